@@ -1,0 +1,1 @@
+"""The legaltv service: API, database, roles, grid, CLI."""

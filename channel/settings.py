@@ -1,0 +1,117 @@
+"""Typed configuration: every setting is an environment variable with the `LEGALTV_` prefix.
+
+The defaults are the embedded demo (SQLite, a local folder, a filesystem Celery broker), so one
+command runs the channel with no external service; production switches by environment alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DEFAULT_SECRET", "Settings"]
+
+DEFAULT_SECRET = "dev-insecure-change-me"  # noqa: S105 - refused outside development
+
+
+class Settings(BaseSettings):
+    """All of legaltv's configuration; built once at start-up and passed down, never imported."""
+
+    model_config = SettingsConfigDict(env_prefix="LEGALTV_", env_file=None, extra="ignore")
+
+    env: Literal["development", "production", "test"] = "development"
+    data_dir: Path = Field(default=Path("var"), description="Folder for the embedded database, store, broker")
+    base_url: str = Field(default="http://127.0.0.1:8000", description="Public URL of the API")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secret_key: str = DEFAULT_SECRET
+    log_level: str = "INFO"
+
+    # database
+    database_url: str = Field(default="", description="SQLAlchemy URL; empty means SQLite in data_dir")
+
+    # object storage
+    storage_backend: Literal["local", "s3"] = "local"
+    storage_local_path: Path | None = None
+    s3_endpoint_url: str | None = None
+    s3_bucket: str = "legaltv"
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    s3_path_style: bool = True
+    s3_presign_seconds: int = 3600
+    segment_delivery: Literal["redirect", "proxy"] = "redirect"
+
+    # celery
+    broker_url: str = Field(default="", description="Celery broker; empty means the embedded filesystem broker")
+    result_backend: str = Field(default="", description="Celery results; empty means SQLite in data_dir")
+    embedded_worker: bool | None = Field(default=None, description="Start a worker with the API (default: embedded broker)")
+    transcode_timeout_seconds: int = 4 * 3600
+
+    # channel and playout
+    timezone: str = "Asia/Ho_Chi_Minh"
+    playlist_window_seconds: float = 120.0
+    timeshift_retention_hours: float = 24.0
+    cors_origins: list[str] = Field(default_factory=lambda: ["*"])
+    languages: list[str] = Field(default_factory=lambda: ["vi", "en"])
+
+    # house format
+    ladder: list[int] = Field(default_factory=lambda: [1080, 720, 480, 360])
+    fps: int = 25
+    gop_seconds: float = 2.0
+    segment_seconds: float = 6.0
+    segment_format: Literal["mpegts", "fmp4"] = "mpegts"
+    loudness_target: float = -23.0
+    true_peak: float = -1.0
+    max_duration_seconds: float = 4 * 3600.0
+    chunk_seconds: float = 0.0
+
+    # uploads and accounts
+    max_upload_bytes: int = 8 * 1024**3
+    token_ttl_seconds: int = 12 * 3600
+    login_rate_per_minute: int = 10
+
+    @field_validator("storage_backend", mode="before")
+    @classmethod
+    def _known_backend(cls, value: object) -> object:
+        if isinstance(value, str) and value not in ("local", "s3"):
+            raise ValueError(f"unknown storage backend {value!r}; use 'local' or 's3'")
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.env == "production" and self.secret_key == DEFAULT_SECRET:
+            raise ValueError("LEGALTV_SECRET_KEY must be set to a secret value in production")
+        if self.storage_backend == "s3" and not self.s3_bucket:
+            raise ValueError("LEGALTV_S3_BUCKET is required when LEGALTV_STORAGE_BACKEND=s3")
+        return self
+
+    # derived values, computed rather than stored so one setting changes all of them
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'legaltv.sqlite3').resolve()}"
+
+    @property
+    def resolved_storage_path(self) -> Path:
+        return (self.storage_local_path or self.data_dir / "store").resolve()
+
+    @property
+    def resolved_broker_url(self) -> str:
+        return self.broker_url or "filesystem://"
+
+    @property
+    def resolved_result_backend(self) -> str:
+        return self.result_backend or f"db+sqlite:///{(self.data_dir / 'celery-results.sqlite3').resolve()}"
+
+    @property
+    def broker_folder(self) -> Path:
+        return (self.data_dir / "broker").resolve()
+
+    @property
+    def run_embedded_worker(self) -> bool:
+        if self.embedded_worker is not None:
+            return self.embedded_worker
+        return self.resolved_broker_url.startswith("filesystem://")

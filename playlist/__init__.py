@@ -1,0 +1,1 @@
+"""Pure playout core: timeline, live playlists, EPG. No I/O."""

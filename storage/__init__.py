@@ -1,0 +1,1 @@
+"""Object storage behind one small interface: S3 and a local folder."""

@@ -1,0 +1,1 @@
+"""Source file to house-format HLS: probe, plan, build, run, package."""

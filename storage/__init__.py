@@ -1,1 +1,29 @@
-"""Object storage behind one small interface: S3 and a local folder."""
+"""Object storage behind one small interface: S3 (`S3Store`) and a local folder (`LocalStore`).
+
+Keys, not paths, cross this boundary; every key is validated by `validate_key`.
+"""
+
+from __future__ import annotations
+
+from storage.base import ObjectInfo, Page, Store
+from storage.content_types import guess_content_type
+from storage.errors import InvalidKey, NotFound, StorageError
+from storage.factory import store_from_config
+from storage.keys import validate_key, validate_prefix
+from storage.local import LocalStore
+from storage.s3 import S3Store
+
+__all__ = [
+    "InvalidKey",
+    "LocalStore",
+    "NotFound",
+    "ObjectInfo",
+    "Page",
+    "S3Store",
+    "StorageError",
+    "Store",
+    "guess_content_type",
+    "store_from_config",
+    "validate_key",
+    "validate_prefix",
+]

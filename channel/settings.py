@@ -42,13 +42,20 @@ class Settings(BaseSettings):
     s3_access_key_id: str | None = None
     s3_secret_access_key: str | None = None
     s3_path_style: bool = True
+    s3_public_endpoint_url: str | None = Field(
+        default=None, description="S3 endpoint viewers reach, if not the API's"
+    )
     s3_presign_seconds: int = 3600
     segment_delivery: Literal["redirect", "proxy"] = "redirect"
 
     # celery
-    broker_url: str = Field(default="", description="Celery broker; empty means the embedded filesystem broker")
+    broker_url: str = Field(
+        default="", description="Celery broker; empty means the embedded filesystem broker"
+    )
     result_backend: str = Field(default="", description="Celery results; empty means SQLite in data_dir")
-    embedded_worker: bool | None = Field(default=None, description="Start a worker with the API (default: embedded broker)")
+    embedded_worker: bool | None = Field(
+        default=None, description="Start a worker with the API (default: embedded broker)"
+    )
     transcode_timeout_seconds: int = 4 * 3600
 
     # channel and playout

@@ -1,1 +1,66 @@
-"""Pure playout core: timeline, live playlists, EPG. No I/O."""
+"""Pure playout core: timeline, live playlists, EPG. No I/O, no settings, no clock."""
+
+from playlist.compile import GridEntry, StartMode, compile_timeline, is_ready
+from playlist.epg import (
+    EpgEntry,
+    epg_day,
+    epg_entry_to_dict,
+    now_next,
+    programmes_between,
+    render_m3u,
+    render_xmltv,
+)
+from playlist.freeze import recompile
+from playlist.instants import format_pdt, from_us, to_us
+from playlist.media import FILLER_TITLE, MediaDescriptionError, ProgrammeMedia, Slate
+from playlist.profile import ChannelProfile, SegmentFormat, SubtitleLanguage, Variant
+from playlist.render import (
+    Track,
+    render_master,
+    render_media,
+    render_vod,
+    subtitle_playlist_name,
+    variant_playlist_name,
+)
+from playlist.serialise import timeline_from_dict, timeline_to_dict
+from playlist.timeline import Item, ItemKind, OffAirError, Position, Timeline, locate
+
+__all__ = [
+    "FILLER_TITLE",
+    "ChannelProfile",
+    "EpgEntry",
+    "GridEntry",
+    "Item",
+    "ItemKind",
+    "MediaDescriptionError",
+    "OffAirError",
+    "Position",
+    "ProgrammeMedia",
+    "SegmentFormat",
+    "Slate",
+    "StartMode",
+    "SubtitleLanguage",
+    "Timeline",
+    "Track",
+    "Variant",
+    "compile_timeline",
+    "epg_day",
+    "epg_entry_to_dict",
+    "format_pdt",
+    "from_us",
+    "is_ready",
+    "locate",
+    "now_next",
+    "programmes_between",
+    "recompile",
+    "render_m3u",
+    "render_master",
+    "render_media",
+    "render_vod",
+    "render_xmltv",
+    "subtitle_playlist_name",
+    "timeline_from_dict",
+    "timeline_to_dict",
+    "to_us",
+    "variant_playlist_name",
+]

@@ -1,0 +1,56 @@
+"""The audit trail: every change to programmes, the grid and accounts is recorded with who and when."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from channel.models import AuditEvent
+
+__all__ = ["diff", "record"]
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The fields that changed, as {field: {"from": old, "to": new}}."""
+    return {
+        key: {"from": before.get(key), "to": after.get(key)}
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+
+
+def record(
+    session: Session,
+    *,
+    actor_id: uuid.UUID | None,
+    action: str,
+    entity_type: str,
+    entity_id: object,
+    changes: dict[str, Any] | None = None,
+    request_id: str | None = None,
+) -> AuditEvent:
+    """Add an audit event to the session; it commits with the change it describes."""
+    event = AuditEvent(
+        actor_id=actor_id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        changes=_json_safe(changes or {}),
+        request_id=request_id,
+    )
+    session.add(event)
+    return event
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)

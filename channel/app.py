@@ -1,0 +1,78 @@
+"""The FastAPI application factory; every piece of state lives on `app.state`, nothing at import time.
+
+To add a router: import it here and append it to `ROUTERS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy import Engine
+
+from channel.auth import routes as auth_routes
+from channel.db import make_engine, make_sessionmaker
+from channel.ops import health, metrics
+from channel.ops.errors import install_error_handlers
+from channel.ops.logging import RequestIdMiddleware
+from channel.ops.metrics import (
+    AppMetrics,
+    MetricsMiddleware,
+    QueueDepthCollector,
+    TranscodeJobCollector,
+    queue_depth_source,
+)
+from channel.settings import Settings
+from channel.stores import store_from_settings
+from storage import Store
+
+__all__ = ["ROUTERS", "create_app"]
+
+#: every router the API serves, in order; one line per router
+ROUTERS: tuple[APIRouter, ...] = (health.router, metrics.router, auth_routes.router)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.engine.dispose()
+
+
+def _app_metrics(settings: Settings, engine: Engine) -> AppMetrics:
+    app_metrics = AppMetrics.create()
+    app_metrics.registry.register(TranscodeJobCollector(engine))
+    source = queue_depth_source(broker_url=settings.resolved_broker_url, broker_folder=settings.broker_folder)
+    app_metrics.registry.register(QueueDepthCollector(source))
+    return app_metrics
+
+
+def create_app(settings: Settings, *, engine: Engine | None = None, store: Store | None = None) -> FastAPI:
+    """The API for `settings`; pass `engine` or `store` to share existing ones (tests, embedding)."""
+    engine = engine or make_engine(settings.resolved_database_url)
+    app = FastAPI(
+        title="legaltv",
+        description="Kênh truyền hình giáo dục pháp luật trực tuyến / Online legal-education TV channel",
+        version="0.1.0",
+        lifespan=_lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.store = store or store_from_settings(settings)
+    app.state.metrics = _app_metrics(settings, engine)
+
+    install_error_handlers(app)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=["X-Request-ID"],
+    )
+    app.add_middleware(RequestIdMiddleware)  # added last, so outermost: every response carries the id
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

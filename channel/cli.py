@@ -1,0 +1,197 @@
+"""The `legaltv` command: migrate, serve, worker, check.
+
+Subcommands live in `COMMANDS`; adding one is one entry (a function, a help line, its arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from channel.auth.cli import run_users, users_arguments
+from channel.celery_config import QUEUES
+from channel.settings import Settings
+from channel.startup import ConfigError, check_database, exit_with, load_settings_or_exit
+
+__all__ = ["COMMANDS", "Subcommand", "build_parser", "embedded_worker_command", "main", "migrate_database"]
+
+_log = logging.getLogger("legaltv.cli")
+
+
+def _no_arguments(_parser: argparse.ArgumentParser) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """One `legaltv <name>`: what it runs (exit status back), its help, and its own arguments."""
+
+    run: Callable[[Settings, argparse.Namespace], int]
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None] = field(default=_no_arguments)
+    passthrough: bool = False  # unknown options are handed on (in `args.extra`) instead of refused
+
+
+def migrate_database(settings: Settings) -> None:
+    from channel.migrate import upgrade
+
+    url = settings.resolved_database_url
+    check_database(url)
+    upgrade(url)
+
+
+def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    migrate_database(settings)
+    _log.info("database is at the latest schema")
+    return 0
+
+
+def embedded_worker_command(settings: Settings) -> list[str]:
+    """The worker started beside `serve` for the embedded broker: both queues, a thread pool."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "channel.worker",
+        "worker",
+        "-Q",
+        ",".join(QUEUES),
+        "--pool",
+        "threads",
+        "--concurrency",
+        "2",
+        "--hostname",
+        "embedded@%h",
+        "--loglevel",
+        settings.log_level.upper(),
+    ]
+
+
+def _die_with_parent() -> None:
+    # Linux: the embedded worker gets SIGTERM if `serve` dies without cleaning up
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _stop(process: subprocess.Popen[bytes], *, grace_seconds: float = 15.0) -> None:
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=grace_seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+class _Stopped(Exception):
+    """Raised by our signal handler once uvicorn has shut down and re-raised SIGTERM/SIGINT."""
+
+
+def _raise_stopped(signum: int, _frame: object) -> None:
+    raise _Stopped(signum)
+
+
+def _serve(settings: Settings, _args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from channel.app import create_app
+
+    migrate_database(settings)
+    app = create_app(settings)
+    worker: subprocess.Popen[bytes] | None = None
+    if settings.run_embedded_worker:
+        worker = subprocess.Popen(embedded_worker_command(settings), preexec_fn=_die_with_parent)
+        _log.info("embedded worker started", extra={"worker_pid": worker.pid})
+    # uvicorn restores these handlers after its graceful shutdown and re-raises the signal it got:
+    # ours turns that into a clean return, so the worker is stopped and the exit status is 0
+    previous = {sig: signal.signal(sig, _raise_stopped) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
+    except _Stopped as stopped:
+        _log.info("stopped by signal", extra={"signal": signal.Signals(stopped.args[0]).name})
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if worker is not None:
+            _stop(worker)
+            _log.info("embedded worker stopped", extra={"worker_pid": worker.pid})
+    return 0
+
+
+def _worker(settings: Settings, args: argparse.Namespace) -> int:
+    from channel.worker import create_celery
+
+    app = create_celery(settings)
+    extra = [arg for arg in args.extra if arg != "--"]
+    app.worker_main(["worker", "-Q", ",".join(QUEUES), "--loglevel", settings.log_level.upper(), *extra])
+    return 0
+
+
+def _check(settings: Settings, _args: argparse.Namespace) -> int:
+    from channel.db import make_engine
+    from channel.ops.health import health_checks, run_checks
+    from channel.stores import store_from_settings
+
+    engine = make_engine(settings.resolved_database_url, connect_timeout=2)
+    try:
+        report = run_checks(
+            health_checks(settings=settings, engine=engine, store=store_from_settings(settings))
+        )
+    finally:
+        engine.dispose()
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    return 0 if report["status"] == "ok" else 1
+
+
+COMMANDS: dict[str, Subcommand] = {
+    "migrate": Subcommand(_migrate, "bring the database to the latest schema"),
+    "serve": Subcommand(_serve, "migrate, then run the API (and the embedded worker when configured)"),
+    "worker": Subcommand(
+        _worker, "run a Celery worker for both queues; other options go to `celery worker`", passthrough=True
+    ),
+    "check": Subcommand(_check, "print the health checks as JSON; exit 1 when degraded"),
+    "users": Subcommand(
+        run_users, "create or list users (`legaltv users create NAME --role admin`)", users_arguments
+    ),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="legaltv", description="legaltv: online legal-education TV channel")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, command in COMMANDS.items():
+        command.arguments(commands.add_parser(name, help=command.help, description=command.help))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `legaltv`; configuration problems end with one line and status 2."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and not COMMANDS[args.command].passthrough:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
+    settings = load_settings_or_exit()
+    from channel.ops.logging import configure_logging
+
+    configure_logging(settings.log_level)
+    try:
+        return COMMANDS[args.command].run(settings, args)
+    except ConfigError as exc:
+        exit_with(exc)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

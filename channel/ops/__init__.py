@@ -1,0 +1,3 @@
+"""Operations: health checks, Prometheus metrics and structured logs."""
+
+__all__: list[str] = []

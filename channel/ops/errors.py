@@ -1,0 +1,92 @@
+"""One JSON error shape for every failure, bilingual, with no stack trace or internal path.
+
+`{"error": {"code": ..., "message": ..., "details": [...], "request_id": ...}}`
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+__all__ = ["INTERNAL_MESSAGE", "error_body", "install_error_handlers"]
+
+INTERNAL_MESSAGE = "Lỗi máy chủ nội bộ / Internal server error"
+VALIDATION_MESSAGE = "Dữ liệu không hợp lệ / Invalid request data"
+
+# bilingual defaults for HTTP errors raised without a message of their own
+_STATUS_MESSAGES: dict[int, str] = {
+    400: "Yêu cầu không hợp lệ / Bad request",
+    401: "Chưa đăng nhập / Not authenticated",
+    403: "Không có quyền / Forbidden",
+    404: "Không tìm thấy / Not found",
+    405: "Phương thức không được hỗ trợ / Method not allowed",
+    409: "Xung đột dữ liệu / Conflict",
+    413: "Dữ liệu quá lớn / Payload too large",
+    429: "Quá nhiều yêu cầu / Too many requests",
+    503: "Dịch vụ tạm thời không khả dụng / Service unavailable",
+}
+
+
+def _code_for(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
+    except ValueError:
+        return "error"
+
+
+def error_body(
+    *, code: str, message: str, request_id: str | None = None, details: list[Any] | None = None
+) -> dict[str, Any]:
+    """The error envelope every error response uses."""
+    error: dict[str, Any] = {"code": code, "message": message, "details": details or []}
+    if request_id:
+        error["request_id"] = request_id
+    return {"error": error}
+
+
+def _request_id(request: Request) -> str | None:
+    value = getattr(request.state, "request_id", None)
+    return value if isinstance(value, str) else None
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail
+    details: list[Any] = []
+    if isinstance(detail, dict) and "code" in detail:
+        code, message = str(detail["code"]), str(detail.get("message", ""))
+        details = list(detail.get("details", []))
+    else:
+        code = _code_for(exc.status_code)
+        default = _STATUS_MESSAGES.get(exc.status_code, HTTPStatus(exc.status_code).phrase)
+        phrase = HTTPStatus(exc.status_code).phrase
+        message = default if not isinstance(detail, str) or detail == phrase else detail
+    body = error_body(code=code, message=message, request_id=_request_id(request), details=details)
+    return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = [
+        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        for err in exc.errors()
+    ]
+    body = error_body(
+        code="validation_error",
+        message=VALIDATION_MESSAGE,
+        request_id=_request_id(request),
+        details=jsonable_encoder(details),
+    )
+    return JSONResponse(body, status_code=422)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Give HTTP and validation errors the common JSON shape (unhandled ones: see the middleware)."""
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)

@@ -1,0 +1,81 @@
+"""API fixtures: an app on the embedded default and signed-in users of every role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from channel.app import create_app
+from channel.auth.service import create_user, login
+from channel.models import Role, User
+from channel.settings import Settings
+
+__all__ = ["ApiUser", "api_app", "api_client", "api_users", "make_api_user"]
+
+PASSWORD = "mật-khẩu-thử-nghiệm"
+
+
+@dataclass(frozen=True)
+class ApiUser:
+    """A user with a live token; `headers` authorise requests as them."""
+
+    user: User
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture
+def api_app(embedded_settings: Settings) -> FastAPI:
+    return create_app(embedded_settings)
+
+
+@pytest.fixture
+def api_client(api_app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(api_app) as client:
+        yield client
+
+
+@pytest.fixture
+def make_api_user(api_app: FastAPI) -> Callable[[Role, str], ApiUser]:
+    """Create a user of a role (and a token for them) directly in the app's database."""
+    from datetime import UTC, datetime
+
+    settings: Settings = api_app.state.settings
+
+    def make(role: Role, username: str) -> ApiUser:
+        with api_app.state.sessionmaker() as session:
+            user = create_user(
+                session, username=username, password=PASSWORD, role=role, display_name=username
+            )
+            result = login(
+                session,
+                username=username,
+                password=PASSWORD,
+                secret_key=settings.secret_key,
+                now=datetime.now(UTC),
+                ttl_seconds=3600,
+            )
+            session.commit()
+            session.refresh(user)
+            session.expunge(user)
+            return ApiUser(user=user, token=result.token.plain)
+
+    return make
+
+
+@pytest.fixture
+def api_users(make_api_user: Callable[[Role, str], ApiUser]) -> dict[str, ApiUser]:
+    """One signed-in user per role: "admin", "producer", "producer2", "scheduler"."""
+    return {
+        "admin": make_api_user(Role.ADMIN, "admin"),
+        "producer": make_api_user(Role.PRODUCER, "producer"),
+        "producer2": make_api_user(Role.PRODUCER, "producer2"),
+        "scheduler": make_api_user(Role.SCHEDULER, "scheduler"),
+    }

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.channel.api_fixtures import PASSWORD, ApiUser
+
+
+def test_login_me_logout(api_client: TestClient, api_users: dict[str, ApiUser]) -> None:
+    response = api_client.post("/api/auth/login", json={"username": "producer", "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["token_type"] == "bearer"
+    assert body["user"]["role"] == "producer"
+    headers = {"Authorization": f"Bearer {body['access_token']}"}
+    assert api_client.get("/api/auth/me", headers=headers).json()["username"] == "producer"
+    assert api_client.post("/api/auth/logout", headers=headers).status_code == 204
+    revoked = api_client.get("/api/auth/me", headers=headers)
+    assert revoked.status_code == 401
+    assert revoked.headers["www-authenticate"] == "Bearer"
+
+
+def test_wrong_password_and_unknown_user_look_alike(
+    api_client: TestClient, api_users: dict[str, ApiUser]
+) -> None:
+    wrong = api_client.post("/api/auth/login", json={"username": "producer", "password": "sai-mật-khẩu-rồi"})
+    unknown = api_client.post("/api/auth/login", json={"username": "nobody", "password": "sai-mật-khẩu-rồi"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json()["error"]["code"] == unknown.json()["error"]["code"] == "invalid_credentials"
+    assert wrong.json()["error"]["message"] == unknown.json()["error"]["message"]
+
+
+def test_login_is_rate_limited(api_client: TestClient, api_users: dict[str, ApiUser]) -> None:
+    limit = api_client.app.state.settings.login_rate_per_minute  # type: ignore[attr-defined]
+    statuses = [
+        api_client.post("/api/auth/login", json={"username": "producer", "password": "x" * 12}).status_code
+        for _ in range(limit + 2)
+    ]
+    assert statuses[:limit] == [401] * limit
+    assert statuses[limit:] == [429, 429]
+    blocked = api_client.post("/api/auth/login", json={"username": "producer", "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert int(blocked.headers["retry-after"]) >= 1
+
+
+def test_garbage_token_is_401_not_500(api_client: TestClient) -> None:
+    for header in ("Bearer ", "Bearer \x7f", "Basic abc", "Bearer ltv_" + "A" * 5000):
+        response = api_client.get("/api/auth/me", headers={"Authorization": header})
+        assert response.status_code == 401
+        assert "Traceback" not in response.text
+
+
+def test_user_management_is_admin_only(api_client: TestClient, api_users: dict[str, ApiUser]) -> None:
+    new = {
+        "username": "bien.tap",
+        "password": "một-mật-khẩu-dài",
+        "role": "producer",
+        "display_name": "Biên tập",
+    }
+    assert api_client.post("/api/users", json=new).status_code == 401
+    for role in ("producer", "scheduler"):
+        assert api_client.post("/api/users", json=new, headers=api_users[role].headers).status_code == 403
+        assert api_client.get("/api/users", headers=api_users[role].headers).status_code == 403
+    created = api_client.post("/api/users", json=new, headers=api_users["admin"].headers)
+    assert created.status_code == 201, created.text
+    assert created.json()["display_name"] == "Biên tập"
+    again = api_client.post("/api/users", json=new, headers=api_users["admin"].headers)
+    assert again.status_code == 409
+
+
+def test_deactivating_a_user_revokes_their_tokens(
+    api_client: TestClient, api_users: dict[str, ApiUser]
+) -> None:
+    producer = api_users["producer"]
+    assert api_client.get("/api/auth/me", headers=producer.headers).status_code == 200
+    patched = api_client.patch(
+        f"/api/users/{producer.user.id}", json={"active": False}, headers=api_users["admin"].headers
+    )
+    assert patched.status_code == 200
+    assert api_client.get("/api/auth/me", headers=producer.headers).status_code == 401
+    audit = api_client.app.state.sessionmaker  # type: ignore[attr-defined]
+    from sqlalchemy import select
+
+    from channel.models import AuditEvent
+
+    with audit() as session:
+        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "user.update"))
+        assert event is not None
+        assert event.changes == {"active": {"from": True, "to": False}}
+        assert event.actor_id == api_users["admin"].user.id

@@ -1,0 +1,63 @@
+"""Fixtures for the channel tests: migrated databases on SQLite and on an isolated PostgreSQL schema."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
+
+from channel.db import make_engine
+from channel.migrate import upgrade
+from channel.settings import Settings
+from tests.channel.api_fixtures import api_app, api_client, api_users, make_api_user
+
+__all__ = ["api_app", "api_client", "api_users", "make_api_user"]
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'legaltv.sqlite3'}"
+
+
+@pytest.fixture
+def pg_schema_engine(postgres_url: str) -> Iterator[Engine]:
+    """An engine whose search_path is a fresh random schema, dropped afterwards (isolation per test)."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(postgres_url, connect_timeout=3)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        pytest.fail(f"PostgreSQL at {postgres_url} is not reachable: {exc.orig}")
+    engine = make_engine(postgres_url, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_engine(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[Engine]:
+    """An empty database engine on each backend the project supports."""
+    if request.param == "sqlite":
+        engine = make_engine(sqlite_url)
+        yield engine
+        engine.dispose()
+    else:
+        yield request.getfixturevalue("pg_schema_engine")
+
+
+@pytest.fixture
+def embedded_settings(tmp_path: Path) -> Settings:
+    """The embedded default (SQLite, local store, filesystem broker) under a fresh folder, migrated."""
+    settings = Settings(data_dir=tmp_path / "var", env="test")
+    upgrade(settings.resolved_database_url)
+    return settings

@@ -16,6 +16,7 @@ from playlist.media import FILLER_TITLE, MediaDescriptionError, ProgrammeMedia, 
 from playlist.profile import ChannelProfile, SegmentFormat, SubtitleLanguage, Variant
 from playlist.render import (
     Track,
+    live_edge,
     render_master,
     render_media,
     render_vod,
@@ -49,6 +50,7 @@ __all__ = [
     "format_pdt",
     "from_us",
     "is_ready",
+    "live_edge",
     "locate",
     "now_next",
     "programmes_between",

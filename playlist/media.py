@@ -1,0 +1,171 @@
+"""Transcoded media as the playout sees it: segment durations and keys, parsed from description.json.
+
+Keys are kept as one format template per rendition (``<prefix><rung>/seg_{:05d}.ts``), so a timeline
+that references thousands of programmes stays small in memory and in its serialised form.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from playlist.profile import SegmentFormat
+
+__all__ = [
+    "FILLER_TITLE",
+    "MediaDescriptionError",
+    "ProgrammeMedia",
+    "Slate",
+    "segment_template",
+]
+
+FILLER_TITLE: Mapping[str, str] = {"vi": "Chương trình sẽ tiếp tục", "en": "The programme will continue"}
+_FIRST = re.compile(r"^(?P<dir>.*?)seg_00000\.(?P<ext>[A-Za-z0-9]+)$")
+_FORMATS: Mapping[str, SegmentFormat] = {"mpegts": "mpegts", "fmp4": "fmp4"}
+
+
+class MediaDescriptionError(ValueError):
+    """description.json does not follow docs/media-description.md."""
+
+
+def _escape(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _join(prefix: str, key: str) -> str:
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    return prefix + key
+
+
+def segment_template(*, prefix: str, keys: Sequence[str]) -> str:
+    """One ``str.format`` template reproducing every key (``seg_<i:05d>``) under ``prefix``."""
+    if not keys:
+        raise MediaDescriptionError("a rendition has no segments")
+    match = _FIRST.match(keys[0])
+    if match is None:
+        raise MediaDescriptionError(f"unexpected first segment key {keys[0]!r}")
+    head, ext = match["dir"], match["ext"]
+    for i, key in enumerate(keys):
+        if key != f"{head}seg_{i:05d}.{ext}":
+            raise MediaDescriptionError(f"segment {i} is {key!r}, expected {head}seg_{i:05d}.{ext}")
+    return _escape(_join(prefix, head)) + "seg_{:05d}." + _escape(ext)
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeMedia:
+    """One ready programme (or filler, or slate): durations in microseconds and key templates."""
+
+    programme_id: str
+    title: str
+    description: str
+    segment_format: SegmentFormat
+    durations_us: tuple[int, ...]
+    segment_templates: Mapping[str, str]
+    init_keys: Mapping[str, str] = field(default_factory=dict)
+    subtitle_templates: Mapping[str, str] = field(default_factory=dict)
+    offsets_us: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.durations_us or min(self.durations_us) <= 0:
+            raise MediaDescriptionError("segment durations must be positive and non-empty")
+        acc = [0]
+        for d in self.durations_us:
+            acc.append(acc[-1] + d)
+        object.__setattr__(self, "offsets_us", tuple(acc))
+
+    @property
+    def segment_count(self) -> int:
+        return len(self.durations_us)
+
+    @property
+    def duration_us(self) -> int:
+        return self.offsets_us[-1]
+
+    @property
+    def segment_durations(self) -> tuple[float, ...]:
+        return tuple(d / 1_000_000 for d in self.durations_us)
+
+    def position(self, k: int) -> int:
+        """Offset of source segment ``k`` (unbounded: index n is the start of a second loop)."""
+        loops, idx = divmod(k, len(self.durations_us))
+        return loops * self.offsets_us[-1] + self.offsets_us[idx]
+
+    def index_at(self, pos: int) -> int:
+        """Unbounded index of the segment containing offset ``pos`` (inverse of ``position``)."""
+        loops, rem = divmod(pos, self.offsets_us[-1])
+        return (
+            loops * len(self.durations_us) + bisect_right(self.offsets_us, rem, 0, len(self.durations_us)) - 1
+        )
+
+    def segment_key(self, variant: str, index: int) -> str:
+        return self.segment_templates[variant].format(index)
+
+    def subtitle_key(self, language: str, index: int) -> str | None:
+        template = self.subtitle_templates.get(language)
+        return None if template is None else template.format(index)
+
+    @classmethod
+    def from_description(
+        cls,
+        description: Mapping[str, Any],
+        *,
+        programme_id: str,
+        prefix: str,
+        title: str,
+        summary: str = "",
+    ) -> ProgrammeMedia:
+        """Parse description.json (version 1); ``prefix`` is the programme's storage key prefix."""
+        try:
+            if description["version"] != 1:
+                raise MediaDescriptionError(f"unsupported description version {description['version']!r}")
+            fmt = _FORMATS[description["segment_format"]]
+            durations = tuple(round(float(d) * 1_000_000) for d in description["segment_durations"])
+            templates: dict[str, str] = {}
+            inits: dict[str, str] = {}
+            for rendition in description["renditions"]:
+                segments = list(rendition["segments"])
+                if len(segments) != len(durations):
+                    raise MediaDescriptionError(f"rendition {rendition['name']} segment count differs")
+                templates[str(rendition["name"])] = segment_template(prefix=prefix, keys=segments)
+                if rendition.get("init"):
+                    inits[str(rendition["name"])] = _join(prefix, str(rendition["init"]))
+            subtitles: dict[str, str] = {}
+            for track in description.get("subtitles") or ():
+                segments = list(track["segments"])
+                if len(segments) != len(durations):
+                    raise MediaDescriptionError(f"subtitle {track['language']} segment count differs")
+                subtitles[str(track["language"])] = segment_template(prefix=prefix, keys=segments)
+        except (KeyError, TypeError) as exc:
+            raise MediaDescriptionError(f"malformed description.json: {exc!r}") from exc
+        if fmt == "fmp4" and set(inits) != set(templates):
+            raise MediaDescriptionError("fMP4 renditions need an init segment each")
+        return cls(
+            programme_id=programme_id,
+            title=title,
+            description=summary,
+            segment_format=fmt,
+            durations_us=durations,
+            segment_templates=templates,
+            init_keys=inits,
+            subtitle_templates=subtitles,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Slate:
+    """Filler in the house format made of short segments, so gaps can be filled to within a second.
+
+    Built by ``Slate(media=ProgrammeMedia.from_description(desc, programme_id="slate", ...))``;
+    loops back to its first segment (with a discontinuity) when a gap is longer than it.
+    """
+
+    media: ProgrammeMedia
+    max_segment_us: int = 2_000_000
+
+    def __post_init__(self) -> None:
+        if max(self.media.durations_us) > self.max_segment_us:
+            raise MediaDescriptionError("slate segments must be short (≤ 2 s) to fill gaps finely")

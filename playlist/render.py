@@ -1,0 +1,234 @@
+"""Render HLS playlists from a timeline: the constant master, live media windows, and VOD.
+
+A live window is a pure function of (timeline, track, instant): it lists only segments whose air
+start is ≤ the instant, so it advances exactly as segments air, and any replica renders the same
+bytes. EXT-X-PROGRAM-DATE-TIME is written on every segment: each carries its exact air time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from playlist import tags
+from playlist.instants import format_pdt, from_us, to_us
+from playlist.profile import ChannelProfile
+from playlist.timeline import Item, OffAirError, Position, Timeline, locate
+
+__all__ = [
+    "SUBTITLE_GROUP",
+    "Track",
+    "TrackKind",
+    "live_edge",
+    "render_master",
+    "render_media",
+    "render_vod",
+    "subtitle_playlist_name",
+    "variant_playlist_name",
+]
+
+TrackKind = Literal["video", "subtitles"]
+SUBTITLE_GROUP = "subs"
+DEFAULT_WINDOW_S = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class Track:
+    """What a media playlist carries: a video variant, or one subtitle language.
+
+    For subtitles, ``empty_key`` is the storage key of one empty WebVTT segment used for
+    items without that language, so the track keeps the video's boundaries and numbers.
+    """
+
+    kind: TrackKind
+    name: str
+    empty_key: str = ""
+
+    @classmethod
+    def video(cls, variant: str) -> Track:
+        return cls(kind="video", name=variant)
+
+    @classmethod
+    def subtitles(cls, language: str, *, empty_key: str) -> Track:
+        return cls(kind="subtitles", name=language, empty_key=empty_key)
+
+
+def variant_playlist_name(variant: str) -> str:
+    return f"{variant}.m3u8"
+
+
+def subtitle_playlist_name(language: str) -> str:
+    return f"subs_{language}.m3u8"
+
+
+def _video_key(item: Item, j: int, track: Track) -> str:
+    return item.source.segment_key(track.name, item.source_index(j))
+
+
+def _subtitle_key(item: Item, j: int, track: Track) -> str:
+    key = item.source.subtitle_key(track.name, item.source_index(j))
+    return track.empty_key if key is None else key
+
+
+_KEYS: Mapping[TrackKind, Callable[[Item, int, Track], str]] = {
+    "video": _video_key,
+    "subtitles": _subtitle_key,
+}
+
+
+def _version(channel: ChannelProfile, track: Track) -> int:
+    """Lowest EXT-X-VERSION (RFC 8216 §7): 3 for float EXTINF, 6 for EXT-X-MAP outside I-frame lists."""
+    return 6 if track.kind == "video" and channel.segment_format == "fmp4" else 3
+
+
+def _uses_map(channel: ChannelProfile, track: Track) -> bool:
+    return track.kind == "video" and channel.segment_format == "fmp4"
+
+
+def _extinf(us: int) -> str:
+    ms = (us + 500) // 1000
+    return f"{tags.EXTINF}{ms // 1000}.{ms % 1000:03d},"
+
+
+def _forward(timeline: Timeline, first: Position, count: int) -> Iterator[tuple[Item, int, int]]:
+    """``count`` segments from ``first`` on: (item, index in item, air start µs)."""
+    items = timeline.items
+    i, j = first.item_index, first.segment
+    item = items[i]
+    for _ in range(count):
+        if j >= item.segment_count:
+            i, j = i + 1, 0
+            item = items[i]
+        yield item, j, item.start_us + item.offset_us(j)
+        j += 1
+
+
+def _window_head(timeline: Timeline, edge: Position, min_total_us: int) -> tuple[Position, int]:
+    """Walk back from the live edge until the listed duration reaches ``min_total_us``."""
+    items = timeline.items
+    i, j = edge.item_index, edge.segment
+    item = items[i]
+    total = item.duration_us(j)
+    count = 1
+    while total < min_total_us:
+        if j > 0:
+            j -= 1
+        elif i > 0:
+            i -= 1
+            item = items[i]
+            j = item.segment_count - 1
+        else:
+            break
+        total += item.duration_us(j)
+        count += 1
+    head = Position(
+        item_index=i, segment=j, start_us=item.start_us + item.offset_us(j), msn=item.first_msn + j
+    )
+    return head, count
+
+
+def _body(timeline: Timeline, *, track: Track, head: Position, count: int, uri_prefix: str) -> list[str]:
+    channel = timeline.channel
+    key_of = _KEYS[track.kind]
+    uses_map = _uses_map(channel, track)
+    head_item = timeline.items[head.item_index]
+    lines = [
+        tags.EXTM3U,
+        f"{tags.VERSION}{_version(channel, track)}",
+        f"{tags.TARGETDURATION}{channel.target_duration}",
+        f"{tags.MEDIA_SEQUENCE}{head.msn}",
+        f"{tags.DISCONTINUITY_SEQUENCE}{head_item.discontinuity_of(head.segment)}",
+    ]
+    first = True
+    for item, j, start in _forward(timeline, head, count):
+        run = item.starts_run(j)
+        if run and not first:
+            lines.append(tags.DISCONTINUITY)
+        if uses_map and (run or first):
+            lines.append(f'{tags.MAP}URI="{uri_prefix}{item.source.init_keys[track.name]}"')
+        lines.append(f"{tags.PROGRAM_DATE_TIME}{format_pdt(start)}")
+        lines.append(_extinf(item.duration_us(j)))
+        lines.append(uri_prefix + key_of(item, j, track))
+        first = False
+    return lines
+
+
+def live_edge(timeline: Timeline, at: datetime) -> tuple[int, datetime]:
+    """(MSN of the segment airing at ``at``, instant the next one starts).
+
+    A live playlist depends only on this MSN (for a given track, window and prefix), so the
+    service can cache rendered bytes under it until the returned instant.
+    """
+    edge = locate(timeline, to_us(at))
+    item = timeline.items[edge.item_index]
+    return edge.msn, from_us(edge.start_us + item.duration_us(edge.segment))
+
+
+def render_media(
+    timeline: Timeline,
+    *,
+    track: Track,
+    at: datetime,
+    window_s: float = DEFAULT_WINDOW_S,
+    uri_prefix: str = "",
+) -> str:
+    """Live media playlist at ``at``: the last segments up to the one airing, ≥ max(window, 3×target).
+
+    Start-over and catch-up are this same call at an earlier ``at``. Raises OffAirError outside
+    the compiled timeline.
+    """
+    edge = locate(timeline, to_us(at))
+    min_total = max(round(window_s * 1_000_000), 3 * timeline.channel.target_duration * 1_000_000)
+    head, count = _window_head(timeline, edge, min_total)
+    lines = _body(timeline, track=track, head=head, count=count, uri_prefix=uri_prefix)
+    return "\n".join(lines) + "\n"
+
+
+def render_vod(
+    timeline: Timeline,
+    *,
+    track: Track,
+    start: datetime,
+    end: datetime,
+    uri_prefix: str = "",
+) -> str:
+    """VOD playlist of every segment airing in [start, end) (clamped to the timeline)."""
+    lo = max(to_us(start), timeline.start_us)
+    hi = min(to_us(end), timeline.end_us)
+    if hi <= lo:
+        raise OffAirError("empty interval")
+    head = locate(timeline, lo)
+    tail = locate(timeline, hi - 1)
+    lines = _body(timeline, track=track, head=head, count=tail.msn - head.msn + 1, uri_prefix=uri_prefix)
+    lines.insert(3, f"{tags.PLAYLIST_TYPE}VOD")
+    lines.append(tags.ENDLIST)
+    return "\n".join(lines) + "\n"
+
+
+def _suffix(query: str) -> str:
+    query = query.removeprefix("?")
+    if any(c in query for c in '\r\n"# '):
+        raise ValueError("query string must be URL-encoded")
+    return f"?{query}" if query else ""
+
+
+def render_master(channel: ChannelProfile, *, query: str = "") -> str:
+    """Master playlist, constant per channel; ``query`` (e.g. ``start=...``) is passed to every URI."""
+    suffix = _suffix(query)
+    lines = [tags.EXTM3U, tags.INDEPENDENT_SEGMENTS]
+    for lang in channel.subtitles:
+        lines.append(
+            f'{tags.MEDIA}TYPE=SUBTITLES,GROUP-ID="{SUBTITLE_GROUP}",LANGUAGE="{lang.code}",'
+            f'NAME="{lang.name}",DEFAULT={"YES" if lang.default else "NO"},AUTOSELECT=YES,'
+            f'URI="{subtitle_playlist_name(lang.code)}{suffix}"'
+        )
+    subs = f',SUBTITLES="{SUBTITLE_GROUP}"' if channel.subtitles else ""
+    for v in channel.variants:
+        lines.append(
+            f"{tags.STREAM_INF}BANDWIDTH={v.bandwidth},AVERAGE-BANDWIDTH={v.average_bandwidth},"
+            f'RESOLUTION={v.width}x{v.height},CODECS="{v.codecs}",FRAME-RATE={v.frame_rate:.3f}{subs}'
+        )
+        lines.append(variant_playlist_name(v.name) + suffix)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,143 @@
+"""Compact, JSON-safe form of a timeline, so the service can store it and reload it after a restart.
+
+Sources (programmes, fillers, slate) are written once and referenced by index; each item is one
+short row; sequence numbers are rebuilt from the first item's (they are contiguous by construction).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from playlist.media import ProgrammeMedia
+from playlist.profile import ChannelProfile, SubtitleLanguage, Variant
+from playlist.timeline import Item, ItemKind, Timeline
+
+__all__ = ["FORMAT_VERSION", "timeline_from_dict", "timeline_to_dict"]
+
+FORMAT_VERSION = 1
+_KINDS: tuple[ItemKind, ...] = ("programme", "filler", "slate")
+_KIND_CODE: Mapping[ItemKind, int] = {k: i for i, k in enumerate(_KINDS)}
+
+
+def _channel_to_dict(ch: ChannelProfile) -> dict[str, Any]:
+    return {
+        "channel_id": ch.channel_id,
+        "name": ch.name,
+        "epoch": ch.epoch.isoformat(),
+        "target_duration": ch.target_duration,
+        "variants": [
+            [v.name, v.width, v.height, v.bandwidth, v.average_bandwidth, v.codecs, v.frame_rate]
+            for v in ch.variants
+        ],
+        "timezone": ch.timezone,
+        "segment_format": ch.segment_format,
+        "subtitles": [[s.code, s.name, s.default] for s in ch.subtitles],
+        "logo_url": ch.logo_url,
+        "group_title": ch.group_title,
+    }
+
+
+def _channel_from_dict(d: Mapping[str, Any]) -> ChannelProfile:
+    return ChannelProfile(
+        channel_id=d["channel_id"],
+        name=d["name"],
+        epoch=datetime.fromisoformat(d["epoch"]),
+        target_duration=d["target_duration"],
+        variants=tuple(Variant(*v) for v in d["variants"]),
+        timezone=d["timezone"],
+        segment_format=d["segment_format"],
+        subtitles=tuple(SubtitleLanguage(*s) for s in d["subtitles"]),
+        logo_url=d["logo_url"],
+        group_title=d["group_title"],
+    )
+
+
+def _source_to_dict(m: ProgrammeMedia) -> dict[str, Any]:
+    return {
+        "programme_id": m.programme_id,
+        "title": m.title,
+        "description": m.description,
+        "segment_format": m.segment_format,
+        "durations_us": list(m.durations_us),
+        "segment_templates": dict(m.segment_templates),
+        "init_keys": dict(m.init_keys),
+        "subtitle_templates": dict(m.subtitle_templates),
+    }
+
+
+def _source_from_dict(d: Mapping[str, Any]) -> ProgrammeMedia:
+    return ProgrammeMedia(
+        programme_id=d["programme_id"],
+        title=d["title"],
+        description=d["description"],
+        segment_format=d["segment_format"],
+        durations_us=tuple(d["durations_us"]),
+        segment_templates=dict(d["segment_templates"]),
+        init_keys=dict(d["init_keys"]),
+        subtitle_templates=dict(d["subtitle_templates"]),
+    )
+
+
+def timeline_to_dict(timeline: Timeline) -> dict[str, Any]:
+    """JSON-safe dict; titles equal to their source's are not repeated."""
+    index: dict[int, int] = {}
+    sources: list[dict[str, Any]] = []
+    rows: list[list[Any]] = []
+    for item in timeline.items:
+        src = item.source
+        if id(src) not in index:
+            index[id(src)] = len(sources)
+            sources.append(_source_to_dict(src))
+        rows.append(
+            [
+                _KIND_CODE[item.kind],
+                index[id(src)],
+                item.first_segment,
+                item.segment_count,
+                item.start_us,
+                item.programme_id,
+                item.entry_id,
+                None if item.title == src.title else item.title,
+                None if item.description == src.description else item.description,
+                item.replaced_programme_id,
+            ]
+        )
+    first = timeline.items[0]
+    return {
+        "format": FORMAT_VERSION,
+        "channel": _channel_to_dict(timeline.channel),
+        "first_msn": first.first_msn,
+        "first_discontinuity": first.discontinuity,
+        "sources": sources,
+        "items": rows,
+    }
+
+
+def timeline_from_dict(data: Mapping[str, Any]) -> Timeline:
+    """Inverse of ``timeline_to_dict``; raises ValueError on an unknown format or a broken timeline."""
+    if data.get("format") != FORMAT_VERSION:
+        raise ValueError(f"unsupported timeline format {data.get('format')!r}")
+    sources = [_source_from_dict(s) for s in data["sources"]]
+    msn, disc = int(data["first_msn"]), int(data["first_discontinuity"])
+    items: list[Item] = []
+    for kind, src_i, first, count, start, pid, eid, title, desc, replaced in data["items"]:
+        src = sources[src_i]
+        item = Item(
+            kind=_KINDS[kind],
+            source=src,
+            first_segment=first,
+            segment_count=count,
+            start_us=start,
+            first_msn=msn,
+            discontinuity=disc,
+            programme_id=pid,
+            entry_id=eid,
+            title=src.title if title is None else title,
+            description=src.description if desc is None else desc,
+            replaced_programme_id=replaced,
+        )
+        items.append(item)
+        msn, disc = item.next_msn, item.next_discontinuity
+    return Timeline(channel=_channel_from_dict(data["channel"]), items=tuple(items))

@@ -1,0 +1,151 @@
+"""The compiled playout: items with air start, segments and sequence numbers, and O(log n) lookup."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from playlist.instants import from_us, to_us
+from playlist.media import ProgrammeMedia
+from playlist.profile import ChannelProfile
+
+__all__ = ["Item", "ItemKind", "OffAirError", "Position", "Timeline", "locate"]
+
+ItemKind = Literal["programme", "filler", "slate"]
+
+
+class OffAirError(LookupError):
+    """The instant lies outside the compiled timeline."""
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A run of consecutive segments of one source; its first segment follows a discontinuity.
+
+    ``first_segment`` and the item's segment indices may run past the source's end only for a
+    looping slate: every wrap is a discontinuity too (timestamps jump back).
+    """
+
+    kind: ItemKind
+    source: ProgrammeMedia
+    first_segment: int
+    segment_count: int
+    start_us: int
+    first_msn: int
+    discontinuity: int
+    programme_id: str | None
+    entry_id: str | None
+    title: str
+    description: str
+    replaced_programme_id: str | None = None
+
+    @property
+    def air_start(self) -> datetime:
+        return from_us(self.start_us)
+
+    @property
+    def end_us(self) -> int:
+        return self.start_us + self.offset_us(self.segment_count)
+
+    @property
+    def next_msn(self) -> int:
+        return self.first_msn + self.segment_count
+
+    @property
+    def next_discontinuity(self) -> int:
+        return self.discontinuity_of(self.segment_count - 1) + 1
+
+    def offset_us(self, j: int) -> int:
+        """Offset of segment ``j`` from the item's air start."""
+        src = self.source
+        return src.position(self.first_segment + j) - src.position(self.first_segment)
+
+    def duration_us(self, j: int) -> int:
+        durations = self.source.durations_us
+        return durations[(self.first_segment + j) % len(durations)]
+
+    def index_at(self, pos_us: int) -> int:
+        """Segment airing ``pos_us`` after the item's start (binary search in the source offsets)."""
+        src = self.source
+        return src.index_at(src.position(self.first_segment) + pos_us) - self.first_segment
+
+    def source_index(self, j: int) -> int:
+        return (self.first_segment + j) % self.source.segment_count
+
+    def discontinuity_of(self, j: int) -> int:
+        n = self.source.segment_count
+        return self.discontinuity + (self.first_segment + j) // n - self.first_segment // n
+
+    def starts_run(self, j: int) -> bool:
+        """True when segment ``j`` is preceded by EXT-X-DISCONTINUITY (item start or slate wrap)."""
+        return j == 0 or (self.first_segment + j) % self.source.segment_count == 0
+
+    @property
+    def segment_durations(self) -> tuple[float, ...]:
+        return tuple(self.duration_us(j) / 1_000_000 for j in range(self.segment_count))
+
+    @property
+    def cumulative_offsets(self) -> tuple[float, ...]:
+        return tuple(self.offset_us(j) / 1_000_000 for j in range(self.segment_count + 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Segment ``segment`` of item ``item_index``, airing at ``start_us`` with number ``msn``."""
+
+    item_index: int
+    segment: int
+    start_us: int
+    msn: int
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Timeline:
+    """Items in air order; contiguous in time and numbers (checked on construction)."""
+
+    channel: ChannelProfile
+    items: tuple[Item, ...]
+    starts_us: tuple[int, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.items:
+            raise ValueError("a timeline needs at least one item")
+        if self.items[0].start_us != to_us(self.channel.epoch):
+            raise ValueError("the first item must start at the channel epoch")
+        prev: Item | None = None
+        for item in self.items:
+            if item.segment_count < 1:
+                raise ValueError("empty item")
+            if prev is not None and (
+                item.start_us != prev.end_us
+                or item.first_msn != prev.next_msn
+                or item.discontinuity != prev.next_discontinuity
+            ):
+                raise ValueError(f"item at {item.air_start.isoformat()} is not contiguous")
+            prev = item
+        object.__setattr__(self, "starts_us", tuple(i.start_us for i in self.items))
+
+    @property
+    def start_us(self) -> int:
+        return self.items[0].start_us
+
+    @property
+    def end_us(self) -> int:
+        return self.items[-1].end_us
+
+    def item_index_at(self, at_us: int) -> int:
+        if not self.start_us <= at_us < self.end_us:
+            raise OffAirError(f"{from_us(at_us).isoformat()} is outside the compiled timeline")
+        return bisect_right(self.starts_us, at_us) - 1
+
+
+def locate(timeline: Timeline, at_us: int) -> Position:
+    """The segment airing at ``at_us``: bisect over items, then over the item's offsets."""
+    i = timeline.item_index_at(at_us)
+    item = timeline.items[i]
+    j = item.index_at(at_us - item.start_us)
+    return Position(
+        item_index=i, segment=j, start_us=item.start_us + item.offset_us(j), msn=item.first_msn + j
+    )

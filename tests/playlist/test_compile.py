@@ -1,0 +1,149 @@
+"""Compiling a grid: filler for gaps, hard and soft starts, programmes that are not ready."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+
+import pytest
+
+from playlist import GridEntry, ProgrammeMedia, Timeline, compile_timeline, to_us
+from tests.playlist.builders import EPOCH, channel, media, slate
+
+S = timedelta(seconds=1)
+A = media("a", [6.0] * 10)  # 60 s
+B = media("b", [6.0] * 5)  # 30 s
+SHORT = media("s", [2.5, 0.4])  # a few seconds
+
+
+def build(
+    entries: Sequence[GridEntry],
+    programmes: Mapping[str, ProgrammeMedia | None] | None = None,
+    *,
+    minutes: int = 10,
+    fillers: Sequence[ProgrammeMedia] = (),
+) -> Timeline:
+    return compile_timeline(
+        channel=channel(),
+        entries=entries,
+        programmes={"a": A, "b": B, "s": SHORT} if programmes is None else programmes,
+        slate=slate(),
+        fillers=fillers,
+        horizon=EPOCH + timedelta(minutes=minutes),
+    )
+
+
+def starts(tl: Timeline) -> list[tuple[str, str | None, float]]:
+    return [(i.kind, i.programme_id, (i.start_us - to_us(EPOCH)) / 1e6) for i in tl.items]
+
+
+def test_an_empty_grid_is_slate_up_to_the_horizon_looping_with_discontinuities() -> None:
+    tl = build([], minutes=3)
+    assert starts(tl) == [("slate", None, 0.0)]
+    item = tl.items[0]
+    assert item.segment_count == 180
+    assert tl.end_us >= to_us(EPOCH) + 180_000_000
+    assert [item.discontinuity_of(j) for j in (0, 59, 60, 119, 120)] == [0, 0, 1, 1, 2]
+    assert item.starts_run(60)
+    assert not item.starts_run(61)
+
+
+def test_hard_start_cuts_the_previous_item_at_a_boundary_and_slate_fills_to_within_a_second() -> None:
+    tl = build([GridEntry("1", "a", EPOCH + 10 * S), GridEntry("2", "b", EPOCH + 47.3 * S)])
+    a, gap, b = tl.items[1:4]
+    assert (a.programme_id, a.segment_count) == ("a", 6)  # 10 + 36 = 46 ≤ 47.3 < 52
+    assert gap.kind == "slate"
+    assert gap.segment_count == 1
+    assert b.programme_id == "b"
+    assert abs(b.start_us - to_us(EPOCH + 47.3 * S)) <= 500_000
+    assert [i.discontinuity for i in tl.items[:4]] == [0, 1, 2, 3]
+    assert [i.first_msn for i in tl.items[:4]] == [0, 10, 16, 17]
+
+
+def test_soft_start_follows_the_previous_programme_to_its_end() -> None:
+    tl = build([GridEntry("1", "a", EPOCH), GridEntry("2", "b", EPOCH + 30 * S, "soft")])
+    assert starts(tl)[:2] == [("programme", "a", 0.0), ("programme", "b", 60.0)]
+
+
+def test_soft_start_on_an_idle_channel_waits_for_its_time() -> None:
+    tl = build([GridEntry("1", "s", EPOCH), GridEntry("2", "b", EPOCH + 20 * S, "soft")])
+    assert starts(tl)[:3] == [("programme", "s", 0.0), ("slate", None, 2.9), ("programme", "b", 19.9)]
+
+
+def test_a_programme_that_is_not_ready_is_replaced_by_filler_and_marked() -> None:
+    tl = build(
+        [GridEntry("1", "late", EPOCH), GridEntry("2", "b", EPOCH + 60 * S)],
+        {"late": None, "b": B},
+    )
+    filler, b = tl.items[:2]
+    assert filler.kind == "slate"
+    assert filler.replaced_programme_id == "late"
+    assert filler.entry_id == "1"
+    assert b.programme_id == "b"
+    assert b.start_us == to_us(EPOCH + 60 * S)
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        media("w", [6.0], fmt="fmp4"),  # another house format
+        media("w", [7.0]),  # a segment longer than the target duration
+        None,
+    ],
+)
+def test_media_that_cannot_air_on_the_channel_counts_as_not_ready(wrong: ProgrammeMedia | None) -> None:
+    tl = build([GridEntry("1", "w", EPOCH)], {"w": wrong}, minutes=1)
+    assert all(i.kind == "slate" and i.replaced_programme_id == "w" for i in tl.items)
+
+
+def test_long_gaps_take_whole_filler_programmes_then_slate() -> None:
+    filler = media("f", [6.0] * 4)  # 24 s
+    tl = build([GridEntry("1", "b", EPOCH + 60 * S)], fillers=[filler])
+    assert starts(tl)[:5] == [
+        ("filler", "f", 0.0),
+        ("filler", "f", 24.0),
+        ("slate", None, 48.0),
+        ("programme", "b", 60.0),
+        ("filler", "f", 90.0),
+    ]
+
+
+def test_hard_entries_at_the_same_time_keep_only_the_last_and_reach_back_through_soft_ones() -> None:
+    tl = build(
+        [
+            GridEntry("1", "a", EPOCH + 30 * S),
+            GridEntry("2", "s", EPOCH + 30 * S, "soft"),
+            GridEntry("3", "b", EPOCH + 30 * S),
+        ]
+    )
+    programmes = [i for i in tl.items if i.kind == "programme"]
+    assert [(p.entry_id, p.start_us) for p in programmes] == [("3", to_us(EPOCH + 30 * S))]
+
+
+def test_overlapping_programmes_and_entries_before_the_epoch_still_compile() -> None:
+    tl = build(
+        [
+            GridEntry("0", "b", EPOCH - 100 * S),
+            GridEntry("1", "a", EPOCH + 5 * S),
+            GridEntry("2", "b", EPOCH + 20 * S, "soft"),
+            GridEntry("3", "a", EPOCH + 21 * S),
+        ]
+    )
+    assert tl.start_us == to_us(EPOCH)
+    assert tl.end_us >= to_us(EPOCH + 600 * S)
+    # "0" gets no whole segment before "1" cuts it; "2" would follow "1" but "3" cuts "1" first
+    programmes = [p for p in tl.items if p.kind == "programme"]
+    assert [(p.entry_id, p.segment_count) for p in programmes] == [("1", 2), ("3", 10)]
+    assert programmes[1].start_us == to_us(EPOCH + 21 * S)
+
+
+def test_a_slate_in_another_format_is_refused() -> None:
+    with pytest.raises(ValueError, match="slate"):
+        compile_timeline(
+            channel=channel(), entries=[], programmes={}, slate=slate(fmt="fmp4"), horizon=EPOCH + S
+        )
+
+
+def test_a_horizon_at_the_epoch_still_gives_a_playable_timeline() -> None:
+    tl = compile_timeline(channel=channel(), entries=[], programmes={}, slate=slate(), horizon=EPOCH - S)
+    assert [(i.kind, i.segment_count) for i in tl.items] == [("slate", 1)]

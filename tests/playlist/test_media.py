@@ -1,0 +1,75 @@
+"""ProgrammeMedia parsed from description.json (docs/media-description.md) and the slate."""
+
+from __future__ import annotations
+
+import pytest
+
+from playlist.media import MediaDescriptionError, ProgrammeMedia, Slate
+from tests.playlist.builders import description, media
+
+
+def test_description_gives_durations_in_microseconds_and_keys_under_the_prefix() -> None:
+    m = media("p1", [6.0, 6.0, 1.04], languages=["vi"])
+    assert m.durations_us == (6_000_000, 6_000_000, 1_040_000)
+    assert m.segment_durations == (6.0, 6.0, 1.04)
+    assert m.offsets_us == (0, 6_000_000, 12_000_000, 13_040_000)
+    assert m.segment_key("720p", 2) == "programmes/p1/r1/720p/seg_00002.ts"
+    assert m.segment_key("360p", 0) == "programmes/p1/r1/360p/seg_00000.ts"
+    assert m.subtitle_key("vi", 1) == "programmes/p1/r1/subs_vi/seg_00001.vtt"
+    assert m.subtitle_key("en", 1) is None
+    assert m.init_keys == {}
+
+
+def test_fmp4_description_carries_init_segments() -> None:
+    m = media("p2", [6.0], fmt="fmp4")
+    assert m.segment_format == "fmp4"
+    assert m.init_keys["720p"] == "programmes/p2/r1/720p/init.mp4"
+    assert m.segment_key("720p", 0) == "programmes/p2/r1/720p/seg_00000.m4s"
+
+
+def test_braces_in_the_prefix_are_kept_literally() -> None:
+    m = ProgrammeMedia.from_description(description([6.0]), programme_id="x", prefix="a{b}/", title="t")
+    assert m.segment_key("720p", 0) == "a{b}/720p/seg_00000.ts"
+
+
+def test_position_and_index_loop_over_the_source() -> None:
+    m = media("p", [1.0, 2.0])
+    assert [m.position(k) for k in range(5)] == [0, 1_000_000, 3_000_000, 4_000_000, 6_000_000]
+    assert [m.index_at(us) for us in (0, 999_999, 1_000_000, 2_999_999, 3_000_000, 4_500_000)] == [
+        0,
+        0,
+        1,
+        1,
+        2,
+        3,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.update(version=2), "version"),
+        (lambda d: d["renditions"][0]["segments"].reverse(), "segment"),
+        (lambda d: d["renditions"][0]["segments"].pop(), "count"),
+        (lambda d: d.pop("segment_durations"), "malformed"),
+        (lambda d: d.update(segment_format="webm"), "malformed"),
+    ],
+)
+def test_descriptions_off_the_contract_are_refused(change: object, message: str) -> None:
+    desc = description([6.0, 6.0])
+    change(desc)  # type: ignore[operator]
+    with pytest.raises(MediaDescriptionError, match=message):
+        ProgrammeMedia.from_description(desc, programme_id="p", prefix="p/", title="t")
+
+
+def test_fmp4_without_init_is_refused() -> None:
+    desc = description([6.0], fmt="fmp4")
+    desc["renditions"][0]["init"] = None
+    with pytest.raises(MediaDescriptionError, match="init"):
+        ProgrammeMedia.from_description(desc, programme_id="p", prefix="p/", title="t")
+
+
+def test_slate_needs_short_segments() -> None:
+    assert Slate(media=media("slate", [1.0] * 3)).media.segment_count == 3
+    with pytest.raises(MediaDescriptionError, match="short"):
+        Slate(media=media("slate", [6.0] * 3))

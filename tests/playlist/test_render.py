@@ -1,0 +1,207 @@
+"""Live, VOD and master playlists: exact bytes, window, live edge, fMP4 maps, subtitles."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from playlist import (
+    GridEntry,
+    OffAirError,
+    Timeline,
+    Track,
+    compile_timeline,
+    live_edge,
+    render_master,
+    render_media,
+    render_vod,
+    to_us,
+)
+from playlist.profile import SegmentFormat
+from tests.playlist.builders import EPOCH, channel, media, slate
+from tests.playlist.hls_check import read_media
+
+S = timedelta(seconds=1)
+V720 = Track.video("720p")
+
+
+def small(fmt: SegmentFormat = "mpegts", *, subtitles: bool = False) -> Timeline:
+    programmes = {
+        "a": media("a", [6.0, 6.0, 1.04], fmt=fmt, languages=["vi"]),
+        "b": media("b", [6.0] * 30, fmt=fmt),
+    }
+    return compile_timeline(
+        channel=channel(fmt=fmt, subtitles=subtitles),
+        entries=[GridEntry("1", "a", EPOCH + 2 * S), GridEntry("2", "b", EPOCH + 15.04 * S, "soft")],
+        programmes=programmes,
+        slate=slate(fmt=fmt),
+        horizon=EPOCH + timedelta(minutes=5),
+    )
+
+
+GOLDEN = """#EXTM3U
+#EXT-X-VERSION:3
+#EXT-X-TARGETDURATION:6
+#EXT-X-MEDIA-SEQUENCE:2
+#EXT-X-DISCONTINUITY-SEQUENCE:1
+#EXT-X-PROGRAM-DATE-TIME:2026-11-29T00:00:02.000Z
+#EXTINF:6.000,
+/media/programmes/a/r1/720p/seg_00000.ts
+#EXT-X-PROGRAM-DATE-TIME:2026-11-29T00:00:08.000Z
+#EXTINF:6.000,
+/media/programmes/a/r1/720p/seg_00001.ts
+#EXT-X-PROGRAM-DATE-TIME:2026-11-29T00:00:14.000Z
+#EXTINF:1.040,
+/media/programmes/a/r1/720p/seg_00002.ts
+#EXT-X-DISCONTINUITY
+#EXT-X-PROGRAM-DATE-TIME:2026-11-29T00:00:15.040Z
+#EXTINF:6.000,
+/media/programmes/b/r1/720p/seg_00000.ts
+"""
+
+
+def test_live_playlist_bytes_are_exact_and_deterministic() -> None:
+    at = EPOCH + 16 * S
+    text = render_media(small(), track=V720, at=at, window_s=18, uri_prefix="/media/")
+    assert text == GOLDEN
+    assert render_media(small(), track=V720, at=at, window_s=18, uri_prefix="/media/") == text
+
+
+def test_the_window_lists_only_what_has_started_airing() -> None:
+    tl = small()
+    b0 = to_us(EPOCH + 15.04 * S)
+    before = read_media(
+        render_media(tl, track=V720, at=EPOCH + timedelta(microseconds=b0 - to_us(EPOCH) - 1))
+    )
+    on = read_media(render_media(tl, track=V720, at=EPOCH + 15.04 * S))
+    assert before.segments[-1].uri.endswith("a/r1/720p/seg_00002.ts")
+    assert on.segments[-1].uri.endswith("b/r1/720p/seg_00000.ts")
+    assert on.segments[-1].msn == before.segments[-1].msn + 1
+
+
+def test_window_is_at_least_three_target_durations_and_defaults_to_two_minutes() -> None:
+    tl = small()
+    at = EPOCH + 200 * S
+    tiny = read_media(render_media(tl, track=V720, at=at, window_s=1))
+    assert sum(s.duration_ms for s in tiny.segments) >= 18_000
+    default = read_media(render_media(tl, track=V720, at=at))
+    total = sum(s.duration_ms for s in default.segments)
+    assert 120_000 <= total < 120_000 + 6_000
+
+
+def test_fmp4_needs_version_6_and_a_map_after_every_discontinuity() -> None:
+    text = render_media(small("fmp4"), track=V720, at=EPOCH + 16 * S, window_s=18)
+    pl = read_media(text)
+    assert pl.version == 6
+    assert text.count("#EXT-X-MAP:") == 2  # first segment, then after the discontinuity
+    assert [s.map_uri for s in pl.segments] == [
+        *["programmes/a/r1/720p/init.mp4"] * 3,
+        "programmes/b/r1/720p/init.mp4",
+    ]
+
+
+def test_subtitle_track_keeps_the_video_boundaries_with_empty_cues_where_missing() -> None:
+    tl = small(subtitles=True)
+    at = EPOCH + 16 * S
+    video = read_media(render_media(tl, track=V720, at=at, window_s=18))
+    subs = read_media(
+        render_media(tl, track=Track.subtitles("vi", empty_key="static/empty.vtt"), at=at, window_s=18)
+    )
+    assert subs.version == 3
+    assert [(s.msn, s.duration_ms, s.discontinuity, s.pdt) for s in subs.segments] == [
+        (s.msn, s.duration_ms, s.discontinuity, s.pdt) for s in video.segments
+    ]
+    assert [s.uri for s in subs.segments] == [
+        "programmes/a/r1/subs_vi/seg_00000.vtt",
+        "programmes/a/r1/subs_vi/seg_00001.vtt",
+        "programmes/a/r1/subs_vi/seg_00002.vtt",
+        "static/empty.vtt",
+    ]
+
+
+def test_vod_of_a_past_programme() -> None:
+    tl = small()
+    a = tl.items[1]
+    text = render_vod(tl, track=Track.video("360p"), start=a.air_start, end=EPOCH + 15.04 * S)
+    pl = read_media(text)
+    assert pl.vod
+    assert text.endswith("#EXT-X-ENDLIST\n")
+    assert [s.uri for s in pl.segments] == [f"programmes/a/r1/360p/seg_0000{i}.ts" for i in range(3)]
+    assert pl.media_sequence == a.first_msn
+    assert not pl.segments[0].tagged
+    with pytest.raises(OffAirError):
+        render_vod(tl, track=V720, start=EPOCH - 10 * S, end=EPOCH)
+
+
+def test_start_over_is_the_live_render_at_an_earlier_instant() -> None:
+    tl = small()
+    earlier = render_media(tl, track=V720, at=EPOCH + 16 * S)
+    assert read_media(earlier).segments[-1].pdt == EPOCH + 15.04 * S
+
+
+def test_outside_the_timeline_is_off_air() -> None:
+    tl = small()
+    with pytest.raises(OffAirError):
+        render_media(tl, track=V720, at=EPOCH - S)
+    with pytest.raises(OffAirError):
+        render_media(tl, track=V720, at=EPOCH + timedelta(days=1))
+
+
+MASTER_WITH_SUBS = """#EXTM3U
+#EXT-X-INDEPENDENT-SEGMENTS
+#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",LANGUAGE="vi",NAME="Tiếng Việt",DEFAULT=YES,AUTOSELECT=YES,URI="subs_vi.m3u8?start=1795910400"
+#EXT-X-STREAM-INF:BANDWIDTH=3000000,AVERAGE-BANDWIDTH=2600000,RESOLUTION=1280x720,CODECS="avc1.64001f,mp4a.40.2",FRAME-RATE=25.000,SUBTITLES="subs"
+720p.m3u8?start=1795910400
+#EXT-X-STREAM-INF:BANDWIDTH=950000,AVERAGE-BANDWIDTH=800000,RESOLUTION=640x360,CODECS="avc1.64001e,mp4a.40.2",FRAME-RATE=25.000,SUBTITLES="subs"
+360p.m3u8?start=1795910400
+"""
+
+
+def test_master_advertises_every_variant_subtitles_and_passes_the_query_on() -> None:
+    import m3u8
+
+    text = render_master(channel(subtitles=True), query="?start=1795910400")
+    assert text == MASTER_WITH_SUBS
+    parsed = m3u8.M3U8(text, strict=True)
+    assert [p.uri for p in parsed.playlists] == ["720p.m3u8?start=1795910400", "360p.m3u8?start=1795910400"]
+    assert parsed.playlists[0].stream_info.resolution == (1280, 720)
+    assert parsed.media[0].language == "vi"
+    plain = render_master(channel())
+    assert "EXT-X-MEDIA" not in plain
+    assert "720p.m3u8\n" in plain
+    with pytest.raises(ValueError, match="encoded"):
+        render_master(channel(), query='a"b')
+
+
+def test_ten_items_and_a_hundred_thousand_render_the_same_way() -> None:
+    programme = media("p", [6.0] * 9 + [2.0])  # 56 s, a discontinuity each time
+    ch = channel()
+
+    def timeline(n: int) -> Timeline:
+        entries = [GridEntry(str(i), "p", EPOCH + i * 56 * S) for i in range(n)]
+        return compile_timeline(
+            channel=ch,
+            entries=entries,
+            programmes={"p": programme},
+            slate=slate(),
+            horizon=EPOCH + n * 56 * S,
+        )
+
+    small_tl, big_tl = timeline(10), timeline(100_000)
+    assert len(big_tl.items) == 100_000
+    for tl, n in ((small_tl, 10), (big_tl, 100_000)):
+        at = EPOCH + (n - 1) * 56 * S + 30 * S
+        pl = read_media(render_media(tl, track=V720, at=at))
+        assert pl.segments[-1].msn == (n - 1) * 10 + 5
+        assert pl.segments[-1].discontinuity == n - 1
+        assert pl.segments[-1].pdt == at  # segment 5 starts 30 s into the programme
+
+
+def test_live_edge_names_what_a_cache_may_key_on_and_until_when() -> None:
+    tl = small()
+    msn, until = live_edge(tl, EPOCH + 16 * S)
+    assert (msn, until) == (5, EPOCH + 21.04 * S)
+    same = render_media(tl, track=V720, at=EPOCH + 16 * S)
+    assert render_media(tl, track=V720, at=until - timedelta(microseconds=1)) == same
+    assert render_media(tl, track=V720, at=until) != same

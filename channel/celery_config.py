@@ -27,7 +27,11 @@ _VISIBILITY_MARGIN_SECONDS = 3600
 
 def filesystem_broker_folders(broker_folder: Path) -> dict[str, Path]:
     """The embedded broker's folders: one shared in/out queue folder so producer and worker meet."""
-    return {"queue": broker_folder / "queue", "processed": broker_folder / "processed"}
+    return {
+        "queue": broker_folder / "queue",
+        "processed": broker_folder / "processed",
+        "control": broker_folder / "control",
+    }
 
 
 def broker_transport_options(settings: Settings) -> dict[str, Any]:
@@ -39,6 +43,7 @@ def broker_transport_options(settings: Settings) -> dict[str, Any]:
             "data_folder_in": str(folders["queue"]),
             "data_folder_out": str(folders["queue"]),
             "processed_folder": str(folders["processed"]),
+            "control_folder": str(folders["control"]),  # broadcast tables (revoke, ping), not the cwd
             "store_processed": False,
         }
     if url.startswith(("redis://", "rediss://", "sentinel://")):

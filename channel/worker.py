@@ -36,7 +36,7 @@ __all__ = [
 _log = logging.getLogger(__name__)
 
 #: modules whose tasks every worker registers; optional ones are skipped until they exist
-TASK_MODULES: tuple[str, ...] = ("channel.worker", "transcoder.tasks")
+TASK_MODULES: tuple[str, ...] = ("channel.worker", "transcoder.tasks", "channel.library.tasks")
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,25 @@ def start_worker_resources(app: Celery) -> WorkerResources:
         pid=os.getpid(),
     )
     app.conf.legaltv_resources = resources
+    _attach_transcoder_context(app, resources)
     return resources
+
+
+def _attach_transcoder_context(app: Celery, resources: WorkerResources) -> None:
+    """Give `transcoder.*` tasks their store, scratch folder, time limit and cancellation check."""
+    from channel.library.transcode import cancellation_check
+    from transcoder.context import WorkerContext, attach_context
+
+    settings = resources.settings
+    attach_context(
+        app,
+        WorkerContext(
+            store=resources.store,
+            workdir=(settings.data_dir / "work").resolve(),
+            timeout=float(settings.transcode_timeout_seconds),
+            is_cancelled=cancellation_check(resources.sessionmaker),
+        ),
+    )
 
 
 def worker_resources(app: Celery) -> WorkerResources:
@@ -87,7 +105,7 @@ def create_celery(settings: Settings) -> Celery:
     """A Celery app configured for `settings`, with the task modules that exist registered."""
     config = celery_config(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         folder = config["broker_transport_options"].get(key)
         if folder:
             os.makedirs(folder, exist_ok=True)

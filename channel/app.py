@@ -14,6 +14,10 @@ from sqlalchemy import Engine
 
 from channel.auth import routes as auth_routes
 from channel.db import make_engine, make_sessionmaker
+from channel.grid.router import router as grid_router
+from channel.library import media_routes as library_media_routes
+from channel.library import routes as library_routes
+from channel.library.uploads import PROGRAMME_HEADER, build_upload_router
 from channel.ops import health, metrics
 from channel.ops.errors import install_error_handlers
 from channel.ops.logging import RequestIdMiddleware
@@ -24,14 +28,27 @@ from channel.ops.metrics import (
     TranscodeJobCollector,
     queue_depth_source,
 )
+from channel.playout import install_playout
+from channel.playout import router as playout_router
 from channel.settings import Settings
 from channel.stores import store_from_settings
+from channel.uploads import EXPOSED_HEADERS
+from channel.web import router as web_router
 from storage import Store
 
 __all__ = ["ROUTERS", "create_app"]
 
 #: every router the API serves, in order; one line per router
-ROUTERS: tuple[APIRouter, ...] = (health.router, metrics.router, auth_routes.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    metrics.router,
+    auth_routes.router,
+    grid_router,
+    web_router,
+    library_routes.router,
+    library_media_routes.router,
+    playout_router,
+)
 
 
 @asynccontextmanager
@@ -70,9 +87,11 @@ def create_app(settings: Settings, *, engine: Engine | None = None, store: Store
         allow_origins=settings.cors_origins,
         allow_methods=["*"],
         allow_headers=["*"],
-        expose_headers=["X-Request-ID"],
+        expose_headers=["X-Request-ID", *EXPOSED_HEADERS, PROGRAMME_HEADER],
     )
     app.add_middleware(RequestIdMiddleware)  # added last, so outermost: every response carries the id
+    install_playout(app)  # the lean live-playlist handler, in front of everything else
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(build_upload_router(settings, app_state=app.state), prefix="/api/uploads")
     return app

@@ -79,3 +79,13 @@ def api_users(make_api_user: Callable[[Role, str], ApiUser]) -> dict[str, ApiUse
         "producer2": make_api_user(Role.PRODUCER, "producer2"),
         "scheduler": make_api_user(Role.SCHEDULER, "scheduler"),
     }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 with minimal cost in tests: same algorithm and format, a fraction of the CPU."""
+    from argon2 import PasswordHasher
+
+    from channel.security import passwords
+
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))

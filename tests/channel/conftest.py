@@ -13,9 +13,9 @@ from sqlalchemy.exc import OperationalError
 from channel.db import make_engine
 from channel.migrate import upgrade
 from channel.settings import Settings
-from tests.channel.api_fixtures import api_app, api_client, api_users, make_api_user
+from tests.channel.api_fixtures import _fast_password_hashing, api_app, api_client, api_users, make_api_user
 
-__all__ = ["api_app", "api_client", "api_users", "make_api_user"]
+__all__ = ["_fast_password_hashing", "api_app", "api_client", "api_users", "make_api_user"]
 
 
 @pytest.fixture

@@ -1,0 +1,126 @@
+"""Store what a transcode produced (or why it failed) on the programme; safe to run twice.
+
+A result for a superseded revision, a cancelled job or an older attempt is ignored, so a late or
+re-delivered callback never overwrites newer media.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from channel.library.service import record_change, snapshot
+from channel.library.transcode import latest_job, output_prefix
+from channel.models import Programme, ProgrammeStatus, Rendition, TranscodeJob, TranscodeState, utcnow
+
+__all__ = ["FAILED", "Outcome", "apply_outcome", "mark_running"]
+
+_log = logging.getLogger(__name__)
+FAILED = ("transcode_failed", "Chuyển mã thất bại; hãy thử lại / Transcoding failed; please retry")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one job: the task's result dict (None when it raised), for a programme revision."""
+
+    programme_id: uuid.UUID
+    revision: int
+    task_id: str
+    kind: Literal["done", "error"]
+    result: dict[str, Any] | None
+
+
+def _current(session: Session, outcome: Outcome) -> tuple[Programme, TranscodeJob] | None:
+    programme = session.get(Programme, outcome.programme_id)
+    job = session.scalars(select(TranscodeJob).where(TranscodeJob.celery_task_id == outcome.task_id)).first()
+    if programme is None or job is None or programme.status == ProgrammeStatus.DELETED:
+        return None
+    if job.state in (TranscodeState.SUCCEEDED, TranscodeState.FAILED, TranscodeState.CANCELLED):
+        return None  # already recorded, cancelled or superseded
+    newest = latest_job(session, programme.id)
+    if programme.revision != outcome.revision or newest is None or newest.id != job.id:
+        job.state, job.finished_at = TranscodeState.CANCELLED, utcnow()
+        session.commit()
+        return None
+    return programme, job
+
+
+def _ready(programme: Programme, job: TranscodeJob, *, description: dict[str, Any], prefix: str) -> None:
+    programme.media = description
+    programme.media_prefix = prefix
+    programme.duration = float(description["duration"])
+    programme.renditions = [
+        Rendition(
+            name=str(r["name"]),
+            width=int(r["width"]),
+            height=int(r["height"]),
+            bandwidth=int(r["bandwidth"]),
+            average_bandwidth=int(r["average_bandwidth"]) if r.get("average_bandwidth") else None,
+            codecs=str(r["codecs"]),
+        )
+        for r in description["renditions"]
+    ]
+    programme.status, programme.progress = ProgrammeStatus.READY, 100.0
+    programme.error_code = programme.error_message = None
+    job.state, job.percent, job.stage = TranscodeState.SUCCEEDED, 100.0, "done"
+
+
+def _failed(programme: Programme, job: TranscodeJob, *, code: str, message: str) -> None:
+    if programme.media_prefix is None:  # a failed replacement leaves the previous media on air
+        programme.status = ProgrammeStatus.FAILED
+    programme.error_code, programme.error_message = code[:64], message
+    cancelled = code == "cancelled"
+    job.state = TranscodeState.CANCELLED if cancelled else TranscodeState.FAILED
+    job.error = code
+
+
+def apply_outcome(session: Session, outcome: Outcome) -> str | None:
+    """Record the outcome; returns the previous media prefix to delete from the store, if any."""
+    current = _current(session, outcome)
+    if current is None:
+        return None
+    programme, job = current
+    before, old_prefix = snapshot(programme), programme.media_prefix
+    result = outcome.result or {}
+    new_prefix = output_prefix(programme.id, outcome.revision)
+    if outcome.kind == "done" and result.get("ok") is True and isinstance(result.get("description"), dict):
+        _ready(programme, job, description=result["description"], prefix=new_prefix)
+    elif outcome.kind == "done" and result.get("ok") is False:
+        _failed(
+            programme,
+            job,
+            code=str(result.get("code", FAILED[0])),
+            message=str(result.get("message", FAILED[1])),
+        )
+    else:
+        _failed(programme, job, code=FAILED[0], message=FAILED[1])
+    job.finished_at = utcnow()
+    record_change(
+        session,
+        programme=programme,
+        before=before,
+        action="programme.transcoded",
+        actor_id=None,
+        request_id=None,
+    )
+    session.commit()
+    return (
+        old_prefix if programme.media_prefix == new_prefix and old_prefix not in (None, new_prefix) else None
+    )
+
+
+def mark_running(session: Session, task_id: str) -> None:
+    """The worker picked the job up: the job runs and a programme without media is "processing"."""
+    job = session.scalars(select(TranscodeJob).where(TranscodeJob.celery_task_id == task_id)).first()
+    if job is None or job.state != TranscodeState.QUEUED:
+        return
+    job.state, job.started_at = TranscodeState.RUNNING, utcnow()
+    programme = session.get(Programme, job.programme_id)
+    if programme is not None and programme.status == ProgrammeStatus.QUEUED:
+        programme.status = ProgrammeStatus.PROCESSING
+    session.commit()

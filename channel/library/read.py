@@ -1,0 +1,47 @@
+"""Read paths: one programme with its live progress, a page of search results, a public programme page."""
+
+from __future__ import annotations
+
+import uuid
+
+from celery import Celery
+from sqlalchemy.orm import Session
+
+from channel.library.errors import NotFound
+from channel.library.schemas import ProgrammePage, ProgrammePublic, PublicProgramme
+from channel.library.search import ProgrammeFilters, search_programmes
+from channel.library.service import get_programme
+from channel.library.transcode import latest_job, live_progress
+from channel.library.views import public_view, staff_view
+from channel.models import Programme, ProgrammeStatus
+
+__all__ = ["details_of", "programme_details", "programme_page", "public_programme"]
+
+
+def programme_details(session: Session, *, programme_id: uuid.UUID, celery: Celery | None) -> ProgrammePublic:
+    """A programme for staff, with its latest job and, while it runs, the live percent and stage."""
+    programme = get_programme(session, programme_id)
+    return details_of(session, programme=programme, celery=celery)
+
+
+def details_of(session: Session, *, programme: Programme, celery: Celery | None) -> ProgrammePublic:
+    """`programme_details` of an already loaded programme (after a change)."""
+    job = latest_job(session, programme.id)
+    live = live_progress(celery, job) if celery is not None else None
+    return staff_view(programme, job=job, live=live)
+
+
+def programme_page(session: Session, filters: ProgrammeFilters) -> ProgrammePage:
+    """One page of the library (no live progress: a list is not polled per item)."""
+    items, total = search_programmes(session, filters)
+    return ProgrammePage(
+        items=[staff_view(item) for item in items], total=total, limit=filters.limit, offset=filters.offset
+    )
+
+
+def public_programme(session: Session, programme_id: uuid.UUID) -> PublicProgramme:
+    """A programme page for viewers: only ready programmes exist for them."""
+    programme = session.get(Programme, programme_id)
+    if programme is None or programme.status != ProgrammeStatus.READY or not programme.media_prefix:
+        raise NotFound("programme_not_found", "Không tìm thấy chương trình / Programme not found")
+    return public_view(programme)

@@ -1,0 +1,204 @@
+"""Programme metadata: create, read, change and (soft) delete, each change audited and committed here."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from channel import audit
+from channel.library.errors import Conflict, NotFound
+from channel.library.schemas import ProgrammeCreate, ProgrammeUpdate, ScheduledSlot
+from channel.library.text import fold
+from channel.library.vocab import resolve_documents, resolve_topics
+from channel.models import Channel, Programme, ProgrammeStatus, ScheduleEntry, TranscodeJob, TranscodeState
+from storage import StorageError, Store
+
+__all__ = [
+    "create_programme",
+    "delete_programme",
+    "future_slots",
+    "get_programme",
+    "programme_prefix",
+    "record_change",
+    "snapshot",
+    "update_programme",
+]
+
+_log = logging.getLogger(__name__)
+_NOT_FOUND = "Không tìm thấy chương trình / Programme not found"
+
+
+def programme_prefix(programme_id: uuid.UUID) -> str:
+    """Every object of a programme (media revisions, subtitles) lives under this prefix."""
+    return f"programmes/{programme_id}/"
+
+
+def snapshot(programme: Programme) -> dict[str, Any]:
+    """The audited fields of a programme, as plain values."""
+    return {
+        "title": programme.title,
+        "description": programme.description,
+        "language": programme.language,
+        "audience": programme.audience,
+        "tags": list(programme.tags),
+        "topics": [topic.slug for topic in programme.topics],
+        "legal_documents": [document.number for document in programme.legal_documents],
+        "status": programme.status.value,
+        "revision": programme.revision,
+        "source_key": programme.source_key,
+        "media_prefix": programme.media_prefix,
+    }
+
+
+def record_change(
+    session: Session,
+    *,
+    programme: Programme,
+    before: dict[str, Any],
+    action: str,
+    actor_id: uuid.UUID | None,
+    request_id: str | None,
+) -> None:
+    """Audit what changed on `programme` since `before` (a `snapshot`)."""
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action=action,
+        entity_type="programme",
+        entity_id=programme.id,
+        changes=audit.diff(before, snapshot(programme)),
+        request_id=request_id,
+    )
+
+
+def get_programme(session: Session, programme_id: uuid.UUID) -> Programme:
+    """A programme that is not deleted, or NotFound."""
+    programme = session.get(Programme, programme_id)
+    if programme is None or programme.status == ProgrammeStatus.DELETED:
+        raise NotFound("programme_not_found", _NOT_FOUND)
+    return programme
+
+
+def create_programme(
+    session: Session, *, data: ProgrammeCreate, owner_id: uuid.UUID, request_id: str | None
+) -> Programme:
+    """A new programme owned by `owner_id`, waiting for its source ("uploading")."""
+    programme = Programme(
+        title=data.title,
+        description=data.description,
+        language=data.language,
+        audience=data.audience,
+        tags=list(dict.fromkeys(data.tags)),
+        status=ProgrammeStatus.UPLOADING,
+        owner_id=owner_id,
+        search_text=fold(f"{data.title} {data.description}"),
+    )
+    programme.topics = resolve_topics(session, data.topics)
+    programme.legal_documents = resolve_documents(session, data.legal_documents)
+    session.add(programme)
+    session.flush()
+    before = {key: None for key in snapshot(programme)}
+    record_change(
+        session,
+        programme=programme,
+        before=before,
+        action="programme.create",
+        actor_id=owner_id,
+        request_id=request_id,
+    )
+    session.commit()
+    return programme
+
+
+def update_programme(
+    session: Session,
+    *,
+    programme: Programme,
+    data: ProgrammeUpdate,
+    actor_id: uuid.UUID,
+    request_id: str | None,
+) -> Programme:
+    """Change the given fields; an update that changes nothing writes no audit event."""
+    before = snapshot(programme)
+    given = data.model_dump(exclude_unset=True)
+    for field in ("title", "description", "language", "audience"):
+        if given.get(field) is not None:
+            setattr(programme, field, given[field])
+    if data.tags is not None:
+        programme.tags = list(dict.fromkeys(data.tags))
+    if data.topics is not None:
+        programme.topics = resolve_topics(session, data.topics)
+    if data.legal_documents is not None:
+        programme.legal_documents = resolve_documents(session, data.legal_documents)
+    programme.search_text = fold(f"{programme.title} {programme.description}")
+    if audit.diff(before, snapshot(programme)):
+        record_change(
+            session,
+            programme=programme,
+            before=before,
+            action="programme.update",
+            actor_id=actor_id,
+            request_id=request_id,
+        )
+    session.commit()
+    return programme
+
+
+def future_slots(session: Session, *, programme_id: uuid.UUID, now: datetime) -> list[ScheduledSlot]:
+    """The grid entries that will air this programme after `now`, soonest first."""
+    rows = session.execute(
+        select(ScheduleEntry.id, Channel.slug, ScheduleEntry.start_at)
+        .join(Channel, Channel.id == ScheduleEntry.channel_id)
+        .where(ScheduleEntry.programme_id == programme_id, ScheduleEntry.start_at > now)
+        .order_by(ScheduleEntry.start_at)
+    ).all()
+    return [ScheduledSlot(entry_id=row[0], channel_slug=row[1], start_at=row[2]) for row in rows]
+
+
+def delete_programme(
+    session: Session,
+    *,
+    programme: Programme,
+    store: Store,
+    actor_id: uuid.UUID,
+    request_id: str | None,
+    now: datetime,
+) -> None:
+    """Soft-delete and remove its media, unless the grid still airs it: then Conflict lists the slots."""
+    slots = future_slots(session, programme_id=programme.id, now=now)
+    if slots:
+        raise Conflict(
+            "programme_scheduled",
+            "Chương trình đã được xếp lịch phát sóng; hãy gỡ khỏi lịch trước / "
+            "The programme is scheduled to air; remove it from the grid first",
+            details=[slot.model_dump(mode="json") for slot in slots],
+        )
+    before = snapshot(programme)
+    programme.status = ProgrammeStatus.DELETED
+    for job in session.scalars(
+        select(TranscodeJob).where(
+            TranscodeJob.programme_id == programme.id,
+            TranscodeJob.state.in_([TranscodeState.QUEUED, TranscodeState.RUNNING]),
+        )
+    ):
+        job.state, job.finished_at, job.error = TranscodeState.CANCELLED, now, "deleted"  # the worker stops
+    record_change(
+        session,
+        programme=programme,
+        before=before,
+        action="programme.delete",
+        actor_id=actor_id,
+        request_id=request_id,
+    )
+    session.commit()
+    for prefix in (programme_prefix(programme.id), f"sources/{programme.id}/"):
+        try:
+            store.delete_prefix(prefix)
+        except StorageError:
+            # the row is already deleted; leftovers are only storage, logged for the operator
+            _log.exception("could not delete media of programme %s", programme.id)

@@ -1,0 +1,212 @@
+"""Transcode orchestration: queue a job after the commit it needs, read its progress, cancel, retry.
+
+The job payload is primitives only; `channel.record_transcode` (tasks.py) stores the outcome, linked as
+immutable signatures carrying the programme id, its source revision and the task id.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from celery import Celery
+from celery.result import AsyncResult
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from channel.library.errors import Conflict
+from channel.library.service import programme_prefix, record_change, snapshot
+from channel.library.views import Progress
+from channel.models import Programme, ProgrammeStatus, TranscodeJob, TranscodeState, utcnow
+from channel.settings import Settings
+
+__all__ = [
+    "CANCELLED",
+    "RECORD_TASK",
+    "TRANSCODE_TASK",
+    "cancel_transcode",
+    "cancellation_check",
+    "enqueue_transcode",
+    "latest_job",
+    "live_progress",
+    "output_prefix",
+    "retry_transcode",
+    "transcode_profile",
+]
+
+_log = logging.getLogger(__name__)
+
+TRANSCODE_TASK = "transcoder.transcode"
+RECORD_TASK = "channel.record_transcode"
+_UNQUEUED = (
+    "queue_unavailable",
+    "Không gửi được yêu cầu chuyển mã; hãy thử lại / Could not queue the transcode; retry",
+)
+CANCELLED = ("cancelled", "Đã huỷ chuyển mã / Transcoding was cancelled")
+
+
+def output_prefix(programme_id: uuid.UUID, revision: int) -> str:
+    """Each source revision gets its own media prefix, so the previous one plays until this one is ready."""
+    return f"{programme_prefix(programme_id)}r{revision}/"
+
+
+def transcode_profile(settings: Settings) -> dict[str, Any]:
+    """The house format of `settings` as the primitives `transcoder.profile.Profile.from_dict` takes."""
+    return {
+        "heights": list(settings.ladder),
+        "fps": settings.fps,
+        "gop_seconds": settings.gop_seconds,
+        "segment_seconds": settings.segment_seconds,
+        "segment_format": settings.segment_format,
+        "loudness_i": settings.loudness_target,
+        "loudness_tp": settings.true_peak,
+        "max_duration": settings.max_duration_seconds,
+    }
+
+
+def latest_job(session: Session, programme_id: uuid.UUID) -> TranscodeJob | None:
+    """The most recent transcode attempt of a programme."""
+    return session.scalars(
+        select(TranscodeJob)
+        .where(TranscodeJob.programme_id == programme_id)
+        .order_by(TranscodeJob.created_at.desc())
+        .limit(1)
+    ).first()
+
+
+def enqueue_transcode(
+    session: Session, *, celery: Celery, programme: Programme, settings: Settings
+) -> TranscodeJob:
+    """Record a job for the programme's current source, commit, THEN send the task (never the other way)."""
+    if programme.source_key is None:
+        raise Conflict("no_source", "Chương trình chưa có tệp nguồn / The programme has no source file")
+    task_id = str(uuid.uuid4())
+    job = TranscodeJob(programme_id=programme.id, celery_task_id=task_id, state=TranscodeState.QUEUED)
+    session.add(job)
+    session.commit()
+    callback = [str(programme.id), programme.revision, task_id]
+    try:
+        celery.send_task(
+            TRANSCODE_TASK,
+            args=[
+                programme.source_key,
+                output_prefix(programme.id, programme.revision),
+                transcode_profile(settings),
+            ],
+            task_id=task_id,
+            link=celery.signature(RECORD_TASK, args=[*callback, "done"], immutable=True),
+            link_error=celery.signature(RECORD_TASK, args=[*callback, "error"], immutable=True),
+        )
+    except Exception:
+        _log.exception("could not queue the transcode of programme %s", programme.id)
+        job.state, job.finished_at, job.error = TranscodeState.FAILED, utcnow(), _UNQUEUED[0]
+        if programme.media_prefix is None:
+            programme.status = ProgrammeStatus.FAILED
+        programme.error_code, programme.error_message = _UNQUEUED
+        session.commit()
+    return job
+
+
+def live_progress(celery: Celery, job: TranscodeJob | None) -> Progress | None:
+    """The running job's percent and stage from the result backend (works on the SQLite and Redis backends)."""
+    if (
+        job is None
+        or job.celery_task_id is None
+        or job.state not in (TranscodeState.QUEUED, TranscodeState.RUNNING)
+    ):
+        return None
+    try:
+        result = AsyncResult(job.celery_task_id, app=celery)
+        state, info = result.state, result.info
+    except Exception:
+        _log.warning("result backend unreachable while reading progress", exc_info=True)
+        return None
+    if state == "PROGRESS" and isinstance(info, dict):
+        return Progress(percent=float(info.get("percent", 0.0)), stage=str(info.get("stage", "")))
+    if state == "STARTED":
+        return Progress(percent=0.0, stage="started")
+    return None
+
+
+def cancel_transcode(
+    session: Session, *, celery: Celery, programme: Programme, actor_id: uuid.UUID, request_id: str | None
+) -> Programme:
+    """Stop the running job: it is marked cancelled (the worker polls that), revoked, and the programme fails."""
+    job = latest_job(session, programme.id)
+    if job is None or job.state not in (TranscodeState.QUEUED, TranscodeState.RUNNING):
+        raise Conflict("not_running", "Không có lượt chuyển mã nào đang chạy / No transcode is running")
+    before = snapshot(programme)
+    job.state, job.finished_at, job.error = TranscodeState.CANCELLED, utcnow(), CANCELLED[0]
+    if programme.media_prefix is None:
+        programme.status = ProgrammeStatus.FAILED
+    programme.error_code, programme.error_message = CANCELLED
+    record_change(
+        session,
+        programme=programme,
+        before=before,
+        action="programme.cancel",
+        actor_id=actor_id,
+        request_id=request_id,
+    )
+    session.commit()
+    if job.celery_task_id:
+        try:
+            celery.control.revoke(job.celery_task_id)  # a queued job is dropped; a running one polls the row
+        except Exception:
+            _log.warning("revoke of %s could not be broadcast", job.celery_task_id, exc_info=True)
+    return programme
+
+
+def cancellation_check(
+    factory: sessionmaker[Session], *, every_seconds: float = 1.0
+) -> Callable[[str], bool]:
+    """`WorkerContext.is_cancelled`: true once the job's row says cancelled (polled at most once a second)."""
+    last: dict[str, tuple[float, bool]] = {}
+
+    def is_cancelled(task_id: str) -> bool:
+        now = time.monotonic()
+        seen = last.get(task_id)
+        if seen is not None and (seen[1] or now - seen[0] < every_seconds):
+            return seen[1]
+        with factory() as session:
+            state = session.scalar(select(TranscodeJob.state).where(TranscodeJob.celery_task_id == task_id))
+        cancelled = state == TranscodeState.CANCELLED
+        last[task_id] = (now, cancelled)
+        return cancelled
+
+    return is_cancelled
+
+
+def retry_transcode(
+    session: Session,
+    *,
+    celery: Celery,
+    programme: Programme,
+    settings: Settings,
+    actor_id: uuid.UUID,
+    request_id: str | None,
+) -> TranscodeJob:
+    """Queue the current source again; only after a failed (or cancelled) attempt."""
+    job = latest_job(session, programme.id)
+    last_failed = job is not None and job.state in (TranscodeState.FAILED, TranscodeState.CANCELLED)
+    if programme.status != ProgrammeStatus.FAILED and not last_failed:
+        raise Conflict(
+            "not_failed", "Chỉ thử lại được khi chuyển mã thất bại / Only a failed transcode can be retried"
+        )
+    before = snapshot(programme)
+    if programme.media_prefix is None:
+        programme.status = ProgrammeStatus.QUEUED
+    programme.progress, programme.error_code, programme.error_message = 0.0, None, None
+    record_change(
+        session,
+        programme=programme,
+        before=before,
+        action="programme.retry",
+        actor_id=actor_id,
+        request_id=request_id,
+    )
+    session.commit()
+    return enqueue_transcode(session, celery=celery, programme=programme, settings=settings)

@@ -1,0 +1,119 @@
+"""Programme rows as response schemas: staff see everything, viewers only what a programme page shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from channel.library.schemas import (
+    JobPublic,
+    LegalDocumentPublic,
+    ProgrammePublic,
+    PublicProgramme,
+    SubtitlePublic,
+    TopicPublic,
+)
+from channel.models import Programme, TranscodeJob
+from channel.stores import MEDIA_ROUTE
+
+__all__ = ["Progress", "media_url", "public_view", "staff_view"]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far the running transcode is, as read from the Celery result backend."""
+
+    percent: float
+    stage: str
+
+
+def media_url(key: str) -> str:
+    """The API route a player fetches an object of the store from."""
+    return f"{MEDIA_ROUTE}/{key}"
+
+
+def _media(programme: Programme) -> tuple[str | None, str | None, list[str]]:
+    """(master playlist, poster, thumbnails) URLs of the playable revision, if any."""
+    media: dict[str, Any] | None = programme.media
+    prefix = programme.media_prefix
+    if not media or not prefix:
+        return None, None, []
+    poster = media.get("poster")
+    return (
+        media_url(f"{prefix}{media.get('master', 'master.m3u8')}"),
+        media_url(f"{prefix}{poster}") if poster else None,
+        [media_url(f"{prefix}{thumb}") for thumb in media.get("thumbnails", [])],
+    )
+
+
+def _subtitles(programme: Programme) -> list[SubtitlePublic]:
+    return [
+        SubtitlePublic(language=track.language, label=track.label, url=media_url(track.storage_key))
+        for track in sorted(programme.subtitles, key=lambda t: (t.language != "vi", t.language))
+    ]
+
+
+def staff_view(
+    programme: Programme, *, job: TranscodeJob | None = None, live: Progress | None = None
+) -> ProgrammePublic:
+    """Everything about a programme, with the live progress of its running job when given."""
+    playlist, poster, thumbs = _media(programme)
+    job_view = None
+    if job is not None:
+        job_view = JobPublic(
+            state=job.state.value,
+            percent=live.percent if live else job.percent,
+            stage=live.stage if live else job.stage,
+            created_at=job.created_at,
+            finished_at=job.finished_at,
+        )
+    progress = programme.progress
+    stage = "ready" if programme.media_prefix and not live else ""
+    if live is not None and programme.status.value in ("queued", "processing"):
+        progress, stage = live.percent, live.stage
+    return ProgrammePublic(
+        id=programme.id,
+        title=programme.title,
+        description=programme.description,
+        language=programme.language,
+        audience=programme.audience,
+        tags=list(programme.tags),
+        topics=[TopicPublic.model_validate(topic) for topic in programme.topics],
+        legal_documents=[LegalDocumentPublic.model_validate(doc) for doc in programme.legal_documents],
+        status=programme.status,
+        progress=progress,
+        stage=stage,
+        error_code=programme.error_code,
+        error_message=programme.error_message,
+        original_filename=programme.original_filename,
+        revision=programme.revision,
+        duration=programme.duration,
+        owner_id=programme.owner_id,
+        created_at=programme.created_at,
+        updated_at=programme.updated_at,
+        preview_url=playlist,
+        poster_url=poster,
+        thumbnail_urls=thumbs,
+        subtitles=_subtitles(programme),
+        job=job_view,
+    )
+
+
+def public_view(programme: Programme) -> PublicProgramme:
+    """A ready programme for its public page (the caller checked it is ready)."""
+    playlist, poster, thumbs = _media(programme)
+    return PublicProgramme(
+        id=programme.id,
+        title=programme.title,
+        description=programme.description,
+        language=programme.language,
+        audience=programme.audience,
+        tags=list(programme.tags),
+        topics=[TopicPublic.model_validate(topic) for topic in programme.topics],
+        legal_documents=[LegalDocumentPublic.model_validate(doc) for doc in programme.legal_documents],
+        duration=programme.duration,
+        playlist_url=playlist or "",
+        poster_url=poster,
+        thumbnail_urls=thumbs,
+        subtitles=_subtitles(programme),
+    )

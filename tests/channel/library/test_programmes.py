@@ -1,0 +1,173 @@
+"""Programme metadata through the API: Vietnamese text, topics, legal documents, ownership, delete, audit."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from channel.models import AuditEvent, LegalDocument, Programme, ProgrammeStatus
+from tests.channel.library.conftest import Library
+
+TITLE = "Hỏi đáp Luật Giao thông đường bộ: nồng độ cồn và mức phạt"
+DESCRIPTION = "Luật sư Nguyễn Thị Hằng giải đáp thắc mắc của khán giả về Nghị định 100/2019/NĐ-CP."
+DOCUMENT = {
+    "number": "100/2019/NĐ-CP",
+    "title": "Nghị định quy định xử phạt vi phạm hành chính trong lĩnh vực giao thông đường bộ",
+    "issuing_body": "Chính phủ",
+    "issued_date": "2019-12-30",
+}
+
+
+def test_create_read_update_with_vietnamese_text(lib: Library) -> None:
+    created = lib.create(
+        title=TITLE,
+        description=DESCRIPTION,
+        topics=["luat-giao-thong-duong-bo"],
+        legal_documents=[DOCUMENT],
+        tags=["giao thông", "nồng độ cồn"],
+        audience="Người tham gia giao thông",
+    )
+    assert created["status"] == "uploading"
+    assert created["owner_id"] == str(lib.users["producer"].user.id)
+    assert created["title"] == TITLE
+    assert [t["name"] for t in created["topics"]] == ["Luật Giao thông đường bộ"]
+    assert created["legal_documents"][0]["number"] == "100/2019/NĐ-CP"
+
+    read = lib.call("GET", f"/api/programmes/{created['id']}", user="scheduler")
+    assert read.status_code == 200
+    assert read.json()["description"] == DESCRIPTION
+
+    changed = lib.call(
+        "PATCH",
+        f"/api/programmes/{created['id']}",
+        json={"title": "Nồng độ cồn: những điều cần biết", "topics": ["luat-dat-dai", "bo-luat-lao-dong"]},
+    )
+    assert changed.status_code == 200, changed.text
+    body = changed.json()
+    assert body["title"] == "Nồng độ cồn: những điều cần biết"
+    assert body["description"] == DESCRIPTION  # untouched fields stay
+    assert sorted(t["slug"] for t in body["topics"]) == ["bo-luat-lao-dong", "luat-dat-dai"]
+
+
+def test_title_is_required_and_bounded(lib: Library) -> None:
+    assert lib.call("POST", "/api/programmes", json={"title": ""}).status_code == 422
+    assert lib.call("POST", "/api/programmes", json={"title": "đ" * 301}).status_code == 422
+    assert lib.call("POST", "/api/programmes", json={"title": "đ" * 300}).status_code == 201
+
+
+def test_unknown_topic_and_bad_document_number_are_refused(lib: Library) -> None:
+    unknown = lib.call("POST", "/api/programmes", json={"title": "A", "topics": ["khong-co"]})
+    assert unknown.status_code == 422
+    assert unknown.json()["error"]["code"] == "unknown_topic"
+    bad = lib.call(
+        "POST", "/api/programmes", json={"title": "A", "legal_documents": [{"number": "<script>"}]}
+    )
+    assert bad.status_code == 422
+
+
+def test_legal_documents_are_deduplicated_by_number(lib: Library) -> None:
+    lib.create(title="Một", legal_documents=[DOCUMENT, {"number": DOCUMENT["number"]}])
+    lib.create(title="Hai", legal_documents=[{"number": "100/2019/NĐ-CP"}, {"number": "471/QĐ-TTg"}])
+    with lib.app.state.sessionmaker() as session:
+        numbers = sorted(session.scalars(select(LegalDocument.number)))
+    assert numbers == ["100/2019/NĐ-CP", "471/QĐ-TTg"]
+
+
+def test_a_producer_cannot_edit_or_delete_another_producers_programme(lib: Library) -> None:
+    theirs = lib.create(user="producer2", title="Của người khác")
+    patch = lib.call("PATCH", f"/api/programmes/{theirs['id']}", json={"title": "Chiếm"})
+    assert patch.status_code == 403
+    assert patch.json()["error"]["code"] == "not_owner"
+    assert lib.call("DELETE", f"/api/programmes/{theirs['id']}").status_code == 403
+    assert (
+        lib.call("PATCH", f"/api/programmes/{theirs['id']}", user="admin", json={"title": "Sửa"}).status_code
+        == 200
+    )
+
+
+def test_unknown_programme_is_404_with_the_envelope(lib: Library) -> None:
+    response = lib.call("GET", f"/api/programmes/{uuid.uuid4()}")
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == "Không tìm thấy chương trình / Programme not found"
+
+
+def test_delete_is_refused_while_the_programme_is_scheduled_in_the_future(lib: Library) -> None:
+    created = lib.create(title="Sắp phát sóng")
+    now = datetime.now(UTC)
+    lib.schedule(created["id"], start_at=now - timedelta(days=1))  # the past does not block
+    soon = lib.schedule(created["id"], start_at=now + timedelta(hours=2))
+    later = lib.schedule(created["id"], start_at=now + timedelta(days=3), slug="kenh-dat-dai")
+
+    response = lib.call("DELETE", f"/api/programmes/{created['id']}")
+
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "programme_scheduled"
+    assert [slot["entry_id"] for slot in error["details"]] == [str(soon), str(later)]
+    assert [slot["channel_slug"] for slot in error["details"]] == ["vtv-phap-luat", "kenh-dat-dai"]
+    assert lib.call("GET", f"/api/programmes/{created['id']}").status_code == 200
+
+
+def test_delete_is_soft_and_removes_the_media(lib: Library) -> None:
+    created = lib.create(title="Bỏ đi")
+    store = lib.app.state.store
+    store.put_bytes(f"programmes/{created['id']}/r1/master.m3u8", b"#EXTM3U\n")
+    store.put_bytes(f"sources/{created['id']}/r1", b"source")
+
+    assert lib.call("DELETE", f"/api/programmes/{created['id']}").status_code == 204
+
+    assert lib.call("GET", f"/api/programmes/{created['id']}").status_code == 404
+    assert not store.exists(f"programmes/{created['id']}/r1/master.m3u8")
+    assert not store.exists(f"sources/{created['id']}/r1")
+    with lib.app.state.sessionmaker() as session:
+        row = session.get(Programme, uuid.UUID(created["id"]))
+        assert row is not None
+        assert row.status == ProgrammeStatus.DELETED
+
+
+def test_every_change_writes_an_audit_event(lib: Library) -> None:
+    created = lib.create(title="Kiểm toán")
+    lib.call("PATCH", f"/api/programmes/{created['id']}", json={"title": "Kiểm toán (sửa)"})
+    lib.call("PATCH", f"/api/programmes/{created['id']}", json={"title": "Kiểm toán (sửa)"})  # no change
+    lib.call("DELETE", f"/api/programmes/{created['id']}", user="admin")
+
+    with lib.app.state.sessionmaker() as session:
+        events = list(
+            session.scalars(
+                select(AuditEvent).where(AuditEvent.entity_id == created["id"]).order_by(AuditEvent.at)
+            )
+        )
+    assert [e.action for e in events] == ["programme.create", "programme.update", "programme.delete"]
+    assert events[0].actor_id == lib.users["producer"].user.id
+    assert events[1].changes == {"title": {"from": "Kiểm toán", "to": "Kiểm toán (sửa)"}}
+    assert events[2].actor_id == lib.users["admin"].user.id
+    assert events[2].changes["status"] == {"from": "uploading", "to": "deleted"}
+    assert all(e.request_id for e in events)
+
+
+def test_public_view_shows_only_ready_programmes_without_owner(lib: Library) -> None:
+    created = lib.create(title="Công khai", topics=["luat-dat-dai"], legal_documents=[DOCUMENT])
+    url = f"/api/public/programmes/{created['id']}"
+    assert lib.call("GET", url, user=None).status_code == 404
+
+    with lib.app.state.sessionmaker() as session:
+        row = session.get(Programme, uuid.UUID(created["id"]))
+        assert row is not None
+        row.status, row.media_prefix, row.duration = ProgrammeStatus.READY, f"programmes/{row.id}/r1/", 3.0
+        row.media = {"master": "master.m3u8", "poster": "poster.jpg", "thumbnails": ["thumbs/thumb_00.jpg"]}
+        row.source_key = f"sources/{row.id}/r1"
+        session.commit()
+
+    response = lib.call("GET", url, user=None)
+    assert response.status_code == 200
+    body = response.json()
+    prefix = f"/media/programmes/{created['id']}/r1/"
+    assert body["playlist_url"] == f"{prefix}master.m3u8"
+    assert body["poster_url"] == f"{prefix}poster.jpg"
+    assert body["thumbnail_urls"] == [f"{prefix}thumbs/thumb_00.jpg"]
+    assert body["topics"][0]["slug"] == "luat-dat-dai"
+    assert body["legal_documents"][0]["issuing_body"] == "Chính phủ"
+    assert not {"owner_id", "source_key", "original_filename", "error_message"} & set(body)
+    assert "sources/" not in response.text

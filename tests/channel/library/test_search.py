@@ -1,0 +1,110 @@
+"""Searching and filtering the library, on SQLite and on PostgreSQL: accents and case never matter."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from channel.app import create_app
+from channel.auth.service import create_user, login
+from channel.migrate import upgrade_engine
+from channel.models import Programme, ProgrammeStatus, Role
+from channel.settings import Settings
+from tests.channel.api_fixtures import PASSWORD, ApiUser
+from tests.channel.library.conftest import Library
+
+
+@pytest.fixture
+def any_db_lib(db_engine: Engine, tmp_path: Path) -> Iterator[Library]:
+    """The API on each supported database, with a producer and a scheduler signed in."""
+    upgrade_engine(db_engine)
+    settings = Settings(data_dir=tmp_path / "var", env="test")
+    app = create_app(settings, engine=db_engine)
+    users: dict[str, ApiUser] = {}
+    with app.state.sessionmaker() as session:
+        for name, role in (("producer", Role.PRODUCER), ("scheduler", Role.SCHEDULER)):
+            user = create_user(session, username=name, password=PASSWORD, role=role, display_name=name)
+            result = login(
+                session,
+                username=name,
+                password=PASSWORD,
+                secret_key=settings.secret_key,
+                now=datetime.now(UTC),
+                ttl_seconds=600,
+            )
+            session.commit()
+            session.refresh(user)
+            session.expunge(user)
+            users[name] = ApiUser(user=user, token=result.token.plain)
+    with TestClient(app) as client:
+        yield Library(app=app, client=client, users=users)
+
+
+def _titles(lib: Library, **params: str | int) -> list[str]:
+    response = lib.call("GET", "/api/programmes", user="scheduler", params=params)
+    assert response.status_code == 200, response.text
+    return [item["title"] for item in response.json()["items"]]
+
+
+def test_search_ignores_accents_and_case(any_db_lib: Library) -> None:
+    lib = any_db_lib
+    lib.create(title="Giao thông an toàn cho học sinh", topics=["luat-giao-thong-duong-bo"])
+    lib.create(
+        title="Luật Đất đai 2024 có gì mới", description="Giải thích quyền sử dụng ĐẤT của hộ gia đình"
+    )
+    lib.create(title="Phòng, chống tham nhũng", description="100% minh bạch_công khai")
+
+    assert _titles(lib, q="giao thong") == ["Giao thông an toàn cho học sinh"]
+    assert _titles(lib, q="GIAO THÔNG") == ["Giao thông an toàn cho học sinh"]
+    assert _titles(lib, q="đất") == ["Luật Đất đai 2024 có gì mới"]
+    assert _titles(lib, q="dat") == ["Luật Đất đai 2024 có gì mới"]
+    assert _titles(lib, q="ho gia dinh") == ["Luật Đất đai 2024 có gì mới"]  # description too
+    assert _titles(lib, q="luat moi") == ["Luật Đất đai 2024 có gì mới"]  # every word, any order
+    assert _titles(lib, q="giao thong dat") == []
+    assert _titles(lib, q="%") == ["Phòng, chống tham nhũng"]  # LIKE wildcards are literal
+    assert _titles(lib, q="_") == ["Phòng, chống tham nhũng"]
+
+
+def test_search_follows_title_changes(any_db_lib: Library) -> None:
+    lib = any_db_lib
+    created = lib.create(title="Tạm đặt tên")
+    lib.call(
+        "PATCH", f"/api/programmes/{created['id']}", json={"title": "Bộ luật Lao động: hợp đồng thử việc"}
+    )
+    assert _titles(lib, q="lao dong") == ["Bộ luật Lao động: hợp đồng thử việc"]
+    assert _titles(lib, q="tam dat") == []
+
+
+def test_filters_and_pagination(any_db_lib: Library) -> None:
+    lib = any_db_lib
+    first = lib.create(title="Một", topics=["luat-dat-dai"], legal_documents=[{"number": "471/QĐ-TTg"}])
+    lib.create(title="Hai", topics=["luat-an-ninh-mang"])
+    third = lib.create(title="Ba", topics=["luat-dat-dai"])
+    with lib.app.state.sessionmaker() as session:
+        row = session.get(Programme, uuid.UUID(third["id"]))
+        assert row is not None
+        row.status = ProgrammeStatus.READY
+        old = session.get(Programme, uuid.UUID(first["id"]))
+        assert old is not None
+        old.created_at = datetime.now(UTC) - timedelta(days=10)
+        session.commit()
+
+    assert _titles(lib) == ["Ba", "Hai", "Một"]  # newest first
+    assert _titles(lib, topic="luat-dat-dai") == ["Ba", "Một"]
+    assert _titles(lib, document="471/QĐ-TTg") == ["Một"]
+    assert _titles(lib, status="ready") == ["Ba"]
+    today = datetime.now(UTC).date()
+    assert _titles(lib, created_to=(today - timedelta(days=5)).isoformat()) == ["Một"]
+    assert _titles(lib, created_from=today.isoformat()) == ["Ba", "Hai"]
+
+    page = lib.call("GET", "/api/programmes", user="scheduler", params={"limit": 1, "offset": 1}).json()
+    assert (page["total"], page["limit"], page["offset"]) == (3, 1, 1)
+    assert [item["title"] for item in page["items"]] == ["Hai"]
+    assert lib.call("GET", "/api/programmes", user="scheduler", params={"limit": 101}).status_code == 422
+    assert lib.call("GET", "/api/programmes", user="scheduler", params={"status": "nope"}).status_code == 422

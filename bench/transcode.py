@@ -1,0 +1,290 @@
+"""Transcode benchmark: CPU seconds per second of content, and chunk-parallel wall-time speed-up.
+
+(a) legaltv's pipeline (probe, decode check, loudness pass, one-graph encode, thumbnails);
+(b) one hand-written ffmpeg command producing the same ladder with split (the floor);
+(c) one ffmpeg process per rung, as many platforms do.
+Then a 120 s source encoded through the chunk path by one worker pinned to one core against two
+workers pinned to one core each. Writes the figures into docs/benchmarks.md.
+
+Usage: .venv/bin/python bench/transcode.py [--seconds 60] [--chunk-source-seconds 120] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from transcoder.chunked import package_chunks_local  # noqa: E402
+from transcoder.chunks import AUDIO_NAME, build_audio_encode, build_chunk_encode, plan_chunks  # noqa: E402
+from transcoder.pipeline import Deadline, prepare_source, transcode  # noqa: E402
+from transcoder.profile import Profile  # noqa: E402
+
+FF = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
+
+
+class DirStore:
+    """The few store methods the pipeline needs, on a folder (keeps the bench independent of storage/)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def put_file(self, key: str, path: Path, *, content_type: str | None = None) -> None:
+        (self.root / key).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, self.root / key)
+
+    def put_bytes(self, key: str, data: bytes, *, content_type: str | None = None) -> None:
+        (self.root / key).parent.mkdir(parents=True, exist_ok=True)
+        (self.root / key).write_bytes(data)
+
+    def download(self, key: str, path: Path) -> None:
+        shutil.copyfile(self.root / key, path)
+
+    def delete_prefix(self, prefix: str) -> int:
+        target = self.root / prefix
+        count = sum(1 for p in target.rglob("*") if p.is_file()) if target.exists() else 0
+        shutil.rmtree(target, ignore_errors=True)
+        return count
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(what: Callable[[], None]) -> tuple[float, float]:
+    """(children CPU seconds, wall seconds) spent by `what`."""
+    cpu0, wall0 = children_cpu(), time.monotonic()
+    what()
+    return children_cpu() - cpu0, time.monotonic() - wall0
+
+
+def make_source(path: Path, seconds: int) -> None:
+    subprocess.run(
+        [
+            *FF,
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=s=1920x1080:r=25:d={seconds}",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=f=440:d={seconds}:sample_rate=48000",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-crf",
+            "16",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "192k",
+            str(path),
+        ],
+        check=True,
+    )
+
+
+def rung_args(profile: Profile, index: int, out: Path) -> list[str]:
+    """Hand-written output options of one rung, as an engineer would type them."""
+    rung = profile.rungs[index]
+    gop = profile.gop_frames
+    (out / rung.name).mkdir(parents=True, exist_ok=True)
+    return [
+        "-c:v",
+        "libx264",
+        "-preset",
+        profile.preset,
+        "-profile:v",
+        "high",
+        "-level:v",
+        rung.level,
+        "-pix_fmt",
+        "yuv420p",
+        "-b:v",
+        f"{rung.bitrate_k}k",
+        "-maxrate",
+        f"{rung.maxrate_k}k",
+        "-bufsize",
+        f"{rung.bufsize_k}k",
+        "-g",
+        str(gop),
+        "-keyint_min",
+        str(gop),
+        "-sc_threshold",
+        "0",
+        "-flags",
+        "+cgop",
+        "-force_key_frames",
+        f"expr:gte(t,n_forced*{profile.gop_seconds:g})",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "128k",
+        "-ar",
+        "48000",
+        "-ac",
+        "2",
+        "-f",
+        "hls",
+        "-hls_time",
+        f"{profile.segment_seconds:g}",
+        "-hls_playlist_type",
+        "vod",
+        "-hls_segment_filename",
+        str(out / rung.name / "seg_%05d.ts"),
+        str(out / rung.name / "index.m3u8"),
+    ]
+
+
+def scale(rung_w: int, rung_h: int) -> str:
+    return (
+        f"scale={rung_w}:{rung_h}:force_original_aspect_ratio=decrease,"
+        f"pad={rung_w}:{rung_h}:(ow-iw)/2:(oh-ih)/2,setsar=1"
+    )
+
+
+def hand_split(source: Path, out: Path, profile: Profile) -> None:
+    """(b): one process, one decode, split to every rung."""
+    n = len(profile.rungs)
+    graph = f"[0:v]fps=25,split={n}" + "".join(f"[v{i}]" for i in range(n)) + ";"
+    graph += ";".join(f"[v{i}]{scale(r.width, r.height)}[o{i}]" for i, r in enumerate(profile.rungs))
+    graph += f";[0:a]asplit={n}" + "".join(f"[a{i}]" for i in range(n))
+    args = [*FF, "-i", str(source), "-filter_complex", graph]
+    for i in range(n):
+        args += ["-map", f"[o{i}]", "-map", f"[a{i}]", *rung_args(profile, i, out)]
+    subprocess.run(args, check=True)
+
+
+def per_rung(source: Path, out: Path, profile: Profile) -> None:
+    """(c): one process per rung, each decoding the source."""
+    for i, r in enumerate(profile.rungs):
+        subprocess.run(
+            [
+                *FF,
+                "-i",
+                str(source),
+                "-vf",
+                f"fps=25,{scale(r.width, r.height)}",
+                *rung_args(profile, i, out),
+            ],
+            check=True,
+        )
+
+
+def pinned(core: int, args: Sequence[str]) -> list[str]:
+    return ["taskset", "-c", str(core), *args]
+
+
+def chunk_worker_script(core: int, commands: list[list[str]]) -> subprocess.Popen[bytes]:
+    """A 'worker' pinned to one core running its share of the commands one after another."""
+    script = " && ".join(" ".join(f"'{a}'" for a in cmd) for cmd in commands)
+    return subprocess.Popen(["taskset", "-c", str(core), "sh", "-c", script])
+
+
+def chunk_speedup(source: Path, work: Path, profile: Profile, chunk_seconds: float) -> tuple[float, float]:
+    """Wall time of the chunk path with one pinned worker, then with two; returns (one, two)."""
+    deadline = Deadline.after(7200)
+    _, _, plan = prepare_source(source, profile=profile, deadline=deadline)
+    chunks = plan_chunks(frame_count=plan.frame_count, profile=profile, chunk_seconds=chunk_seconds)
+
+    def jobs(chunk_dir: Path) -> list[list[str]]:
+        for rp in plan.rungs:
+            (chunk_dir / rp.rung.name).mkdir(parents=True, exist_ok=True)
+        commands = [build_chunk_encode(plan, c, source=source, outdir=chunk_dir) for c in chunks]
+        commands.append(build_audio_encode(plan, source=source, out=chunk_dir / AUDIO_NAME))
+        return [[a for a in cmd if a not in ("-progress", "pipe:1")] for cmd in commands]
+
+    def run(workers: int, tag: str) -> float:
+        chunk_dir, outdir = work / f"chunks-{tag}", work / f"out-{tag}"
+        commands = jobs(chunk_dir)
+        started = time.monotonic()
+        shares: list[list[list[str]]] = [commands[i::workers] for i in range(workers)]
+        procs = [chunk_worker_script(core, share) for core, share in enumerate(shares)]
+        for proc in procs:
+            if proc.wait() != 0:
+                raise SystemExit("a chunk worker failed")
+        package_chunks_local(source, chunk_dir, outdir, plan=plan, chunks=list(chunks), deadline=deadline)
+        return time.monotonic() - started
+
+    return run(1, "one"), run(2, "two")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--chunk-source-seconds", type=int, default=120)
+    parser.add_argument("--chunk-seconds", type=float, default=30.0)
+    parser.add_argument("--no-write", action="store_true")
+    options = parser.parse_args()
+    profile = Profile()
+    with tempfile.TemporaryDirectory(prefix="legaltv-bench-") as tmp:
+        work = Path(tmp)
+        source = work / "source.mp4"
+        make_source(source, options.seconds)
+        store = DirStore(work / "store")
+        store.put_file("up/source.mp4", source)
+
+        def ours() -> None:
+            transcode(
+                store=store,
+                source_key="up/source.mp4",
+                output_prefix="a/",
+                profile=profile,
+                workdir=work / "w",
+                timeout=7200,
+            )
+
+        a_cpu, a_wall = measure(ours)
+        b_cpu, b_wall = measure(lambda: hand_split(source, work / "b", profile))
+        c_cpu, c_wall = measure(lambda: per_rung(source, work / "c", profile))
+        per = float(options.seconds)
+        lines = [
+            f"source: {options.seconds} s 1080p25 testsrc2 + sine; ladder "
+            f"{', '.join(r.name for r in profile.rungs)}; x264 preset {profile.preset}",
+            "| run | CPU s | CPU s per s of content | wall s |",
+            "|---|---|---|---|",
+            f"| (a) legaltv pipeline (incl. probe, decode check, loudness, thumbnails) | {a_cpu:.1f} | "
+            f"{a_cpu / per:.3f} | {a_wall:.1f} |",
+            f"| (b) hand-written ffmpeg, one decode + split | {b_cpu:.1f} | {b_cpu / per:.3f} | {b_wall:.1f} |",
+            f"| (c) one ffmpeg per rung | {c_cpu:.1f} | {c_cpu / per:.3f} | {c_wall:.1f} |",
+            "",
+            f"(a)/(b) = {a_cpu / b_cpu:.3f} (target <= 1.10); (a)/(c) = {a_cpu / c_cpu:.3f} (target <= 0.85)",
+        ]
+        if options.chunk_source_seconds > 0 and shutil.which("taskset") and (os.cpu_count() or 1) >= 2:
+            long_source = work / "long.mp4"
+            make_source(long_source, options.chunk_source_seconds)
+            one, two = chunk_speedup(long_source, work, profile, options.chunk_seconds)
+            lines += [
+                "",
+                f"chunk path, {options.chunk_source_seconds} s source, {options.chunk_seconds:g} s chunks: "
+                f"one worker on one core {one:.1f} s, two workers on one core each {two:.1f} s, "
+                f"speed-up {one / two:.2f}x (target >= 1.7x)",
+            ]
+    report = "\n".join(lines)
+    print(report)
+    if not options.no_write:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        host = f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.python_version()}"
+        text = f"# Benchmarks\n\n## Transcode (`make bench-transcode`), {stamp}, {host}\n\n{report}\n"
+        (ROOT / "docs" / "benchmarks.md").write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

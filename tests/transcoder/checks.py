@@ -1,0 +1,120 @@
+"""Independent checks of a transcoded programme with ffprobe/ffmpeg: the house format, verified."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from fractions import Fraction
+from pathlib import Path
+
+import m3u8
+
+from tests.transcoder.conftest import ffprobe_json
+from transcoder.profile import Profile
+
+__all__ = ["assert_house_format", "integrated_loudness"]
+
+
+def integrated_loudness(path: Path) -> float:
+    """EBU R128 integrated loudness by ffmpeg's ebur128 filter (not our loudnorm code)."""
+    out = subprocess.run(
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-nostdin",
+            "-nostats",
+            "-i",
+            str(path),
+            "-map",
+            "0:a:0",
+            "-af",
+            "ebur128",
+            "-f",
+            "null",
+            "-",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    summary = out.stderr[out.stderr.rfind("Summary:") :]
+    match = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
+    assert match, out.stderr[-500:]
+    return float(match.group(1))
+
+
+def _stream_end(playlist: Path, selector: str) -> float:
+    """When the last packet of the selected stream ends (pts + duration)."""
+    packets = ffprobe_json(
+        playlist, "-select_streams", selector, "-show_entries", "packet=pts_time,duration_time"
+    )
+    return max(float(p["pts_time"]) + float(p.get("duration_time", 0)) for p in packets["packets"])
+
+
+def assert_house_format(root: Path, profile: Profile) -> dict[str, object]:
+    """Check the programme under `root` (a local folder) and return its description."""
+    description = json.loads((root / "description.json").read_text(encoding="utf-8"))
+    assert (root / "master.m3u8").is_file()
+    master = m3u8.load(str(root / "master.m3u8"))
+    assert [p.uri for p in master.playlists] == [f"{r.name}/index.m3u8" for r in profile.rungs]
+    boundaries = None
+    for rung, rendition in zip(profile.rungs, description["renditions"], strict=True):
+        assert rendition["name"] == rung.name
+        playlist = m3u8.load(str(root / rung.name / "index.m3u8"))
+        durations = [round(float(s.duration), 3) for s in playlist.segments]
+        boundaries = boundaries or durations
+        assert durations == boundaries, f"{rung.name} boundaries differ"
+        assert durations == [round(d, 3) for d in description["segment_durations"]]
+        assert all(d <= profile.segment_seconds + 0.001 for d in durations)
+        assert all(abs(d - profile.segment_seconds) < 0.001 for d in durations[:-1])
+        info = ffprobe_json(root / rung.name / "index.m3u8", "-show_streams")
+        video = next(s for s in info["streams"] if s["codec_type"] == "video")
+        audio = next(s for s in info["streams"] if s["codec_type"] == "audio")
+        assert (video["width"], video["height"]) == (rung.width, rung.height)
+        assert video["codec_name"] == "h264"
+        assert video["pix_fmt"] == "yuv420p"
+        assert Fraction(video["r_frame_rate"]) == Fraction(video["avg_frame_rate"]) == profile.fps
+        assert video.get("sample_aspect_ratio", "1:1") == "1:1"
+        init = root / rung.name / "init.mp4"
+        if init.exists():  # only init + a media segment tells ffprobe the fMP4 audio profile
+            joined = root / rung.name / "joined_for_probe.mp4"
+            joined.write_bytes(init.read_bytes() + (root / rendition["segments"][0]).read_bytes())
+            streams = ffprobe_json(joined, "-show_streams")["streams"]
+            joined.unlink()
+            audio = next(s for s in streams if s["codec_type"] == "audio")
+        assert (audio["codec_name"], audio["profile"]) == ("aac", "LC")
+        assert (int(audio["sample_rate"]), audio["channels"]) == (48000, 2)
+        for segment in rendition["segments"]:
+            path = root / segment
+            if init.exists():
+                path = root / rung.name / "joined_for_probe.mp4"
+                path.write_bytes(init.read_bytes() + (root / segment).read_bytes())
+            first = ffprobe_json(
+                path,
+                "-select_streams",
+                "v:0",
+                "-show_entries",
+                "packet=pts_time,flags",
+                "-read_intervals",
+                "%+#1",
+            )["packets"][0]
+            assert first["flags"].startswith("K"), f"{segment} does not start with a keyframe"
+            if init.exists():
+                path.unlink()
+        video_end, audio_end = (
+            _stream_end(root / rung.name / "index.m3u8", "v:0"),
+            _stream_end(root / rung.name / "index.m3u8", "a:0"),
+        )
+        assert abs(video_end - audio_end) < 0.05, f"audio ends at {audio_end}, video at {video_end}"
+        frames = ffprobe_json(
+            root / rung.name / "index.m3u8",
+            "-select_streams",
+            "v:0",
+            "-count_packets",
+            "-show_entries",
+            "stream=nb_read_packets",
+        )["streams"][0]["nb_read_packets"]
+        assert int(frames) == round(description["duration"] * profile.fps)  # type: ignore[operator]
+    return description  # type: ignore[no-any-return]

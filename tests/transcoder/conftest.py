@@ -1,0 +1,49 @@
+"""Fixtures of the transcoder tests: generated media (made once per session) and small profiles."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.transcoder.media import make
+from transcoder.profile import Profile
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    key: str
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="session")
+def media(media_dir: Path) -> Callable[[str], Path]:
+    """`media("phone")` -> path of that generated input."""
+    return lambda name: make(name, media_dir)
+
+
+@pytest.fixture(scope="session")
+def small_profile() -> Profile:
+    """Two tiny rungs, ultrafast, 2 s segments of 1 s GOPs: structure, not quality."""
+    return Profile.with_heights((180, 144), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0)
+
+
+def ffprobe_json(path: Path, *extra: str) -> dict[str, Any]:
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-print_format", "json", *extra, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    result: dict[str, Any] = json.loads(out.stdout)
+    return result

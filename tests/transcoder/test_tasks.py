@@ -1,0 +1,90 @@
+"""Argument plumbing of the Celery tasks, in eager mode (real-worker tests belong to the service)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from celery import Celery
+
+from tests.transcoder.conftest import FolderStore
+from transcoder.context import WorkerContext, attach_context, context_of
+from transcoder.profile import Profile
+from transcoder.tasks import backoff_seconds, make_slate_task, transcode_task
+
+SMALL = Profile.with_heights((180, 144), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0).to_dict()
+
+
+class FlakyStore(FolderStore):
+    """Fails the first download like a dropped connection would."""
+
+    downloads = 0
+
+    def download(self, key: str, path: Path) -> None:
+        self.downloads += 1
+        if self.downloads == 1:
+            raise ConnectionResetError("connection reset by peer")
+        super().download(key, path)
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Celery]:
+    celery_app = Celery("test-transcoder", set_as_current=True)
+    celery_app.conf.update(
+        task_always_eager=True, task_eager_propagates=False, result_backend="cache+memory://"
+    )
+    store = FlakyStore(tmp_path / "store")
+    attach_context(celery_app, WorkerContext(store=store, workdir=tmp_path / "work", timeout=120))
+    yield celery_app
+    celery_app.close()
+
+
+def test_context_lives_on_the_app(app: Celery) -> None:
+    assert isinstance(context_of(app).store, FlakyStore)
+    with pytest.raises(RuntimeError, match="attach_context"):
+        context_of(Celery("bare", set_as_current=False))
+
+
+def test_task_names_are_explicit() -> None:
+    assert (transcode_task.name, make_slate_task.name) == ("transcoder.transcode", "transcoder.make_slate")
+    assert transcode_task.acks_late
+
+
+def test_backoff() -> None:
+    assert [backoff_seconds(n) for n in range(7)] == [30, 60, 120, 240, 480, 600, 600]
+
+
+def test_rejection_is_a_result_not_a_retry(app: Celery, media: Callable[[str], Path]) -> None:
+    store = context_of(app).store
+    assert isinstance(store, FlakyStore)
+    store.put_file("uploads/ảnh.png", media("png"))
+    result = transcode_task.apply(args=("uploads/ảnh.png", "programmes/p9/r1/", SMALL))
+    assert result.get() == {
+        "ok": False,
+        "code": "still_image",
+        "message": "Tệp tải lên là một ảnh tĩnh, không phải video. (The uploaded file is a still image, not a video.)",
+        "message_vi": "Tệp tải lên là một ảnh tĩnh, không phải video.",
+        "message_en": "The uploaded file is a still image, not a video.",
+    }
+    assert store.downloads == 2  # the first, failed download was retried
+
+
+@pytest.mark.slow
+def test_transcode_task_returns_the_description(app: Celery, media: Callable[[str], Path]) -> None:
+    store = context_of(app).store
+    assert isinstance(store, FlakyStore)
+    store.put_file("uploads/a.mp4", media("basic"))
+    states: list[dict[str, object]] = []
+    original = transcode_task.update_state
+    transcode_task.update_state = lambda state, meta, **_: states.append({"state": state, **meta})  # type: ignore[method-assign]
+    try:
+        result = transcode_task.apply(args=("uploads/a.mp4", "programmes/p1/r1/", SMALL)).get()
+    finally:
+        transcode_task.update_state = original  # type: ignore[method-assign]
+    assert result["ok"] is True
+    assert result["description"]["renditions"][0]["name"] == "180p"
+    assert (store.root / "programmes/p1/r1/master.m3u8").is_file()
+    assert {s["state"] for s in states} == {"PROGRESS"}
+    assert states[-1]["percent"] == 100.0
+    assert {s["stage"] for s in states} >= {"download", "probe", "loudness", "encode", "upload"}

@@ -1,0 +1,163 @@
+"""After the encode: read the rung playlists, check alignment, measure bitrates, write the master.
+
+Everything here reads the local output folder; nothing is uploaded (see `pipeline.upload`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import m3u8
+
+from transcoder.build import PLAYLIST_NAME
+from transcoder.describe import DESCRIPTION_NAME, AudioDescription, Description, RenditionDescription
+from transcoder.errors import TranscodeFailed
+from transcoder.profile import Profile, Rung
+
+__all__ = [
+    "AUDIO_CODEC",
+    "MASTER_NAME",
+    "RenditionOutput",
+    "bandwidths",
+    "common_durations",
+    "describe_output",
+    "master_playlist",
+    "read_rendition",
+    "upload_order",
+    "write_package",
+]
+
+MASTER_NAME = "master.m3u8"
+AUDIO_CODEC = "mp4a.40.2"
+_ALIGN_TOLERANCE = 0.002
+
+
+@dataclass(frozen=True, slots=True)
+class RenditionOutput:
+    """One encoded rung on disk: segment names, durations and sizes, as its playlist says."""
+
+    rung: Rung
+    segments: tuple[str, ...]
+    durations: tuple[float, ...]
+    sizes: tuple[int, ...]
+    init: str | None
+
+
+def read_rendition(rung_dir: Path, rung: Rung) -> RenditionOutput:
+    """Parse `<rung>/index.m3u8` with the m3u8 library and stat its segments."""
+    playlist = m3u8.load(str(rung_dir / PLAYLIST_NAME))
+    names = tuple(str(seg.uri) for seg in playlist.segments)
+    init_uri = playlist.segment_map[0].uri if playlist.segment_map else None
+    return RenditionOutput(
+        rung=rung,
+        segments=names,
+        durations=tuple(float(seg.duration) for seg in playlist.segments),
+        sizes=tuple((rung_dir / name).stat().st_size for name in names),
+        init=str(init_uri) if init_uri else None,
+    )
+
+
+def common_durations(outputs: Sequence[RenditionOutput]) -> tuple[float, ...]:
+    """The segment durations shared by every rung; different boundaries are a hard failure."""
+    first = outputs[0].durations
+    for other in outputs[1:]:
+        if len(other.durations) != len(first) or any(
+            abs(a - b) > _ALIGN_TOLERANCE for a, b in zip(first, other.durations, strict=True)
+        ):
+            raise TranscodeFailed(
+                f"segment boundaries differ between {outputs[0].rung.name} and {other.rung.name}: "
+                f"{len(first)} vs {len(other.durations)} segments"
+            )
+    if not first:
+        raise TranscodeFailed("the encode produced no segments")
+    return first
+
+
+def bandwidths(sizes: Sequence[int], durations: Sequence[float]) -> tuple[int, int]:
+    """(peak, average) bits per second; the peak ignores a short trailing segment when it can."""
+    rates = [size * 8 / dur for size, dur in zip(sizes, durations, strict=True) if dur > 0]
+    longest = max(durations)
+    full = [
+        size * 8 / dur for size, dur in zip(sizes, durations, strict=True) if dur >= 0.5 * longest
+    ] or rates
+    total = sum(durations)
+    average = sum(sizes) * 8 / total if total > 0 else 0.0
+    return math.ceil(max(full)), math.ceil(average)
+
+
+def master_playlist(renditions: Sequence[RenditionDescription], *, fmp4: bool) -> str:
+    """The programme's master playlist, highest rung first."""
+    lines = ["#EXTM3U", f"#EXT-X-VERSION:{7 if fmp4 else 3}", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    for r in renditions:
+        lines.append(
+            f"#EXT-X-STREAM-INF:BANDWIDTH={r.bandwidth},AVERAGE-BANDWIDTH={r.average_bandwidth},"
+            f'RESOLUTION={r.width}x{r.height},CODECS="{r.codecs}",FRAME-RATE={r.frame_rate:.3f}'
+        )
+        lines.append(r.playlist)
+    return "\n".join(lines) + "\n"
+
+
+def describe_output(
+    outputs: Sequence[RenditionOutput],
+    *,
+    profile: Profile,
+    audio: AudioDescription,
+    poster: str | None,
+    thumbnails: tuple[str, ...],
+) -> Description:
+    """Pure: the description of checked rung outputs."""
+    durations = common_durations(outputs)
+    renditions = []
+    for out in outputs:
+        peak, average = bandwidths(out.sizes, out.durations)
+        name = out.rung.name
+        renditions.append(
+            RenditionDescription(
+                name=name,
+                width=out.rung.width,
+                height=out.rung.height,
+                bandwidth=peak,
+                average_bandwidth=average,
+                codecs=f"{out.rung.video_codec},{AUDIO_CODEC}",
+                frame_rate=float(profile.fps),
+                playlist=f"{name}/{PLAYLIST_NAME}",
+                init=f"{name}/{out.init}" if out.init else None,
+                segments=tuple(f"{name}/{seg}" for seg in out.segments),
+            )
+        )
+    return Description(
+        duration=round(sum(durations), 6),
+        segment_format=profile.segment_format,
+        target_duration=math.ceil(max(durations) - 1e-6),
+        segment_durations=durations,
+        renditions=tuple(renditions),
+        audio=audio,
+        poster=poster,
+        thumbnails=thumbnails,
+        master=MASTER_NAME,
+    )
+
+
+def write_package(outdir: Path, description: Description) -> None:
+    """Write description.json and master.m3u8 next to the rung folders."""
+    (outdir / DESCRIPTION_NAME).write_bytes(description.to_json())
+    master = master_playlist(description.renditions, fmp4=description.segment_format == "fmp4")
+    (outdir / MASTER_NAME).write_text(master, encoding="utf-8")
+
+
+def upload_order(description: Description) -> list[str]:
+    """Every key to upload, relative to the prefix: media first, description, master LAST."""
+    keys: list[str] = []
+    for r in description.renditions:
+        if r.init:
+            keys.append(r.init)
+        keys.extend(r.segments)
+        keys.append(r.playlist)
+    if description.poster:
+        keys.append(description.poster)
+    keys.extend(description.thumbnails)
+    keys += [DESCRIPTION_NAME, description.master]
+    return keys

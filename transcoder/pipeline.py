@@ -1,0 +1,254 @@
+"""The single-job transcode: download, probe, validate, measure, plan, build, run, package, upload.
+
+The only impure orchestration in the package; each step is a function of its own module.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from transcoder.build import build_encode
+from transcoder.describe import AudioDescription, Description
+from transcoder.errors import TimedOut, TranscodeFailed
+from transcoder.loudness import LoudnessMeasurement, measure
+from transcoder.package import describe_output, read_rendition, upload_order, write_package
+from transcoder.plan import EncodePlan, plan_encode
+from transcoder.probe import SourceInfo, probe
+from transcoder.profile import Profile
+from transcoder.run import check, run_ffmpeg
+from transcoder.thumbnails import make_thumbnails
+from transcoder.types import OnProgress, ShouldCancel, TranscodeStore
+from transcoder.validate import check_decodable, validate
+
+__all__ = [
+    "Deadline",
+    "audio_description",
+    "encode_local",
+    "finish_package",
+    "output_folder",
+    "prepare_source",
+    "safe_suffix",
+    "transcode",
+    "upload_package",
+]
+
+# (start, end) percent of each stage, so the caller sees one steadily rising number.
+_STAGES = {
+    "download": (0, 3),
+    "probe": (3, 5),
+    "loudness": (5, 12),
+    "encode": (12, 92),
+    "package": (92, 95),
+    "upload": (95, 100),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A job-wide hard deadline; each subprocess gets what is left of it."""
+
+    at: float
+
+    @classmethod
+    def after(cls, seconds: float) -> Deadline:
+        return cls(at=time.monotonic() + seconds)
+
+    def left(self) -> float:
+        remaining = self.at - time.monotonic()
+        if remaining <= 0:
+            raise TimedOut("the transcode exceeded its time limit")
+        return remaining
+
+
+def output_folder(prefix: str) -> str:
+    """`prefix` as a folder-like prefix ("a/b/"); refuses "" (deleting it would empty the store)."""
+    folder = prefix.strip("/")
+    if not folder:
+        raise ValueError("the output prefix must name a folder, not the whole store")
+    return folder + "/"
+
+
+def safe_suffix(key: str) -> str:
+    """The key's extension if it is short and plain ASCII (it helps ffprobe), else nothing."""
+    suffix = PurePosixPath(key).suffix.lower()
+    return suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""
+
+
+def _stage(on_progress: OnProgress | None, stage: str) -> Callable[[float], None]:
+    start, end = _STAGES[stage]
+
+    def report(percent: float) -> None:
+        if on_progress is not None:
+            on_progress(round(start + (end - start) * percent / 100.0, 1), stage)
+
+    report(0.0)
+    return report
+
+
+def prepare_source(
+    path: Path,
+    *,
+    profile: Profile,
+    deadline: Deadline,
+    on_progress: OnProgress | None = None,
+    should_cancel: ShouldCancel | None = None,
+) -> tuple[SourceInfo, LoudnessMeasurement | None, EncodePlan]:
+    """Probe, validate (raising `SourceRejected`), measure loudness and plan."""
+    _stage(on_progress, "probe")
+    info = probe(path, timeout=deadline.left())
+    validate(info, profile)
+    check_decodable(path, timeout=deadline.left())
+    _stage(on_progress, "loudness")
+    plan0 = plan_encode(info, profile, None)
+    measured = None
+    if plan0.audio_position is not None:
+        measured = measure(
+            path,
+            audio_position=plan0.audio_position,
+            profile=profile,
+            timeout=deadline.left(),
+            should_cancel=should_cancel,
+        )
+    return info, measured, plan_encode(info, profile, measured)
+
+
+def audio_description(profile: Profile, measured: LoudnessMeasurement | None) -> AudioDescription:
+    """Audio facts for description.json; `output_i` is the target the linear pass applies."""
+    return AudioDescription(
+        codec="aac",
+        sample_rate=profile.audio_sample_rate,
+        channels=profile.audio_channels,
+        measured_input_i=measured.input_i if measured else None,
+        measured_input_tp=measured.input_tp if measured else None,
+        output_i=profile.loudness_i if measured else None,
+    )
+
+
+def encode_local(
+    source: Path,
+    outdir: Path,
+    *,
+    plan: EncodePlan,
+    deadline: Deadline,
+    on_progress: OnProgress | None = None,
+    should_cancel: ShouldCancel | None = None,
+) -> Description:
+    """Encode every rung into `outdir`, then thumbnails, description.json and master.m3u8."""
+    for rung_plan in plan.rungs:
+        (outdir / rung_plan.rung.name).mkdir(parents=True, exist_ok=True)
+    for picture_plan in plan.pictures:
+        (outdir / picture_plan.picture.name).parent.mkdir(parents=True, exist_ok=True)
+    encode_progress = _stage(on_progress, "encode")
+    result = run_ffmpeg(
+        build_encode(plan, source=source, outdir=outdir),
+        timeout=deadline.left(),
+        duration=plan.duration,
+        on_progress=encode_progress,
+        should_cancel=should_cancel,
+    )
+    check(result, "encode")
+    _stage(on_progress, "package")
+    return finish_package(source, outdir, plan=plan, deadline=deadline, pictures_ready=True)
+
+
+def finish_package(
+    source: Path, outdir: Path, *, plan: EncodePlan, deadline: Deadline, pictures_ready: bool = False
+) -> Description:
+    """After the rungs are in `outdir`: check them, pictures (unless the encode made them),
+    description.json, master.m3u8."""
+    profile = plan.profile
+    outputs = [read_rendition(outdir / rp.rung.name, rp.rung) for rp in plan.rungs]
+    names = [pp.picture.name for pp in plan.pictures]
+    if pictures_ready:
+        missing = [name for name in names if not (outdir / name).is_file()]
+        if missing:
+            raise TranscodeFailed(f"the encode did not write {', '.join(missing)}")
+        poster, thumbs = names[0], tuple(names[1:])
+    else:
+        poster, thumbs = make_thumbnails(
+            source=source,
+            outdir=outdir,
+            duration=plan.duration,
+            count=len(names) - 1,
+            prefilters=[f for f in plan.video_filters if f.name != "fps"],
+            timeout=deadline.left(),
+        )
+    description = describe_output(
+        outputs,
+        profile=profile,
+        audio=audio_description(profile, plan.loudness),
+        poster=poster,
+        thumbnails=thumbs,
+    )
+    write_package(outdir, description)
+    return description
+
+
+def upload_package(
+    store: TranscodeStore,
+    *,
+    outdir: Path,
+    output_prefix: str,
+    description: Description,
+    on_progress: OnProgress | None = None,
+) -> None:
+    """Replace whatever is under the prefix; master.m3u8 goes last so 'present' means 'complete'."""
+    report = _stage(on_progress, "upload")
+    output_prefix = output_folder(output_prefix)
+    store.delete_prefix(output_prefix)
+    keys = upload_order(description)
+    for done, key in enumerate(keys, start=1):
+        store.put_file(output_prefix + key, outdir / key)
+        report(done * 100.0 / len(keys))
+
+
+def transcode(
+    *,
+    store: TranscodeStore,
+    source_key: str,
+    output_prefix: str,
+    profile: Profile,
+    workdir: Path,
+    on_progress: OnProgress | None = None,
+    should_cancel: ShouldCancel | None = None,
+    timeout: float = 6 * 3600.0,
+) -> Description:
+    """Source object to a complete house-format programme under `output_prefix` (ends with '/').
+
+    Raises `SourceRejected` for an unusable source, `Cancelled`, `TimedOut` or `TranscodeFailed`;
+    on any failure nothing is left under `output_prefix`.
+    """
+    output_prefix = output_folder(output_prefix)
+    deadline = Deadline.after(timeout)
+    workdir.mkdir(parents=True, exist_ok=True)
+    job_dir = Path(tempfile.mkdtemp(prefix="transcode-", dir=workdir))
+    try:
+        _stage(on_progress, "download")
+        source = job_dir / f"source{safe_suffix(source_key)}"  # safe name, original extension
+        store.download(source_key, source)
+        _, _, plan = prepare_source(
+            source, profile=profile, deadline=deadline, on_progress=on_progress, should_cancel=should_cancel
+        )
+        outdir = job_dir / "out"
+        description = encode_local(
+            source, outdir, plan=plan, deadline=deadline, on_progress=on_progress, should_cancel=should_cancel
+        )
+        upload_package(
+            store,
+            outdir=outdir,
+            output_prefix=output_prefix,
+            description=description,
+            on_progress=on_progress,
+        )
+        return description
+    except BaseException:
+        store.delete_prefix(output_prefix)
+        raise
+    finally:
+        shutil.rmtree(job_dir, ignore_errors=True)

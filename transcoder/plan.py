@@ -1,0 +1,189 @@
+"""Pure planning: from what the source is and what the channel wants, decide every filter.
+
+No I/O here; `build.py` turns an `EncodePlan` into ffmpeg arguments mechanically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from transcoder.loudness import LoudnessMeasurement, loudnorm_options
+from transcoder.pictures import Picture, plan_pictures
+from transcoder.probe import AudioStream, SourceInfo
+from transcoder.profile import Profile, Rung
+
+__all__ = [
+    "EncodePlan",
+    "Filter",
+    "PicturePlan",
+    "RungPlan",
+    "choose_audio",
+    "plan_encode",
+    "rotation_filters",
+]
+
+_VIETNAMESE = ("vie", "vi")
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """One ffmpeg filter with named options, in the order given."""
+
+    name: str
+    options: tuple[tuple[str, str], ...] = ()
+
+    def kwargs(self) -> dict[str, str]:
+        return dict(self.options)
+
+
+@dataclass(frozen=True, slots=True)
+class RungPlan:
+    """A rung and the filters that bring the common picture to its exact size."""
+
+    rung: Rung
+    filters: tuple[Filter, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PicturePlan:
+    """A still picture taken inside the encode graph: pick one frame, fit it, square pixels."""
+
+    picture: Picture
+    filters: tuple[Filter, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EncodePlan:
+    """Everything the build needs: one decode, common video filters, then one chain per rung."""
+
+    profile: Profile
+    frame_count: int
+    audio_position: int | None  # None: the source has no audio, generate silence
+    rotation: int
+    deinterlace: bool
+    loudness: LoudnessMeasurement | None
+    video_filters: tuple[Filter, ...]
+    audio_filters: tuple[Filter, ...]
+    rungs: tuple[RungPlan, ...]
+    pictures: tuple[PicturePlan, ...] = ()
+
+    @property
+    def duration(self) -> float:
+        """Output duration in seconds: a whole number of frames at the channel rate."""
+        return self.frame_count / self.profile.fps
+
+
+def choose_audio(streams: Sequence[AudioStream]) -> AudioStream | None:
+    """The default-disposition stream, else the Vietnamese one, else the first; None if none."""
+    for stream in streams:
+        if stream.default:
+            return stream
+    for stream in streams:
+        if (stream.language or "").lower() in _VIETNAMESE:
+            return stream
+    return streams[0] if streams else None
+
+
+def rotation_filters(rotation: int) -> tuple[Filter, ...]:
+    """Explicit rotation (we pass -noautorotate so the plan, not ffmpeg, decides)."""
+    table: dict[int, tuple[Filter, ...]] = {
+        0: (),
+        90: (Filter("transpose", (("dir", "clock"),)),),
+        180: (Filter("hflip"), Filter("vflip")),
+        270: (Filter("transpose", (("dir", "cclock"),)),),
+    }
+    return table[rotation % 360]
+
+
+def _rung_filters(rung: Rung) -> tuple[Filter, ...]:
+    """Scale to fit inside the rung, pad to its exact size, square pixels, 8-bit 4:2:0."""
+    return (
+        Filter(
+            "scale",
+            (
+                ("w", str(rung.width)),
+                ("h", str(rung.height)),
+                ("force_original_aspect_ratio", "decrease"),
+                ("force_divisible_by", "2"),
+            ),
+        ),
+        Filter(
+            "pad",
+            (
+                ("w", str(rung.width)),
+                ("h", str(rung.height)),
+                ("x", "(ow-iw)/2"),
+                ("y", "(oh-ih)/2"),
+                ("color", "black"),
+            ),
+        ),
+        Filter("setsar", (("sar", "1"),)),
+        Filter("format", (("pix_fmts", "yuv420p"),)),
+    )
+
+
+def _picture_filters(picture: Picture) -> tuple[Filter, ...]:
+    """One frame (trim by frame number: no decode beyond the main one), fitted and padded."""
+    w, h = str(picture.width), str(picture.height)
+    return (
+        Filter("trim", (("start_frame", str(picture.frame)), ("end_frame", str(picture.frame + 1)))),
+        Filter(
+            "scale",
+            (("w", w), ("h", h), ("force_original_aspect_ratio", "decrease"), ("force_divisible_by", "2")),
+        ),
+        Filter("pad", (("w", w), ("h", h), ("x", "(ow-iw)/2"), ("y", "(oh-ih)/2"), ("color", "black"))),
+        Filter("setsar", (("sar", "1"),)),
+    )
+
+
+def _audio_filters(
+    profile: Profile, measured: LoudnessMeasurement | None, duration: float
+) -> tuple[Filter, ...]:
+    """Stereo 48 kHz, loudness applied (when measured), then padded/trimmed to the video's end."""
+    rate = str(profile.audio_sample_rate)
+    chain: list[Filter] = [
+        Filter("aresample", (("out_sample_rate", rate),)),
+        Filter("aformat", (("sample_fmts", "fltp"), ("channel_layouts", "stereo"))),
+    ]
+    if measured is not None:
+        chain.append(Filter("loudnorm", loudnorm_options(profile, measured)))
+        chain.append(Filter("aresample", (("out_sample_rate", rate),)))  # loudnorm works at 192 kHz
+    chain.append(Filter("apad", (("whole_dur", f"{duration:.6f}"),)))
+    chain.append(Filter("atrim", (("end", f"{duration:.6f}"),)))
+    return tuple(chain)
+
+
+def plan_encode(
+    info: SourceInfo,
+    profile: Profile,
+    measured: LoudnessMeasurement | None,
+) -> EncodePlan:
+    """Decide the encode of a validated source (validate first: a video stream is required)."""
+    video = info.video
+    if video is None:
+        raise ValueError("cannot plan a source without video")
+    duration = info.video_duration or 0.0
+    frame_count = max(1, round(duration * profile.fps))
+    audio = choose_audio(info.audio)
+    video_filters: list[Filter] = []
+    if video.interlaced:
+        video_filters.append(Filter("bwdif", (("mode", "send_frame"), ("parity", "auto"), ("deint", "all"))))
+    video_filters.extend(rotation_filters(video.rotation))
+    video_filters.append(Filter("fps", (("fps", str(profile.fps)),)))
+    out_duration = frame_count / profile.fps
+    return EncodePlan(
+        profile=profile,
+        frame_count=frame_count,
+        audio_position=audio.position if audio is not None else None,
+        rotation=video.rotation,
+        deinterlace=video.interlaced,
+        loudness=measured if audio is not None else None,
+        video_filters=tuple(video_filters),
+        audio_filters=_audio_filters(profile, measured if audio is not None else None, out_duration),
+        rungs=tuple(RungPlan(rung=r, filters=_rung_filters(r)) for r in profile.rungs),
+        pictures=tuple(
+            PicturePlan(picture=p, filters=_picture_filters(p))
+            for p in plan_pictures(frame_count=frame_count, fps=profile.fps)
+        ),
+    )

@@ -19,7 +19,17 @@ from channel.celery_config import QUEUES
 from channel.settings import Settings
 from channel.startup import ConfigError, check_database, exit_with, load_settings_or_exit
 
-__all__ = ["COMMANDS", "Subcommand", "build_parser", "embedded_worker_command", "main", "migrate_database"]
+__all__ = [
+    "COMMANDS",
+    "Subcommand",
+    "build_parser",
+    "embedded_worker_command",
+    "main",
+    "migrate_database",
+    "serve_until_stopped",
+    "start_embedded_worker",
+    "stop_process",
+]
 
 _log = logging.getLogger("legaltv.cli")
 
@@ -84,7 +94,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def _stop(process: subprocess.Popen[bytes], *, grace_seconds: float = 15.0) -> None:
+def stop_process(process: subprocess.Popen[bytes], *, grace_seconds: float = 15.0) -> None:
     if process.poll() is not None:
         return
     process.send_signal(signal.SIGTERM)
@@ -103,21 +113,26 @@ def _raise_stopped(signum: int, _frame: object) -> None:
     raise _Stopped(signum)
 
 
-def _serve(settings: Settings, _args: argparse.Namespace) -> int:
+def start_embedded_worker(settings: Settings) -> subprocess.Popen[bytes] | None:
+    """The worker beside the API for the embedded broker (None when workers run elsewhere)."""
+    if not settings.run_embedded_worker:
+        return None
+    worker = subprocess.Popen(embedded_worker_command(settings), preexec_fn=_die_with_parent)
+    _log.info("embedded worker started", extra={"worker_pid": worker.pid})
+    return worker
+
+
+def serve_until_stopped(settings: Settings, worker: subprocess.Popen[bytes] | None) -> int:
+    """Run the API until SIGTERM/SIGINT, then stop the embedded worker too."""
     import uvicorn
 
     from channel.app import create_app
 
-    migrate_database(settings)
-    app = create_app(settings)
-    worker: subprocess.Popen[bytes] | None = None
-    if settings.run_embedded_worker:
-        worker = subprocess.Popen(embedded_worker_command(settings), preexec_fn=_die_with_parent)
-        _log.info("embedded worker started", extra={"worker_pid": worker.pid})
     # uvicorn restores these handlers after its graceful shutdown and re-raises the signal it got:
     # ours turns that into a clean return, so the worker is stopped and the exit status is 0
     previous = {sig: signal.signal(sig, _raise_stopped) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
+        app = create_app(settings)
         uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
     except _Stopped as stopped:
         _log.info("stopped by signal", extra={"signal": signal.Signals(stopped.args[0]).name})
@@ -125,9 +140,24 @@ def _serve(settings: Settings, _args: argparse.Namespace) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         if worker is not None:
-            _stop(worker)
+            stop_process(worker)
             _log.info("embedded worker stopped", extra={"worker_pid": worker.pid})
     return 0
+
+
+def _serve(settings: Settings, _args: argparse.Namespace) -> int:
+    migrate_database(settings)
+    return serve_until_stopped(settings, start_embedded_worker(settings))
+
+
+def _demo_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-serve", action="store_true", help="prepare everything, then exit")
+
+
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    from channel.demo.run import run_demo
+
+    return run_demo(settings, args)
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> int:
@@ -162,6 +192,9 @@ COMMANDS: dict[str, Subcommand] = {
         _worker, "run a Celery worker for both queues; other options go to `celery worker`", passthrough=True
     ),
     "check": Subcommand(_check, "print the health checks as JSON; exit 1 when degraded"),
+    "demo": Subcommand(
+        _demo, "first run: sample programmes, a looping grid, then serve the channel", _demo_arguments
+    ),
     "users": Subcommand(
         run_users, "create or list users (`legaltv users create NAME --role admin`)", users_arguments
     ),

@@ -36,7 +36,12 @@ __all__ = [
 _log = logging.getLogger(__name__)
 
 #: modules whose tasks every worker registers; optional ones are skipped until they exist
-TASK_MODULES: tuple[str, ...] = ("channel.worker", "transcoder.tasks", "channel.library.tasks")
+TASK_MODULES: tuple[str, ...] = (
+    "channel.worker",
+    "transcoder.tasks",
+    "transcoder.chunk_tasks",
+    "channel.library.tasks",
+)
 
 
 @dataclass(frozen=True)

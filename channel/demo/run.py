@@ -1,0 +1,249 @@
+"""`legaltv demo`: sample programmes through the real pipeline, a looping grid, then the channel on air.
+
+Every step is idempotent, so a second run finds what the first made and starts in seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from celery import Celery
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from channel.auth.service import create_user
+from channel.demo.samples import SAMPLES, Sample, sample_command
+from channel.grid.channels import ensure_channel
+from channel.grid.entries import add_entries
+from channel.grid.schemas import EntryCreate
+from channel.library.ingest import ingest_source
+from channel.library.read import details_of
+from channel.library.schemas import ProgrammeCreate
+from channel.library.service import create_programme
+from channel.library.transcode import retry_transcode
+from channel.models import Channel, Programme, ProgrammeStatus, Role, ScheduleEntry, User
+from channel.playout.publish import publish_channel
+from channel.playout.slate import ensure_slate
+from channel.settings import Settings
+from storage import Store
+from transcoder.run import check, run_capture
+from transcoder.slate import find_font
+
+__all__ = ["CHANNEL_NAME", "CHANNEL_SLUG", "run_demo"]
+
+CHANNEL_SLUG = "kenh-phap-luat"
+CHANNEL_NAME = "Kênh Pháp luật"
+DEMO_TAG = "demo"
+GAP_SECONDS = 8  # filler (the slate) between two programmes of the loop
+LOOP_HOURS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAdmin:
+    username: str
+    password: str | None  # None when the account existed before this run
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _ensure_admin(session: Session, data_dir: Path) -> DemoAdmin:
+    """A demo admin whose password is kept in the data dir (readable only by its owner)."""
+    secret_file = data_dir / "demo-admin-password.txt"
+    if session.scalar(select(User.id).where(User.username == "admin")) is not None:
+        password = secret_file.read_text(encoding="utf-8").strip() if secret_file.exists() else None
+        return DemoAdmin("admin", password)
+    password = secrets.token_urlsafe(12)
+    create_user(session, username="admin", password=password, role=Role.ADMIN, display_name="Quản trị viên")
+    session.commit()
+    secret_file.write_text(password + "\n", encoding="utf-8")
+    secret_file.chmod(0o600)
+    return DemoAdmin("admin", password)
+
+
+def _existing(session: Session, sample: Sample) -> Programme | None:
+    rows = session.scalars(
+        select(Programme).where(Programme.title == sample.title, Programme.status != ProgrammeStatus.DELETED)
+    )
+    return next((p for p in rows if DEMO_TAG in (p.tags or [])), None)
+
+
+def _make_source(sample: Sample, folder: Path) -> Path:
+    title = folder / f"{sample.slug}.txt"
+    title.write_text(sample.title, encoding="utf-8")
+    out = folder / f"{sample.slug}.mp4"
+    check(
+        run_capture(sample_command(sample, out=out, font=find_font(), title_file=title), timeout=600),
+        "sample",
+    )
+    return out
+
+
+def _ensure_samples(
+    session: Session, *, store: Store, celery: Celery, settings: Settings, owner: uuid.UUID
+) -> list[uuid.UUID]:
+    ids: list[uuid.UUID] = []
+    with tempfile.TemporaryDirectory(dir=settings.data_dir) as folder:
+        for sample in SAMPLES:
+            programme = _existing(session, sample)
+            if programme is None:
+                _say(f"  • tạo chương trình mẫu «{sample.title}»")
+                data = ProgrammeCreate(
+                    title=sample.title, description=sample.description, topics=list(sample.topic_slugs),
+                    tags=[DEMO_TAG],
+                )  # fmt: skip
+                programme = create_programme(session, data=data, owner_id=owner, request_id=None)
+                source = _make_source(sample, Path(folder))
+                ingest_source(
+                    session, store=store, celery=celery, settings=settings, programme=programme, path=source,
+                    filename=source.name, actor_id=owner, request_id=None,
+                )  # fmt: skip
+            elif programme.status == ProgrammeStatus.FAILED:
+                retry_transcode(
+                    session,
+                    celery=celery,
+                    programme=programme,
+                    settings=settings,
+                    actor_id=owner,
+                    request_id=None,
+                )
+            ids.append(programme.id)
+    return ids
+
+
+def _bar(percent: float, width: int = 28) -> str:
+    filled = int(width * max(0.0, min(percent, 100.0)) / 100)
+    return "█" * filled + "░" * (width - filled)
+
+
+def _wait_ready(
+    factory: sessionmaker[Session],
+    celery: Celery,
+    ids: Sequence[uuid.UUID],
+    worker: subprocess.Popen[bytes] | None,
+) -> list[Programme]:
+    """Show a progress bar per programme until all are ready; a failure stops the demo with its message."""
+    interactive = sys.stdout.isatty()
+    last = ""
+    while True:
+        if worker is not None and worker.poll() is not None:
+            raise SystemExit(
+                f"legaltv: the embedded worker stopped (exit status {worker.returncode}); see its log above"
+            )
+        with factory() as session:
+            views = [
+                details_of(session, programme=session.get_one(Programme, pid), celery=celery) for pid in ids
+            ]
+            lines = [f"  {_bar(v.progress)} {v.progress:5.1f}%  {v.title} ({v.status})" for v in views]
+            failed = [v for v in views if v.status == ProgrammeStatus.FAILED]
+            text = "\n".join(lines)
+            if interactive:
+                sys.stdout.write(("\x1b[F" * len(lines) if last else "") + text + "\n")
+                sys.stdout.flush()
+            elif text != last:
+                _say(text)
+            last = text
+            if failed:
+                reason = failed[0].error_message or failed[0].error_code or "?"
+                raise SystemExit(
+                    f"legaltv: chuyển mã thất bại / transcode failed: {failed[0].title}: {reason}"
+                )
+            if all(v.status == ProgrammeStatus.READY for v in views):
+                programmes = [session.get_one(Programme, pid) for pid in ids]
+                for programme in programmes:
+                    session.expunge(programme)
+                return programmes
+        time.sleep(1.0)
+
+
+def _loop_grid(session: Session, *, channel: Channel, programmes: Sequence[Programme], now: datetime) -> int:
+    """Hard-start the programmes in a loop with filler between, unless the next hours are already planned."""
+    last = session.scalar(
+        select(ScheduleEntry)
+        .where(ScheduleEntry.channel_id == channel.id)
+        .order_by(ScheduleEntry.start_at.desc())
+    )
+    if last is not None and last.start_at > now + timedelta(hours=2):
+        return 0
+    start = now + timedelta(seconds=20)
+    if last is not None and last.start_at > start:
+        start = last.start_at + timedelta(seconds=float(last.programme.duration or 0) + GAP_SECONDS)
+    start = start.replace(microsecond=0)
+    end, count, index = now + timedelta(hours=LOOP_HOURS), 0, 0
+    while start < end:
+        programme = programmes[index % len(programmes)]
+        body = EntryCreate(programme_id=programme.id, start=start.isoformat(), mode="hard")
+        add_entries(session, slug=channel.slug, body=body, actor_id=None, request_id=None, now=now)
+        start += timedelta(seconds=float(programme.duration or 0) + GAP_SECONDS)
+        start = start.replace(microsecond=0) + timedelta(seconds=1)
+        index, count = index + 1, count + 1
+    return count
+
+
+def run_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from channel.cli import migrate_database, serve_until_stopped, start_embedded_worker, stop_process
+    from channel.db import make_engine, make_sessionmaker
+    from channel.stores import store_from_settings
+    from channel.worker import create_celery
+
+    _say("legaltv — kênh truyền hình pháp luật trực tuyến / online legal-education channel")
+    migrate_database(settings)
+    engine = make_engine(settings.resolved_database_url)
+    factory = make_sessionmaker(engine)
+    store = store_from_settings(settings)
+    celery = create_celery(settings)
+    worker = start_embedded_worker(settings)
+    try:
+        with factory() as session:
+            admin = _ensure_admin(session, settings.data_dir)
+            channel = ensure_channel(session, slug=CHANNEL_SLUG, name=CHANNEL_NAME, settings=settings)
+            session.commit()
+            _say("• màn hình chờ (slate) / filler slate")
+            ensure_slate(
+                store=store,
+                profile=channel.profile,
+                channel_name=channel.name,
+                workdir=settings.data_dir / "work",
+            )
+            _say("• chương trình mẫu / sample programmes")
+            owner = session.scalar(select(User.id).where(User.username == admin.username))
+            assert owner is not None
+            ids = _ensure_samples(session, store=store, celery=celery, settings=settings, owner=owner)
+        _say("• chuyển mã / transcoding (house format, all rungs)")
+        programmes = _wait_ready(factory, celery, ids, worker)
+        with factory() as session:
+            channel = session.get_one(Channel, channel.id)
+            added = _loop_grid(session, channel=channel, programmes=programmes, now=datetime.now(UTC))
+            playout = publish_channel(session, channel_id=channel.id, now=datetime.now(UTC))
+            session.commit()
+            _say(f"• lịch phát: +{added} mục, phiên bản {playout.version} / grid published")
+    except BaseException:
+        if worker is not None:
+            stop_process(worker)
+        raise
+    finally:
+        engine.dispose()
+    base = settings.base_url.rstrip("/")
+    _say("")
+    _say(f"  Xem kênh / watch:        {base}/")
+    _say(
+        f"  Bảng điều khiển / staff: {base}/console  (admin / {admin.password or 'xem ' + str(settings.data_dir / 'demo-admin-password.txt')})"
+    )
+    _say(f"  HLS:                     {base}/live/{CHANNEL_SLUG}/master.m3u8")
+    _say("")
+    if args.no_serve:
+        if worker is not None:
+            stop_process(worker)
+        return 0
+    return serve_until_stopped(settings, worker)

@@ -1,0 +1,160 @@
+"""Channels through the API: several channels, validated fields, read-only profile and epoch, audit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tests.channel.grid.conftest import Grid
+
+
+def test_two_channels_with_defaults_from_the_house_format(grid: Grid) -> None:
+    before = datetime.now(UTC).replace(microsecond=0)
+    main = grid.channel("kenh-chinh", "Kênh Pháp luật Chính")
+    topic = grid.channel("giao-thong", "Chuyên đề Luật Giao thông đường bộ")
+    settings = grid.app.state.settings
+    assert main["timezone"] == "Asia/Ho_Chi_Minh"
+    assert main["profile"] == {
+        "ladder": settings.ladder,
+        "fps": 25,
+        "gop_seconds": 2.0,
+        "segment_seconds": 6.0,
+        "segment_format": "mpegts",
+    }
+    assert main["filler_policy"] == {"slate": True, "filler_programme_ids": []}
+    assert main["window_seconds"] == settings.playlist_window_seconds
+    epoch = datetime.fromisoformat(main["epoch"])
+    assert before <= epoch <= datetime.now(UTC)
+    assert epoch.microsecond == 0
+
+    listed = grid.client.get("/api/channels")  # public, no token
+    assert listed.status_code == 200
+    slugs = [c["slug"] for c in listed.json()]
+    assert slugs.index("kenh-chinh") < slugs.index("giao-thong")
+    one = grid.client.get("/api/channels/giao-thong").json()
+    assert one == {
+        "slug": "giao-thong",
+        "name": "Chuyên đề Luật Giao thông đường bộ",
+        "description": "",
+        "timezone": "Asia/Ho_Chi_Minh",
+        "master_playlist_url": "/live/giao-thong/master.m3u8",
+        "epg_url": "/api/channels/giao-thong/epg",
+    }
+    assert topic["slug"] == "giao-thong"
+    assert grid.client.get("/api/channels/Kênh%00").status_code == 422
+    missing = grid.client.get("/api/channels/khong-co")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["message"].startswith("Không tìm thấy kênh")
+
+
+def test_create_validates_slug_timezone_window_filler_and_profile(grid: Grid) -> None:
+    failed = grid.programme("Hỏng", status="failed")
+    bad = [
+        {"slug": "Kênh Chính", "name": "x"},
+        {"slug": "kenh_chinh", "name": "x"},
+        {"slug": "kenh-", "name": "x"},
+        {"slug": "ok-slug", "name": "x", "timezone": "Asia/Sai_Gon"},
+        {"slug": "ok-slug", "name": "x", "timezone": "../../etc/passwd"},
+        {"slug": "ok-slug", "name": "x", "window_seconds": 17.0},
+        {"slug": "ok-slug", "name": "x", "window_seconds": 3601},
+        {
+            "slug": "ok-slug",
+            "name": "x",
+            "filler_policy": {"slate": True, "filler_programme_ids": [str(failed)]},
+        },
+        {"slug": "ok-slug", "name": "x", "filler_policy": {"slate": False, "filler_programme_ids": []}},
+        {
+            "slug": "ok-slug",
+            "name": "x",
+            "profile": {
+                "ladder": [720],
+                "fps": 25,
+                "gop_seconds": 4,
+                "segment_seconds": 6,
+                "segment_format": "mpegts",
+            },
+        },
+        {"slug": "ok-slug", "name": "x", "epoch": "2020-01-01T00:00:00Z"},
+    ]
+    for body in bad:
+        response = grid.post("/api/channels", body)
+        assert response.status_code == 422, (body, response.text)
+        assert " / " in response.json()["error"]["message"]
+    tz = grid.post("/api/channels", {"slug": "ok-slug", "name": "x", "timezone": "Asia/Sai_Gon"}).json()
+    assert tz["error"]["code"] == "invalid_timezone"
+    assert "Múi giờ không hợp lệ" in tz["error"]["message"]
+    assert "ok-slug" not in [c["slug"] for c in grid.client.get("/api/channels").json()]
+
+
+def test_custom_profile_filler_and_duplicate_slug(grid: Grid) -> None:
+    filler = grid.programme("Giới thiệu kênh", duration=120.0)
+    body = {
+        "slug": "kenh-hd",
+        "name": "Kênh HD",
+        "timezone": "Europe/Paris",
+        "window_seconds": 18,
+        "filler_policy": {"slate": False, "filler_programme_ids": [str(filler)]},
+        "profile": {
+            "ladder": [720, 1080],
+            "fps": 25,
+            "gop_seconds": 2,
+            "segment_seconds": 4,
+            "segment_format": "fmp4",
+        },
+    }
+    created = grid.post("/api/channels", body, role="admin")
+    assert created.status_code == 201, created.text
+    assert created.json()["profile"]["ladder"] == [1080, 720]
+    assert created.json()["filler_policy"]["filler_programme_ids"] == [str(filler)]
+    again = grid.post("/api/channels", body)
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "slug_taken"
+
+
+def test_patch_changes_editable_fields_and_refuses_profile_and_epoch(grid: Grid, slug: str) -> None:
+    created = grid.channel(slug)
+    headers = grid.users["scheduler"].headers
+    patched = grid.client.patch(
+        f"/api/channels/{slug}",
+        json={
+            "name": "Kênh Giáo dục Pháp luật",
+            "description": "Phổ biến pháp luật cho mọi người",
+            "window_seconds": 60,
+        },
+        headers=headers,
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["name"] == "Kênh Giáo dục Pháp luật"
+    assert patched.json()["epoch"] == created["epoch"]
+    staff = grid.get(f"/api/channels/{slug}/settings", role="producer")
+    assert staff.json() == patched.json()
+    assert grid.client.get(f"/api/channels/{slug}/settings").status_code == 401
+    for body in ({"profile": {"fps": 30}}, {"epoch": "2030-01-01T00:00:00Z"}, {"slug": "moi"}):
+        refused = grid.client.patch(f"/api/channels/{slug}", json=body, headers=headers)
+        assert refused.status_code == 422
+        assert "cannot change" in str(refused.json()["error"]["details"])
+    assert (
+        grid.client.patch(f"/api/channels/{slug}", json={"window_seconds": 6}, headers=headers).status_code
+        == 422
+    )
+    assert grid.client.patch("/api/channels/khong-co", json={"name": "x"}, headers=headers).status_code == 404
+    assert grid.client.get(f"/api/channels/{slug}").json()["name"] == "Kênh Giáo dục Pháp luật"
+
+    events = grid.get("/api/audit", role="admin", entity_type="channel", entity_id=created["id"]).json()
+    assert [e["action"] for e in events] == ["channel.update", "channel.create"]
+    assert events[0]["changes"]["name"] == {"from": "Kênh Pháp luật Chính", "to": "Kênh Giáo dục Pháp luật"}
+    assert events[0]["actor_id"] == str(grid.users["scheduler"].user.id)
+    assert events[0]["request_id"]
+
+
+def test_ensure_channel_is_idempotent(grid: Grid, slug: str) -> None:
+    from channel.grid import ensure_channel
+
+    settings = grid.app.state.settings
+    with grid.app.state.sessionmaker() as session:
+        first = ensure_channel(session, slug=slug, name="Kênh Chính", settings=settings)
+        session.commit()
+        second = ensure_channel(session, slug=slug, name="Tên khác", settings=settings)
+        session.commit()
+        assert first.id == second.id
+        assert second.name == "Kênh Chính"
+    assert [c["slug"] for c in grid.client.get("/api/channels").json()].count(slug) == 1

@@ -91,6 +91,9 @@ def hls_output_options(profile: Profile, *, rung_dir: Path) -> dict[str, Any]:
         "hls_playlist_type": "vod",
         "hls_segment_filename": str(rung_dir / f"seg_%05d.{profile.segment_extension}"),
         "max_muxing_queue_size": 4096,
+        # interleave strictly: a generated audio source (silence) may lag the video, and the default
+        # 10 s allowance would put its packets into later segments, leaving early segments without audio
+        "max_interleave_delta": 0,
     }
     if profile.segment_format == "fmp4":
         options["hls_segment_type"] = "fmp4"

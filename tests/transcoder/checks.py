@@ -86,7 +86,7 @@ def assert_house_format(root: Path, profile: Profile) -> dict[str, object]:
             audio = next(s for s in streams if s["codec_type"] == "audio")
         assert (audio["codec_name"], audio["profile"]) == ("aac", "LC")
         assert (int(audio["sample_rate"]), audio["channels"]) == (48000, 2)
-        for segment in rendition["segments"]:
+        for index, segment in enumerate(rendition["segments"]):
             path = root / segment
             if init.exists():
                 path = root / rung.name / "joined_for_probe.mp4"
@@ -101,6 +101,15 @@ def assert_house_format(root: Path, profile: Profile) -> dict[str, object]:
                 "%+#1",
             )["packets"][0]
             assert first["flags"].startswith("K"), f"{segment} does not start with a keyframe"
+            audio_packets = ffprobe_json(
+                path, "-select_streams", "a:0", "-count_packets", "-show_entries", "stream=nb_read_packets"
+            )["streams"][0].get("nb_read_packets", "0")
+            audio_seconds = int(audio_packets) * 1024 / 48000 if audio_packets != "N/A" else 0.0
+            expected = description["segment_durations"][index]  # type: ignore[index]
+            # every segment carries its own audio: a player switching in at any segment hears sound
+            assert abs(audio_seconds - expected) < 0.2, (
+                f"{segment}: {audio_seconds:.2f} s of audio for {expected} s"
+            )
             if init.exists():
                 path.unlink()
         video_end, audio_end = (

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from storage import LocalStore
 from tests.transcoder.checks import assert_house_format, integrated_loudness
-from tests.transcoder.conftest import FolderStore
 from transcoder.chunked import transcode_chunked
 from transcoder.pipeline import transcode
 from transcoder.profile import Profile
@@ -42,7 +42,7 @@ def test_chunked_is_structurally_identical_to_single(
     name: str, media: Callable[[str], Path], tmp_path: Path
 ) -> None:
     profile = Profile.with_heights((180, 144), preset="veryfast", segment_seconds=2.0, gop_seconds=1.0)
-    store = FolderStore(tmp_path / "store")
+    store = LocalStore(tmp_path / "store")
     store.put_file("up/src", media(name))
     single = transcode(
         store=store,

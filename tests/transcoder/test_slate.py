@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from storage import LocalStore
 from tests.transcoder.checks import assert_house_format
-from tests.transcoder.conftest import FolderStore, ffprobe_json
+from tests.transcoder.conftest import ffprobe_json
 from transcoder.profile import Profile
 from transcoder.slate import find_font, make_slate, slate_profile, slate_source_command
 
@@ -39,18 +40,18 @@ def test_source_command_reads_texts_from_files() -> None:
 @pytest.mark.slow
 def test_slate_is_house_format_in_one_second_segments(tmp_path: Path) -> None:
     profile = Profile.with_heights((180, 144), preset="ultrafast")
-    store = FolderStore(tmp_path / "store")
+    store = LocalStore(tmp_path / "store")
     description = make_slate(
         store=store,
         output_prefix="slate/v1",
         profile=profile,
         workdir=tmp_path / "w",
         channel_name="Pháp luật & Đời sống",
-        duration=4.0,
+        duration=20.0,  # long enough that generated silence once lagged the video by whole segments
     )
     root = tmp_path / "store/slate/v1"
-    assert_house_format(root, slate_profile(profile))
-    assert description.segment_durations == (1.0, 1.0, 1.0, 1.0)
+    assert_house_format(root, slate_profile(profile))  # every segment carries its audio
+    assert description.segment_durations == (1.0,) * 20
     frames = ffprobe_json(
         root / "180p/seg_00001.ts",
         "-select_streams",

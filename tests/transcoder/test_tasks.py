@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from celery import Celery
 
-from tests.transcoder.conftest import FolderStore
+from storage import LocalStore
 from transcoder.context import WorkerContext, attach_context, context_of
 from transcoder.profile import Profile
 from transcoder.tasks import backoff_seconds, make_slate_task, transcode_task
@@ -16,7 +16,7 @@ from transcoder.tasks import backoff_seconds, make_slate_task, transcode_task
 SMALL = Profile.with_heights((180, 144), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0).to_dict()
 
 
-class FlakyStore(FolderStore):
+class FlakyStore(LocalStore):
     """Fails the first download like a dropped connection would."""
 
     downloads = 0

@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     max_duration_seconds: float = 4 * 3600.0
     chunk_seconds: float = 0.0
 
+    # web pages
+    web_assets_dir: Path | None = Field(default=None, description="node_modules with hls.js (default: the repo's)")
+    default_channel: str | None = Field(default=None, description="slug of the channel shown at /")
+
     # uploads and accounts
     max_upload_bytes: int = 8 * 1024**3
     token_ttl_seconds: int = 12 * 3600

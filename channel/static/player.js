@@ -1,0 +1,138 @@
+/* legaltv player: hls.js where Media Source Extensions exist, the browser's own HLS otherwise.
+   window.legaltvPlayer exposes the state (fatal errors, stalls) for tests and for debugging. */
+(function () {
+  "use strict";
+  var root = document.getElementById("player");
+  if (!root) { return; }
+  var T = JSON.parse(document.getElementById("i18n").textContent);
+  var video = document.getElementById("video");
+  var errorBox = document.getElementById("player-error");
+  var subsBtn = document.getElementById("subs");
+  var liveBtn = document.getElementById("go-live");
+  var shiftLabel = document.getElementById("timeshift");
+  var baseSrc = root.getAttribute("data-src");
+  var tz = root.getAttribute("data-timezone") || undefined;
+  var state = {
+    hls: null, video: video, src: null, live: root.getAttribute("data-live") === "true",
+    fatal: [], errors: [], stalls: [], subtitles: false, engine: "none"
+  };
+  window.legaltvPlayer = state;
+
+  function clock(iso) {
+    return new Intl.DateTimeFormat(document.documentElement.lang === "en" ? "en-GB" : "vi-VN",
+      { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: tz }).format(new Date(iso));
+  }
+  state.clock = clock;
+
+  function showError(text) {
+    if (!errorBox) { return; }
+    errorBox.textContent = text || "";
+    errorBox.classList.toggle("hidden", !text);
+  }
+
+  var waitingSince = null;
+  video.addEventListener("waiting", function () { waitingSince = performance.now(); });
+  video.addEventListener("stalled", function () { if (waitingSince === null) { waitingSince = performance.now(); } });
+  video.addEventListener("playing", function () {
+    if (waitingSince !== null) {
+      state.stalls.push({ at: video.currentTime, ms: performance.now() - waitingSince });
+      waitingSince = null;
+    }
+    showError("");
+  });
+  state.stalledNowMs = function () { return waitingSince === null ? 0 : performance.now() - waitingSince; };
+
+  function applySubtitles() {
+    var on = state.subtitles;
+    if (state.hls) {
+      state.hls.subtitleDisplay = on;
+      state.hls.subtitleTrack = on && state.hls.subtitleTracks.length ? 0 : -1;
+    }
+    for (var i = 0; i < video.textTracks.length; i++) {
+      var track = video.textTracks[i];
+      if (track.kind === "subtitles" || track.kind === "captions") {
+        track.mode = on && i === 0 ? "showing" : "hidden";
+      }
+    }
+    if (subsBtn) {
+      subsBtn.setAttribute("aria-pressed", on ? "true" : "false");
+      subsBtn.textContent = on ? T.subtitles_off : T.subtitles_on;
+    }
+  }
+
+  function attachHls(src) {
+    var hls = new window.Hls({
+      enableWorker: true, lowLatencyMode: false, liveSyncDurationCount: 3,
+      subtitleDisplay: state.subtitles, manifestLoadingMaxRetry: 6, levelLoadingMaxRetry: 6,
+      startPosition: state.live ? -1 : 0  /* start-over/catch-up: from the playlist's first segment */
+    });
+    state.hls = hls;
+    var recovered = -Infinity, swapped = false;
+    hls.on(window.Hls.Events.ERROR, function (_event, data) {
+      var entry = { type: data.type, details: data.details, fatal: !!data.fatal, t: Date.now() };
+      state.errors.push(entry);
+      if (!data.fatal) { return; }
+      state.fatal.push(entry);
+      showError(T.player_error);
+      /* hls.js's recipe: recover a media error, swap the audio codec if it recurs, then start afresh */
+      var now = performance.now();
+      if (data.type === window.Hls.ErrorTypes.NETWORK_ERROR) {
+        setTimeout(function () { hls.startLoad(); }, 2000);
+      } else if (data.type === window.Hls.ErrorTypes.MEDIA_ERROR && now - recovered > 3000) {
+        recovered = now; swapped = false; hls.recoverMediaError();
+      } else if (data.type === window.Hls.ErrorTypes.MEDIA_ERROR && !swapped) {
+        recovered = now; swapped = true; hls.swapAudioCodec(); hls.recoverMediaError();
+      } else {
+        hls.destroy(); state.hls = null;
+        setTimeout(function () { load(state.src, state.live); }, 3000);
+      }
+    });
+    hls.on(window.Hls.Events.SUBTITLE_TRACKS_UPDATED, applySubtitles);
+    hls.on(window.Hls.Events.MANIFEST_PARSED, function () {
+      var p = video.play();
+      if (p && p.catch) { p.catch(function () {}); }
+    });
+    hls.loadSource(src);
+    hls.attachMedia(video);
+  }
+
+  function load(src, live) {
+    state.src = src;
+    state.live = live;
+    if (state.hls) { state.hls.destroy(); state.hls = null; }
+    if (window.Hls && window.Hls.isSupported()) {
+      state.engine = "hls.js";
+      attachHls(src);
+    } else if (video.canPlayType("application/vnd.apple.mpegurl")) {
+      state.engine = "native";
+      video.src = src;
+      var p = video.play();
+      if (p && p.catch) { p.catch(function () {}); }
+    } else {
+      state.engine = "none";
+      var missing = document.getElementById("player-missing");
+      if (missing) { missing.classList.remove("hidden"); }
+    }
+    if (liveBtn) {
+      liveBtn.setAttribute("aria-pressed", live ? "true" : "false");
+      liveBtn.classList.toggle("on", live);
+    }
+  }
+
+  /* start-over / catch-up: the live playlist evaluated from an earlier instant */
+  state.startOver = function (iso, title) {
+    var sep = baseSrc.indexOf("?") < 0 ? "?" : "&";
+    load(baseSrc + sep + "start=" + encodeURIComponent(iso), false);
+    if (shiftLabel) { shiftLabel.textContent = T.watching_from + " " + clock(iso) + (title ? " · " + title : ""); }
+  };
+  state.goLive = function () {
+    load(baseSrc, true);
+    if (shiftLabel) { shiftLabel.textContent = ""; }
+  };
+  if (liveBtn) { liveBtn.addEventListener("click", state.goLive); }
+  if (subsBtn) {
+    subsBtn.addEventListener("click", function () { state.subtitles = !state.subtitles; applySubtitles(); });
+  }
+  video.textTracks.addEventListener("addtrack", applySubtitles);
+  if (baseSrc) { load(baseSrc, state.live); }
+})();

@@ -1,0 +1,158 @@
+"""The viewer pages, the embeddable player, the programme pages and the staff console (HTML).
+
+Routes pick the language, read what the page shows through `channel.web.data`, and render one
+template; everything live (now/next, guide, console data) is fetched by the page's own script.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Cookie, Depends, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from channel.deps import SessionDep, SettingsDep
+from channel.settings import Settings
+from channel.web.assets import Assets, AssetsDep
+from channel.web.data import ChannelView, absolute, channel_views, find_channel, ready_programme
+from channel.web.i18n import COOKIE, LANGUAGES, MESSAGES, Lang, pick_language, translate
+from channel.web.security import media_origins, page_headers
+
+__all__ = ["router"]
+
+_PACKAGE: Final = Path(__file__).resolve().parents[1]
+_STATIC: Final = _PACKAGE / "static"
+_STATIC_NAME: Final = re.compile(r"^[a-z0-9][a-z0-9-]*\.(css|js|svg)$")
+_STATIC_TYPES: Final = {"css": "text/css", "js": "text/javascript", "svg": "image/svg+xml"}
+
+# built once at import, never changed: the loader reads the package's own templates
+_TEMPLATES: Final = Environment(
+    loader=FileSystemLoader(_PACKAGE / "templates"),
+    autoescape=select_autoescape(("html",), default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+class Page:
+    """What every page needs: the request's language (and whether to remember it) and the settings."""
+
+    def __init__(
+        self,
+        request: Request,
+        settings: SettingsDep,
+        assets: AssetsDep,
+        lang: Annotated[str | None, Query()] = None,
+        cookie: Annotated[str | None, Cookie(alias=COOKIE)] = None,
+    ) -> None:
+        self.request = request
+        self.settings = settings
+        self.assets = assets
+        self.lang: Lang = pick_language(query=lang, cookie=cookie)
+        self.remember = lang in LANGUAGES and lang != cookie
+
+    def render(
+        self, template: str, *, status: int = 200, frameable: bool = False, **context: Any
+    ) -> HTMLResponse:
+        settings: Settings = self.settings
+        assets: Assets = self.assets
+        body = _TEMPLATES.get_template(template).render(
+            lang=self.lang,
+            t=SimpleNamespace(**MESSAGES[self.lang]),  # t.copy is the word, not dict.copy
+            other_lang="en" if self.lang == "vi" else "vi",
+            path=self.request.url.path,
+            base_url=settings.base_url.rstrip("/"),
+            hls_url=assets.url("hls.min.js"),
+            tus_url=assets.url("tus.min.js"),
+            i18n=dict(MESSAGES[self.lang]),
+            **context,
+        )
+        headers = page_headers(frameable=frameable, extra_origins=media_origins(settings))
+        response = HTMLResponse(body, status_code=status, headers=headers)
+        if self.remember:
+            response.set_cookie(COOKIE, self.lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+        return response
+
+    def not_found(self) -> HTMLResponse:
+        return self.render("not_found.html", status=404, title=translate(self.lang, "not_found_title"))
+
+
+PageDep = Annotated[Page, Depends(Page)]
+
+router = APIRouter(include_in_schema=False)
+
+
+def _viewer(page: Page, session: SessionDep, slug: str | None) -> HTMLResponse:
+    default_slug = page.settings.default_channel
+    channel = find_channel(session, slug=slug, default_slug=default_slug)
+    channels = channel_views(session)
+    if channel is None and slug is not None:
+        return page.not_found()
+    return page.render("viewer.html", channel=channel, channels=channels, title=_title(page, channel))
+
+
+def _title(page: Page, channel: ChannelView | None) -> str:
+    site = translate(page.lang, "site_name")
+    return f"{channel.name} · {site}" if channel else site
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(page: PageDep, session: SessionDep) -> HTMLResponse:
+    """The default channel, live."""
+    return _viewer(page, session, None)
+
+
+@router.get("/kenh/{slug}", response_class=HTMLResponse)
+def channel_page(slug: str, page: PageDep, session: SessionDep) -> HTMLResponse:
+    """Another channel, live."""
+    return _viewer(page, session, slug)
+
+
+@router.get("/embed/{slug}", response_class=HTMLResponse)
+def embed(slug: str, page: PageDep, session: SessionDep) -> HTMLResponse:
+    """The bare player, for the national legal portal's iframe; the only page others may frame."""
+    channel = find_channel(session, slug=slug, default_slug=None)
+    if channel is None:
+        return page.not_found()
+    return page.render("embed.html", channel=channel, title=_title(page, channel), frameable=True)
+
+
+@router.get("/chuong-trinh/{programme_id}", response_class=HTMLResponse)
+def programme_page(programme_id: str, page: PageDep, session: SessionDep) -> HTMLResponse:
+    """A ready programme, with the Open Graph tags link previews read."""
+    programme = ready_programme(session, programme_id)
+    if programme is None:
+        return page.not_found()
+    base = page.settings.base_url.rstrip("/")
+    return page.render(
+        "programme.html",
+        programme=programme,
+        title=f"{programme.title} · {translate(page.lang, 'site_name')}",
+        page_url=f"{base}/chuong-trinh/{programme.id}",
+        poster=absolute(base, programme.poster_url),
+        minutes=round((programme.duration or 0) / 60),
+    )
+
+
+@router.get("/console", response_class=HTMLResponse)
+def console(page: PageDep) -> HTMLResponse:
+    """The staff console: one page whose script talks to the JSON API with a bearer token."""
+    return page.render("console.html", title=translate(page.lang, "console_title"))
+
+
+@router.get("/static/{name}")
+def static(name: str) -> Response:
+    """The pages' own CSS and scripts (flat folder, plain names only)."""
+    match = _STATIC_NAME.match(name)
+    path = _STATIC / name
+    if match is None or not path.is_file():
+        return Response("Không tìm thấy / Not found", status_code=404, media_type="text/plain; charset=utf-8")
+    return FileResponse(
+        path,
+        media_type=f"{_STATIC_TYPES[match.group(1)]}; charset=utf-8",
+        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+    )

@@ -1,0 +1,140 @@
+"""The real channel for browser tests: `legaltv serve` (API + embedded Celery worker) in a tmp folder."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+__all__ = ["Service", "make_clip", "running_service"]
+
+LEGALTV = str(Path(sys.executable).with_name("legaltv"))
+
+
+@dataclass(frozen=True)
+class Service:
+    base_url: str
+    env: dict[str, str]
+    log: Path
+
+    def log_tail(self, lines: int = 60) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def create_user(self, username: str, password: str, role: str) -> None:
+        done = subprocess.run(
+            [LEGALTV, "users", "create", username, "--role", role, "--password-stdin"],
+            input=password + "\n",
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, f"`legaltv users create` failed: {done.stderr}"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def make_clip(path: Path, *, seconds: float) -> Path:
+    """A small test clip made by ffmpeg: moving test pattern and a tone."""
+    done = subprocess.run(
+        [
+            "ffmpeg", "-nostdin", "-loglevel", "error", "-y",
+            "-f", "lavfi", "-i", f"testsrc2=size=320x180:rate=25:duration={seconds}",
+            "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, f"ffmpeg could not make the test clip: {done.stderr}"
+    return path
+
+
+@contextmanager
+def running_service(data_dir: Path, **settings: str) -> Iterator[Service]:
+    """`legaltv serve` on a free loopback port with the embedded broker; stopped (and its worker) afterwards."""
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "LEGALTV_ENV": "test",
+        "LEGALTV_DATA_DIR": str(data_dir),
+        "LEGALTV_HOST": "127.0.0.1",
+        "LEGALTV_PORT": str(port),
+        "LEGALTV_BASE_URL": base_url,
+        "LEGALTV_LOG_LEVEL": "WARNING",
+        **{f"LEGALTV_{key.upper()}": value for key, value in settings.items()},
+    }
+    log = data_dir.parent / "service.log"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    service = Service(base_url=base_url, env=env, log=log)
+    with log.open("wb") as out:
+        process = subprocess.Popen([LEGALTV, "serve"], env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, f"`legaltv serve` exited early:\n{service.log_tail()}"
+            try:
+                if httpx.get(f"{base_url}/healthz", timeout=2).status_code < 500:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, (
+                f"`legaltv serve` did not answer in 60 s:\n{service.log_tail()}"
+            )
+            time.sleep(0.3)
+        yield service
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def missing_slate_segments(service: Service, slug: str) -> list[str]:
+    """Media URIs of the live playlist's head that the server cannot serve (the slate not generated)."""
+    master = httpx.get(f"{service.base_url}/live/{slug}/master.m3u8", timeout=10)
+    variant = next(line for line in master.text.splitlines() if line and not line.startswith("#"))
+    media = httpx.get(f"{service.base_url}/live/{slug}/{variant}", timeout=10)
+    uris = [line for line in media.text.splitlines() if line and not line.startswith("#")]
+    return [uri for uri in uris[:2] if httpx.get(f"{service.base_url}{uri}", timeout=10).status_code >= 400]
+
+
+def generate_slate(service: Service, slug: str, workdir: Path) -> None:
+    """WORKAROUND until the service generates a channel's filler slate itself: make it in-process."""
+    from channel.db import make_engine, make_sessionmaker
+    from channel.grid.channels import get_channel
+    from channel.playout.slate import ensure_slate
+    from channel.settings import Settings
+    from channel.stores import store_from_settings
+
+    settings = Settings(data_dir=Path(service.env["LEGALTV_DATA_DIR"]), env="test")
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            channel = get_channel(session, slug)
+            profile, name = dict(channel.profile), channel.name
+    finally:
+        engine.dispose()
+    ensure_slate(store=store_from_settings(settings), profile=profile, channel_name=name, workdir=workdir)

@@ -52,8 +52,12 @@ def broker_transport_options(settings: Settings) -> dict[str, Any]:
     return {}
 
 
+#: tasks that encode video, however they are named, take the long-job queue
+_LONG_TASKS = ("transcoder.", "playout.ensure_slate")
+
+
 def _route(name: str, *_args: Any, **_kwargs: Any) -> dict[str, str]:
-    return {"queue": TRANSCODE_QUEUE if name.startswith("transcoder.") else QUICK_QUEUE}
+    return {"queue": TRANSCODE_QUEUE if name.startswith(_LONG_TASKS) else QUICK_QUEUE}
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from channel.grid.channels import create_channel, get_channel, list_channels, up
 from channel.grid.errors import GridRoute
 from channel.grid.present import channel_detail, channel_public
 from channel.grid.schemas import ChannelCreate, ChannelDetail, ChannelPublic, ChannelUpdate, SlugPath
+from channel.library.deps import CeleryDep
+from channel.playout.tasks import request_slate
 
 __all__ = ["router"]
 
@@ -43,11 +45,13 @@ def post_channel(
     settings: SettingsDep,
     user: SchedulerUser,
     request_id: RequestIdDep,
+    celery: CeleryDep,
 ) -> ChannelDetail:
     """Create a channel; profile, timezone and window default to the house format of the settings."""
     channel = create_channel(
         session, body=body, settings=settings, actor_id=user.id, request_id=request_id, now=datetime.now(UTC)
     )
+    request_slate(celery, channel.id)
     return channel_detail(channel)
 
 

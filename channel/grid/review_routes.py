@@ -10,13 +10,16 @@ from fastapi import APIRouter, Depends, Query
 from channel.auth import CurrentUser, SchedulerUser, require_roles
 from channel.deps import RequestIdDep, SessionDep, SettingsDep
 from channel.grid.audit_log import MAX_AUDIT_LIMIT, list_audit_events
+from channel.grid.channels import get_channel
 from channel.grid.entry_routes import FromQuery, ToQuery
 from channel.grid.errors import GridRoute
 from channel.grid.present import conflict_public
 from channel.grid.review import DEFAULT_MIN_GAP, as_run, channel_conflicts, publish
 from channel.grid.schemas import AsRunPublic, AuditEventPublic, ConflictPublic, PublishPublic, SlugPath
 from channel.grid.timeparse import parse_instant, zone
+from channel.library.deps import CeleryDep
 from channel.models import Role, User
+from channel.playout.tasks import request_slate
 
 __all__ = ["router"]
 
@@ -45,10 +48,11 @@ def get_conflicts(
 
 @router.post("/channels/{slug}/publish", response_model=PublishPublic, tags=["grid"])
 def post_publish(
-    slug: SlugPath, session: SessionDep, user: SchedulerUser, request_id: RequestIdDep
+    slug: SlugPath, session: SessionDep, user: SchedulerUser, request_id: RequestIdDep, celery: CeleryDep
 ) -> PublishPublic:
     """Compile the grid into a new playout version; changes apply from the next unpublished segment."""
     result = publish(session, slug=slug, actor_id=user.id, request_id=request_id, now=datetime.now(UTC))
+    request_slate(celery, get_channel(session, slug).id)  # idempotent: a no-op once the slate exists
     return PublishPublic(
         version=result.version,
         published_until=result.published_until,

@@ -128,6 +128,9 @@ def live_progress(celery: Celery, job: TranscodeJob | None) -> Progress | None:
         return Progress(percent=float(info.get("percent", 0.0)), stage=str(info.get("stage", "")))
     if state == "STARTED":
         return Progress(percent=0.0, stage="started")
+    if state == "SUCCESS" and isinstance(info, dict) and info.get("ok"):
+        # encoded and uploaded; the outcome is not recorded on the programme yet (a moment later)
+        return Progress(percent=100.0, stage="finishing")
     return None
 
 

@@ -1,0 +1,250 @@
+"""Live playlist benchmark: render time (10 vs 100,000 items), then HTTP rate and p99 vs nginx.
+
+Run: make bench-playlist   (or .venv/bin/python bench/playlist.py [--seconds 20])
+
+One legaltv API process (uvicorn, one worker, uvloop + httptools) serves one variant's live media
+playlist of a channel compiled from fake descriptions in a temporary data dir; nginx (one worker)
+serves a static copy of the same bytes; wrk (-t2 -c50 --latency) loads each in turn on loopback.
+Also measured: the same playlist through the FastAPI route and its middleware (a query string
+bypasses the lean handler), i.e. what the lean handler saves.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_HERE = (
+    Path(__file__).resolve().parent
+)  # this file is named like the `playlist` package: keep it off the path
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+import uuid  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
+
+from bench.playlist_render import main as render_main  # noqa: E402
+from channel.db import make_engine, make_sessionmaker  # noqa: E402
+from channel.grid import default_profile  # noqa: E402
+from channel.migrate import upgrade  # noqa: E402
+from channel.models import Channel, Programme, ProgrammeStatus, ScheduleEntry  # noqa: E402
+from channel.playout import publish_channel  # noqa: E402
+from channel.settings import Settings  # noqa: E402
+
+__all__ = ["main"]
+
+SLUG = "kenh-phap-luat"
+VARIANT = "720p"
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def seed(settings: Settings) -> None:
+    """A channel with 200 half-hour programmes from two days ago, published (no transcoding)."""
+    upgrade(settings.resolved_database_url)
+    engine = make_engine(settings.resolved_database_url)
+    now = datetime.now(UTC)
+    profile = default_profile(settings)
+    with make_sessionmaker(engine)() as session:
+        channel = Channel(
+            id=uuid.uuid4(),
+            slug=SLUG,
+            name="Kênh Pháp luật",
+            profile=profile,
+            filler_policy={"slate": True, "filler_programme_ids": []},
+            window_seconds=120.0,
+            epoch=(now - timedelta(days=2)).replace(microsecond=0),
+        )
+        session.add(channel)
+        start = channel.epoch
+        for i in range(200):
+            pid = uuid.uuid4()
+            media = {
+                "version": 1,
+                "duration": 1794.0,
+                "segment_format": "mpegts",
+                "segment_durations": [6.0] * 299,
+                "renditions": [
+                    {"name": f"{h}p", "segments": [f"{h}p/seg_{k:05d}.ts" for k in range(299)]}
+                    for h in profile["ladder"]
+                ],
+            }
+            session.add(
+                Programme(
+                    id=pid,
+                    title=f"Chương trình {i}",
+                    status=ProgrammeStatus.READY,
+                    media=media,
+                    media_prefix=f"programmes/{pid}/r1/",
+                    duration=1794.0,
+                )
+            )
+            session.add(
+                ScheduleEntry(
+                    channel_id=channel.id, programme_id=pid, start_at=start + timedelta(minutes=30 * i)
+                )
+            )
+        session.flush()
+        publish_channel(session, channel_id=channel.id, now=channel.epoch)
+        session.commit()
+    engine.dispose()
+
+
+def wait_for(url: str, timeout: float = 30.0) -> bytes:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                body: bytes = response.read()
+                return body
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def wrk(name: str, url: str, *, seconds: int) -> Result:
+    out = subprocess.run(
+        ["wrk", "-t2", "-c50", f"-d{seconds}s", "--latency", url], capture_output=True, text=True, check=True
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+    def pct(label: str) -> float:
+        value, unit = re.search(rf"\s{label}%\s+([\d.]+)(us|ms|s)\b", out).groups()  # type: ignore[union-attr]
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    if "Non-2xx" in out:
+        raise SystemExit(f"{name}: non-2xx responses\n{out}")
+    return Result(name=name, rps=rps, p50_ms=pct("50"), p99_ms=pct("99"))
+
+
+NGINX_CONF = """worker_processes 1;
+daemon off;
+pid {root}/nginx.pid;
+error_log {root}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    types {{ application/vnd.apple.mpegurl m3u8; }}
+    client_body_temp_path {root}/tmp; proxy_temp_path {root}/tmp; fastcgi_temp_path {root}/tmp;
+    uwsgi_temp_path {root}/tmp; scgi_temp_path {root}/tmp;
+    server {{ listen 127.0.0.1:{port}; root {root}/www; }}
+}}
+"""
+
+
+def serve_nginx(root: Path, body: bytes) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    target = root / "www" / "live" / SLUG / f"{VARIANT}.m3u8"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(body)
+    (root / "tmp").mkdir()
+    conf = root / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(root=root, port=port))
+    for folder in (root.parent, root, *target.parents):  # the worker runs as an unprivileged user
+        if folder.is_relative_to(root.parent):
+            folder.chmod(0o755)
+    target.chmod(0o644)
+    proc = subprocess.Popen(
+        ["nginx", "-c", str(conf), "-p", str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}/live/{SLUG}/{VARIANT}.m3u8"
+    try:
+        wait_for(url)
+    except BaseException:
+        stop(proc)
+        raise
+    return proc, url
+
+
+def serve_legaltv(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    code = (
+        "import uvicorn; from channel.app import create_app; from channel.settings import Settings;"
+        f"uvicorn.run(create_app(Settings()), host='127.0.0.1', port={port}, log_level='warning',"
+        " access_log=False, loop='uvloop', http='httptools')"
+    )
+    env = {
+        **os.environ,
+        "LEGALTV_DATA_DIR": str(data_dir),
+        "LEGALTV_ENV": "test",
+        "LEGALTV_LOG_LEVEL": "WARNING",
+    }
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=_HERE.parent)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{base}/live/{SLUG}/{VARIANT}.m3u8")
+    except BaseException:
+        stop(proc)
+        raise
+    return proc, base
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=20, help="wrk duration per target")
+    args = parser.parse_args()
+    print("== render time ==")
+    render_main()
+    with tempfile.TemporaryDirectory(prefix="bench-playlist-") as tmp:
+        root = Path(tmp)
+        settings = Settings(data_dir=root / "var", env="test")
+        seed(settings)
+        api, base = serve_legaltv(settings.data_dir)
+        try:
+            live = f"{base}/live/{SLUG}/{VARIANT}.m3u8"
+            body = wait_for(live)
+            nginx, static = serve_nginx(root / "nginx", body)
+            try:
+                results = [
+                    wrk("nginx (static copy)", static, seconds=args.seconds),
+                    wrk("legaltv live (lean handler)", live, seconds=args.seconds),
+                    wrk("legaltv via FastAPI route", f"{live}?via=router", seconds=args.seconds),
+                ]
+            finally:
+                stop(nginx)
+        finally:
+            stop(api)
+    print(f"\n== HTTP, wrk -t2 -c50 -d{args.seconds}s --latency, {len(body)} byte playlist ==")
+    print(f"{'target':<30} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8}")
+    for r in results:
+        print(f"{r.name:<30} {r.rps:>10.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f}")
+    ratio = results[1].rps / results[0].rps
+    p99 = results[1].p99_ms
+    print(f"legaltv / nginx: {ratio:.2f} (target ≥ 0.40) {'OK' if ratio >= 0.40 else 'BELOW TARGET'}")
+    print(f"legaltv p99: {p99:.2f} ms (target < 10 ms) {'OK' if p99 < 10 else 'ABOVE TARGET'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""Each channel's live timeline held in memory, refreshed from the database at most every few seconds.
+
+Serving never waits for the database once a channel is loaded: a stale entry is served while one
+background refresh checks the highest `CompiledPlayout` version, and when the database is down the
+last timeline keeps the channel on air (a warning is logged). The cache lives on ``app.state``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from channel.models import Channel, CompiledPlayout
+from channel.playout.publish import EXTEND_BELOW, extend_if_needed
+from playlist import Timeline, from_us, timeline_from_dict
+
+__all__ = ["DEFAULT_REFRESH_SECONDS", "Live", "PlayoutUnavailable", "TimelineCache"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_REFRESH_SECONDS = 3.0
+
+
+class PlayoutUnavailable(LookupError):
+    """Nothing is loaded for the channel and the database cannot say (down, or not published)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Live:
+    """One channel's live playout as loaded: version, timeline, and the playlist window."""
+
+    slug: str
+    version: int
+    timeline: Timeline
+    window_s: float
+
+
+@dataclass(slots=True)
+class _Slot:
+    live: Live | None
+    checked: float
+
+
+class TimelineCache:
+    """slug → `Live`; thread-safe; one refresh per channel at a time."""
+
+    def __init__(
+        self,
+        session_factory: Callable[[], Session],
+        *,
+        refresh_seconds: float = DEFAULT_REFRESH_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._sessions = session_factory
+        self.refresh_seconds = refresh_seconds
+        self._clock = clock
+        self._slots: dict[str, _Slot] = {}
+        self._busy: set[str] = set()
+        self._lock = threading.Lock()
+
+    def peek(self, slug: str) -> Live | None:
+        """What is loaded, however old (no I/O)."""
+        slot = self._slots.get(slug)
+        return None if slot is None else slot.live
+
+    def fresh(self, slug: str) -> bool:
+        """Checked within the interval, and within half a target duration: a publish freezes one
+        target duration ahead, so a replica still on the old version never lists a changed segment."""
+        slot = self._slots.get(slug)
+        if slot is None:
+            return False
+        limit = self.refresh_seconds
+        if slot.live is not None:
+            limit = min(limit, slot.live.timeline.channel.target_duration / 2)
+        return self._clock() - slot.checked < limit
+
+    def get(self, slug: str) -> Live:
+        """Blocking: the channel's live playout, refreshed if older than the interval."""
+        if not self.fresh(slug):
+            self.refresh(slug)
+        live = self.peek(slug)
+        if live is None:
+            raise PlayoutUnavailable(slug)
+        return live
+
+    async def aget(self, slug: str) -> Live:
+        """For the event loop: a loaded channel is served at once, a stale one refreshed in a thread."""
+        live = self.peek(slug)
+        if live is None:
+            return await asyncio.to_thread(self.get, slug)
+        if not self.fresh(slug) and self._claim(slug):
+            threading.Thread(target=self._refresh_claimed, args=(slug,), daemon=True).start()
+        return live
+
+    def _claim(self, slug: str) -> bool:
+        with self._lock:
+            if slug in self._busy:
+                return False
+            self._busy.add(slug)
+            return True
+
+    def _refresh_claimed(self, slug: str) -> None:
+        try:
+            self._load(slug)
+        finally:
+            with self._lock:
+                self._busy.discard(slug)
+
+    def refresh(self, slug: str) -> None:
+        """Check the database now (blocking); keep the old timeline if it fails."""
+        self._load(slug)
+
+    def _load(self, slug: str) -> None:
+        old = self.peek(slug)
+        try:
+            live = self._query(slug, old)
+        except SQLAlchemyError as exc:
+            log.warning("database unavailable, serving the last timeline of %s: %s", slug, type(exc).__name__)
+            live = old
+        with self._lock:
+            if live is None and old is None:  # unknown slugs are not remembered: no growth by probing
+                self._slots.pop(slug, None)
+            else:
+                self._slots[slug] = _Slot(live=live, checked=self._clock())
+
+    def _query(self, slug: str, old: Live | None) -> Live | None:
+        with self._sessions() as session:
+            row = session.execute(
+                select(Channel.id, Channel.window_seconds, func.max(CompiledPlayout.version))
+                .join(CompiledPlayout, CompiledPlayout.channel_id == Channel.id)
+                .where(Channel.slug == slug)
+                .group_by(Channel.id, Channel.window_seconds)
+            ).first()
+            if row is None:
+                return None
+            channel_id, window, version = row
+            if old is not None and old.version == version:
+                live = Live(slug=slug, version=version, timeline=old.timeline, window_s=float(window))
+            else:
+                data = session.scalar(
+                    select(CompiledPlayout.timeline).where(
+                        CompiledPlayout.channel_id == channel_id, CompiledPlayout.version == version
+                    )
+                )
+                live = Live(
+                    slug=slug, version=version, timeline=timeline_from_dict(data or {}), window_s=window
+                )
+            now = datetime.now(UTC)
+            if from_us(live.timeline.end_us) - now < EXTEND_BELOW:
+                self._extend(session, channel_id=channel_id, now=now)
+            return live
+
+    @staticmethod
+    def _extend(session: Session, *, channel_id: uuid.UUID, now: datetime) -> None:
+        """Keep an unedited channel compiled ahead; a replica losing the race simply moves on."""
+        try:
+            extend_if_needed(session, channel_id=channel_id, now=now)
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+
+    def slugs(self) -> list[str]:
+        """Channels with a compiled playout (from the database; the loaded ones when it is down)."""
+        try:
+            with self._sessions() as session:
+                return list(
+                    session.scalars(
+                        select(Channel.slug)
+                        .where(Channel.id.in_(select(CompiledPlayout.channel_id)))
+                        .order_by(Channel.created_at, Channel.slug)
+                    )
+                )
+        except SQLAlchemyError as exc:
+            log.warning("database unavailable, listing the loaded channels: %s", type(exc).__name__)
+            return sorted(s for s, slot in self._slots.items() if slot.live is not None)

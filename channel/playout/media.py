@@ -1,0 +1,63 @@
+"""Segments, playlists and pictures from the object store, as HTTP responses.
+
+A local store answers with the file itself (Range requests work); S3 redirects to a presigned URL
+for segments and images when ``segment_delivery`` is "redirect", and is proxied otherwise, always
+for playlists and WebVTT so their relative URIs resolve against this server. A bad or missing key
+is a 404 that names nothing internal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Literal
+
+from fastapi import HTTPException
+from starlette.responses import FileResponse, RedirectResponse, Response, StreamingResponse
+
+from channel.playout.serve import IMMUTABLE
+from channel.playout.slate import EMPTY_VTT, EMPTY_VTT_KEY
+from storage import LocalStore, NotFound, StorageError, Store, guess_content_type, validate_key
+
+__all__ = ["CHUNK", "SHORT", "cache_control_for", "media_response"]
+
+CHUNK = 256 * 1024
+SHORT = "public, max-age=60"
+_PROXIED = (".m3u8", ".vtt", ".json")
+NOT_FOUND = {"code": "not_found", "message": "Không tìm thấy tệp / File not found"}
+
+
+def cache_control_for(key: str) -> str:
+    """Segments and pictures never change under their key; playlists and JSON may be rewritten."""
+    return SHORT if key.endswith((".m3u8", ".json")) else IMMUTABLE
+
+
+def _chunks(store: Store, key: str) -> Iterator[bytes]:
+    with store.open(key) as stream:
+        while block := stream.read(CHUNK):
+            yield block
+
+
+def media_response(
+    store: Store, key: str, *, delivery: Literal["redirect", "proxy"], presign_seconds: int
+) -> Response:
+    """The response for ``GET /media/<key>``; raises a 404 HTTPException for any unusable key."""
+    if key == EMPTY_VTT_KEY:
+        return Response(EMPTY_VTT, media_type="text/vtt", headers={"Cache-Control": IMMUTABLE})
+    try:
+        validate_key(key)
+        headers = {"Cache-Control": cache_control_for(key)}
+        media_type = guess_content_type(key)
+        if isinstance(store, LocalStore):
+            path = store.path_for(key)
+            if not path.is_file():
+                raise NotFound(key)
+            return FileResponse(path, media_type=media_type, headers=headers)
+        if delivery == "redirect" and not key.endswith(_PROXIED):
+            url = store.url(key, expires_seconds=presign_seconds)
+            ttl = max(0, min(300, presign_seconds // 2))
+            return RedirectResponse(url, status_code=302, headers={"Cache-Control": f"public, max-age={ttl}"})
+        size = store.stat(key).size
+    except (StorageError, ValueError):
+        raise HTTPException(404, detail=NOT_FOUND) from None
+    headers["Content-Length"] = str(size)
+    return StreamingResponse(_chunks(store, key), media_type=media_type, headers=headers)

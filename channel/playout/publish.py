@@ -1,0 +1,187 @@
+"""Publishing: compile a channel's grid into a new `CompiledPlayout` version, keeping what aired.
+
+The shell around `playlist.recompile`: load the channel, its grid, the programmes' media, the slate and
+the previous version; compile; store the result. The caller commits (one transaction per publish).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from channel.models import (
+    Channel,
+    CompiledPlayout,
+    Programme,
+    ProgrammeStatus,
+    ScheduleEntry,
+    ScheduleMode,
+)
+from channel.playout.house import channel_profile
+from channel.playout.slate import expected_slate
+from playlist import (
+    ChannelProfile,
+    GridEntry,
+    MediaDescriptionError,
+    ProgrammeMedia,
+    Timeline,
+    compile_timeline,
+    from_us,
+    recompile,
+    timeline_from_dict,
+    timeline_to_dict,
+)
+
+__all__ = [
+    "EXTEND_BELOW",
+    "HORIZON_AHEAD",
+    "PlayoutError",
+    "extend_if_needed",
+    "latest_playout",
+    "publish_channel",
+]
+
+log = logging.getLogger(__name__)
+
+HORIZON_AHEAD = timedelta(days=2)
+#: a channel nobody edits is recompiled when less than this is compiled ahead
+EXTEND_BELOW = timedelta(days=1)
+#: entries that started this long before now can no longer change a recompiled timeline
+_LOOKBACK = timedelta(hours=6)
+
+
+class PlayoutError(LookupError):
+    """The channel to publish does not exist."""
+
+
+def latest_playout(session: Session, channel_id: uuid.UUID) -> CompiledPlayout | None:
+    """The live (highest) version of a channel's compiled playout."""
+    return session.scalar(
+        select(CompiledPlayout)
+        .where(CompiledPlayout.channel_id == channel_id)
+        .order_by(CompiledPlayout.version.desc())
+        .limit(1)
+    )
+
+
+def _media(programme: Programme) -> ProgrammeMedia | None:
+    """A ready programme's media; anything else (or a broken description) is "not ready"."""
+    if programme.status != ProgrammeStatus.READY or not programme.media or programme.media_prefix is None:
+        return None
+    try:
+        return ProgrammeMedia.from_description(
+            programme.media,
+            programme_id=str(programme.id),
+            prefix=programme.media_prefix,
+            title=programme.title,
+            summary=programme.description,
+        )
+    except MediaDescriptionError as exc:
+        log.warning("programme %s has an unusable description: %s", programme.id, exc)
+        return None
+
+
+def _programmes(session: Session, ids: Sequence[uuid.UUID]) -> dict[str, ProgrammeMedia | None]:
+    if not ids:
+        return {}
+    rows = session.scalars(select(Programme).where(Programme.id.in_(set(ids)))).all()
+    return {str(p.id): _media(p) for p in rows}
+
+
+def _profile(channel: Channel, programmes: Mapping[str, ProgrammeMedia | None]) -> ChannelProfile:
+    subtitles = bool(channel.profile.get("subtitles")) or any(
+        m is not None and m.subtitle_templates for m in programmes.values()
+    )
+    return channel_profile(
+        channel_id=channel.slug,
+        name=channel.name,
+        profile=channel.profile,
+        epoch=channel.epoch.astimezone(UTC),
+        timezone=channel.timezone,
+        subtitles=subtitles,
+    )
+
+
+def _length(media: ProgrammeMedia | None) -> timedelta:
+    return timedelta(microseconds=0 if media is None else media.duration_us)
+
+
+def _entries(session: Session, channel_id: uuid.UUID, since: datetime | None) -> list[ScheduleEntry]:
+    query = select(ScheduleEntry).where(ScheduleEntry.channel_id == channel_id)
+    if since is not None:
+        query = query.where(ScheduleEntry.start_at >= since)
+    return list(session.scalars(query.order_by(ScheduleEntry.start_at)).all())
+
+
+def _compile(session: Session, channel: Channel, *, now: datetime, previous: Timeline | None) -> Timeline:
+    rows = _entries(session, channel.id, None if previous is None else now - _LOOKBACK)
+    fillers = [uuid.UUID(str(i)) for i in channel.filler_policy.get("filler_programme_ids", [])]
+    programmes = _programmes(session, [e.programme_id for e in rows] + fillers)
+    entries = [
+        GridEntry(
+            entry_id=str(e.id),
+            programme_id=str(e.programme_id),
+            start=e.start_at,
+            mode="soft" if e.mode == ScheduleMode.SOFT else "hard",
+        )
+        for e in rows
+    ]
+    last_end = max((e.start_at + _length(programmes.get(str(e.programme_id))) for e in rows), default=now)
+    horizon = max(last_end, now) + HORIZON_AHEAD
+    slate = expected_slate(channel.profile, channel_name=channel.name)
+    filler_media = [m for i in fillers if (m := programmes.get(str(i))) is not None]
+    if previous is None:
+        return compile_timeline(
+            channel=_profile(channel, programmes),
+            entries=entries,
+            programmes=programmes,
+            slate=slate,
+            fillers=filler_media,
+            horizon=horizon,
+        )
+    edge = now + timedelta(seconds=previous.channel.target_duration)
+    return recompile(
+        previous,
+        entries=entries,
+        programmes=programmes,
+        slate=slate,
+        fillers=filler_media,
+        horizon=horizon,
+        publish_edge=edge,
+    )
+
+
+def publish_channel(session: Session, *, channel_id: uuid.UUID, now: datetime) -> CompiledPlayout:
+    """Compile the grid into version n + 1 (frozen up to now + one target duration); caller commits.
+
+    ``published_until`` is the end of the compiled timeline: the channel plays at least until then.
+    """
+    channel = session.get(Channel, channel_id)
+    if channel is None:
+        raise PlayoutError(f"no channel {channel_id}")
+    last = latest_playout(session, channel_id)
+    previous = None if last is None else timeline_from_dict(last.timeline)
+    timeline = _compile(session, channel, now=now, previous=previous)
+    compiled = CompiledPlayout(
+        channel_id=channel_id,
+        version=1 if last is None else last.version + 1,
+        published_until=from_us(timeline.end_us),
+        timeline=timeline_to_dict(timeline),
+        created_at=now,
+    )
+    session.add(compiled)
+    session.flush()
+    return compiled
+
+
+def extend_if_needed(session: Session, *, channel_id: uuid.UUID, now: datetime) -> CompiledPlayout | None:
+    """Publish again when less than a day is compiled ahead, so an unedited channel keeps playing."""
+    last = latest_playout(session, channel_id)
+    if last is not None and last.published_until - now >= EXTEND_BELOW:
+        return None
+    return publish_channel(session, channel_id=channel_id, now=now)

@@ -1,0 +1,222 @@
+"""Viewer endpoints: live and time-shifted playlists, VOD of an interval, guide, XMLTV, M3U, media.
+
+Routes parse, call one function, and answer; the live reload without ``?start=`` is normally taken
+by `LivePlaylistMiddleware` before it reaches this router (same bytes either way).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from starlette.responses import Response
+
+from channel.deps import SettingsDep, StoreDep
+from channel.playout.cache import Live, PlayoutUnavailable, TimelineCache
+from channel.playout.media import media_response
+from channel.playout.serve import (
+    EPG_CACHE,
+    HLS_TYPE,
+    MASTER_CACHE,
+    MEDIA_PREFIX,
+    TimeshiftError,
+    check_timeshift,
+    epg_json,
+    live_cache_control,
+    local_day,
+    now_json,
+    parse_instant,
+    render_live,
+    render_start_over,
+    track_for,
+)
+from channel.settings import Settings
+from playlist import OffAirError, Track, render_m3u, render_master, render_vod, render_xmltv
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["viewer"])
+
+_OFF_AIR = {
+    "code": "off_air",
+    "message": "Kênh chưa phát sóng vào thời điểm này / The channel is off air then",
+}
+_NO_CHANNEL = {"code": "not_found", "message": "Không tìm thấy kênh / Channel not found"}
+_NO_TRACK = {"code": "not_found", "message": "Không có danh sách phát này / No such playlist"}
+
+
+async def get_playout(request: Request) -> TimelineCache:
+    """Async, like the routes using it, so a playlist request never waits for a worker thread."""
+    cache: TimelineCache = request.app.state.playout
+    return cache
+
+
+async def get_viewer_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+PlayoutDep = Annotated[TimelineCache, Depends(get_playout)]
+ViewerSettingsDep = Annotated[Settings, Depends(get_viewer_settings)]
+
+
+async def _live(cache: TimelineCache, slug: str) -> Live:
+    try:
+        return await cache.aget(slug)
+    except PlayoutUnavailable:
+        raise HTTPException(404, detail=_NO_CHANNEL) from None
+
+
+def _bad(code: str, message: str) -> HTTPException:
+    return HTTPException(400, detail={"code": code, "message": message})
+
+
+def _instant(text: str, *, name: str) -> datetime:
+    try:
+        return parse_instant(text)
+    except (ValueError, OverflowError, OSError):
+        raise _bad(
+            "invalid_instant",
+            f"'{name}' phải là thời điểm ISO 8601 có múi giờ hoặc số giây Unix"
+            f" / '{name}' must be an ISO 8601 instant with an offset or Unix seconds",
+        ) from None
+
+
+def _shifted(text: str | None, *, name: str, retention_hours: float, now: datetime) -> datetime | None:
+    if text is None:
+        return None
+    at = _instant(text, name=name)
+    try:
+        check_timeshift(at, now=now, retention_hours=retention_hours)
+    except TimeshiftError as exc:
+        raise _bad("invalid_start", str(exc)) from None
+    return at
+
+
+def _track(live: Live, name: str) -> Track:
+    track = track_for(live.timeline.channel, name)
+    if track is None:
+        raise HTTPException(404, detail=_NO_TRACK)
+    return track
+
+
+def _hls(body: str | bytes, cache_control: str) -> Response:
+    return Response(body, media_type=HLS_TYPE, headers={"Cache-Control": cache_control})
+
+
+@router.get("/live/{slug}/master.m3u8")
+async def live_master(
+    slug: str, cache: PlayoutDep, settings: ViewerSettingsDep, start: str | None = None
+) -> Response:
+    """The constant master playlist; with ``start`` every media URI carries it (start-over)."""
+    live = await _live(cache, slug)
+    now = datetime.now(UTC)
+    at = _shifted(start, name="start", retention_hours=settings.timeshift_retention_hours, now=now)
+    query = "" if at is None else f"start={int(at.timestamp())}"
+    return _hls(render_master(live.timeline.channel, query=query), MASTER_CACHE)
+
+
+@router.get("/live/{slug}/{name}")
+async def live_media(
+    slug: str, name: str, cache: PlayoutDep, settings: ViewerSettingsDep, start: str | None = None
+) -> Response:
+    """A live media playlist, or the same at an earlier instant (start-over, catch-up)."""
+    live = await _live(cache, slug)
+    track = _track(live, name)
+    now = datetime.now(UTC)
+    at = _shifted(start, name="start", retention_hours=settings.timeshift_retention_hours, now=now)
+    try:
+        if at is None:
+            body = render_live(live.timeline, track=track, at=now, window_s=live.window_s)
+        else:
+            body = await asyncio.to_thread(render_start_over, live.timeline, track=track, start=at, now=now)
+    except OffAirError:
+        raise HTTPException(503, detail=_OFF_AIR) from None
+    return _hls(body, live_cache_control(live.timeline.channel))
+
+
+@router.get("/vod/{slug}/{name}")
+async def vod_media(
+    slug: str,
+    name: str,
+    cache: PlayoutDep,
+    settings: ViewerSettingsDep,
+    start: Annotated[str, Query(alias="from")],
+    end: Annotated[str | None, Query(alias="to")] = None,
+) -> Response:
+    """Every segment that aired in [from, to) as a VOD playlist (catch-up of a programme)."""
+    live = await _live(cache, slug)
+    track = _track(live, name)
+    now = datetime.now(UTC)
+    lo = _shifted(start, name="from", retention_hours=settings.timeshift_retention_hours, now=now)
+    hi = now if end is None else min(_instant(end, name="to"), now)
+    if lo is None or hi <= lo:
+        raise _bad("invalid_interval", "'to' phải sau 'from' / 'to' must be after 'from'")
+    try:
+        body = await asyncio.to_thread(
+            render_vod, live.timeline, track=track, start=lo, end=hi, uri_prefix=MEDIA_PREFIX
+        )
+    except OffAirError:
+        raise HTTPException(503, detail=_OFF_AIR) from None
+    return _hls(body, "public, max-age=3600" if end is not None and hi < now else "public, max-age=1")
+
+
+@router.get("/api/channels/{slug}/now")
+async def channel_now(slug: str, cache: PlayoutDep) -> JSONResponse:
+    """What is on now and next, from the timeline the playlists come from."""
+    live = await _live(cache, slug)
+    try:
+        body = now_json(live.timeline, slug=slug, at=datetime.now(UTC))
+    except OffAirError:
+        raise HTTPException(503, detail=_OFF_AIR) from None
+    return JSONResponse(body, headers={"Cache-Control": "public, max-age=5"})
+
+
+@router.get("/api/channels/{slug}/epg")
+async def channel_epg(slug: str, cache: PlayoutDep, date: str | None = None) -> JSONResponse:
+    """One local day of the guide (``date=YYYY-MM-DD`` in the channel's timezone; default today)."""
+    live = await _live(cache, slug)
+    try:
+        day = local_day(live.timeline, text=date, now=datetime.now(UTC))
+    except ValueError:
+        raise _bad("invalid_date", "Ngày phải có dạng YYYY-MM-DD / The date must be YYYY-MM-DD") from None
+    return JSONResponse(epg_json(live.timeline, slug=slug, day=day), headers={"Cache-Control": EPG_CACHE})
+
+
+def _all(cache: TimelineCache) -> list[Live]:
+    found = []
+    for slug in cache.slugs():
+        try:
+            found.append(cache.get(slug))
+        except PlayoutUnavailable:
+            continue
+    return found
+
+
+@router.get("/xmltv.xml")
+def xmltv(cache: PlayoutDep, settings: SettingsDep) -> Response:
+    """The guide of every channel, from the catch-up retention back to two days ahead."""
+    now = datetime.now(UTC)
+    timelines = [live.timeline for live in _all(cache)]
+    start = now - timedelta(hours=settings.timeshift_retention_hours)
+    body = render_xmltv(timelines, start=start, end=now + timedelta(days=2))
+    return Response(body, media_type="application/xml", headers={"Cache-Control": EPG_CACHE})
+
+
+@router.get("/channels.m3u")
+def channels_m3u(cache: PlayoutDep, settings: SettingsDep) -> Response:
+    """Channel list for IPTV apps, with the XMLTV guide as url-tvg."""
+    profiles = [live.timeline.channel for live in _all(cache)]
+    body = render_m3u(profiles, base_url=settings.base_url, master_path="/live/{channel_id}/master.m3u8")
+    return Response(body, media_type="audio/x-mpegurl", headers={"Cache-Control": EPG_CACHE})
+
+
+@router.get("/media/{key:path}")
+def media(key: str, store: StoreDep, settings: SettingsDep) -> Response:
+    """A segment, playlist or picture from the object store."""
+    return media_response(
+        store, key, delivery=settings.segment_delivery, presign_seconds=settings.s3_presign_seconds
+    )

@@ -1,0 +1,145 @@
+"""What a viewer request turns into, as plain functions of (timeline, track, instant): no I/O here.
+
+The same inputs give the same bytes on every replica. Media URIs are absolute paths under `/media/`,
+so a playlist works behind any host name, and a CDN may cache it.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from channel.playout.slate import EMPTY_VTT_KEY
+from playlist import (
+    ChannelProfile,
+    Timeline,
+    Track,
+    epg_day,
+    epg_entry_to_dict,
+    now_next,
+    render_media,
+    render_vod,
+    subtitle_playlist_name,
+    tags,
+    variant_playlist_name,
+)
+
+__all__ = [
+    "EPG_CACHE",
+    "HLS_TYPE",
+    "IMMUTABLE",
+    "MASTER_CACHE",
+    "MEDIA_PREFIX",
+    "TimeshiftError",
+    "check_timeshift",
+    "epg_json",
+    "live_cache_control",
+    "local_day",
+    "now_json",
+    "parse_instant",
+    "render_live",
+    "render_start_over",
+    "track_for",
+]
+
+HLS_TYPE = "application/vnd.apple.mpegurl"
+MEDIA_PREFIX = "/media/"
+MASTER_CACHE = "public, max-age=60"
+IMMUTABLE = "public, max-age=31536000, immutable"
+EPG_CACHE = "public, max-age=30"
+
+
+class TimeshiftError(ValueError):
+    """A ``start`` outside what can be replayed; the message is bilingual and safe to show."""
+
+
+def track_for(channel: ChannelProfile, name: str) -> Track | None:
+    """The track a media playlist name (``720p.m3u8``, ``subs_vi.m3u8``) stands for, if any."""
+    for v in channel.variants:
+        if name == variant_playlist_name(v.name):
+            return Track.video(v.name)
+    for lang in channel.subtitles:
+        if name == subtitle_playlist_name(lang.code):
+            return Track.subtitles(lang.code, empty_key=EMPTY_VTT_KEY)
+    return None
+
+
+def live_cache_control(channel: ChannelProfile) -> str:
+    """At most half a target duration, so a cache never holds a playlist past the next segment."""
+    return f"public, max-age={channel.target_duration // 2}"
+
+
+def render_live(timeline: Timeline, *, track: Track, at: datetime, window_s: float) -> bytes:
+    """The media playlist airing at ``at`` (live, or start-over at an earlier instant)."""
+    return render_media(timeline, track=track, at=at, window_s=window_s, uri_prefix=MEDIA_PREFIX).encode()
+
+
+def render_start_over(timeline: Timeline, *, track: Track, start: datetime, now: datetime) -> bytes:
+    """Start-over from ``start``: an EVENT playlist of everything aired since, growing at the tail.
+
+    Each reload adds the segments that aired meanwhile and never removes any, so the player keeps
+    going from ``start`` (a live window evaluated at a fixed earlier instant would stall it).
+    """
+    vod = render_vod(timeline, track=track, start=start, end=now, uri_prefix=MEDIA_PREFIX)
+    lines = [line for line in vod.splitlines() if line != tags.ENDLIST]
+    event = [f"{tags.PLAYLIST_TYPE}EVENT" if line.startswith(tags.PLAYLIST_TYPE) else line for line in lines]
+    return ("\n".join(event) + "\n").encode()
+
+
+def parse_instant(text: str) -> datetime:
+    """An ISO 8601 instant with an offset (or ``Z``), or Unix epoch seconds; ValueError otherwise."""
+    text = text.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        instant = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "+"))
+        if instant.tzinfo is None:
+            raise ValueError("an instant needs a UTC offset") from None
+        return instant.astimezone(UTC)
+    if not math.isfinite(seconds):
+        raise ValueError("not a finite number")
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def check_timeshift(at: datetime, *, now: datetime, retention_hours: float) -> None:
+    """Start-over and catch-up reach back ``retention_hours``; never into the future."""
+    if at > now:
+        raise TimeshiftError("Không thể xem trước tương lai / The start cannot be in the future")
+    if now - at > timedelta(hours=retention_hours):
+        raise TimeshiftError(
+            f"Chỉ xem lại được trong {retention_hours:g} giờ gần nhất"
+            f" / Catch-up reaches back {retention_hours:g} hours only"
+        )
+
+
+def local_day(timeline: Timeline, *, text: str | None, now: datetime) -> date:
+    """``YYYY-MM-DD`` as given, or today in the channel's timezone; ValueError when malformed."""
+    if text is None or text == "":
+        return now.astimezone(ZoneInfo(timeline.channel.timezone)).date()
+    return date.fromisoformat(text)
+
+
+def epg_json(timeline: Timeline, *, slug: str, day: date) -> dict[str, Any]:
+    """One local day of the guide."""
+    return {
+        "channel": slug,
+        "name": timeline.channel.name,
+        "date": day.isoformat(),
+        "timezone": timeline.channel.timezone,
+        "entries": epg_day(timeline, day=day),
+    }
+
+
+def now_json(timeline: Timeline, *, slug: str, at: datetime) -> dict[str, Any]:
+    """What airs now and next, from the same timeline as the playlists."""
+    tz = timeline.channel.timezone
+    current, following = now_next(timeline, at)
+    return {
+        "channel": slug,
+        "name": timeline.channel.name,
+        "at": at.astimezone(ZoneInfo(tz)).isoformat(),
+        "now": epg_entry_to_dict(current, timezone=tz),
+        "next": None if following is None else epg_entry_to_dict(following, timezone=tz),
+    }

@@ -1,0 +1,108 @@
+"""The filler slate of a channel: generated once per house format and name, found again by its key.
+
+The slate lives under a prefix derived from what it shows and how it is encoded
+(`slates/<hash>/`), and its layout is predictable (one-second segments, `<rung>/seg_<i>.ts`), so
+publishing never has to generate or even read it: `expected_slate` computes its description from the
+profile alone, and `ensure_slate` makes the real files (once; a restart finds them and is fast).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from channel.playout.house import house_profile
+from playlist import FILLER_TITLE, ProgrammeMedia, Slate
+from storage import Store
+from transcoder.profile import ladder
+from transcoder.slate import make_slate
+
+__all__ = [
+    "EMPTY_VTT",
+    "EMPTY_VTT_KEY",
+    "SLATE_SECONDS",
+    "ensure_slate",
+    "expected_slate",
+    "expected_slate_description",
+    "slate_prefix",
+]
+
+log = logging.getLogger(__name__)
+
+SLATE_SECONDS = 60
+#: one empty WebVTT cue segment, for items without subtitles (served by the media route from memory)
+EMPTY_VTT_KEY = "slates/empty.vtt"
+EMPTY_VTT = b"WEBVTT\n\n"
+
+
+def _format_fields(profile: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "ladder": sorted((int(h) for h in profile.get("ladder", (1080, 720, 480, 360))), reverse=True),
+        "fps": int(profile.get("fps", 25)),
+        "segment_format": str(profile.get("segment_format", "mpegts")),
+    }
+
+
+def slate_prefix(profile: Mapping[str, Any], *, channel_name: str) -> str:
+    """`slates/<hash>/`: the same card and format always land on the same keys."""
+    text = json.dumps({"format": _format_fields(profile), "name": channel_name, "v": 1}, sort_keys=True)
+    return f"slates/{hashlib.sha256(text.encode()).hexdigest()[:20]}/"
+
+
+def expected_slate_description(profile: Mapping[str, Any]) -> dict[str, Any]:
+    """description.json (keys relative to the prefix) that `ensure_slate` produces for `profile`."""
+    fields = _format_fields(profile)
+    ext = "m4s" if fields["segment_format"] == "fmp4" else "ts"
+    fmp4 = fields["segment_format"] == "fmp4"
+    renditions = [
+        {
+            "name": r.name,
+            "width": r.width,
+            "height": r.height,
+            "init": f"{r.name}/init.mp4" if fmp4 else None,
+            "segments": [f"{r.name}/seg_{i:05d}.{ext}" for i in range(SLATE_SECONDS)],
+        }
+        for r in ladder(tuple(fields["ladder"]))
+    ]
+    return {
+        "version": 1,
+        "duration": float(SLATE_SECONDS),
+        "segment_format": fields["segment_format"],
+        "target_duration": 1,
+        "segment_durations": [1.0] * SLATE_SECONDS,
+        "renditions": renditions,
+    }
+
+
+def expected_slate(profile: Mapping[str, Any], *, channel_name: str) -> Slate:
+    """The slate as the timeline references it, without touching the store."""
+    media = ProgrammeMedia.from_description(
+        expected_slate_description(profile),
+        programme_id="slate",
+        prefix=slate_prefix(profile, channel_name=channel_name),
+        title=FILLER_TITLE["vi"],
+    )
+    return Slate(media=media)
+
+
+def ensure_slate(
+    *, store: Store, profile: Mapping[str, Any], channel_name: str, workdir: Path
+) -> dict[str, Any]:
+    """The slate's description.json, generated with transcoder/slate.py only if it is not stored yet."""
+    prefix = slate_prefix(profile, channel_name=channel_name)
+    if not store.exists(f"{prefix}master.m3u8"):
+        log.info("generating the filler slate under %s", prefix)
+        make_slate(
+            store=store,
+            output_prefix=prefix,
+            profile=house_profile(profile),
+            workdir=workdir,
+            channel_name=channel_name,
+            duration=float(SLATE_SECONDS),
+        )
+    description: dict[str, Any] = json.loads(store.read_bytes(f"{prefix}description.json"))
+    return description

@@ -1,0 +1,119 @@
+"""Playout test helpers: a channel, ready programmes with fake-but-valid descriptions, a grid, publish."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import m3u8
+from sqlalchemy.orm import Session, sessionmaker
+
+from channel.grid import default_profile
+from channel.models import Channel, Programme, ProgrammeStatus, ScheduleEntry, ScheduleMode
+from channel.playout import publish_channel
+from channel.settings import Settings
+
+__all__ = ["Air", "description", "parse_strict", "seed_channel"]
+
+
+def description(
+    *, ladder: list[int], segments: int, seconds: float = 6.0, subtitles: bool = False
+) -> dict[str, Any]:
+    """A description.json as the transcoder writes it (keys relative to the programme's prefix)."""
+    data: dict[str, Any] = {
+        "version": 1,
+        "duration": segments * seconds,
+        "segment_format": "mpegts",
+        "target_duration": round(seconds),
+        "segment_durations": [seconds] * segments,
+        "renditions": [
+            {"name": f"{h}p", "init": None, "segments": [f"{h}p/seg_{i:05d}.ts" for i in range(segments)]}
+            for h in ladder
+        ],
+    }
+    if subtitles:
+        data["subtitles"] = [
+            {"language": "vi", "segments": [f"subs/vi/seg_{i:05d}.vtt" for i in range(segments)]}
+        ]
+    return data
+
+
+def parse_strict(text: str) -> m3u8.M3U8:
+    """Every playlist served is parsed with the m3u8 library in strict mode."""
+    return m3u8.M3U8(text, strict=True)
+
+
+@dataclass(frozen=True)
+class Air:
+    """A seeded channel: its id and slug, its programmes, and the instant it was published."""
+
+    channel_id: uuid.UUID
+    slug: str
+    programmes: list[uuid.UUID]
+    published_at: datetime
+
+
+def _programme(session: Session, *, title: str, media: dict[str, Any]) -> uuid.UUID:
+    pid = uuid.uuid4()
+    session.add(
+        Programme(
+            id=pid,
+            title=title,
+            description=f"Tóm tắt: {title}",
+            status=ProgrammeStatus.READY,
+            media=media,
+            media_prefix=f"programmes/{pid}/r1/",
+            duration=float(media["duration"]),
+            progress=100.0,
+        )
+    )
+    return pid
+
+
+def seed_channel(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    *,
+    slug: str = "kenh-phap-luat",
+    subtitles: bool = False,
+    now: datetime | None = None,
+) -> Air:
+    """A channel (epoch 3 h ago) with four 1-minute programmes every 2 minutes around now, published."""
+    now = now or datetime.now(UTC)
+    profile = default_profile(settings)
+    with factory() as session:
+        channel = Channel(
+            id=uuid.uuid4(),
+            slug=slug,
+            name="Kênh Pháp luật",
+            profile=profile,
+            filler_policy={"slate": True, "filler_programme_ids": []},
+            window_seconds=60.0,
+            epoch=(now - timedelta(hours=3)).replace(microsecond=0),
+        )
+        session.add(channel)
+        titles = ["Luật Giao thông", "Luật Đất đai", "Bộ luật Dân sự", "Luật Hôn nhân"]
+        pids = [
+            _programme(
+                session,
+                title=t,
+                media=description(ladder=profile["ladder"], segments=10, subtitles=subtitles and i % 2 == 0),
+            )
+            for i, t in enumerate(titles)
+        ]
+        start = now.replace(microsecond=0) - timedelta(minutes=3)
+        for i, pid in enumerate(pids):
+            session.add(
+                ScheduleEntry(
+                    channel_id=channel.id,
+                    programme_id=pid,
+                    start_at=start + timedelta(minutes=2 * i),
+                    mode=ScheduleMode.HARD,
+                )
+            )
+        session.flush()
+        publish_channel(session, channel_id=channel.id, now=now - timedelta(hours=3))
+        session.commit()
+        return Air(channel_id=channel.id, slug=slug, programmes=pids, published_at=now)

@@ -1,0 +1,56 @@
+"""The per-process timeline cache: refresh interval, new versions, and extension of an unedited channel."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from channel.playout import PlayoutUnavailable, TimelineCache, latest_playout, publish_channel
+from channel.settings import Settings
+from playlist import from_us
+from tests.channel.playout.helpers import seed_channel
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_new_version_is_picked_up_after_the_refresh_interval(
+    factory: sessionmaker[Session], settings: Settings
+) -> None:
+    air = seed_channel(factory, settings)
+    clock = Clock()
+    cache = TimelineCache(factory, refresh_seconds=3.0, clock=clock)
+    assert cache.get(air.slug).version == 1
+    with factory() as session:
+        publish_channel(session, channel_id=air.channel_id, now=datetime.now(UTC))
+        session.commit()
+    clock.now = 2.9
+    assert cache.get(air.slug).version == 1  # within the interval: no database query
+    clock.now = 3.1
+    assert cache.get(air.slug).version == 2
+    with pytest.raises(PlayoutUnavailable):
+        cache.get("khong-co")
+
+
+def test_loading_a_channel_compiled_less_than_a_day_ahead_extends_it(
+    factory: sessionmaker[Session], settings: Settings
+) -> None:
+    now = datetime.now(UTC)
+    air = seed_channel(factory, settings, now=now - timedelta(days=1, hours=12))
+    cache = TimelineCache(factory)
+    live = cache.get(air.slug)
+    assert from_us(live.timeline.end_us) - now < timedelta(days=1)
+    with factory() as session:
+        extended = latest_playout(session, air.channel_id)
+        assert extended is not None
+        assert extended.version == 2
+        assert extended.published_until - now >= timedelta(days=2)
+    cache.refresh(air.slug)
+    assert cache.get(air.slug).version == 2

@@ -1,0 +1,50 @@
+"""The lean live-playlist handler: rendered once per segment, CORS for a configured origin list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from channel.app import create_app
+from channel.migrate import upgrade
+from channel.playout.hot import LivePlaylistMiddleware
+from channel.settings import Settings
+from tests.channel.playout.helpers import seed_channel
+
+PORTAL = "https://phapluat.gov.vn"
+
+
+def _lean(app: object) -> LivePlaylistMiddleware:
+    stack = app.middleware_stack  # type: ignore[attr-defined]
+    while not isinstance(stack, LivePlaylistMiddleware):
+        stack = stack.app
+    return stack
+
+
+def test_reloads_within_a_segment_reuse_the_rendered_bytes_and_cors_follows_the_origin_list(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(data_dir=tmp_path / "var", env="test", cors_origins=[PORTAL])
+    upgrade(settings.resolved_database_url)
+    app = create_app(settings)
+    air = seed_channel(app.state.sessionmaker, settings)
+    with TestClient(app) as client:
+        url = f"/live/{air.slug}/720p.m3u8"
+        allowed = client.get(url, headers={"Origin": PORTAL})
+        lean = _lean(app)
+        first = lean.rendered[(air.slug, "720p.m3u8")]
+        other = client.get(url, headers={"Origin": "https://elsewhere.example"})
+        head = client.head(url)
+        assert allowed.status_code == other.status_code == head.status_code == 200
+        assert allowed.headers["access-control-allow-origin"] == PORTAL
+        assert allowed.headers["vary"] == "Origin"
+        assert "access-control-allow-origin" not in other.headers
+        assert head.content == b""
+        assert int(head.headers["content-length"]) == len(allowed.content)
+        if lean.rendered[(air.slug, "720p.m3u8")] is first:  # no segment boundary in between
+            assert other.content == allowed.content
+        preflight = client.options(url, headers={"Origin": PORTAL, "Access-Control-Request-Method": "GET"})
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == PORTAL
+    app.state.engine.dispose()

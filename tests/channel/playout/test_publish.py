@@ -1,0 +1,119 @@
+"""Publishing the grid: versions, the freeze rule across publishes, extension, and the as-run log."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from channel.models import AsRunEntry, ScheduleEntry, ScheduleMode
+from channel.playout import extend_if_needed, latest_playout, publish_channel, record_as_run
+from channel.playout.slate import expected_slate, slate_prefix
+from channel.settings import Settings
+from playlist import Track, render_media, timeline_from_dict
+from tests.channel.playout.helpers import seed_channel
+
+
+def _timeline(factory: sessionmaker[Session], air_id: object) -> tuple[int, object]:
+    with factory() as session:
+        compiled = latest_playout(session, air_id)  # type: ignore[arg-type]
+        assert compiled is not None
+        return compiled.version, timeline_from_dict(compiled.timeline)
+
+
+def test_first_publish_compiles_from_the_epoch_two_days_past_the_grid(
+    factory: sessionmaker[Session], settings: Settings
+) -> None:
+    air = seed_channel(factory, settings)
+    with factory() as session:
+        compiled = latest_playout(session, air.channel_id)
+        assert compiled is not None
+        assert compiled.version == 1
+        timeline = timeline_from_dict(compiled.timeline)
+        assert compiled.published_until >= air.published_at + timedelta(days=2)
+    assert timeline.channel.channel_id == air.slug
+    assert [v.name for v in timeline.channel.variants] == ["1080p", "720p", "480p", "360p"]
+    assert timeline.channel.variant("720p").codecs == "avc1.64001f,mp4a.40.2"
+    aired = [i.programme_id for i in timeline.items if i.kind == "programme"]
+    assert aired == [str(p) for p in air.programmes]
+    slates = {i.source.segment_key("720p", 0) for i in timeline.items if i.kind == "slate"}
+    assert slates == {
+        slate_prefix({"ladder": [1080, 720, 480, 360]}, channel_name="Kênh Pháp luật") + "720p/seg_00000.ts"
+    }
+
+
+def test_publish_twice_keeps_what_was_published_and_bumps_the_version(
+    factory: sessionmaker[Session], settings: Settings
+) -> None:
+    air = seed_channel(factory, settings)
+    now = datetime.now(UTC)
+    with factory() as session:
+        publish_channel(session, channel_id=air.channel_id, now=now)
+        session.commit()
+    v2, before = _timeline(factory, air.channel_id)
+    with factory() as session:  # an urgent announcement "now", and the last programme removed
+        last = session.scalars(select(ScheduleEntry).order_by(ScheduleEntry.start_at.desc())).first()
+        assert last is not None
+        session.delete(last)
+        session.add(
+            ScheduleEntry(
+                channel_id=air.channel_id,
+                programme_id=air.programmes[3],
+                start_at=now,
+                mode=ScheduleMode.HARD,
+            )
+        )
+        session.commit()
+        publish_channel(session, channel_id=air.channel_id, now=now)
+        session.commit()
+    v3, after = _timeline(factory, air.channel_id)
+    assert (v2, v3) == (2, 3)
+    track = Track.video("360p")
+    for seconds in (-600, -30, 0, 5):  # everything aired or published keeps its bytes
+        at = now + timedelta(seconds=seconds)
+        assert render_media(after, track=track, at=at) == render_media(before, track=track, at=at)  # type: ignore[arg-type]
+    later = now + timedelta(seconds=20)
+    assert render_media(after, track=track, at=later) != render_media(before, track=track, at=later)  # type: ignore[arg-type]
+
+
+def test_extend_only_when_less_than_a_day_is_compiled_ahead(
+    factory: sessionmaker[Session], settings: Settings
+) -> None:
+    air = seed_channel(factory, settings)
+    with factory() as session:
+        assert extend_if_needed(session, channel_id=air.channel_id, now=air.published_at) is None
+        later = air.published_at + timedelta(days=1, hours=12)
+        extended = extend_if_needed(session, channel_id=air.channel_id, now=later)
+        assert extended is not None
+        assert extended.version == 2
+        assert extended.published_until >= later + timedelta(days=2)
+        session.commit()
+
+
+def test_as_run_records_what_aired_once(factory: sessionmaker[Session], settings: Settings) -> None:
+    air = seed_channel(factory, settings)
+    until = air.published_at + timedelta(minutes=6)
+    with factory() as session:
+        first = record_as_run(session, channel_id=air.channel_id, until=until)
+        session.commit()
+        assert record_as_run(session, channel_id=air.channel_id, until=until) == 0
+        session.commit()
+        rows = session.scalars(select(AsRunEntry).order_by(AsRunEntry.started_at)).all()
+    assert first == len(rows) > 0
+    assert all(r.ended_at <= until for r in rows)
+    assert all(a.ended_at == b.started_at for a, b in itertools.pairwise(rows))
+    assert [r.title for r in rows if r.kind == "programme"] == [
+        "Luật Giao thông",
+        "Luật Đất đai",
+        "Bộ luật Dân sự",
+        "Luật Hôn nhân",
+    ]
+    assert {r.title for r in rows if r.kind == "slate"} == {"Chương trình sẽ tiếp tục"}
+
+
+def test_the_expected_slate_needs_no_store(settings: Settings) -> None:
+    slate = expected_slate({"ladder": [180, 144], "fps": 25, "segment_format": "mpegts"}, channel_name="Kênh")
+    assert slate.media.segment_count == 60
+    assert slate.media.segment_key("144p", 3).endswith("/144p/seg_00003.ts")

@@ -77,7 +77,9 @@ class Settings(BaseSettings):
     chunk_seconds: float = 0.0
 
     # web pages
-    web_assets_dir: Path | None = Field(default=None, description="node_modules with hls.js (default: the repo's)")
+    web_assets_dir: Path | None = Field(
+        default=None, description="node_modules with hls.js (default: the repo's)"
+    )
     default_channel: str | None = Field(default=None, description="slug of the channel shown at /")
 
     # uploads and accounts

@@ -6,7 +6,9 @@ import os
 
 import pytest
 
-POSTGRES_URL = os.environ.get("LEGALTV_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "LEGALTV_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 REDIS_URL = os.environ.get("LEGALTV_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 

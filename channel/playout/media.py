@@ -18,11 +18,13 @@ from channel.playout.serve import IMMUTABLE
 from channel.playout.slate import EMPTY_VTT, EMPTY_VTT_KEY
 from storage import LocalStore, NotFound, StorageError, Store, guess_content_type, validate_key
 
-__all__ = ["CHUNK", "SHORT", "cache_control_for", "media_response"]
+__all__ = ["CHUNK", "PUBLIC_PREFIXES", "SHORT", "cache_control_for", "media_response"]
 
 CHUNK = 256 * 1024
 SHORT = "public, max-age=60"
 _PROXIED = (".m3u8", ".vtt", ".json")
+#: only what viewers may fetch: transcoded programmes and slates; never uploaded sources or scratch files
+PUBLIC_PREFIXES = ("programmes/", "slates/")
 NOT_FOUND = {"code": "not_found", "message": "Không tìm thấy tệp / File not found"}
 
 
@@ -45,6 +47,8 @@ def media_response(
         return Response(EMPTY_VTT, media_type="text/vtt", headers={"Cache-Control": IMMUTABLE})
     try:
         validate_key(key)
+        if not key.startswith(PUBLIC_PREFIXES):
+            raise NotFound(key)
         headers = {"Cache-Control": cache_control_for(key)}
         media_type = guess_content_type(key)
         if isinstance(store, LocalStore):

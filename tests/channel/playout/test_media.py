@@ -41,3 +41,12 @@ def test_bad_and_missing_keys_are_404_without_paths(api_app: FastAPI, api_client
 def test_playlists_are_cached_briefly_and_segments_forever() -> None:
     assert cache_control_for("programmes/p/r1/720p/index.m3u8") == "public, max-age=60"
     assert cache_control_for("programmes/p/r1/poster.jpg").endswith("immutable")
+
+
+def test_uploaded_sources_and_scratch_files_are_not_public(api_app: FastAPI, api_client: TestClient) -> None:
+    store = api_app.state.store
+    for key in ("sources/p1/r1", "transcoder-scratch/programmes/p1/r1/chunk.ts", "other/x.ts"):
+        store.put_bytes(key, b"secret source bytes")
+        response = api_client.get(f"/media/{key}")
+        assert response.status_code == 404, key
+        assert b"secret" not in response.content

@@ -4,13 +4,29 @@ PY := $(VENV)/bin/python
 PIP_FLAGS ?= -q
 PYTEST_ARGS ?=
 
-.PHONY: run setup test test-fast lint typecheck format bench-transcode bench-playlist clean
+.PHONY: run setup system-deps test test-fast lint format bench-transcode bench-playlist clean
 
-setup: $(VENV)/.installed node_modules/.installed
+## Set up everything and start the channel on the embedded default (SQLite, local store, embedded worker).
+run: setup
+	$(VENV)/bin/legaltv demo
+
+## Run the whole test suite (real ffmpeg, Redis, PostgreSQL, an S3 server, a Celery worker, Chromium).
+test: export LEGALTV_SYSTEM_DEPS = test
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## The fast tests only (no real encodes, workers or browsers).
+test-fast: setup
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+# system packages first: the Python and npm steps below need python3-venv and npm
+setup: system-deps $(VENV)/.installed node_modules/.installed
+
+system-deps:
 	@bash scripts/system-deps.sh
 
 $(VENV)/.installed: pyproject.toml constraints.txt
-	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -m pip --version >/dev/null 2>&1 || { rm -rf $(VENV) && python3 -m venv $(VENV); }
 	$(PY) -m pip install $(PIP_FLAGS) --upgrade pip
 	$(PY) -m pip install $(PIP_FLAGS) -c constraints.txt -e '.[dev]'
 	@touch $@
@@ -18,18 +34,6 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
-
-## Set up everything and start the channel on the embedded default (SQLite, local store, embedded worker).
-run: setup
-	$(VENV)/bin/legaltv demo
-
-## Run the whole test suite (real ffmpeg, Redis, PostgreSQL, S3 server, Celery worker, Chromium).
-test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
-
-## The fast tests only (no real encodes, workers or browsers).
-test-fast: setup
-	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -47,4 +51,4 @@ bench-playlist: setup
 	$(PY) bench/playlist.py
 
 clean:
-	rm -rf var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache test-output

@@ -1,1 +1,3 @@
 """The legaltv service: API, database, roles, grid, CLI."""
+
+__all__: list[str] = []

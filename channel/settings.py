@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path("var"), description="Folder for the embedded database, store, broker")
     base_url: str = Field(default="http://127.0.0.1:8000", description="Public URL of the API")
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(default=8000, ge=1, le=65535)
     secret_key: str = DEFAULT_SECRET
     log_level: str = "INFO"
 
@@ -93,6 +93,36 @@ class Settings(BaseSettings):
         if isinstance(value, str) and value not in ("local", "s3"):
             raise ValueError(f"unknown storage backend {value!r}; use 'local' or 's3'")
         return value
+
+    @model_validator(mode="after")
+    def _house_format_and_timezone(self) -> Settings:
+        """Refuse at start-up what would otherwise fail every transcode or every guide later."""
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        from transcoder.profile import Profile
+
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"LEGALTV_TIMEZONE: unknown timezone {self.timezone!r} (e.g. Asia/Ho_Chi_Minh)"
+            ) from None
+        if not self.ladder or any(not 144 <= h <= 2160 for h in self.ladder):
+            raise ValueError(f"LEGALTV_LADDER: rung heights must be between 144 and 2160, got {self.ladder}")
+        try:
+            Profile.with_heights(
+                tuple(self.ladder),
+                fps=self.fps,
+                gop_seconds=self.gop_seconds,
+                segment_seconds=self.segment_seconds,
+                segment_format=self.segment_format,
+            )
+        except (ValueError, KeyError) as exc:
+            raise ValueError(
+                "LEGALTV_LADDER / LEGALTV_FPS / LEGALTV_GOP_SECONDS / LEGALTV_SEGMENT_SECONDS: "
+                f"not a usable house format: {exc}"
+            ) from None
+        return self
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

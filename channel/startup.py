@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import NoReturn
 
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from sqlalchemy import text
 
 from channel.db import make_engine, redact_url
@@ -59,6 +61,10 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         raise ConfigError(f"bad configuration: {describe_validation_error(exc)}") from None
+    except SettingsError as exc:  # a list or number setting that is not valid JSON
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = f"LEGALTV_{field.group(1).upper()}" if field else "a LEGALTV_ setting"
+        raise ConfigError(f"bad configuration: {name}: not valid JSON (e.g. [1080, 720, 480, 360])") from None
 
 
 def _db_reason(exc: BaseException) -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from channel.settings import Settings
-from storage import Store, store_from_config
+from channel.startup import ConfigError
+from storage import StorageError, Store, store_from_config
 
 __all__ = ["MEDIA_ROUTE", "store_from_settings"]
 
@@ -11,7 +12,20 @@ MEDIA_ROUTE = "/media"
 
 
 def store_from_settings(settings: Settings) -> Store:
-    """The `Store` for these settings; local media is served by the API under `MEDIA_ROUTE`."""
+    """The `Store` for these settings; local media is served by the API under `MEDIA_ROUTE`.
+
+    Raises `ConfigError` naming the setting when the store cannot even be set up.
+    """
+    try:
+        return _build(settings)
+    except (StorageError, ValueError) as exc:
+        setting = "LEGALTV_S3_ENDPOINT_URL" if settings.storage_backend == "s3" else "LEGALTV_STORAGE_BACKEND"
+        raise ConfigError(f"bad configuration: {setting}: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"bad configuration: LEGALTV_STORAGE_LOCAL_PATH: {exc.strerror or exc}") from None
+
+
+def _build(settings: Settings) -> Store:
     return store_from_config(
         backend=settings.storage_backend,
         local_path=settings.resolved_storage_path,

@@ -61,7 +61,7 @@ class WorkerResources:
 def start_worker_resources(app: Celery) -> WorkerResources:
     """Build this process's resources from the app's settings; the hook for worker-side contexts.
 
-    The transcoder's WorkerContext is attached here (lead: extend this function).
+    The transcoder's WorkerContext is attached here.
     """
     settings: Settings = app.conf.legaltv_settings
     engine = make_engine(settings.resolved_database_url)

@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
-# Installs the system packages legaltv needs where they are missing (Debian/Ubuntu; root or sudo).
+# Installs the system packages legaltv needs where they are missing (Debian/Ubuntu, root or sudo).
+# LEGALTV_SYSTEM_DEPS=test adds what the test suite needs (Chromium, docker-compose, wrk, nginx).
 set -euo pipefail
 need=()
-command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
-command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
-fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
+want() { need+=("$@"); }
+command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || want ffmpeg
+command -v fc-match >/dev/null 2>&1 || want fontconfig
+fc-match -f '%{file}' 'DejaVu Sans' 2>/dev/null | grep -qi dejavu || want fonts-dejavu-core
+command -v python3 >/dev/null 2>&1 || want python3
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || want python3-venv python3-pip
+command -v npm >/dev/null 2>&1 || want nodejs npm
+command -v make >/dev/null 2>&1 || want make
 if [ "${LEGALTV_SYSTEM_DEPS:-run}" = "test" ]; then
-  command -v chromium >/dev/null 2>&1 || need+=(chromium)
-  command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
-  command -v wrk >/dev/null 2>&1 || need+=(wrk)
-  command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
+  command -v chromium >/dev/null 2>&1 || want chromium
+  command -v docker-compose >/dev/null 2>&1 || want docker-compose
+  command -v wrk >/dev/null 2>&1 || want wrk
+  command -v nginx >/dev/null 2>&1 || want nginx-light
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+  sudo=(sudo)
+else
+  echo "legaltv: please install these Debian packages (as root): ${need[*]}" >&2
+  exit 1
+fi
 echo "legaltv: installing system packages: ${need[*]}" >&2
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -6,6 +6,7 @@ Every step is idempotent, so a second run finds what the first made and starts i
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import subprocess
 import sys
@@ -67,8 +68,9 @@ def _ensure_admin(session: Session, data_dir: Path) -> DemoAdmin:
     password = secrets.token_urlsafe(12)
     create_user(session, username="admin", password=password, role=Role.ADMIN, display_name="Quản trị viên")
     session.commit()
-    secret_file.write_text(password + "\n", encoding="utf-8")
-    secret_file.chmod(0o600)
+    fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # never readable by others
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(password + "\n")
     return DemoAdmin("admin", password)
 
 

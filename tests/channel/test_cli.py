@@ -44,6 +44,32 @@ def test_bad_number_names_the_setting(tmp_path: Path) -> None:
     assert result.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize(
+    ("env", "setting"),
+    [
+        ({"LEGALTV_LADDER": "1080p"}, "LEGALTV_LADDER: not valid JSON"),
+        ({"LEGALTV_LADDER": "[1080, 7]"}, "LEGALTV_LADDER: rung heights"),
+        ({"LEGALTV_SEGMENT_SECONDS": "5"}, "LEGALTV_SEGMENT_SECONDS: not a usable house format"),
+        ({"LEGALTV_TIMEZONE": "Mars/Olympus"}, "LEGALTV_TIMEZONE: unknown timezone 'Mars/Olympus'"),
+        ({"LEGALTV_PORT": "99999"}, "LEGALTV_PORT: "),
+        (
+            {"LEGALTV_STORAGE_BACKEND": "s3", "LEGALTV_S3_ENDPOINT_URL": "notaurl"},
+            "LEGALTV_S3_ENDPOINT_URL: ",
+        ),
+        ({"LEGALTV_STORAGE_LOCAL_PATH": "/proc/legaltv-store"}, "LEGALTV_STORAGE_LOCAL_PATH: "),
+    ],
+)
+def test_bad_settings_stop_with_one_line_naming_them(
+    env: dict[str, str], setting: str, tmp_path: Path
+) -> None:
+    result = _run(["check"], {**env, "LEGALTV_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("legaltv: bad configuration: "), result.stderr
+    assert setting in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize("command", ["migrate", "serve"])
 def test_unreachable_database_is_one_line_with_the_password_redacted(command: str, tmp_path: Path) -> None:
     url = "postgresql+psycopg://u:p@127.0.0.1:1/x"

@@ -66,6 +66,7 @@ def test_missing_storage_folder_degrades(embedded_settings: Settings) -> None:
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["storage"]["status"] == "down"
+    assert str(embedded_settings.resolved_storage_path) not in response.text  # no internal path
 
 
 def test_unreachable_database_degrades_without_password(embedded_settings: Settings) -> None:
@@ -77,6 +78,7 @@ def test_unreachable_database_degrades_without_password(embedded_settings: Setti
     assert response.status_code == 503
     assert response.json()["checks"]["database"]["status"] == "down"
     assert "pw-secret" not in response.text
+    assert "127.0.0.1" not in response.text  # hosts stay in the server log
 
 
 def test_slow_check_times_out() -> None:

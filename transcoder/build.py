@@ -60,6 +60,7 @@ def video_output_options(profile: Profile, rung: Rung) -> dict[str, Any]:
         "c:v": "libx264",
         "preset": profile.preset,
         "profile:v": "high",
+        "8x8dct": 1,  # x264 labels a stream High only if it uses 8x8 transforms (ultrafast does not)
         "level:v": rung.level,
         "pix_fmt": "yuv420p",
         "b:v": f"{rung.bitrate_k}k",

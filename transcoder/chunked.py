@@ -5,8 +5,6 @@ The Celery chord (tasks.py) calls the same three step functions on different wor
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -23,17 +21,11 @@ from transcoder.chunks import (
 )
 from transcoder.describe import Description
 from transcoder.loudness import LoudnessMeasurement
-from transcoder.pipeline import (
-    Deadline,
-    finish_package,
-    output_folder,
-    prepare_source,
-    safe_suffix,
-    upload_package,
-)
+from transcoder.pipeline import Deadline, finish_package, prepare_source, safe_suffix
 from transcoder.plan import EncodePlan, plan_encode
 from transcoder.probe import probe
 from transcoder.profile import Profile
+from transcoder.publish import publish
 from transcoder.run import check, run_ffmpeg
 from transcoder.types import OnProgress, ShouldCancel, TranscodeStore
 
@@ -113,11 +105,9 @@ def transcode_chunked(
     timeout: float = 6 * 3600.0,
 ) -> Description:
     """Like `pipeline.transcode`, through the chunk path, run sequentially in this process."""
-    output_prefix = output_folder(output_prefix)
     deadline = Deadline.after(timeout)
-    workdir.mkdir(parents=True, exist_ok=True)
-    job_dir = Path(tempfile.mkdtemp(prefix="chunked-", dir=workdir))
-    try:
+
+    def produce(job_dir: Path) -> tuple[Path, Description]:
         source = job_dir / f"source{safe_suffix(source_key)}"
         store.download(source_key, source)
         _, _, plan = prepare_source(source, profile=profile, deadline=deadline, on_progress=on_progress)
@@ -130,19 +120,16 @@ def transcode_chunked(
         description = package_chunks_local(
             source, chunk_dir, outdir, plan=plan, chunks=chunks, deadline=deadline
         )
-        upload_package(
-            store,
-            outdir=outdir,
-            output_prefix=output_prefix,
-            description=description,
-            on_progress=on_progress,
-        )
-        return description
-    except BaseException:
-        store.delete_prefix(output_prefix)
-        raise
-    finally:
-        shutil.rmtree(job_dir, ignore_errors=True)
+        return outdir, description
+
+    return publish(
+        store,
+        output_prefix=output_prefix,
+        workdir=workdir,
+        kind="chunked",
+        produce=produce,
+        on_progress=on_progress,
+    )
 
 
 def plan_for(source: Path, *, profile: Profile, measured: LoudnessMeasurement | None) -> EncodePlan:

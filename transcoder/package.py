@@ -13,6 +13,7 @@ from pathlib import Path
 import m3u8
 
 from transcoder.build import PLAYLIST_NAME
+from transcoder.conformance import MeasuredRendition
 from transcoder.describe import DESCRIPTION_NAME, AudioDescription, Description, RenditionDescription
 from transcoder.errors import TranscodeFailed
 from transcoder.profile import Profile, Rung
@@ -103,26 +104,27 @@ def master_playlist(renditions: Sequence[RenditionDescription], *, fmp4: bool) -
 def describe_output(
     outputs: Sequence[RenditionOutput],
     *,
+    measured: Sequence[MeasuredRendition],
     profile: Profile,
     audio: AudioDescription,
     poster: str | None,
     thumbnails: tuple[str, ...],
 ) -> Description:
-    """Pure: the description of checked rung outputs."""
+    """Pure: the description of checked rung outputs; size, codecs and rate as `measured` from them."""
     durations = common_durations(outputs)
     renditions = []
-    for out in outputs:
+    for out, facts in zip(outputs, measured, strict=True):
         peak, average = bandwidths(out.sizes, out.durations)
         name = out.rung.name
         renditions.append(
             RenditionDescription(
                 name=name,
-                width=out.rung.width,
-                height=out.rung.height,
+                width=facts.width,
+                height=facts.height,
                 bandwidth=peak,
                 average_bandwidth=average,
-                codecs=f"{out.rung.video_codec},{AUDIO_CODEC}",
-                frame_rate=float(profile.fps),
+                codecs=facts.codecs,
+                frame_rate=facts.frame_rate,
                 playlist=f"{name}/{PLAYLIST_NAME}",
                 init=f"{name}/{out.init}" if out.init else None,
                 segments=tuple(f"{name}/{seg}" for seg in out.segments),

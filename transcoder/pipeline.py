@@ -6,21 +6,21 @@ The only impure orchestration in the package; each step is a function of its own
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from transcoder.build import build_encode
+from transcoder.conformance import MeasuredRendition, check_conformance, measure_rendition
 from transcoder.describe import AudioDescription, Description
 from transcoder.errors import TimedOut, TranscodeFailed
 from transcoder.loudness import LoudnessMeasurement, measure
-from transcoder.package import describe_output, read_rendition, upload_order, write_package
+from transcoder.package import RenditionOutput, describe_output, read_rendition, write_package
 from transcoder.plan import EncodePlan, plan_encode
 from transcoder.probe import SourceInfo, probe
 from transcoder.profile import Profile
+from transcoder.progress import stage_reporter
+from transcoder.publish import output_folder, publish, upload_package
 from transcoder.run import check, run_ffmpeg
 from transcoder.thumbnails import make_thumbnails
 from transcoder.types import OnProgress, ShouldCancel, TranscodeStore
@@ -38,16 +38,6 @@ __all__ = [
     "upload_package",
 ]
 
-# (start, end) percent of each stage, so the caller sees one steadily rising number.
-_STAGES = {
-    "download": (0, 3),
-    "probe": (3, 5),
-    "loudness": (5, 12),
-    "encode": (12, 92),
-    "package": (92, 95),
-    "upload": (95, 100),
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
@@ -59,6 +49,11 @@ class Deadline:
     def after(cls, seconds: float) -> Deadline:
         return cls(at=time.monotonic() + seconds)
 
+    @classmethod
+    def at_epoch(cls, epoch_seconds: float) -> Deadline:
+        """From a wall-clock instant (`time.time()` based), the form a deadline travels in a job payload."""
+        return cls(at=time.monotonic() + (epoch_seconds - time.time()))
+
     def left(self) -> float:
         remaining = self.at - time.monotonic()
         if remaining <= 0:
@@ -66,29 +61,10 @@ class Deadline:
         return remaining
 
 
-def output_folder(prefix: str) -> str:
-    """`prefix` as a folder-like prefix ("a/b/"); refuses "" (deleting it would empty the store)."""
-    folder = prefix.strip("/")
-    if not folder:
-        raise ValueError("the output prefix must name a folder, not the whole store")
-    return folder + "/"
-
-
 def safe_suffix(key: str) -> str:
     """The key's extension if it is short and plain ASCII (it helps ffprobe), else nothing."""
     suffix = PurePosixPath(key).suffix.lower()
     return suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""
-
-
-def _stage(on_progress: OnProgress | None, stage: str) -> Callable[[float], None]:
-    start, end = _STAGES[stage]
-
-    def report(percent: float) -> None:
-        if on_progress is not None:
-            on_progress(round(start + (end - start) * percent / 100.0, 1), stage)
-
-    report(0.0)
-    return report
 
 
 def prepare_source(
@@ -100,11 +76,11 @@ def prepare_source(
     should_cancel: ShouldCancel | None = None,
 ) -> tuple[SourceInfo, LoudnessMeasurement | None, EncodePlan]:
     """Probe, validate (raising `SourceRejected`), measure loudness and plan."""
-    _stage(on_progress, "probe")
+    stage_reporter(on_progress, "probe")
     info = probe(path, timeout=deadline.left())
     validate(info, profile)
     check_decodable(path, timeout=deadline.left())
-    _stage(on_progress, "loudness")
+    stage_reporter(on_progress, "loudness")
     plan0 = plan_encode(info, profile, None)
     measured = None
     if plan0.audio_position is not None:
@@ -144,7 +120,7 @@ def encode_local(
         (outdir / rung_plan.rung.name).mkdir(parents=True, exist_ok=True)
     for picture_plan in plan.pictures:
         (outdir / picture_plan.picture.name).parent.mkdir(parents=True, exist_ok=True)
-    encode_progress = _stage(on_progress, "encode")
+    encode_progress = stage_reporter(on_progress, "encode")
     result = run_ffmpeg(
         build_encode(plan, source=source, outdir=outdir),
         timeout=deadline.left(),
@@ -153,15 +129,34 @@ def encode_local(
         should_cancel=should_cancel,
     )
     check(result, "encode")
-    _stage(on_progress, "package")
+    stage_reporter(on_progress, "package")
     return finish_package(source, outdir, plan=plan, deadline=deadline, pictures_ready=True)
+
+
+def _measure_rungs(
+    outdir: Path, *, plan: EncodePlan, outputs: list[RenditionOutput], deadline: Deadline
+) -> list[MeasuredRendition]:
+    """ffprobe each rung's first segment (one call per rung); `TranscodeFailed` if it breaks the house format."""
+    return [
+        check_conformance(
+            measure_rendition(
+                outdir / rp.rung.name / out.segments[0],
+                init=outdir / rp.rung.name / out.init if out.init else None,
+                timeout=deadline.left(),
+            ),
+            rung=rp.rung,
+            profile=plan.profile,
+        )
+        for rp, out in zip(plan.rungs, outputs, strict=True)
+        if out.segments
+    ]
 
 
 def finish_package(
     source: Path, outdir: Path, *, plan: EncodePlan, deadline: Deadline, pictures_ready: bool = False
 ) -> Description:
-    """After the rungs are in `outdir`: check them, pictures (unless the encode made them),
-    description.json, master.m3u8."""
+    """After the rungs are in `outdir`: check them, measure them, pictures (unless the encode made
+    them), description.json, master.m3u8."""
     profile = plan.profile
     outputs = [read_rendition(outdir / rp.rung.name, rp.rung) for rp in plan.rungs]
     names = [pp.picture.name for pp in plan.pictures]
@@ -179,8 +174,10 @@ def finish_package(
             prefilters=[f for f in plan.video_filters if f.name != "fps"],
             timeout=deadline.left(),
         )
+    measured = _measure_rungs(outdir, plan=plan, outputs=outputs, deadline=deadline)
     description = describe_output(
         outputs,
+        measured=measured,
         profile=profile,
         audio=audio_description(profile, plan.loudness),
         poster=poster,
@@ -188,24 +185,6 @@ def finish_package(
     )
     write_package(outdir, description)
     return description
-
-
-def upload_package(
-    store: TranscodeStore,
-    *,
-    outdir: Path,
-    output_prefix: str,
-    description: Description,
-    on_progress: OnProgress | None = None,
-) -> None:
-    """Replace whatever is under the prefix; master.m3u8 goes last so 'present' means 'complete'."""
-    report = _stage(on_progress, "upload")
-    output_prefix = output_folder(output_prefix)
-    store.delete_prefix(output_prefix)
-    keys = upload_order(description)
-    for done, key in enumerate(keys, start=1):
-        store.put_file(output_prefix + key, outdir / key)
-        report(done * 100.0 / len(keys))
 
 
 def transcode(
@@ -221,15 +200,14 @@ def transcode(
 ) -> Description:
     """Source object to a complete house-format programme under `output_prefix` (ends with '/').
 
+    A prefix that is already complete (a re-delivered job) is returned as stored, not re-encoded.
     Raises `SourceRejected` for an unusable source, `Cancelled`, `TimedOut` or `TranscodeFailed`;
     on any failure nothing is left under `output_prefix`.
     """
-    output_prefix = output_folder(output_prefix)
     deadline = Deadline.after(timeout)
-    workdir.mkdir(parents=True, exist_ok=True)
-    job_dir = Path(tempfile.mkdtemp(prefix="transcode-", dir=workdir))
-    try:
-        _stage(on_progress, "download")
+
+    def produce(job_dir: Path) -> tuple[Path, Description]:
+        stage_reporter(on_progress, "download")
         source = job_dir / f"source{safe_suffix(source_key)}"  # safe name, original extension
         store.download(source_key, source)
         _, _, plan = prepare_source(
@@ -239,16 +217,13 @@ def transcode(
         description = encode_local(
             source, outdir, plan=plan, deadline=deadline, on_progress=on_progress, should_cancel=should_cancel
         )
-        upload_package(
-            store,
-            outdir=outdir,
-            output_prefix=output_prefix,
-            description=description,
-            on_progress=on_progress,
-        )
-        return description
-    except BaseException:
-        store.delete_prefix(output_prefix)
-        raise
-    finally:
-        shutil.rmtree(job_dir, ignore_errors=True)
+        return outdir, description
+
+    return publish(
+        store,
+        output_prefix=output_prefix,
+        workdir=workdir,
+        kind="transcode",
+        produce=produce,
+        on_progress=on_progress,
+    )

@@ -6,14 +6,13 @@ ffmpeg, then encoded by the ordinary pipeline with GOP = segment = 1 s.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 from transcoder.describe import Description
-from transcoder.pipeline import Deadline, encode_local, output_folder, prepare_source, upload_package
+from transcoder.pipeline import Deadline, encode_local, prepare_source
 from transcoder.profile import Profile
+from transcoder.publish import publish
 from transcoder.run import check, run_capture
 from transcoder.types import OnProgress, TranscodeStore
 
@@ -96,14 +95,13 @@ def make_slate(
     on_progress: OnProgress | None = None,
     timeout: float = 1800.0,
 ) -> Description:
-    """Generate, encode and upload the slate under `output_prefix` (same layout as a programme)."""
-    output_prefix = output_folder(output_prefix)
+    """Generate, encode and upload the slate under `output_prefix` (same layout as a programme);
+    an already complete slate is returned as stored."""
     deadline = Deadline.after(timeout)
     house = slate_profile(profile)
     top = house.rungs[0]
-    workdir.mkdir(parents=True, exist_ok=True)
-    job_dir = Path(tempfile.mkdtemp(prefix="slate-", dir=workdir))
-    try:
+
+    def produce(job_dir: Path) -> tuple[Path, Description]:
         name_file, message_file = job_dir / "name.txt", job_dir / "message.txt"
         name_file.write_text(channel_name, encoding="utf-8")
         message_file.write_text(SLATE_MESSAGE, encoding="utf-8")
@@ -121,17 +119,13 @@ def make_slate(
         check(run_capture(command, timeout=deadline.left()), "slate card")
         _, _, plan = prepare_source(source, profile=house, deadline=deadline, on_progress=on_progress)
         outdir = job_dir / "out"
-        description = encode_local(source, outdir, plan=plan, deadline=deadline, on_progress=on_progress)
-        upload_package(
-            store,
-            outdir=outdir,
-            output_prefix=output_prefix,
-            description=description,
-            on_progress=on_progress,
-        )
-        return description
-    except BaseException:
-        store.delete_prefix(output_prefix)
-        raise
-    finally:
-        shutil.rmtree(job_dir, ignore_errors=True)
+        return outdir, encode_local(source, outdir, plan=plan, deadline=deadline, on_progress=on_progress)
+
+    return publish(
+        store,
+        output_prefix=output_prefix,
+        workdir=workdir,
+        kind="slate",
+        produce=produce,
+        on_progress=on_progress,
+    )

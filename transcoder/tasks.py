@@ -1,8 +1,9 @@
 """Thin Celery tasks: primitives in, one transcoder function, primitives out.
 
 A rejected source is a normal, non-retried result (`{"ok": False, "code", "message"}`) the caller
-stores on the programme; transient failures (ffmpeg crash, storage I/O) are retried with backoff.
-Outputs are deterministic and each run first clears its prefix, so `acks_late` re-delivery is safe.
+stores on the programme; transient failures (ffmpeg crash, storage I/O) are retried with backoff; a missing source
+is a final `source_missing` result.
+Outputs are deterministic and a complete prefix is returned as stored, so `acks_late` re-delivery is safe.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from celery import shared_task
 
+from storage.errors import InvalidKey, NotFound, StorageError
 from transcoder.context import context_of
 from transcoder.errors import Cancelled, SourceRejected, TranscodeFailed
 from transcoder.pipeline import transcode
@@ -18,15 +20,33 @@ from transcoder.profile import Profile
 from transcoder.slate import make_slate
 from transcoder.types import OnProgress, ShouldCancel
 
-__all__ = ["RETRYABLE", "backoff_seconds", "make_slate_task", "transcode_task"]
+__all__ = ["FINAL", "RETRYABLE", "backoff_seconds", "final_failure", "make_slate_task", "transcode_task"]
 
-RETRYABLE: tuple[type[BaseException], ...] = (TranscodeFailed, OSError)
+#: transient: an ffmpeg crash, local I/O, the object store failing for a while
+RETRYABLE: tuple[type[BaseException], ...] = (TranscodeFailed, OSError, StorageError)
+#: storage errors no retry can cure (caught before RETRYABLE, whose StorageError they are)
+FINAL: tuple[type[StorageError], ...] = (NotFound, InvalidKey)
 _MAX_RETRIES = 3
 
 
 def backoff_seconds(retries: int) -> int:
     """30 s, 60 s, 120 s … capped at 10 minutes."""
     return int(min(600, 30 * 2**retries))
+
+
+def final_failure(exc: StorageError) -> dict[str, Any]:
+    """The non-retried result for a missing source or an unusable key."""
+    if isinstance(exc, NotFound):
+        return {
+            "ok": False,
+            "code": "source_missing",
+            "message": "Không tìm thấy tệp nguồn trong kho lưu trữ. (The source file is missing from storage.)",
+        }
+    return {
+        "ok": False,
+        "code": "invalid_key",
+        "message": "Đường dẫn lưu trữ không hợp lệ. (The storage key is not valid.)",
+    }
 
 
 def _reporter(task: Any) -> OnProgress:
@@ -76,6 +96,8 @@ def transcode_task(
         return {"ok": False, **rejected.to_dict()}
     except Cancelled:
         return {"ok": False, "code": "cancelled", "message": "Đã huỷ chuyển mã. (Transcoding was cancelled.)"}
+    except FINAL as exc:
+        return final_failure(exc)
     except RETRYABLE as exc:
         raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
     return {"ok": True, "description": description.to_dict()}
@@ -108,6 +130,8 @@ def make_slate_task(
             on_progress=_reporter(self),
             timeout=context.timeout,
         )
+    except FINAL as exc:
+        return final_failure(exc)
     except RETRYABLE as exc:
         raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
     return {"ok": True, "description": description.to_dict()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,7 +11,10 @@ from celery import Celery
 
 from storage import LocalStore
 from tests.transcoder.checks import assert_house_format
+from tests.transcoder.test_describe import DESCRIPTION
 from transcoder.chunk_tasks import (
+    chunked_chord,
+    chunked_cleanup_task,
     encode_audio_task,
     encode_chunk_task,
     package_chunks_task,
@@ -18,6 +22,8 @@ from transcoder.chunk_tasks import (
     transcode_chunked_task,
 )
 from transcoder.context import WorkerContext, attach_context
+from transcoder.errors import TimedOut
+from transcoder.pipeline import Deadline
 from transcoder.profile import Profile
 
 SMALL = Profile.with_heights((180, 144), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0)
@@ -68,3 +74,59 @@ def test_chord_produces_the_programme_and_drops_the_scratch(
     assert result["description"]["segment_durations"] == [2.0] * 5
     assert_house_format(store.root / "programmes/p1/r1", SMALL)
     assert list(store.iter_keys("transcoder-scratch/")) == []
+
+
+def test_chord_fails_into_one_cleanup_and_shares_one_deadline() -> None:
+    chunks = [
+        {"index": 0, "start_frame": 0, "frame_count": 50},
+        {"index": 1, "start_frame": 50, "frame_count": 25},
+    ]
+    job = chunked_chord(
+        source_key="up/a.mp4",
+        output_prefix="programmes/p1/r1/",
+        profile=SMALL.to_dict(),
+        chunks=chunks,
+        loudness=None,
+        deadline_at=1_900_000_000.0,
+    )
+    steps = [*job.tasks, job.body]
+    assert {step.args[-1] for step in steps} == {1_900_000_000.0}, "one absolute deadline for every step"
+    assert all(step.immutable for step in steps)
+    (errback,) = job.body.options["link_error"]
+    assert errback["task"] == "transcoder.chunked_cleanup"
+    assert tuple(errback["args"]) == ("transcoder-scratch/programmes/p1/r1/", "programmes/p1/r1/")
+    assert errback["immutable"]
+
+
+def test_cleanup_drops_scratch_and_partial_output(app: Celery, tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "store")
+    store.put_bytes("transcoder-scratch/programmes/p1/r1/180p/chunk_00000.ts", b"x")
+    store.put_bytes("programmes/p1/r1/180p/seg_00000.ts", b"partial")
+    result = chunked_cleanup_task.apply(args=("transcoder-scratch/programmes/p1/r1/", "programmes/p1/r1/"))
+    assert result.get()["output_removed"] is True
+    assert list(store.iter_keys("")) == []
+
+
+def test_cleanup_never_removes_a_complete_programme(app: Celery, tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "store")
+    store.put_bytes("programmes/p1/r1/description.json", DESCRIPTION.to_json())
+    store.put_bytes("programmes/p1/r1/master.m3u8", b"#EXTM3U\n")
+    chunked_cleanup_task.apply(args=("transcoder-scratch/programmes/p1/r1/", "programmes/p1/r1/")).get()
+    assert store.exists("programmes/p1/r1/master.m3u8")
+
+
+def test_a_step_past_the_job_deadline_fails_without_retry(
+    app: Celery, media: Callable[[str], Path], tmp_path: Path
+) -> None:
+    store = LocalStore(tmp_path / "store")
+    store.put_file("up/a.mp4", media("basic"))
+    chunk = {"index": 0, "start_frame": 0, "frame_count": 25}
+    with pytest.raises(TimedOut):
+        encode_chunk_task.apply(args=("up/a.mp4", "scratch/", SMALL.to_dict(), chunk, time.time() - 1)).get()
+    assert list(store.iter_keys("scratch/")) == []
+
+
+def test_deadline_travels_as_wall_clock() -> None:
+    assert Deadline.at_epoch(time.time() + 100).left() == pytest.approx(100, abs=1)
+    with pytest.raises(TimedOut):
+        Deadline.at_epoch(time.time() - 1).left()

@@ -5,6 +5,7 @@ from pathlib import Path
 import m3u8
 import pytest
 
+from transcoder.conformance import MeasuredRendition
 from transcoder.describe import AudioDescription
 from transcoder.errors import TranscodeFailed
 from transcoder.package import (
@@ -53,8 +54,21 @@ def test_description_and_master() -> None:
         _out(360, (6.0, 6.0, 1.04), (450_000, 600_000, 50_000)),
         _out(240, (6.0, 6.0, 1.04), (225_000, 300_000, 25_000)),
     ]
+    measured = [
+        MeasuredRendition(
+            width=640, height=360, frame_rate=25.0, video_codec="avc1.64001e", audio_codec="mp4a.40.2"
+        ),
+        MeasuredRendition(
+            width=426, height=240, frame_rate=25.0, video_codec="avc1.64000d", audio_codec="mp4a.40.2"
+        ),
+    ]
     description = describe_output(
-        outs, profile=profile, audio=AUDIO, poster="poster.jpg", thumbnails=("thumbs/thumb_00.jpg",)
+        outs,
+        measured=measured,
+        profile=profile,
+        audio=AUDIO,
+        poster="poster.jpg",
+        thumbnails=("thumbs/thumb_00.jpg",),
     )
     assert (description.duration, description.target_duration) == (13.04, 6)
     assert description.segment_durations == (6.0, 6.0, 1.04)
@@ -62,6 +76,7 @@ def test_description_and_master() -> None:
     assert (first.name, first.width, first.height, first.bandwidth) == ("360p", 640, 360, 800_000)
     assert first.segments == ("360p/seg_00000.ts", "360p/seg_00001.ts", "360p/seg_00002.ts")
     assert first.codecs == "avc1.64001e,mp4a.40.2"
+    assert description.renditions[1].codecs == "avc1.64000d,mp4a.40.2", "as measured, not as configured"
     text = master_playlist(description.renditions, fmp4=False)
     assert text.splitlines()[:4] == [
         "#EXTM3U",

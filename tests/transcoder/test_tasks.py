@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from celery import Celery
 
-from storage import LocalStore
+from storage import LocalStore, StorageError
 from transcoder.context import WorkerContext, attach_context, context_of
 from transcoder.profile import Profile
 from transcoder.tasks import backoff_seconds, make_slate_task, transcode_task
@@ -88,3 +88,40 @@ def test_transcode_task_returns_the_description(app: Celery, media: Callable[[st
     assert {s["state"] for s in states} == {"PROGRESS"}
     assert states[-1]["percent"] == 100.0
     assert {s["stage"] for s in states} >= {"download", "probe", "loudness", "encode", "upload"}
+
+
+class S3HiccupStore(LocalStore):
+    """Fails the first download like a transient S3 error (a StorageError, not an OSError)."""
+
+    downloads = 0
+
+    def download(self, key: str, path: Path) -> None:
+        self.downloads += 1
+        if self.downloads == 1:
+            raise StorageError("S3 answered 503 SlowDown")
+        super().download(key, path)
+
+
+def test_transient_storage_error_is_retried(
+    app: Celery, media: Callable[[str], Path], tmp_path: Path
+) -> None:
+    store = S3HiccupStore(tmp_path / "s3")
+    attach_context(app, WorkerContext(store=store, workdir=tmp_path / "work", timeout=120))
+    store.put_file("uploads/x.png", media("png"))
+    result = transcode_task.apply(args=("uploads/x.png", "programmes/p9/r1/", SMALL)).get()
+    assert (result["ok"], result["code"]) == (False, "still_image")
+    assert store.downloads == 2
+
+
+def test_missing_source_is_a_final_failure(app: Celery, tmp_path: Path) -> None:
+    store = S3HiccupStore(tmp_path / "s3")
+    store.downloads = 1  # no hiccup: the plain NotFound
+    attach_context(app, WorkerContext(store=store, workdir=tmp_path / "work", timeout=120))
+    result = transcode_task.apply(args=("uploads/nothing.mp4", "programmes/p9/r1/", SMALL))
+    assert result.get() == {
+        "ok": False,
+        "code": "source_missing",
+        "message": "Không tìm thấy tệp nguồn trong kho lưu trữ. (The source file is missing from storage.)",
+    }
+    assert store.downloads == 2, "tried once, never retried"
+    assert list(store.iter_keys("programmes/")) == []

@@ -1,0 +1,169 @@
+"""A worker killed mid-encode: the job is re-delivered and completes once, with one clean output.
+
+A real prefork Celery worker on Redis (broker db 3, results db 4); its pool child is SIGKILLed while
+ffmpeg encodes, which must take ffmpeg with it (PR_SET_PDEATHSIG) and put the message back
+(acks_late + task_reject_on_worker_lost) for the respawned child to run again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+from channel.celery_config import QUEUES
+from channel.migrate import upgrade
+from channel.settings import Settings
+from channel.worker import create_celery
+from storage import LocalStore
+from transcoder.describe import Description
+from transcoder.package import upload_order
+
+pytestmark = [pytest.mark.slow, pytest.mark.redis]
+
+ROOT = Path(__file__).resolve().parents[2]
+BROKER_DB, RESULT_DB = 3, 4
+PREFIX = "programmes/p1/r1/"
+# several rungs at preset "medium" keep ffmpeg busy long enough to be killed mid-encode
+PROFILE = {"heights": [180, 144, 108], "preset": "medium", "segment_seconds": 2.0, "gop_seconds": 1.0}
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.fixture
+def redis_urls(redis_url: str) -> Iterator[tuple[str, str]]:
+    base = redis_url.rsplit("/", 1)[0]
+    urls = (f"{base}/{BROKER_DB}", f"{base}/{RESULT_DB}")
+    for url in urls:
+        redis.Redis.from_url(url).flushdb()
+    yield urls
+    for url in urls:
+        client = redis.Redis.from_url(url)
+        client.flushdb()
+        client.close()
+
+
+def _source(path: Path) -> Path:
+    subprocess.run(
+        ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+         "-f", "lavfi", "-i", "testsrc2=s=320x180:r=25:d=8", "-f", "lavfi", "-i", "sine=f=440:d=8",
+         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", str(path)],
+        check=True, timeout=60,
+    )  # fmt: skip
+    return path
+
+
+def _wait_for_encode(result: Any, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if result.state == "PROGRESS" and (result.info or {}).get("stage") == "encode":
+            return
+        if result.ready():
+            pytest.fail(
+                f"finished before it could be killed ({result.state}); log:\n{log.read_text()[-3000:]}"
+            )
+        time.sleep(0.05)
+    pytest.fail(f"never reached the encode ({result.state}); log:\n{log.read_text()[-3000:]}")
+
+
+def test_killed_worker_job_is_redelivered_and_completes_once(
+    tmp_path: Path, redis_urls: tuple[str, str]
+) -> None:
+    broker, backend = redis_urls
+    data_dir = tmp_path / "var"
+    settings = Settings(data_dir=data_dir, env="test", broker_url=broker, result_backend=backend)
+    upgrade(settings.resolved_database_url)  # the worker's cancellation check reads the jobs table
+    store = LocalStore(settings.resolved_storage_path)
+    store.put_file("uploads/talk.mp4", _source(tmp_path / "talk.mp4"))
+    env = {
+        **os.environ,
+        "LEGALTV_DATA_DIR": str(data_dir),
+        "LEGALTV_ENV": "test",
+        "LEGALTV_BROKER_URL": broker,
+        "LEGALTV_RESULT_BACKEND": backend,
+        "LEGALTV_DATABASE_URL": "",
+        "LEGALTV_STORAGE_BACKEND": "local",
+    }
+    command = [
+        str(ROOT / ".venv/bin/celery"), "-A", "channel.worker", "worker", "-Q", ",".join(QUEUES),
+        "--pool=prefork", "-c", "1", "--without-gossip", "--without-mingle", "--without-heartbeat",
+        "--loglevel=INFO",
+    ]  # fmt: skip
+    app = create_celery(settings)
+    log = tmp_path / "worker.log"
+    with log.open("wb") as out:
+        worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            result = app.send_task("transcoder.transcode", args=("uploads/talk.mp4", PREFIX, PROFILE))
+            _wait_for_encode(result, log)
+            (child,) = _children(worker.pid)
+            encoders = [pid for pid in _children(child) if _command(pid).startswith("ffmpeg")]
+            assert encoders, "no ffmpeg under the pool child during the encode"
+            os.kill(child, signal.SIGKILL)
+            deadline = time.monotonic() + 10
+            while any(_alive(pid) for pid in encoders) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert not any(_alive(pid) for pid in encoders), "ffmpeg outlived its killed worker"
+            try:
+                outcome = result.get(timeout=45)
+            except Exception as exc:
+                pytest.fail(f"no result after the kill ({exc!r}); log:\n{log.read_text()[-4000:]}")
+            assert child not in _children(worker.pid), "a fresh pool child ran the re-delivered job"
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+            app.close()
+
+    assert outcome["ok"] is True, outcome
+    stored = json.loads(store.read_bytes(PREFIX + "description.json"))
+    assert stored == outcome["description"]
+    description = Description.from_dict(stored)
+    listed = [PREFIX + key for key in upload_order(description)]
+    keys = [info.key for info in store.iter_keys(PREFIX)]
+    assert sorted(keys) == sorted(listed), "leftovers or missing keys under the programme"
+    assert len(set(listed)) == len(listed)
+    assert store.exists(PREFIX + "master.m3u8")
+    assert description.segment_durations == pytest.approx([2.0] * 4, abs=0.01)
+    for rendition in description.renditions:
+        assert len(rendition.segments) == 4
+        playlist = store.read_bytes(PREFIX + rendition.playlist).decode()
+        assert playlist.count("#EXTINF:") == 4
+    assert list(store.iter_keys("transcoder-scratch/")) == []
+    text = log.read_text()
+    assert "WorkerLostError" in text, "the first attempt was lost with its worker"
+    assert text.count(f"Task transcoder.transcode[{result.id}] succeeded") == 1, "completed exactly once"

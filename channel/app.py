@@ -5,6 +5,8 @@ To add a router: import it here and append it to `ROUTERS`.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -32,7 +34,7 @@ from channel.playout import install_playout
 from channel.playout import router as playout_router
 from channel.settings import Settings
 from channel.stores import store_from_settings
-from channel.uploads import EXPOSED_HEADERS
+from channel.uploads import DEFAULT_SWEEP_SECONDS, EXPOSED_HEADERS, UploadStore, sweep_forever
 from channel.web import router as web_router
 from storage import Store
 
@@ -53,8 +55,17 @@ ROUTERS: tuple[APIRouter, ...] = (
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    yield
-    app.state.engine.dispose()
+    """Background work of the API while it serves: the sweep of abandoned uploads."""
+    sweeper = asyncio.create_task(
+        sweep_forever(app.state.uploads, interval_s=app.state.upload_sweep_seconds), name="upload-sweep"
+    )
+    try:
+        yield
+    finally:
+        sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeper
+        app.state.engine.dispose()
 
 
 def _app_metrics(settings: Settings, engine: Engine) -> AppMetrics:
@@ -65,8 +76,17 @@ def _app_metrics(settings: Settings, engine: Engine) -> AppMetrics:
     return app_metrics
 
 
-def create_app(settings: Settings, *, engine: Engine | None = None, store: Store | None = None) -> FastAPI:
-    """The API for `settings`; pass `engine` or `store` to share existing ones (tests, embedding)."""
+def create_app(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    store: Store | None = None,
+    upload_sweep_seconds: float = DEFAULT_SWEEP_SECONDS,
+) -> FastAPI:
+    """The API for `settings`; pass `engine` or `store` to share existing ones (tests, embedding).
+
+    Abandoned uploads are swept at start-up and then every `upload_sweep_seconds`.
+    """
     engine = engine or make_engine(settings.resolved_database_url)
     app = FastAPI(
         title="legaltv",
@@ -79,6 +99,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None, store: Store
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.store = store or store_from_settings(settings)
     app.state.metrics = _app_metrics(settings, engine)
+    app.state.uploads = UploadStore(settings.data_dir / "uploads")
+    app.state.upload_sweep_seconds = upload_sweep_seconds
 
     install_error_handlers(app)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
@@ -93,5 +115,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, store: Store
     install_playout(app)  # the lean live-playlist handler, in front of everything else
     for router in ROUTERS:
         app.include_router(router)
-    app.include_router(build_upload_router(settings, app_state=app.state), prefix="/api/uploads")
+    app.include_router(
+        build_upload_router(settings, app_state=app.state, store=app.state.uploads), prefix="/api/uploads"
+    )
     return app

@@ -41,6 +41,7 @@ TASK_MODULES: tuple[str, ...] = (
     "transcoder.tasks",
     "transcoder.chunk_tasks",
     "channel.library.tasks",
+    "channel.playout.tasks",
 )
 
 

@@ -25,10 +25,12 @@ from playlist.render import (
 )
 from playlist.serialise import timeline_from_dict, timeline_to_dict
 from playlist.timeline import Item, ItemKind, OffAirError, Position, Timeline, locate
+from playlist.webvtt import Cue, WebVttError, parse_webvtt, segment_webvtt
 
 __all__ = [
     "FILLER_TITLE",
     "ChannelProfile",
+    "Cue",
     "EpgEntry",
     "GridEntry",
     "Item",
@@ -44,6 +46,7 @@ __all__ = [
     "Timeline",
     "Track",
     "Variant",
+    "WebVttError",
     "compile_timeline",
     "epg_day",
     "epg_entry_to_dict",
@@ -53,6 +56,7 @@ __all__ = [
     "live_edge",
     "locate",
     "now_next",
+    "parse_webvtt",
     "programmes_between",
     "recompile",
     "render_m3u",
@@ -60,6 +64,7 @@ __all__ = [
     "render_media",
     "render_vod",
     "render_xmltv",
+    "segment_webvtt",
     "subtitle_playlist_name",
     "timeline_from_dict",
     "timeline_to_dict",

@@ -17,16 +17,38 @@ from channel.deps import RequestIdDep, SessionDep, SettingsDep
 from channel.models import User
 from channel.security import RateLimiter, hash_password
 
-__all__ = ["router"]
+__all__ = ["PER_USERNAME_FACTOR", "router"]
 
 router = APIRouter(prefix="/api", tags=["accounts"])
 
 
-def _limiter(request: Request, per_minute: int) -> RateLimiter:
-    limiter: RateLimiter | None = getattr(request.app.state, "login_limiter", None)
+#: attempts per minute on one account, from any number of clients, as a multiple of the per-client limit
+PER_USERNAME_FACTOR = 3
+_TOO_MANY = {
+    "code": "too_many_logins",
+    "message": "Đăng nhập quá nhiều lần, hãy thử lại sau / Too many login attempts",
+}
+
+
+def _limiter(request: Request, name: str, per_minute: int) -> RateLimiter:
+    limiter: RateLimiter | None = getattr(request.app.state, name, None)
     if limiter is None:
-        limiter = request.app.state.login_limiter = RateLimiter(limit=per_minute, window_seconds=60)
+        limiter = RateLimiter(limit=per_minute, window_seconds=60)
+        setattr(request.app.state, name, limiter)
     return limiter
+
+
+def _check_login_rate(request: Request, *, username: str, per_minute: int) -> None:
+    """429 past `per_minute` attempts from one client, or past a few times that on one username from any
+    number of clients (bounds distributed guessing of one account's password)."""
+    client = request.client.host if request.client else "unknown"
+    now = time.monotonic()
+    wait = _limiter(request, "login_limiter", per_minute).hit(client, now=now)
+    if wait is None:
+        per_username = per_minute * PER_USERNAME_FACTOR
+        wait = _limiter(request, "login_user_limiter", per_username).hit(username.casefold(), now=now)
+    if wait is not None:
+        raise HTTPException(429, detail=_TOO_MANY, headers={"Retry-After": str(int(wait) + 1)})
 
 
 def _refuse(exc: AuthError, status: int) -> HTTPException:
@@ -35,18 +57,8 @@ def _refuse(exc: AuthError, status: int) -> HTTPException:
 
 @router.post("/auth/login", response_model=TokenOut)
 def post_login(body: LoginIn, request: Request, session: SessionDep, settings: SettingsDep) -> TokenOut:
-    """Exchange a username and password for a bearer token (rate limited per client)."""
-    client = request.client.host if request.client else "unknown"
-    wait = _limiter(request, settings.login_rate_per_minute).hit(client, now=time.monotonic())
-    if wait is not None:
-        raise HTTPException(
-            429,
-            detail={
-                "code": "too_many_logins",
-                "message": "Đăng nhập quá nhiều lần, hãy thử lại sau / Too many login attempts",
-            },
-            headers={"Retry-After": str(int(wait) + 1)},
-        )
+    """Exchange a username and password for a bearer token (rate limited per client and per username)."""
+    _check_login_rate(request, username=body.username, per_minute=settings.login_rate_per_minute)
     try:
         result = login(
             session,

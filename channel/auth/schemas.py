@@ -8,12 +8,13 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from channel.models import Role
+from channel.text import CleanLine
 
 __all__ = ["LoginIn", "TokenOut", "UserCreate", "UserPublic", "UserUpdate"]
 
 
 class LoginIn(BaseModel):
-    username: str = Field(min_length=1, max_length=64)
+    username: CleanLine = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=1024)
 
 
@@ -36,14 +37,14 @@ class TokenOut(BaseModel):
 
 
 class UserCreate(BaseModel):
-    username: str = Field(min_length=2, max_length=64)
+    username: CleanLine = Field(min_length=2, max_length=64)
     password: str = Field(min_length=10, max_length=1024)
     role: Role
-    display_name: str = Field(default="", max_length=200)
+    display_name: CleanLine = Field(default="", max_length=200)
 
 
 class UserUpdate(BaseModel):
-    display_name: str | None = Field(default=None, max_length=200)
+    display_name: CleanLine | None = Field(default=None, max_length=200)
     role: Role | None = None
     active: bool | None = None
     password: str | None = Field(default=None, min_length=10, max_length=1024)

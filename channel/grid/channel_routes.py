@@ -57,9 +57,18 @@ def post_channel(
 
 @router.patch("/{slug}", response_model=ChannelDetail)
 def patch_channel(
-    slug: SlugPath, body: ChannelUpdate, session: SessionDep, user: SchedulerUser, request_id: RequestIdDep
+    slug: SlugPath,
+    body: ChannelUpdate,
+    session: SessionDep,
+    user: SchedulerUser,
+    request_id: RequestIdDep,
+    celery: CeleryDep,
 ) -> ChannelDetail:
-    """Change name, description, timezone, filler policy or window (never the profile or the epoch)."""
-    return channel_detail(
-        update_channel(session, slug=slug, body=body, actor_id=user.id, request_id=request_id)
-    )
+    """Change name, description, timezone, filler policy or window (never the profile or the epoch).
+
+    The slate shows the channel's name, so a new name asks a worker for the new slate (idempotent).
+    """
+    channel = update_channel(session, slug=slug, body=body, actor_id=user.id, request_id=request_id)
+    if body.name is not None:
+        request_slate(celery, channel.id)
+    return channel_detail(channel)

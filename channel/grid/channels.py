@@ -35,6 +35,8 @@ __all__ = [
 
 ENTITY_CHANNEL = "channel"
 MAX_WINDOW_SECONDS = 3600.0
+#: subtitle renditions of a new channel (WebVTT, Vietnamese the default); fixed like the ladder
+DEFAULT_SUBTITLES = ("vi",)
 
 
 def default_profile(settings: Settings) -> dict[str, Any]:
@@ -45,6 +47,7 @@ def default_profile(settings: Settings) -> dict[str, Any]:
         "gop_seconds": settings.gop_seconds,
         "segment_seconds": settings.segment_seconds,
         "segment_format": settings.segment_format,
+        "subtitles": list(DEFAULT_SUBTITLES),
     }
 
 
@@ -65,6 +68,7 @@ def _profile(given: ProfileIn | None, settings: Settings) -> dict[str, Any]:
         )
     profile = given.model_dump()
     profile["ladder"] = sorted(given.ladder, reverse=True)
+    profile["subtitles"] = list(DEFAULT_SUBTITLES)
     return profile
 
 

@@ -23,14 +23,15 @@ from channel.grid.schemas import (
     SeriesDeletePublic,
     SlugPath,
 )
+from channel.text import CleanQuery
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api", tags=["grid"], route_class=GridRoute)
 
 _RANGE_HELP = "ISO 8601 instant, naive = channel's local time, or a local date YYYY-MM-DD"
-FromQuery = Annotated[str | None, Query(alias="from", max_length=64, description=_RANGE_HELP)]
-ToQuery = Annotated[str | None, Query(alias="to", max_length=64, description=_RANGE_HELP)]
+FromQuery = Annotated[CleanQuery | None, Query(alias="from", max_length=64, description=_RANGE_HELP)]
+ToQuery = Annotated[CleanQuery | None, Query(alias="to", max_length=64, description=_RANGE_HELP)]
 
 
 @router.post("/channels/{slug}/entries", response_model=list[EntryPublic], status_code=201)

@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from channel.text import LINE_PATTERN, TEXT_PATTERN, CleanLine
+
 __all__ = [
     "LINE_PATTERN",
     "SLUG_PATTERN",
@@ -33,10 +35,6 @@ __all__ = [
 ]
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-#: one line of text: no control characters (PostgreSQL refuses NUL, and names are shown on screens)
-LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
-#: free text: line breaks and tabs allowed, other control characters not
-TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 #: a channel's slug in a URL path (refused with 422 before any query when malformed)
 SlugPath = Annotated[str, Path(min_length=1, max_length=100, pattern=SLUG_PATTERN)]
@@ -70,7 +68,7 @@ class ChannelCreate(BaseModel):
     slug: str = Field(min_length=2, max_length=100, pattern=SLUG_PATTERN, examples=["kenh-chinh"])
     name: str = Field(min_length=1, max_length=200, pattern=LINE_PATTERN, examples=["Kênh Pháp luật"])
     description: str = Field(default="", max_length=5000, pattern=TEXT_PATTERN)
-    timezone: str | None = Field(default=None, max_length=64, examples=["Asia/Ho_Chi_Minh"])
+    timezone: CleanLine | None = Field(default=None, max_length=64, examples=["Asia/Ho_Chi_Minh"])
     profile: ProfileIn | None = None
     filler_policy: FillerPolicy | None = None
     window_seconds: float | None = Field(default=None, gt=0, le=3600)
@@ -83,7 +81,7 @@ class ChannelUpdate(BaseModel):
 
     name: str | None = Field(default=None, min_length=1, max_length=200, pattern=LINE_PATTERN)
     description: str | None = Field(default=None, max_length=5000, pattern=TEXT_PATTERN)
-    timezone: str | None = Field(default=None, min_length=1, max_length=64)
+    timezone: CleanLine | None = Field(default=None, min_length=1, max_length=64)
     filler_policy: FillerPolicy | None = None
     window_seconds: float | None = Field(default=None, gt=0, le=3600)
 
@@ -133,9 +131,9 @@ class EntryCreate(BaseModel):
 
     programme_id: uuid.UUID | None = None
     programme_ids: list[uuid.UUID] | None = Field(default=None, min_length=1, max_length=500)
-    start: str | None = Field(default=None, max_length=64, examples=["2026-12-01T20:00"])
+    start: CleanLine | None = Field(default=None, max_length=64, examples=["2026-12-01T20:00"])
     mode: Literal["hard", "soft"] = "hard"
-    rrule: str | None = Field(
+    rrule: CleanLine | None = Field(
         default=None, max_length=500, examples=["FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=20;BYMINUTE=0"]
     )
 
@@ -158,7 +156,7 @@ class EntryUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    start: str | None = Field(default=None, max_length=64)
+    start: CleanLine | None = Field(default=None, max_length=64)
     mode: Literal["hard", "soft"] | None = None
     programme_id: uuid.UUID | None = None
 
@@ -182,8 +180,8 @@ class CopyCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    source: str = Field(max_length=10, examples=["2026-12-01"])
-    target: str = Field(max_length=10, examples=["2026-12-08"])
+    source: CleanLine = Field(max_length=10, examples=["2026-12-01"])
+    target: CleanLine = Field(max_length=10, examples=["2026-12-08"])
     span: Literal["day", "week"] = "day"
     replace: bool = False
 

@@ -13,6 +13,7 @@ from channel.library.deps import CeleryDep, OwnedProgramme
 from channel.library.errors import LibraryRoute
 from channel.library.read import details_of
 from channel.library.schemas import ProgrammePublic, SubtitlePublic
+from channel.text import CleanQuery
 
 __all__ = ["router"]
 
@@ -103,8 +104,8 @@ async def add_subtitles(
     session: SessionDep,
     store: StoreDep,
     request_id: RequestIdDep,
-    language: Annotated[str, Query(min_length=2, max_length=16)] = "vi",
-    label: Annotated[str, Query(min_length=1, max_length=100)] = "Tiếng Việt",
+    language: Annotated[CleanQuery, Query(min_length=2, max_length=16)] = "vi",
+    label: Annotated[CleanQuery, Query(min_length=1, max_length=100)] = "Tiếng Việt",
 ) -> SubtitlePublic:
     """Add a WebVTT track (UTF-8, "WEBVTT" header, ≤ 2 MB, valid cue timings); one track per language."""
     return await subtitles.upload_subtitle(

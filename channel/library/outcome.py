@@ -14,9 +14,11 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from channel.library.captions import segment_subtitles
 from channel.library.service import record_change, snapshot
 from channel.library.transcode import latest_job, output_prefix
 from channel.models import Programme, ProgrammeStatus, Rendition, TranscodeJob, TranscodeState, utcnow
+from storage import Store
 
 __all__ = ["FAILED", "Outcome", "apply_outcome", "mark_running"]
 
@@ -79,17 +81,26 @@ def _failed(programme: Programme, job: TranscodeJob, *, code: str, message: str)
     job.error = code
 
 
-def apply_outcome(session: Session, outcome: Outcome) -> str | None:
-    """Record the outcome; returns the previous media prefix to delete from the store, if any."""
+def apply_outcome(session: Session, outcome: Outcome, *, store: Store) -> None:
+    """Record the outcome.
+
+    A replaced source's previous revision (its media prefix) is kept, not deleted: the live timeline of a
+    channel and its catch-up may still list that revision's segments. Every revision is deleted with the
+    programme itself (`service.delete_programme`), which waits until no channel can still show it.
+
+    Subtitle tracks uploaded before the programme was ready are cut into segments under the new
+    media prefix in the same transaction, so it goes on air with them.
+    """
     current = _current(session, outcome)
     if current is None:
-        return None
+        return
     programme, job = current
-    before, old_prefix = snapshot(programme), programme.media_prefix
+    before = snapshot(programme)
     result = outcome.result or {}
     new_prefix = output_prefix(programme.id, outcome.revision)
     if outcome.kind == "done" and result.get("ok") is True and isinstance(result.get("description"), dict):
         _ready(programme, job, description=result["description"], prefix=new_prefix)
+        segment_subtitles(store=store, programme=programme)
     elif outcome.kind == "done" and result.get("ok") is False:
         _failed(
             programme,
@@ -109,9 +120,6 @@ def apply_outcome(session: Session, outcome: Outcome) -> str | None:
         request_id=None,
     )
     session.commit()
-    return (
-        old_prefix if programme.media_prefix == new_prefix and old_prefix not in (None, new_prefix) else None
-    )
 
 
 def mark_running(session: Session, task_id: str) -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from channel.auth import AdminUser, CurrentUser, ProducerUser
-from channel.deps import RequestIdDep, SessionDep, StoreDep
+from channel.deps import RequestIdDep, SessionDep, SettingsDep, StoreDep
 from channel.library import read, service, topics
 from channel.library.deps import CeleryDep, OwnedProgramme
 from channel.library.errors import LibraryRoute
@@ -91,9 +91,11 @@ def delete_programme(
     user: ProducerUser,
     session: SessionDep,
     store: StoreDep,
+    settings: SettingsDep,
     request_id: RequestIdDep,
 ) -> Response:
-    """Soft delete and drop its media; refused (409, slots listed) while the grid still airs it."""
+    """Soft delete and drop its media; refused (409, slots or airings listed) while viewers may see it:
+    scheduled in the future, on air, or still in the catch-up of a channel."""
     service.delete_programme(
         session,
         programme=programme,
@@ -101,6 +103,7 @@ def delete_programme(
         actor_id=user.id,
         request_id=request_id,
         now=datetime.now(UTC),
+        retention=timedelta(hours=settings.timeshift_retention_hours),
     )
     return Response(status_code=204)
 

@@ -10,8 +10,10 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from channel.models import ProgrammeStatus
+from channel.text import CleanLine, CleanText
 
 __all__ = [
+    "Airing",
     "JobPublic",
     "LegalDocumentIn",
     "LegalDocumentPublic",
@@ -29,10 +31,10 @@ __all__ = [
 # "471/QĐ-TTg", "45/2019/QH14", "100/2019/NĐ-CP": letters (any script), digits, / - . and spaces
 _DOCUMENT_NUMBER = re.compile(r"^[\w][\w/.\- ]{0,98}[\w.]$|^\w$")
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Description = Annotated[str, StringConstraints(max_length=20_000)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-Slug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Title = Annotated[CleanLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Description = Annotated[CleanText, StringConstraints(max_length=20_000)]
+Tag = Annotated[CleanLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Slug = Annotated[CleanLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Language = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 ]
@@ -47,17 +49,17 @@ class TopicPublic(BaseModel):
 
 
 class TopicCreate(BaseModel):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    name_en: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
-    slug: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    name: Annotated[CleanLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    name_en: Annotated[CleanLine, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    slug: Annotated[CleanLine, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
 
 
 class LegalDocumentIn(BaseModel):
     """A legal document reference; documents are shared between programmes by number."""
 
-    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
-    issuing_body: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = ""
+    number: Annotated[CleanLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    title: Annotated[CleanText, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    issuing_body: Annotated[CleanLine, StringConstraints(strip_whitespace=True, max_length=300)] = ""
     issued_date: date | None = None
 
     @field_validator("number")
@@ -81,7 +83,7 @@ class ProgrammeCreate(BaseModel):
     title: Title
     description: Description = ""
     language: Language = "vi"
-    audience: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    audience: Annotated[CleanLine, StringConstraints(strip_whitespace=True, max_length=100)] = ""
     tags: list[Tag] = Field(default_factory=list, max_length=50)
     topics: list[Slug] = Field(default_factory=list, max_length=50, description="topic slugs")
     legal_documents: list[LegalDocumentIn] = Field(default_factory=list, max_length=50)
@@ -93,7 +95,7 @@ class ProgrammeUpdate(BaseModel):
     title: Title | None = None
     description: Description | None = None
     language: Language | None = None
-    audience: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    audience: Annotated[CleanLine, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
     tags: list[Tag] | None = Field(default=None, max_length=50)
     topics: list[Slug] | None = Field(default=None, max_length=50)
     legal_documents: list[LegalDocumentIn] | None = Field(default=None, max_length=50)
@@ -167,6 +169,15 @@ class PublicProgramme(BaseModel):
     poster_url: str | None
     thumbnail_urls: list[str]
     subtitles: list[SubtitlePublic]
+
+
+class Airing(BaseModel):
+    """An item of a live timeline that airs a programme: on air, in the catch-up, or compiled ahead."""
+
+    channel_slug: str
+    entry_id: uuid.UUID | None
+    start_at: datetime
+    end_at: datetime
 
 
 class ScheduledSlot(BaseModel):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from channel.library.text import search_terms
 from channel.models import LegalDocument, Programme, ProgrammeStatus, Topic
+from channel.text import CleanQuery
 
 __all__ = ["ProgrammeFilters", "search_programmes"]
 
@@ -22,10 +23,10 @@ class ProgrammeFilters(BaseModel):
     """The query string of `GET /api/programmes`."""
 
     q: Annotated[
-        str | None, Field(max_length=200, description="tìm theo tên, mô tả / title, description")
+        CleanQuery | None, Field(max_length=200, description="tìm theo tên, mô tả / title, description")
     ] = None
-    topic: Annotated[str | None, Field(max_length=200, description="topic slug")] = None
-    document: Annotated[str | None, Field(max_length=100, description="legal document number")] = None
+    topic: Annotated[CleanQuery | None, Field(max_length=200, description="topic slug")] = None
+    document: Annotated[CleanQuery | None, Field(max_length=100, description="legal document number")] = None
     status: ProgrammeStatus | None = None
     created_from: date | None = None
     created_to: date | None = Field(default=None, description="inclusive")

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from channel import audit
 from channel.library.bodies import read_limited
+from channel.library.captions import segment_subtitles
 from channel.library.errors import Invalid
 from channel.library.schemas import SubtitlePublic
 from channel.library.service import programme_prefix
@@ -84,7 +85,10 @@ def add_subtitle(
     actor_id: uuid.UUID,
     request_id: str | None,
 ) -> SubtitleTrack:
-    """Add (or replace) the programme's track in `language`; the key is built from ids and the language only."""
+    """Add (or replace) the programme's track in `language`; the key is built from ids and the language only.
+
+    A ready programme also gets the track cut into segments for the live channel (`captions`).
+    """
     if not _LANGUAGE.match(language):
         raise Invalid("invalid_language", "Mã ngôn ngữ không hợp lệ (ví dụ vi, en) / Invalid language code")
     text = validate_webvtt(data)
@@ -98,6 +102,7 @@ def add_subtitle(
     else:
         track.label, track.storage_key = label, key
     session.flush()
+    segment_subtitles(store=store, programme=programme)  # on the live channel from the next publish
     audit.record(
         session,
         actor_id=actor_id,

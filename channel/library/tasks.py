@@ -15,9 +15,8 @@ from celery.signals import task_prerun
 from celery.states import READY_STATES
 
 from channel.library.outcome import Outcome, apply_outcome, mark_running
-from channel.library.transcode import RECORD_TASK, TRANSCODE_TASK
+from channel.library.transcode import CHUNKED_TASK, RECORD_TASK, TRANSCODE_TASK
 from channel.worker import worker_resources
-from storage import StorageError
 
 __all__ = ["record_transcode"]
 
@@ -48,16 +47,11 @@ def record_transcode(self: Task, programme_id: str, revision: int, task_id: str,
         result=result,
     )
     with resources.sessionmaker() as session:
-        old_prefix = apply_outcome(session, outcome)
-    if old_prefix:
-        try:
-            resources.store.delete_prefix(old_prefix)
-        except StorageError:
-            _log.exception("could not delete the replaced media %s", old_prefix)
+        apply_outcome(session, outcome, store=resources.store)  # keeps the replaced revision's media
 
 
 def _on_prerun(sender: Any = None, task_id: str | None = None, task: Any = None, **_kwargs: Any) -> None:
-    if getattr(task, "name", None) != TRANSCODE_TASK or task_id is None:
+    if getattr(task, "name", None) not in (TRANSCODE_TASK, CHUNKED_TASK) or task_id is None:
         return
     try:
         with worker_resources(task.app).sessionmaker() as session:

@@ -25,6 +25,7 @@ from channel.settings import Settings
 
 __all__ = [
     "CANCELLED",
+    "CHUNKED_TASK",
     "RECORD_TASK",
     "TRANSCODE_TASK",
     "cancel_transcode",
@@ -40,6 +41,9 @@ __all__ = [
 _log = logging.getLogger(__name__)
 
 TRANSCODE_TASK = "transcoder.transcode"
+#: the same job split into chunks encoded in parallel (`LEGALTV_CHUNK_SECONDS` > 0); it ends with the
+#: same result, `{"ok": ..., "description": ...}`, stored under the same task id, and keeps the callbacks
+CHUNKED_TASK = "transcoder.transcode_chunked"
 RECORD_TASK = "channel.record_transcode"
 _UNQUEUED = (
     "queue_unavailable",
@@ -80,7 +84,10 @@ def latest_job(session: Session, programme_id: uuid.UUID) -> TranscodeJob | None
 def enqueue_transcode(
     session: Session, *, celery: Celery, programme: Programme, settings: Settings
 ) -> TranscodeJob:
-    """Record a job for the programme's current source, commit, THEN send the task (never the other way)."""
+    """Record a job for the programme's current source, commit, THEN send the task (never the other way).
+
+    With `settings.chunk_seconds` > 0 the chunked transcode is sent instead of the single-worker one.
+    """
     if programme.source_key is None:
         raise Conflict("no_source", "Chương trình chưa có tệp nguồn / The programme has no source file")
     task_id = str(uuid.uuid4())
@@ -88,14 +95,16 @@ def enqueue_transcode(
     session.add(job)
     session.commit()
     callback = [str(programme.id), programme.revision, task_id]
+    args: list[Any] = [
+        programme.source_key,
+        output_prefix(programme.id, programme.revision),
+        transcode_profile(settings),
+    ]
+    chunked = settings.chunk_seconds > 0
     try:
         celery.send_task(
-            TRANSCODE_TASK,
-            args=[
-                programme.source_key,
-                output_prefix(programme.id, programme.revision),
-                transcode_profile(settings),
-            ],
+            CHUNKED_TASK if chunked else TRANSCODE_TASK,
+            args=[*args, settings.chunk_seconds] if chunked else args,
             task_id=task_id,
             link=celery.signature(RECORD_TASK, args=[*callback, "done"], immutable=True),
             link_error=celery.signature(RECORD_TASK, args=[*callback, "error"], immutable=True),

@@ -26,6 +26,7 @@ from channel.library.schemas import ProgrammeCreate, ProgrammePublic
 from channel.library.service import create_programme, get_programme
 from channel.models import Programme, Role, User
 from channel.settings import Settings
+from channel.text import strip_controls
 from channel.uploads import CompletedUpload, UploadStore, create_tus_router
 from channel.uploads.protocol import TusError, parse_metadata
 
@@ -49,7 +50,8 @@ def _programme_for(session: Session, *, user: User, metadata: dict[str, str] | A
         programme = get_programme(session, programme_id)
         check_owner(programme, user)
         return programme
-    title = (metadata.get("title") or display_filename(metadata.get("filename")) or _NEW_TITLE).strip()[:300]
+    given = metadata.get("title") or display_filename(metadata.get("filename")) or _NEW_TITLE
+    title = strip_controls(given).strip()[:300]
     return create_programme(
         session, data=ProgrammeCreate(title=title or _NEW_TITLE), owner_id=user.id, request_id=None
     )
@@ -96,14 +98,14 @@ def _check_target(request: Request, user: OptionalUser, session: SessionDep) -> 
         raise HTTPException(exc.status, detail=exc.detail()) from None
 
 
-def build_upload_router(settings: Settings, *, app_state: Any) -> APIRouter:
-    """The tus router (mount at /api/uploads): producers only, files in `data_dir/uploads`, ingest on completion."""
+def build_upload_router(settings: Settings, *, app_state: Any, store: UploadStore) -> APIRouter:
+    """The tus router (mount at /api/uploads): producers only, files in `store`, ingest on completion."""
 
     async def on_complete(done: CompletedUpload) -> dict[str, str]:
         return await run_in_threadpool(complete_upload, app_state, done)
 
     tus = create_tus_router(
-        store=UploadStore(settings.data_dir / "uploads"),
+        store=store,
         max_size=settings.max_upload_bytes,
         current_user=_producer,
         on_complete=on_complete,

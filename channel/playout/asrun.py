@@ -1,48 +1,31 @@
-"""The as-run log: what really aired, read from the live compiled timeline (frozen once aired)."""
+"""The as-run log: what really aired, read from the live compiled timeline (frozen once aired).
+
+Recorded at every publish and extension (`channel.playout.publish`, before the live timeline is
+replaced) and whenever the log is read.
+"""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from channel.models import AsRunEntry
+from channel.playout.aired import record_aired
 from channel.playout.publish import latest_playout
-from playlist import from_us, timeline_from_dict, to_us
+from playlist import timeline_from_dict
 
 __all__ = ["record_as_run"]
 
 
 def record_as_run(session: Session, *, channel_id: uuid.UUID, until: datetime) -> int:
-    """Insert one row per timeline item that finished airing before ``until`` and is not logged yet.
+    """Log every item of the live timeline that finished airing before ``until`` and is not logged yet.
 
-    Idempotent: aired items are frozen, so everything before the last logged end is already there.
-    Returns how many rows were added; the caller commits.
+    Idempotent; returns how many rows were added; the caller commits.
     """
     compiled = latest_playout(session, channel_id)
     if compiled is None:
         return 0
-    done = session.scalar(select(func.max(AsRunEntry.ended_at)).where(AsRunEntry.channel_id == channel_id))
-    done_us = None if done is None else to_us(done)
-    limit = to_us(until)
-    added = 0
-    for item in timeline_from_dict(compiled.timeline).items:
-        if item.end_us > limit:
-            break
-        if done_us is not None and item.start_us < done_us:
-            continue
-        session.add(
-            AsRunEntry(
-                channel_id=channel_id,
-                programme_id=None if item.programme_id is None else uuid.UUID(item.programme_id),
-                kind=item.kind,
-                title=item.title[:300],
-                started_at=from_us(item.start_us),
-                ended_at=from_us(item.end_us),
-            )
-        )
-        added += 1
-    session.flush()
-    return added
+    return record_aired(
+        session, channel_id=channel_id, timeline=timeline_from_dict(compiled.timeline), until=until
+    )

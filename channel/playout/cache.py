@@ -24,11 +24,21 @@ from channel.models import Channel, CompiledPlayout
 from channel.playout.publish import EXTEND_BELOW, extend_if_needed
 from playlist import Timeline, from_us, timeline_from_dict
 
-__all__ = ["DEFAULT_REFRESH_SECONDS", "Live", "PlayoutUnavailable", "TimelineCache"]
+__all__ = [
+    "DEFAULT_MISS_SECONDS",
+    "DEFAULT_REFRESH_SECONDS",
+    "MAX_MISSES",
+    "Live",
+    "PlayoutUnavailable",
+    "TimelineCache",
+]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_REFRESH_SECONDS = 3.0
+#: how long "no such channel" is remembered, and for how many slugs at most (probing cannot grow it)
+DEFAULT_MISS_SECONDS = 5.0
+MAX_MISSES = 10_000
 
 
 class PlayoutUnavailable(LookupError):
@@ -52,19 +62,26 @@ class _Slot:
 
 
 class TimelineCache:
-    """slug → `Live`; thread-safe; one refresh per channel at a time."""
+    """slug → `Live`; thread-safe; one refresh per channel at a time.
+
+    An unknown slug is remembered as missing for `miss_seconds` (in a bounded table, cleared when full),
+    so a player or a probe asking again and again for a wrong channel does not query the database each time.
+    """
 
     def __init__(
         self,
         session_factory: Callable[[], Session],
         *,
         refresh_seconds: float = DEFAULT_REFRESH_SECONDS,
+        miss_seconds: float = DEFAULT_MISS_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._sessions = session_factory
         self.refresh_seconds = refresh_seconds
+        self.miss_seconds = miss_seconds
         self._clock = clock
         self._slots: dict[str, _Slot] = {}
+        self._misses: dict[str, float] = {}  # slug → when the database last said it has no such channel
         self._busy: set[str] = set()
         self._lock = threading.Lock()
 
@@ -84,8 +101,15 @@ class TimelineCache:
             limit = min(limit, slot.live.timeline.channel.target_duration / 2)
         return self._clock() - slot.checked < limit
 
+    def known_missing(self, slug: str) -> bool:
+        """The database said "no such channel" less than `miss_seconds` ago (no I/O)."""
+        since = self._misses.get(slug)
+        return since is not None and self._clock() - since < self.miss_seconds
+
     def get(self, slug: str) -> Live:
         """Blocking: the channel's live playout, refreshed if older than the interval."""
+        if self.peek(slug) is None and self.known_missing(slug):
+            raise PlayoutUnavailable(slug)
         if not self.fresh(slug):
             self.refresh(slug)
         live = self.peek(slug)
@@ -97,6 +121,8 @@ class TimelineCache:
         """For the event loop: a loaded channel is served at once, a stale one refreshed in a thread."""
         live = self.peek(slug)
         if live is None:
+            if self.known_missing(slug):
+                raise PlayoutUnavailable(slug)
             return await asyncio.to_thread(self.get, slug)
         if not self.fresh(slug) and self._claim(slug):
             threading.Thread(target=self._refresh_claimed, args=(slug,), daemon=True).start()
@@ -122,15 +148,21 @@ class TimelineCache:
 
     def _load(self, slug: str) -> None:
         old = self.peek(slug)
+        answered = True
         try:
             live = self._query(slug, old)
         except SQLAlchemyError as exc:
             log.warning("database unavailable, serving the last timeline of %s: %s", slug, type(exc).__name__)
-            live = old
+            live, answered = old, False
         with self._lock:
-            if live is None and old is None:  # unknown slugs are not remembered: no growth by probing
+            if live is None and old is None:  # unknown slugs get no slot: no growth by probing
                 self._slots.pop(slug, None)
+                if answered:
+                    if len(self._misses) >= MAX_MISSES:
+                        self._misses.clear()
+                    self._misses[slug] = self._clock()
             else:
+                self._misses.pop(slug, None)
                 self._slots[slug] = _Slot(live=live, checked=self._clock())
 
     def _query(self, slug: str, old: Live | None) -> Live | None:

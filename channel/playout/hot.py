@@ -26,6 +26,7 @@ __all__ = ["LivePlaylistMiddleware"]
 
 _HLS = HLS_TYPE.encode()
 _MASTER = "master.m3u8"
+_VARY = (b"vary", b"Origin")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +37,13 @@ class _Rendered:
     headers: list[tuple[bytes, bytes]]
     body: bytes
     headers_any_origin: list[tuple[bytes, bytes]] = field(init=False)
+    headers_no_origin: list[tuple[bytes, bytes]] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(
             self, "headers_any_origin", [*self.headers, (b"access-control-allow-origin", b"*")]
         )
+        object.__setattr__(self, "headers_no_origin", [*self.headers, _VARY])
 
 
 class LivePlaylistMiddleware:
@@ -107,13 +110,18 @@ class LivePlaylistMiddleware:
         return done
 
     def _headers(self, scope: Scope, found: _Rendered) -> list[tuple[bytes, bytes]]:
-        """The rendered headers plus CORS as CORSMiddleware would answer a simple request."""
+        """The rendered headers plus CORS as CORSMiddleware would answer a simple request.
+
+        Unless every origin is allowed, the answer depends on the Origin header, so it always says
+        `Vary: Origin`: a shared cache must not hand one origin's answer (with or without the
+        allow-origin header) to another.
+        """
         if self.any_origin:
             return found.headers_any_origin
         for key, value in scope["headers"]:
             if key == b"origin" and value in self.origins:
-                return [*found.headers, (b"access-control-allow-origin", value), (b"vary", b"Origin")]
-        return found.headers
+                return [*found.headers, (b"access-control-allow-origin", value), _VARY]
+        return found.headers_no_origin
 
     async def _send(self, scope: Scope, send: Send, found: _Rendered) -> None:
         start: Message = {

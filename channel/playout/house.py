@@ -7,7 +7,8 @@ programme, so the master playlist stays the same whatever is on air.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,12 +21,16 @@ __all__ = [
     "SUBTITLES_VI",
     "channel_profile",
     "house_profile",
+    "subtitle_languages",
     "variants_of",
 ]
 
 AUDIO_CODEC = "mp4a.40.2"
 AUDIO_KBPS = 128
 SUBTITLES_VI = SubtitleLanguage(code="vi", name="Tiếng Việt", default=True)
+#: what the player's subtitle menu shows for a language code (the code itself when unknown)
+_LANGUAGE_NAMES: Mapping[str, str] = {"vi": "Tiếng Việt", "en": "English", "fr": "Français"}
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 
 def house_profile(profile: Mapping[str, Any]) -> Profile:
@@ -59,6 +64,18 @@ def variants_of(profile: Mapping[str, Any]) -> tuple[Variant, ...]:
     )
 
 
+def subtitle_languages(codes: Sequence[str]) -> tuple[SubtitleLanguage, ...]:
+    """The subtitle renditions a channel advertises (its profile's ``subtitles``); the first is the default.
+
+    Codes that are not language tags (they would end up in playlist URIs) are left out.
+    """
+    valid = [code for code in dict.fromkeys(codes) if _LANGUAGE.match(code)]
+    return tuple(
+        SubtitleLanguage(code=code, name=_LANGUAGE_NAMES.get(code, code), default=i == 0)
+        for i, code in enumerate(valid)
+    )
+
+
 def channel_profile(
     *,
     channel_id: str,
@@ -66,9 +83,13 @@ def channel_profile(
     profile: Mapping[str, Any],
     epoch: datetime,
     timezone: str,
-    subtitles: bool,
+    subtitles: Sequence[str],
 ) -> ChannelProfile:
-    """The fixed playout profile; the target duration is the segment length rounded up."""
+    """The fixed playout profile; the target duration is the segment length rounded up.
+
+    ``subtitles`` are the language codes of the channel's subtitle renditions, fixed like its ladder:
+    programmes without a track in a language contribute empty segments to it.
+    """
     return ChannelProfile(
         channel_id=channel_id,
         name=name,
@@ -77,5 +98,5 @@ def channel_profile(
         variants=variants_of(profile),
         timezone=timezone,
         segment_format="fmp4" if profile.get("segment_format") == "fmp4" else "mpegts",
-        subtitles=(SUBTITLES_VI,) if subtitles else (),
+        subtitles=subtitle_languages(subtitles),
     )

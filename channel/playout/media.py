@@ -29,8 +29,12 @@ NOT_FOUND = {"code": "not_found", "message": "Không tìm thấy tệp / File no
 
 
 def cache_control_for(key: str) -> str:
-    """Segments and pictures never change under their key; playlists and JSON may be rewritten."""
-    return SHORT if key.endswith((".m3u8", ".json")) else IMMUTABLE
+    """Segments and pictures never change under their key; playlists, JSON and WebVTT may be rewritten.
+
+    A corrected subtitle track is written again under the same keys (the upload and its per-segment
+    files, `channel/library/captions.py`), so WebVTT is cached briefly too.
+    """
+    return SHORT if key.endswith((".m3u8", ".json", ".vtt")) else IMMUTABLE
 
 
 def _chunks(store: Store, key: str) -> Iterator[bytes]:

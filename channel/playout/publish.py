@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from channel.models import (
     ScheduleEntry,
     ScheduleMode,
 )
+from channel.playout.aired import record_aired
 from channel.playout.house import channel_profile
 from channel.playout.slate import expected_slate
 from playlist import (
@@ -93,17 +94,16 @@ def _programmes(session: Session, ids: Sequence[uuid.UUID]) -> dict[str, Program
     return {str(p.id): _media(p) for p in rows}
 
 
-def _profile(channel: Channel, programmes: Mapping[str, ProgrammeMedia | None]) -> ChannelProfile:
-    subtitles = bool(channel.profile.get("subtitles")) or any(
-        m is not None and m.subtitle_templates for m in programmes.values()
-    )
+def _profile(channel: Channel) -> ChannelProfile:
+    """The channel's fixed profile: its subtitle languages come from its stored profile, never from
+    what happens to be scheduled, so the master playlist is the same at every publish."""
     return channel_profile(
         channel_id=channel.slug,
         name=channel.name,
         profile=channel.profile,
         epoch=channel.epoch.astimezone(UTC),
         timezone=channel.timezone,
-        subtitles=subtitles,
+        subtitles=[str(code) for code in channel.profile.get("subtitles") or ()],
     )
 
 
@@ -137,7 +137,7 @@ def _compile(session: Session, channel: Channel, *, now: datetime, previous: Tim
     filler_media = [m for i in fillers if (m := programmes.get(str(i))) is not None]
     if previous is None:
         return compile_timeline(
-            channel=_profile(channel, programmes),
+            channel=_profile(channel),
             entries=entries,
             programmes=programmes,
             slate=slate,
@@ -160,12 +160,16 @@ def publish_channel(session: Session, *, channel_id: uuid.UUID, now: datetime) -
     """Compile the grid into version n + 1 (frozen up to now + one target duration); caller commits.
 
     ``published_until`` is the end of the compiled timeline: the channel plays at least until then.
+    What the previous version aired up to now goes into the as-run log first (so an extension, which
+    also comes here, keeps the log of a channel nobody edits or reads).
     """
     channel = session.get(Channel, channel_id)
     if channel is None:
         raise PlayoutError(f"no channel {channel_id}")
     last = latest_playout(session, channel_id)
     previous = None if last is None else timeline_from_dict(last.timeline)
+    if previous is not None:
+        record_aired(session, channel_id=channel_id, timeline=previous, until=now)
     timeline = _compile(session, channel, now=now, previous=previous)
     compiled = CompiledPlayout(
         channel_id=channel_id,

@@ -34,6 +34,7 @@ from channel.playout.serve import (
     track_for,
 )
 from channel.settings import Settings
+from channel.text import CleanQuery
 from playlist import OffAirError, Track, render_m3u, render_master, render_vod, render_xmltv
 
 __all__ = ["router"]
@@ -109,7 +110,7 @@ def _hls(body: str | bytes, cache_control: str) -> Response:
 
 @router.get("/live/{slug}/master.m3u8")
 async def live_master(
-    slug: str, cache: PlayoutDep, settings: ViewerSettingsDep, start: str | None = None
+    slug: CleanQuery, cache: PlayoutDep, settings: ViewerSettingsDep, start: CleanQuery | None = None
 ) -> Response:
     """The constant master playlist; with ``start`` every media URI carries it (start-over)."""
     live = await _live(cache, slug)
@@ -121,7 +122,11 @@ async def live_master(
 
 @router.get("/live/{slug}/{name}")
 async def live_media(
-    slug: str, name: str, cache: PlayoutDep, settings: ViewerSettingsDep, start: str | None = None
+    slug: CleanQuery,
+    name: CleanQuery,
+    cache: PlayoutDep,
+    settings: ViewerSettingsDep,
+    start: CleanQuery | None = None,
 ) -> Response:
     """A live media playlist, or the same at an earlier instant (start-over, catch-up)."""
     live = await _live(cache, slug)
@@ -140,12 +145,12 @@ async def live_media(
 
 @router.get("/vod/{slug}/{name}")
 async def vod_media(
-    slug: str,
-    name: str,
+    slug: CleanQuery,
+    name: CleanQuery,
     cache: PlayoutDep,
     settings: ViewerSettingsDep,
-    start: Annotated[str, Query(alias="from")],
-    end: Annotated[str | None, Query(alias="to")] = None,
+    start: Annotated[CleanQuery, Query(alias="from")],
+    end: Annotated[CleanQuery | None, Query(alias="to")] = None,
 ) -> Response:
     """Every segment that aired in [from, to) as a VOD playlist (catch-up of a programme)."""
     live = await _live(cache, slug)
@@ -165,7 +170,7 @@ async def vod_media(
 
 
 @router.get("/api/channels/{slug}/now")
-async def channel_now(slug: str, cache: PlayoutDep) -> JSONResponse:
+async def channel_now(slug: CleanQuery, cache: PlayoutDep) -> JSONResponse:
     """What is on now and next, from the timeline the playlists come from."""
     live = await _live(cache, slug)
     try:
@@ -176,7 +181,7 @@ async def channel_now(slug: str, cache: PlayoutDep) -> JSONResponse:
 
 
 @router.get("/api/channels/{slug}/epg")
-async def channel_epg(slug: str, cache: PlayoutDep, date: str | None = None) -> JSONResponse:
+async def channel_epg(slug: CleanQuery, cache: PlayoutDep, date: CleanQuery | None = None) -> JSONResponse:
     """One local day of the guide (``date=YYYY-MM-DD`` in the channel's timezone; default today)."""
     live = await _live(cache, slug)
     try:
@@ -196,7 +201,7 @@ def _all(cache: TimelineCache) -> list[Live]:
     return found
 
 
-@router.get("/xmltv.xml")
+@router.get("/xmltv.xml", responses={200: {"content": {"application/xml": {}}, "description": "XMLTV"}})
 def xmltv(cache: PlayoutDep, settings: SettingsDep) -> Response:
     """The guide of every channel, from the catch-up retention back to two days ahead."""
     now = datetime.now(UTC)
@@ -206,7 +211,9 @@ def xmltv(cache: PlayoutDep, settings: SettingsDep) -> Response:
     return Response(body, media_type="application/xml", headers={"Cache-Control": EPG_CACHE})
 
 
-@router.get("/channels.m3u")
+@router.get(
+    "/channels.m3u", responses={200: {"content": {"audio/x-mpegurl": {}}, "description": "M3U channel list"}}
+)
 def channels_m3u(cache: PlayoutDep, settings: SettingsDep) -> Response:
     """Channel list for IPTV apps, with the XMLTV guide as url-tvg."""
     profiles = [live.timeline.channel for live in _all(cache)]

@@ -2,7 +2,7 @@
 
 Thin, per Celery's guidance: a channel id in, reload the channel, call `ensure_slate`; idempotent
 (the slate's keys are derived from its format and name, and an existing slate is reused).
-Register by adding "channel.playout.tasks" to `channel.worker.TASK_MODULES`.
+Registered through `channel.worker.TASK_MODULES`.
 """
 
 from __future__ import annotations

@@ -4,8 +4,10 @@ from channel.uploads.protocol import TUS_EXTENSIONS, TUS_VERSION, TusError
 from channel.uploads.router import EXPOSED_HEADERS, OnComplete, create_tus_router
 from channel.uploads.state import CompletedUpload, UploadExpired, UploadInfo, UploadLocked, UploadNotFound
 from channel.uploads.store import UploadStore
+from channel.uploads.sweeper import DEFAULT_SWEEP_SECONDS, sweep_forever
 
 __all__ = [
+    "DEFAULT_SWEEP_SECONDS",
     "EXPOSED_HEADERS",
     "TUS_EXTENSIONS",
     "TUS_VERSION",
@@ -18,4 +20,5 @@ __all__ = [
     "UploadNotFound",
     "UploadStore",
     "create_tus_router",
+    "sweep_forever",
 ]

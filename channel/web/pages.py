@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from channel.deps import SessionDep, SettingsDep
 from channel.settings import Settings
+from channel.text import CleanQuery
 from channel.web.assets import Assets, AssetsDep
 from channel.web.data import ChannelView, absolute, channel_views, find_channel, ready_programme
 from channel.web.i18n import COOKIE, LANGUAGES, MESSAGES, Lang, pick_language, translate
@@ -46,7 +47,7 @@ class Page:
         request: Request,
         settings: SettingsDep,
         assets: AssetsDep,
-        lang: Annotated[str | None, Query()] = None,
+        lang: Annotated[CleanQuery | None, Query()] = None,
         cookie: Annotated[str | None, Cookie(alias=COOKIE)] = None,
     ) -> None:
         self.request = request
@@ -107,13 +108,13 @@ def home(page: PageDep, session: SessionDep) -> HTMLResponse:
 
 
 @router.get("/kenh/{slug}", response_class=HTMLResponse)
-def channel_page(slug: str, page: PageDep, session: SessionDep) -> HTMLResponse:
+def channel_page(slug: CleanQuery, page: PageDep, session: SessionDep) -> HTMLResponse:
     """Another channel, live."""
     return _viewer(page, session, slug)
 
 
 @router.get("/embed/{slug}", response_class=HTMLResponse)
-def embed(slug: str, page: PageDep, session: SessionDep) -> HTMLResponse:
+def embed(slug: CleanQuery, page: PageDep, session: SessionDep) -> HTMLResponse:
     """The bare player, for the national legal portal's iframe; the only page others may frame."""
     channel = find_channel(session, slug=slug, default_slug=None)
     if channel is None:

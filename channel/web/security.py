@@ -26,7 +26,8 @@ def media_origins(settings: Settings) -> tuple[str, ...]:
 
 def page_headers(*, frameable: bool, extra_origins: tuple[str, ...] = ()) -> dict[str, str]:
     """Headers for an HTML page; only the embeddable player may be framed by other sites."""
-    media = " ".join(("'self'", "blob:", *extra_origins))
+    # data: for the empty <track> hls.js creates when the channel has a subtitle rendition
+    media = " ".join(("'self'", "blob:", "data:", *extra_origins))
     policy = "; ".join(
         (
             "default-src 'self'",

@@ -99,6 +99,7 @@ def test_create_celery_registers_ping_and_existing_task_modules(tmp_path: Path) 
     app = create_celery(Settings(data_dir=tmp_path / "var"))
     app.loader.import_default_modules()
     assert "channel.ping" in app.tasks
+    assert "playout.ensure_slate" in app.tasks  # the slate asked for at channel creation, rename, publish
     assert "channel.worker" in app.conf.imports
     assert set(app.conf.imports) <= set(TASK_MODULES)
     assert [queue.name for queue in app.conf.task_queues] == list(QUEUES)

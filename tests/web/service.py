@@ -121,11 +121,11 @@ def missing_slate_segments(service: Service, slug: str) -> list[str]:
     return [uri for uri in uris[:2] if httpx.get(f"{service.base_url}{uri}", timeout=10).status_code >= 400]
 
 
-def generate_slate(service: Service, slug: str, workdir: Path) -> None:
-    """WORKAROUND until the service generates a channel's filler slate itself: make it in-process."""
+def wait_for_slate(service: Service, slug: str, *, timeout: float = 90.0) -> None:
+    """Wait until the service's own worker has stored the channel's filler slate (read-only here)."""
     from channel.db import make_engine, make_sessionmaker
     from channel.grid.channels import get_channel
-    from channel.playout.slate import ensure_slate
+    from channel.playout.slate import slate_prefix
     from channel.settings import Settings
     from channel.stores import store_from_settings
 
@@ -134,7 +134,12 @@ def generate_slate(service: Service, slug: str, workdir: Path) -> None:
     try:
         with make_sessionmaker(engine)() as session:
             channel = get_channel(session, slug)
-            profile, name = dict(channel.profile), channel.name
+            prefix = slate_prefix(dict(channel.profile), channel_name=channel.name)
     finally:
         engine.dispose()
-    ensure_slate(store=store_from_settings(settings), profile=profile, channel_name=name, workdir=workdir)
+    store, deadline = store_from_settings(settings), time.monotonic() + timeout
+    while not store.exists(f"{prefix}master.m3u8"):
+        assert time.monotonic() < deadline, (
+            f"the worker did not make the slate {prefix}master.m3u8 within {timeout:.0f} s:\n{service.log_tail()}"
+        )
+        time.sleep(1.0)

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.web.service import Service, generate_slate, make_clip, missing_slate_segments, running_service
+from tests.web.service import Service, make_clip, missing_slate_segments, running_service, wait_for_slate
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -200,9 +200,8 @@ def test_console_to_live_player_across_a_programme_boundary(
     assert master.status_code == 200, (
         f"GET /live/{SLUG}/master.m3u8 answered {master.status_code}: the live playout is not served"
     )
-    if missing_slate_segments(service, SLUG):  # see generate_slate: to go once the service does it
-        generate_slate(service, SLUG, tmp_path / "slate")
-        assert not missing_slate_segments(service, SLUG), "the filler slate's segments are still missing"
+    wait_for_slate(service, SLUG)  # made by the service's own worker, asked for at creation and publish
+    assert not missing_slate_segments(service, SLUG), "the filler slate's segments are not served"
     # tune in while the first airing is on, so playback starts inside it and meets the boundary
     time.sleep(max(0.0, (start - datetime.now(TZ)).total_seconds() + CLIP_SECONDS - 1))
     viewer = browser.new_page(viewport={"width": 1280, "height": 900})

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from channel.auth.routes import PER_USERNAME_FACTOR
 from tests.channel.api_fixtures import PASSWORD, ApiUser
 
 
@@ -40,6 +41,28 @@ def test_login_is_rate_limited(api_client: TestClient, api_users: dict[str, ApiU
     blocked = api_client.post("/api/auth/login", json={"username": "producer", "password": PASSWORD})
     assert blocked.status_code == 429
     assert int(blocked.headers["retry-after"]) >= 1
+
+
+def test_login_is_rate_limited_per_username_across_clients(
+    api_client: TestClient, api_users: dict[str, ApiUser]
+) -> None:
+    """Guessing one account's password from many addresses is bounded too (3 × the per-client limit)."""
+    app = api_client.app
+    limit = app.state.settings.login_rate_per_minute  # type: ignore[attr-defined]
+    statuses = []
+    for i in range(limit * PER_USERNAME_FACTOR + 2):
+        with TestClient(app, client=(f"10.0.{i // 250}.{i % 250}", 40000)) as client:  # one guess per address
+            body = {"username": "Producer" if i % 2 else "producer", "password": "x" * 12}
+            statuses.append(client.post("/api/auth/login", json=body).status_code)
+    assert statuses[: limit * PER_USERNAME_FACTOR] == [401] * (limit * PER_USERNAME_FACTOR)
+    assert statuses[limit * PER_USERNAME_FACTOR :] == [429, 429]
+    with TestClient(app, client=("10.9.9.9", 40000)) as fresh:
+        assert (
+            fresh.post("/api/auth/login", json={"username": "producer", "password": PASSWORD}).status_code
+            == 429
+        )
+        other = fresh.post("/api/auth/login", json={"username": "scheduler", "password": PASSWORD})
+        assert other.status_code == 200  # another account is not affected
 
 
 def test_garbage_token_is_401_not_500(api_client: TestClient) -> None:

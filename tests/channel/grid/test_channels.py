@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from channel.playout.tasks import ENSURE_SLATE_TASK
 from tests.channel.grid.conftest import Grid
+from tests.channel.library.conftest import sent_tasks
 
 
 def test_two_channels_with_defaults_from_the_house_format(grid: Grid) -> None:
@@ -19,6 +21,7 @@ def test_two_channels_with_defaults_from_the_house_format(grid: Grid) -> None:
         "gop_seconds": 2.0,
         "segment_seconds": 6.0,
         "segment_format": "mpegts",
+        "subtitles": ["vi"],
     }
     assert main["filler_policy"] == {"slate": True, "filler_programme_ids": []}
     assert main["window_seconds"] == settings.playlist_window_seconds
@@ -104,6 +107,7 @@ def test_custom_profile_filler_and_duplicate_slug(grid: Grid) -> None:
     created = grid.post("/api/channels", body, role="admin")
     assert created.status_code == 201, created.text
     assert created.json()["profile"]["ladder"] == [1080, 720]
+    assert created.json()["profile"]["subtitles"] == ["vi"]
     assert created.json()["filler_policy"]["filler_programme_ids"] == [str(filler)]
     again = grid.post("/api/channels", body)
     assert again.status_code == 409
@@ -158,3 +162,21 @@ def test_ensure_channel_is_idempotent(grid: Grid, slug: str) -> None:
         assert first.id == second.id
         assert second.name == "Kênh Chính"
     assert [c["slug"] for c in grid.client.get("/api/channels").json()].count(slug) == 1
+
+
+def test_renaming_a_channel_requests_its_new_slate(grid: Grid, slug: str) -> None:
+    created = grid.channel(slug)
+
+    def slate_requests() -> int:
+        sent = sent_tasks(grid.app.state.settings)
+        return sum(1 for t in sent if t.name == ENSURE_SLATE_TASK and t.args == [created["id"]])
+
+    assert slate_requests() == 1  # at creation
+    headers = grid.users["scheduler"].headers
+    grid.client.patch(f"/api/channels/{slug}", json={"window_seconds": 60}, headers=headers)
+    assert slate_requests() == 1  # the name stayed
+
+    renamed = grid.client.patch(f"/api/channels/{slug}", json={"name": "Kênh mới"}, headers=headers)
+
+    assert renamed.status_code == 200, renamed.text
+    assert slate_requests() == 2

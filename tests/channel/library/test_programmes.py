@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from channel.models import AuditEvent, LegalDocument, Programme, ProgrammeStatus
 from tests.channel.library.conftest import Library
+from tests.channel.playout.helpers import seed_channel
 
 TITLE = "Hỏi đáp Luật Giao thông đường bộ: nồng độ cồn và mức phạt"
 DESCRIPTION = "Luật sư Nguyễn Thị Hằng giải đáp thắc mắc của khán giả về Nghị định 100/2019/NĐ-CP."
@@ -108,6 +109,27 @@ def test_delete_is_refused_while_the_programme_is_scheduled_in_the_future(lib: L
     assert [slot["entry_id"] for slot in error["details"]] == [str(soon), str(later)]
     assert [slot["channel_slug"] for slot in error["details"]] == ["vtv-phap-luat", "kenh-dat-dai"]
     assert lib.call("GET", f"/api/programmes/{created['id']}").status_code == 200
+
+
+def test_delete_is_refused_while_on_air_or_in_the_catch_up(lib: Library) -> None:
+    settings = lib.app.state.settings
+    air = seed_channel(lib.app.state.sessionmaker, settings)  # 1-minute programmes from 3 min ago
+    aired, on_air = air.programmes[0], air.programmes[1]  # ended 2 min ago; airing now
+
+    for pid in (aired, on_air):
+        response = lib.call("DELETE", f"/api/programmes/{pid}", user="admin")
+        assert response.status_code == 409, response.text
+        error = response.json()["error"]
+        assert error["code"] == "programme_on_air"
+        assert {airing["channel_slug"] for airing in error["details"]} == {air.slug}
+        assert all(
+            datetime.fromisoformat(a["end_at"]) > datetime.now(UTC) - timedelta(hours=1)
+            for a in error["details"]
+        )
+
+    lib.app.state.settings = settings.model_copy(update={"timeshift_retention_hours": 0.01})  # 36 s
+    assert lib.call("DELETE", f"/api/programmes/{aired}", user="admin").status_code == 204  # out of catch-up
+    assert lib.call("DELETE", f"/api/programmes/{on_air}", user="admin").status_code == 409
 
 
 def test_delete_is_soft_and_removes_the_media(lib: Library) -> None:

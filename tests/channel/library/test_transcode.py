@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import inspect
 import uuid
 from typing import Any, Literal
 
 import pytest
 
 from channel.library.outcome import Outcome, apply_outcome, mark_running
-from channel.library.transcode import cancellation_check
+from channel.library.transcode import CHUNKED_TASK, RECORD_TASK, TRANSCODE_TASK, cancellation_check
 from channel.models import Programme, Rendition, TranscodeJob, TranscodeState
 from channel.worker import create_celery
 from tests.channel.library.conftest import Library, sent_tasks
+from transcoder.chunk_tasks import transcode_chunked_task
+from transcoder.tasks import transcode_task
 
 DESCRIPTION: dict[str, Any] = {
     "version": 1,
@@ -47,12 +50,12 @@ def _apply(
     revision: int = 1,
     kind: Literal["done", "error"] = "done",
     result: Any = None,
-) -> str | None:
+) -> None:
     outcome = Outcome(
         programme_id=uuid.UUID(pid), revision=revision, task_id=task_id, kind=kind, result=result
     )
     with lib.app.state.sessionmaker() as session:
-        return apply_outcome(session, outcome)
+        apply_outcome(session, outcome, store=lib.app.state.store)
 
 
 @pytest.mark.parametrize("backend", ["embedded", "redis"])
@@ -79,10 +82,8 @@ def test_success_stores_the_description_and_is_idempotent(lib: Library) -> None:
     pid, task_id = _queued(lib)
     result = {"ok": True, "description": DESCRIPTION}
 
-    assert _apply(lib, pid, task_id, result=result) is None
-    assert (
-        _apply(lib, pid, task_id, result={"ok": False, "code": "x", "message": "y"}) is None
-    )  # re-delivery: ignored
+    _apply(lib, pid, task_id, result=result)
+    _apply(lib, pid, task_id, result={"ok": False, "code": "x", "message": "y"})  # re-delivery: ignored
 
     body = lib.call("GET", f"/api/programmes/{pid}").json()
     assert (body["status"], body["progress"], body["duration"]) == ("ready", 100.0, 3.0)
@@ -97,16 +98,21 @@ def test_success_stores_the_description_and_is_idempotent(lib: Library) -> None:
         )
 
 
-def test_a_new_revision_replaces_the_media_and_drops_the_old_prefix(lib: Library) -> None:
+def test_a_new_revision_replaces_the_media_and_keeps_the_old_revision(lib: Library) -> None:
+    """The live channel and its catch-up may still list r1's segments: they stay until the programme goes."""
+    store = lib.app.state.store
     pid, first = _queued(lib)
     _apply(lib, pid, first, result={"ok": True, "description": DESCRIPTION})
+    store.put_bytes(f"programmes/{pid}/r1/180p/seg_00000.ts", b"old")
     assert lib.call("POST", f"/api/programmes/{pid}/source", content=b"v2").status_code == 202
     second = sent_tasks(lib.app.state.settings)[-1].task_id
 
-    assert _apply(lib, pid, first, result={"ok": True, "description": DESCRIPTION}) is None  # stale job
-    old = _apply(lib, pid, second, revision=2, result={"ok": True, "description": DESCRIPTION})
+    _apply(lib, pid, first, result={"ok": True, "description": DESCRIPTION})  # stale job: ignored
+    _apply(lib, pid, second, revision=2, result={"ok": True, "description": DESCRIPTION})
 
-    assert old == f"programmes/{pid}/r1/"
+    assert store.read_bytes(f"programmes/{pid}/r1/180p/seg_00000.ts") == b"old"
+    body = lib.call("GET", f"/api/programmes/{pid}").json()
+    assert body["preview_url"] == f"/media/programmes/{pid}/r2/master.m3u8"
     assert (
         lib.call("GET", f"/api/programmes/{pid}").json()["preview_url"]
         == f"/media/programmes/{pid}/r2/master.m3u8"
@@ -147,9 +153,7 @@ def test_cancel_marks_the_job_and_fails_the_programme(lib: Library) -> None:
     assert response.status_code == 200
     assert (response.json()["status"], response.json()["error_code"]) == ("failed", "cancelled")
     assert cancellation_check(lib.app.state.sessionmaker)(task_id) is True  # what the worker polls
-    assert (
-        _apply(lib, pid, task_id, result={"ok": True, "description": DESCRIPTION}) is None
-    )  # late result ignored
+    _apply(lib, pid, task_id, result={"ok": True, "description": DESCRIPTION})  # late result ignored
     assert lib.call("GET", f"/api/programmes/{pid}").json()["status"] == "failed"
     assert lib.call("POST", f"/api/programmes/{pid}/cancel").status_code == 409
     with lib.app.state.sessionmaker() as session:
@@ -162,4 +166,24 @@ def test_deleting_a_programme_stops_its_transcode(lib: Library) -> None:
     pid, task_id = _queued(lib)
     assert lib.call("DELETE", f"/api/programmes/{pid}").status_code == 204
     assert cancellation_check(lib.app.state.sessionmaker)(task_id) is True
-    assert _apply(lib, pid, task_id, result={"ok": True, "description": DESCRIPTION}) is None
+    _apply(lib, pid, task_id, result={"ok": True, "description": DESCRIPTION})
+
+
+@pytest.mark.parametrize(("chunk_seconds", "task_name"), [(0.0, TRANSCODE_TASK), (60.0, CHUNKED_TASK)])
+def test_chunk_seconds_selects_the_chunked_transcode_with_the_same_callbacks(
+    lib: Library, chunk_seconds: float, task_name: str
+) -> None:
+    lib.app.state.settings = lib.app.state.settings.model_copy(update={"chunk_seconds": chunk_seconds})
+    pid, task_id = _queued(lib)
+
+    [task] = sent_tasks(lib.app.state.settings)
+    assert (task.name, task.task_id) == (task_name, task_id)
+    assert task.args[:2] == [f"sources/{pid}/r1", f"programmes/{pid}/r1/"]
+    worker_task = {TRANSCODE_TASK: transcode_task, CHUNKED_TASK: transcode_chunked_task}[task_name]
+    bound = inspect.signature(worker_task.run).bind(*task.args)  # the worker's task takes these arguments
+    if chunk_seconds:
+        assert bound.arguments["chunk_seconds"] == chunk_seconds
+    for key, kind in (("callbacks", "done"), ("errbacks", "error")):
+        [callback] = task.options[key]
+        assert (callback["task"], callback["args"]) == (RECORD_TASK, [pid, 1, task_id, kind])
+        assert callback["immutable"] is True

@@ -29,7 +29,12 @@ def description(
         "target_duration": round(seconds),
         "segment_durations": [seconds] * segments,
         "renditions": [
-            {"name": f"{h}p", "init": None, "segments": [f"{h}p/seg_{i:05d}.ts" for i in range(segments)]}
+            {
+                "name": f"{h}p",
+                "frame_rate": 25.0,
+                "init": None,
+                "segments": [f"{h}p/seg_{i:05d}.ts" for i in range(segments)],
+            }
             for h in ladder
         ],
     }

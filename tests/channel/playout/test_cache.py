@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -54,3 +55,30 @@ def test_loading_a_channel_compiled_less_than_a_day_ahead_extends_it(
         assert extended.published_until - now >= timedelta(days=2)
     cache.refresh(air.slug)
     assert cache.get(air.slug).version == 2
+
+
+def test_an_unknown_channel_is_remembered_for_a_few_seconds(
+    factory: sessionmaker[Session], settings: Settings
+) -> None:
+    opened: list[int] = []
+
+    def counting() -> Session:
+        opened.append(1)
+        return factory()
+
+    clock = Clock()
+    cache = TimelineCache(counting, refresh_seconds=3.0, miss_seconds=5.0, clock=clock)
+    for _ in range(3):
+        with pytest.raises(PlayoutUnavailable):
+            cache.get("khong-co")
+        with pytest.raises(PlayoutUnavailable):
+            asyncio.run(cache.aget("khong-co"))
+    assert len(opened) == 1  # one database query for six requests
+
+    air = seed_channel(factory, settings, slug="khong-co")  # published meanwhile
+    clock.now = 4.9
+    with pytest.raises(PlayoutUnavailable):
+        cache.get(air.slug)
+    clock.now = 5.1
+    assert cache.get(air.slug).version == 1  # seen within a few seconds
+    assert len(opened) == 2

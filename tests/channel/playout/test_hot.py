@@ -40,6 +40,7 @@ def test_reloads_within_a_segment_reuse_the_rendered_bytes_and_cors_follows_the_
         assert allowed.headers["access-control-allow-origin"] == PORTAL
         assert allowed.headers["vary"] == "Origin"
         assert "access-control-allow-origin" not in other.headers
+        assert other.headers["vary"] == head.headers["vary"] == "Origin"  # caches key on Origin every time
         assert head.content == b""
         assert int(head.headers["content-length"]) == len(allowed.content)
         if lean.rendered[(air.slug, "720p.m3u8")] is first:  # no segment boundary in between
@@ -47,4 +48,19 @@ def test_reloads_within_a_segment_reuse_the_rendered_bytes_and_cors_follows_the_
         preflight = client.options(url, headers={"Origin": PORTAL, "Access-Control-Request-Method": "GET"})
         assert preflight.status_code == 200
         assert preflight.headers["access-control-allow-origin"] == PORTAL
+    app.state.engine.dispose()
+
+
+def test_any_origin_needs_no_vary(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "var", env="test", cors_origins=["*"])
+    upgrade(settings.resolved_database_url)
+    app = create_app(settings)
+    air = seed_channel(app.state.sessionmaker, settings)
+    with TestClient(app) as client:
+        for headers in ({"Origin": PORTAL}, {}):
+            response = client.get(f"/live/{air.slug}/720p.m3u8", headers=headers)
+            assert response.status_code == 200
+            assert response.headers["access-control-allow-origin"] == "*"
+            assert "vary" not in response.headers
+        assert (air.slug, "720p.m3u8") in _lean(app).rendered  # answered by the lean handler
     app.state.engine.dispose()

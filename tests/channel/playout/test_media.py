@@ -41,6 +41,9 @@ def test_bad_and_missing_keys_are_404_without_paths(api_app: FastAPI, api_client
 def test_playlists_are_cached_briefly_and_segments_forever() -> None:
     assert cache_control_for("programmes/p/r1/720p/index.m3u8") == "public, max-age=60"
     assert cache_control_for("programmes/p/r1/poster.jpg").endswith("immutable")
+    assert (
+        cache_control_for("programmes/p/r1/subs_vi/seg_00000.vtt") == "public, max-age=60"
+    )  # corrected tracks
 
 
 def test_uploaded_sources_and_scratch_files_are_not_public(api_app: FastAPI, api_client: TestClient) -> None:

@@ -117,3 +117,46 @@ def test_the_expected_slate_needs_no_store(settings: Settings) -> None:
     slate = expected_slate({"ladder": [180, 144], "fps": 25, "segment_format": "mpegts"}, channel_name="Kênh")
     assert slate.media.segment_count == 60
     assert slate.media.segment_key("144p", 3).endswith("/144p/seg_00003.ts")
+
+
+def _as_run(factory: sessionmaker[Session], channel_id: object) -> list[AsRunEntry]:
+    with factory() as session:
+        rows = session.scalars(
+            select(AsRunEntry).where(AsRunEntry.channel_id == channel_id).order_by(AsRunEntry.started_at)
+        ).all()
+        session.expunge_all()
+        return list(rows)
+
+
+def test_publishing_records_what_aired_without_anyone_reading_the_log(
+    factory: sessionmaker[Session], settings: Settings
+) -> None:
+    now = datetime.now(UTC)
+    air = seed_channel(factory, settings, now=now)  # published 3 h ago: nothing had aired then
+    assert _as_run(factory, air.channel_id) == []
+
+    with factory() as session:
+        publish_channel(session, channel_id=air.channel_id, now=now)
+        session.commit()
+
+    logged = _as_run(factory, air.channel_id)
+    assert logged
+    assert all(row.ended_at.replace(tzinfo=UTC) <= now for row in logged)
+    assert air.programmes[0] in {row.programme_id for row in logged}  # aired from 3 to 2 minutes ago
+    with factory() as session:  # idempotent with the log's own reader
+        assert record_as_run(session, channel_id=air.channel_id, until=now) == 0
+
+
+def test_extending_an_unedited_channel_records_what_aired(
+    factory: sessionmaker[Session], settings: Settings
+) -> None:
+    now = datetime.now(UTC)
+    air = seed_channel(factory, settings, now=now - timedelta(days=1, hours=12))
+
+    with factory() as session:
+        assert extend_if_needed(session, channel_id=air.channel_id, now=now) is not None
+        session.commit()
+
+    logged = _as_run(factory, air.channel_id)
+    assert set(air.programmes) <= {row.programme_id for row in logged}  # all aired a day and a half ago
+    assert max(row.ended_at.replace(tzinfo=UTC) for row in logged) <= now

@@ -27,36 +27,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from storage import LocalStore  # noqa: E402
 from transcoder.chunked import package_chunks_local  # noqa: E402
 from transcoder.chunks import AUDIO_NAME, build_audio_encode, build_chunk_encode, plan_chunks  # noqa: E402
 from transcoder.pipeline import Deadline, prepare_source, transcode  # noqa: E402
 from transcoder.profile import Profile  # noqa: E402
 
 FF = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
-
-
-class DirStore:
-    """The few store methods the pipeline needs, on a folder (keeps the bench independent of storage/)."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def put_file(self, key: str, path: Path, *, content_type: str | None = None) -> None:
-        (self.root / key).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, self.root / key)
-
-    def put_bytes(self, key: str, data: bytes, *, content_type: str | None = None) -> None:
-        (self.root / key).parent.mkdir(parents=True, exist_ok=True)
-        (self.root / key).write_bytes(data)
-
-    def download(self, key: str, path: Path) -> None:
-        shutil.copyfile(self.root / key, path)
-
-    def delete_prefix(self, prefix: str) -> int:
-        target = self.root / prefix
-        count = sum(1 for p in target.rglob("*") if p.is_file()) if target.exists() else 0
-        shutil.rmtree(target, ignore_errors=True)
-        return count
 
 
 def children_cpu() -> float:
@@ -238,7 +215,7 @@ def main() -> None:
         work = Path(tmp)
         source = work / "source.mp4"
         make_source(source, options.seconds)
-        store = DirStore(work / "store")
+        store = LocalStore(work / "store")
         store.put_file("up/source.mp4", source)
 
         def ours() -> None:
@@ -282,8 +259,20 @@ def main() -> None:
     if not options.no_write:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         host = f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.python_version()}"
-        text = f"# Benchmarks\n\n## Transcode (`make bench-transcode`), {stamp}, {host}\n\n{report}\n"
-        (ROOT / "docs" / "benchmarks.md").write_text(text, encoding="utf-8")
+        section = f"## Transcode (`make bench-transcode`), {stamp}, {host}\n\n{report}\n"
+        replace_section(ROOT / "docs" / "benchmarks.md", "## Transcode", section)
+
+
+def replace_section(path: Path, heading: str, section: str) -> None:
+    """Put `section` in place of the one starting with `heading`, keeping the other benchmarks' sections."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
+    start = text.find(heading)
+    if start < 0:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        end = text.find("\n## ", start + len(heading))
+        text = text[:start] + section + ("" if end < 0 else "\n" + text[end + 1 :])
+    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -143,7 +143,9 @@ class Settings(BaseSettings):
 
     @property
     def resolved_broker_url(self) -> str:
-        return self.broker_url or "filesystem://"
+        return (
+            self.broker_url or "filesystem://localhost/"
+        )  # a host, so kombu does not warn about its absence
 
     @property
     def resolved_result_backend(self) -> str:

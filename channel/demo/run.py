@@ -205,7 +205,8 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
     factory = make_sessionmaker(engine)
     store = store_from_settings(settings)
     celery = create_celery(settings)
-    worker = start_embedded_worker(settings)
+    # the worker's task log would scroll the progress bars away; warnings and errors still show
+    worker = start_embedded_worker(settings.model_copy(update={"log_level": "WARNING"}))
     try:
         with factory() as session:
             admin = _ensure_admin(session, settings.data_dir)

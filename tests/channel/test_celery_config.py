@@ -37,7 +37,7 @@ def test_transcoder_tasks_go_to_the_transcode_queue(tmp_path: Path) -> None:
 def test_embedded_broker_shares_one_queue_folder(tmp_path: Path) -> None:
     config = celery_config(Settings(data_dir=tmp_path))
     options = config["broker_transport_options"]
-    assert config["broker_url"] == "filesystem://"
+    assert config["broker_url"] == "filesystem://localhost/"
     assert (
         options["data_folder_in"]
         == options["data_folder_out"]

@@ -14,7 +14,7 @@ from channel.startup import ConfigError, check_database, describe_validation_err
 def test_embedded_defaults_need_no_external_service(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     assert settings.resolved_database_url == f"sqlite:///{tmp_path.resolve() / 'legaltv.sqlite3'}"
-    assert settings.resolved_broker_url == "filesystem://"
+    assert settings.resolved_broker_url == "filesystem://localhost/"
     assert settings.resolved_result_backend.startswith("db+sqlite:///")
     assert settings.resolved_storage_path == (tmp_path / "store").resolve()
     assert settings.run_embedded_worker is True

@@ -5,13 +5,13 @@ Imports nothing of its siblings at runtime so any module may depend on it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
-__all__ = ["ObjectInfo", "Page", "Store"]
+__all__ = ["ObjectInfo", "Page", "Store", "walk_pages"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,3 +87,14 @@ class Store(Protocol):
     def ping(self) -> None:
         """Raise `StorageError` when the store is unreachable; used by health checks."""
         ...
+
+
+def walk_pages(list_page: Callable[..., Page], prefix: str) -> Iterator[ObjectInfo]:
+    """Every object under `prefix`, following `list_page`'s cursors (one implementation for all stores)."""
+    cursor: str | None = None
+    while True:
+        page = list_page(prefix, cursor=cursor)
+        yield from page.items
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor

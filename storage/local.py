@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote
 
-from storage.base import ObjectInfo, Page
+from storage.base import ObjectInfo, Page, walk_pages
 from storage.errors import InvalidKey, NotFound, StorageError
 from storage.keys import validate_key, validate_prefix
 
@@ -254,13 +254,7 @@ class LocalStore:
         return Page(items=page, next_cursor=next_cursor)
 
     def iter_keys(self, prefix: str) -> Iterator[ObjectInfo]:
-        cursor: str | None = None
-        while True:
-            page = self.list_page(prefix, cursor=cursor)
-            yield from page.items
-            if page.next_cursor is None:
-                return
-            cursor = page.next_cursor
+        return walk_pages(self.list_page, prefix)
 
     # -- addressing and health --------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from storage.base import ObjectInfo, Page
+from storage.base import ObjectInfo, Page, walk_pages
 from storage.content_types import guess_content_type
 from storage.errors import NotFound, StorageError
 from storage.keys import validate_key, validate_prefix
@@ -248,13 +248,7 @@ class S3Store:
         return Page(items=items, next_cursor=response.get("NextContinuationToken") if truncated else None)
 
     def iter_keys(self, prefix: str) -> Iterator[ObjectInfo]:
-        cursor: str | None = None
-        while True:
-            page = self.list_page(prefix, cursor=cursor)
-            yield from page.items
-            if page.next_cursor is None:
-                return
-            cursor = page.next_cursor
+        return walk_pages(self.list_page, prefix)
 
     # -- addressing and health --------------------------------------------------------------
 

@@ -32,18 +32,23 @@ def media_url(key: str) -> str:
     return f"{MEDIA_ROUTE}/{key}"
 
 
-def _media(programme: Programme) -> tuple[str | None, str | None, list[str]]:
-    """(master playlist, poster, thumbnails) URLs of the playable revision, if any."""
+def _master_url(programme: Programme) -> str | None:
+    """The master playlist URL of the playable revision, if any."""
+    media: dict[str, Any] | None = programme.media
+    if not media or not programme.media_prefix:
+        return None
+    return media_url(f"{programme.media_prefix}{media.get('master', 'master.m3u8')}")
+
+
+def _pictures(programme: Programme) -> tuple[str | None, list[str]]:
+    """(poster, thumbnails) URLs of the playable revision, if any."""
     media: dict[str, Any] | None = programme.media
     prefix = programme.media_prefix
     if not media or not prefix:
-        return None, None, []
+        return None, []
     poster = media.get("poster")
-    return (
-        media_url(f"{prefix}{media.get('master', 'master.m3u8')}"),
-        media_url(f"{prefix}{poster}") if poster else None,
-        [media_url(f"{prefix}{thumb}") for thumb in media.get("thumbnails", [])],
-    )
+    thumbs = [media_url(f"{prefix}{thumb}") for thumb in media.get("thumbnails", [])]
+    return (media_url(f"{prefix}{poster}") if poster else None), thumbs
 
 
 def _subtitles(programme: Programme) -> list[SubtitlePublic]:
@@ -53,11 +58,29 @@ def _subtitles(programme: Programme) -> list[SubtitlePublic]:
     ]
 
 
+def _described(programme: Programme) -> dict[str, Any]:
+    """What both views show of a programme: its metadata and its pictures and subtitles."""
+    poster, thumbs = _pictures(programme)
+    return {
+        "id": programme.id,
+        "title": programme.title,
+        "description": programme.description,
+        "language": programme.language,
+        "audience": programme.audience,
+        "tags": list(programme.tags),
+        "topics": [TopicPublic.model_validate(topic) for topic in programme.topics],
+        "legal_documents": [LegalDocumentPublic.model_validate(doc) for doc in programme.legal_documents],
+        "duration": programme.duration,
+        "poster_url": poster,
+        "thumbnail_urls": thumbs,
+        "subtitles": _subtitles(programme),
+    }
+
+
 def staff_view(
     programme: Programme, *, job: TranscodeJob | None = None, live: Progress | None = None
 ) -> ProgrammePublic:
     """Everything about a programme, with the live progress of its running job when given."""
-    playlist, poster, thumbs = _media(programme)
     job_view = None
     if job is not None:
         job_view = JobPublic(
@@ -72,14 +95,7 @@ def staff_view(
     if live is not None and programme.status.value in ("queued", "processing"):
         progress, stage = live.percent, live.stage
     return ProgrammePublic(
-        id=programme.id,
-        title=programme.title,
-        description=programme.description,
-        language=programme.language,
-        audience=programme.audience,
-        tags=list(programme.tags),
-        topics=[TopicPublic.model_validate(topic) for topic in programme.topics],
-        legal_documents=[LegalDocumentPublic.model_validate(doc) for doc in programme.legal_documents],
+        **_described(programme),
         status=programme.status,
         progress=progress,
         stage=stage,
@@ -87,33 +103,14 @@ def staff_view(
         error_message=programme.error_message,
         original_filename=programme.original_filename,
         revision=programme.revision,
-        duration=programme.duration,
         owner_id=programme.owner_id,
         created_at=programme.created_at,
         updated_at=programme.updated_at,
-        preview_url=playlist,
-        poster_url=poster,
-        thumbnail_urls=thumbs,
-        subtitles=_subtitles(programme),
+        preview_url=_master_url(programme),
         job=job_view,
     )
 
 
 def public_view(programme: Programme) -> PublicProgramme:
     """A ready programme for its public page (the caller checked it is ready)."""
-    playlist, poster, thumbs = _media(programme)
-    return PublicProgramme(
-        id=programme.id,
-        title=programme.title,
-        description=programme.description,
-        language=programme.language,
-        audience=programme.audience,
-        tags=list(programme.tags),
-        topics=[TopicPublic.model_validate(topic) for topic in programme.topics],
-        legal_documents=[LegalDocumentPublic.model_validate(doc) for doc in programme.legal_documents],
-        duration=programme.duration,
-        playlist_url=playlist or "",
-        poster_url=poster,
-        thumbnail_urls=thumbs,
-        subtitles=_subtitles(programme),
-    )
+    return PublicProgramme(**_described(programme), playlist_url=_master_url(programme) or "")

@@ -35,6 +35,7 @@ import httpx
 import pytest
 
 from channel.celery_config import QUEUES
+from tests.clips import av_clip
 from tests.integration.conftest import Bucket, pg_schema_url, redis_dbs
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
@@ -117,17 +118,6 @@ def _environment(
         }
     )
     return env
-
-
-def _make_clip(path: Path) -> bytes:
-    subprocess.run(
-        ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-         "-f", "lavfi", "-i", f"testsrc2=s=320x180:r=25:d={CLIP_SECONDS}",
-         "-f", "lavfi", "-i", f"sine=f=440:d={CLIP_SECONDS}:sample_rate=48000",
-         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(path)],
-        check=True, timeout=60,
-    )  # fmt: skip
-    return path.read_bytes()
 
 
 def _wait_healthy(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
@@ -278,7 +268,7 @@ def _whole_flow(tmp_path: Path, *, db_url: str, broker: str, results: str, bucke
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = _environment(tmp=tmp_path, db_url=db_url, broker=broker, results=results, bucket=bucket, port=port)
-    clip = _make_clip(tmp_path / "clip.mp4")
+    clip = av_clip(tmp_path / "clip.mp4", seconds=CLIP_SECONDS).read_bytes()
 
     # the first admin, with the CLI (it also brings the schema to the latest migration)
     made = subprocess.run(

@@ -24,6 +24,7 @@ from channel.migrate import upgrade
 from channel.settings import Settings
 from channel.worker import create_celery
 from storage import LocalStore
+from tests.clips import av_clip
 from transcoder.describe import Description
 from transcoder.package import upload_order
 
@@ -74,16 +75,6 @@ def redis_urls(redis_url: str) -> Iterator[tuple[str, str]]:
         client.close()
 
 
-def _source(path: Path) -> Path:
-    subprocess.run(
-        ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-         "-f", "lavfi", "-i", "testsrc2=s=320x180:r=25:d=8", "-f", "lavfi", "-i", "sine=f=440:d=8",
-         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", str(path)],
-        check=True, timeout=60,
-    )  # fmt: skip
-    return path
-
-
 def _wait_for_encode(result: Any, log: Path) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -105,7 +96,7 @@ def test_killed_worker_job_is_redelivered_and_completes_once(
     settings = Settings(data_dir=data_dir, env="test", broker_url=broker, result_backend=backend)
     upgrade(settings.resolved_database_url)  # the worker's cancellation check reads the jobs table
     store = LocalStore(settings.resolved_storage_path)
-    store.put_file("uploads/talk.mp4", _source(tmp_path / "talk.mp4"))
+    store.put_file("uploads/talk.mp4", av_clip(tmp_path / "talk.mp4", seconds=8))
     env = {
         **os.environ,
         "LEGALTV_DATA_DIR": str(data_dir),

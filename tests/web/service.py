@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["Service", "make_clip", "running_service"]
+__all__ = ["Service", "running_service"]
 
 LEGALTV = str(Path(sys.executable).with_name("legaltv"))
 
@@ -49,24 +49,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def make_clip(path: Path, *, seconds: float) -> Path:
-    """A small test clip made by ffmpeg: moving test pattern and a tone."""
-    done = subprocess.run(
-        [
-            "ffmpeg", "-nostdin", "-loglevel", "error", "-y",
-            "-f", "lavfi", "-i", f"testsrc2=size=320x180:rate=25:duration={seconds}",
-            "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}",
-            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, f"ffmpeg could not make the test clip: {done.stderr}"
-    return path
 
 
 @contextmanager

@@ -18,7 +18,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.web.service import Service, make_clip, missing_slate_segments, running_service, wait_for_slate
+from tests.clips import av_clip
+from tests.web.service import Service, missing_slate_segments, running_service, wait_for_slate
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -185,7 +186,7 @@ def test_console_to_live_player_across_a_programme_boundary(
     service: Service, browser: Browser, tmp_path: Path
 ) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    clip = make_clip(tmp_path / "luat-giao-thong.mp4", seconds=CLIP_SECONDS)
+    clip = av_clip(tmp_path / "luat-giao-thong.mp4", seconds=CLIP_SECONDS)
     _ensure_channel(service)
     console = browser.new_page(viewport={"width": 1280, "height": 900})
     programme_id = _console_upload(console, service, clip)

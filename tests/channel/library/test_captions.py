@@ -18,6 +18,7 @@ from channel.playout.house import house_profile
 from playlist import ProgrammeMedia, parse_webvtt
 from storage import Store
 from tests.channel.library.conftest import Library, sent_tasks
+from tests.clips import av_clip
 from transcoder.pipeline import transcode
 
 VTT = (
@@ -35,30 +36,6 @@ _PROBE = [
     "stream=start_pts,time_base",
     "-of",
     "json",
-]
-_CLIP = [
-    "ffmpeg",
-    "-hide_banner",
-    "-nostdin",
-    "-loglevel",
-    "error",
-    "-y",
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc2=s=320x180:r=25:d=4",
-    "-f",
-    "lavfi",
-    "-i",
-    "sine=f=440:d=4",
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    "-pix_fmt",
-    "yuv420p",
-    "-c:a",
-    "aac",
 ]
 
 
@@ -187,11 +164,7 @@ def test_the_timestamp_map_matches_the_first_frame_of_a_real_encode(
 ) -> None:
     store: Store = lib.app.state.store
     source = tmp_path / "source.mp4"
-    subprocess.run(
-        [*_CLIP, str(source)],
-        check=True,
-        timeout=60,
-    )
+    av_clip(source, seconds=4)
     store.put_file("uploads/clip.mp4", source)
     prefix = "programmes/clip/r1/"
     profile = {"ladder": [144], "fps": 25, "gop_seconds": 1.0, "segment_seconds": 2.0}

@@ -30,6 +30,7 @@ from channel.models import Role
 from channel.settings import Settings
 from tests.channel.api_fixtures import PASSWORD
 from tests.channel.library.conftest import serving
+from tests.clips import av_clip
 
 ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.slow
@@ -62,16 +63,6 @@ def worker(data_dir: Path, log: Path) -> Iterator[None]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-
-
-def _clip(path: Path) -> bytes:
-    subprocess.run(
-        ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-         "-f", "lavfi", "-i", "testsrc2=s=160x90:r=25:d=3", "-f", "lavfi", "-i", "sine=f=440:d=3",
-         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", str(path)],
-        check=True, timeout=60,
-    )  # fmt: skip
-    return path.read_bytes()
 
 
 def _wait(
@@ -107,7 +98,7 @@ def test_upload_transcode_ready_then_a_corrupt_file_fails_and_retries(tmp_path: 
         session.commit()
     headers = {"Authorization": f"Bearer {token}"}
     log = tmp_path / "worker.log"
-    clip = _clip(tmp_path / "clip.mp4")
+    clip = av_clip(tmp_path / "clip.mp4", seconds=3, size="160x90").read_bytes()
 
     with worker(data_dir, log), serving(app) as base, TestClient(app) as client:
         uploader = tus_client.TusClient(f"{base}/api/uploads/", headers=headers).uploader(

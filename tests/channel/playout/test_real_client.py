@@ -34,6 +34,7 @@ from channel.playout.slate import expected_slate_description
 from channel.settings import Settings
 from storage import LocalStore, Store
 from tests.channel.playout.helpers import parse_strict
+from tests.clips import av_clip
 from transcoder.pipeline import transcode
 
 FORBIDDEN = ("Failed to open segment", "expired from playlists", "Media sequence changed unexpectedly")
@@ -62,42 +63,10 @@ class Recorder:
         await self.app(scope, receive, keep)
 
 
-def _source(path: Path, *, hue: int) -> None:
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-hide_banner",
-            "-nostdin",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"testsrc2=s=320x180:r=25:d=4,hue=h={hue}",
-            "-f",
-            "lavfi",
-            "-i",
-            f"sine=f={300 + hue}:d=4:sample_rate=48000",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            str(path),
-        ],
-        check=True,
-        timeout=60,
-    )
-
-
 def _programme(store: Store, *, title: str, hue: int, profile: dict[str, Any], work: Path) -> Programme:
     pid = uuid.uuid4()
     source = work / f"{pid}.mp4"
-    _source(source, hue=hue)
+    av_clip(source, seconds=4, tone_hz=300 + hue, video_filter=f"hue=h={hue}")
     store.put_file(f"uploads/{pid}.mp4", source)
     prefix = f"programmes/{pid}/r1/"
     transcode(

@@ -1,6 +1,7 @@
 """Search and filter the library: folded-text match (accent- and case-insensitive), topic, document, status, date.
 
-Portable: `search_text` holds the folded title and description, so a plain LIKE works on SQLite and PostgreSQL.
+Portable: `search_text` holds the folded title, description and document keys, so a plain LIKE works on SQLite
+and PostgreSQL; documents compare by their key, so "471/qđ-ttg" and "471/QD-TTg" find "471/QĐ-TTg".
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from channel.library.text import search_terms
+from channel.library.text import document_key, search_terms
 from channel.models import LegalDocument, Programme, ProgrammeStatus, Topic
 from channel.text import CleanQuery
 
@@ -53,7 +54,8 @@ def _filtered(filters: ProgrammeFilters) -> Select[Programme]:
     if filters.topic:
         query = query.where(Programme.topics.any(Topic.slug == filters.topic.strip()))
     if filters.document:
-        query = query.where(Programme.legal_documents.any(LegalDocument.number == filters.document.strip()))
+        key = document_key(filters.document)
+        query = query.where(Programme.legal_documents.any(LegalDocument.key == key))
     if filters.created_from is not None:
         query = query.where(Programme.created_at >= _start_of(filters.created_from))
     if filters.created_to is not None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from channel import audit
 from channel.library.errors import Conflict, NotFound
 from channel.library.schemas import Airing, ProgrammeCreate, ProgrammeUpdate, ScheduledSlot
-from channel.library.text import fold
+from channel.library.text import programme_search_text
 from channel.library.vocab import resolve_documents, resolve_topics
 from channel.models import (
     Channel,
@@ -86,6 +86,12 @@ def record_change(
     )
 
 
+def _search_text(programme: Programme) -> str:
+    return programme_search_text(
+        programme.title, programme.description, [document.number for document in programme.legal_documents]
+    )
+
+
 def get_programme(session: Session, programme_id: uuid.UUID) -> Programme:
     """A programme that is not deleted, or NotFound."""
     programme = session.get(Programme, programme_id)
@@ -106,10 +112,10 @@ def create_programme(
         tags=list(dict.fromkeys(data.tags)),
         status=ProgrammeStatus.UPLOADING,
         owner_id=owner_id,
-        search_text=fold(f"{data.title} {data.description}"),
     )
     programme.topics = resolve_topics(session, data.topics)
     programme.legal_documents = resolve_documents(session, data.legal_documents)
+    programme.search_text = _search_text(programme)
     session.add(programme)
     session.flush()
     before = {key: None for key in snapshot(programme)}
@@ -145,7 +151,7 @@ def update_programme(
         programme.topics = resolve_topics(session, data.topics)
     if data.legal_documents is not None:
         programme.legal_documents = resolve_documents(session, data.legal_documents)
-    programme.search_text = fold(f"{programme.title} {programme.description}")
+    programme.search_text = _search_text(programme)
     if audit.diff(before, snapshot(programme)):
         record_change(
             session,

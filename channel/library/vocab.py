@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from channel.library.errors import Invalid
 from channel.library.schemas import LegalDocumentIn
+from channel.library.text import document_key
 from channel.models import LegalDocument, Topic
 
 __all__ = ["resolve_documents", "resolve_topics"]
@@ -25,16 +26,20 @@ def resolve_topics(session: Session, slugs: list[str]) -> list[Topic]:
 
 
 def resolve_documents(session: Session, documents: list[LegalDocumentIn]) -> list[LegalDocument]:
-    """One row per document number: an existing one is reused (and its blanks filled), else created."""
+    """One row per document: an existing one with the same key is reused (and its blanks filled), else created.
+
+    "471/qđ-ttg" given after "471/QĐ-TTg" is the same document (`document_key`), so it keeps its first spelling.
+    """
     merged: dict[str, LegalDocumentIn] = {}
     for document in documents:
-        merged.setdefault(document.number, document)
+        merged.setdefault(document_key(document.number), document)
     result: list[LegalDocument] = []
-    for number, given in merged.items():
-        row = session.scalars(select(LegalDocument).where(LegalDocument.number == number).limit(1)).first()
+    for key, given in merged.items():
+        row = session.scalars(select(LegalDocument).where(LegalDocument.key == key).limit(1)).first()
         if row is None:
             row = LegalDocument(
-                number=number,
+                number=given.number,
+                key=key,
                 title=given.title,
                 issuing_body=given.issuing_body,
                 issued_date=given.issued_date,

@@ -108,3 +108,30 @@ def test_filters_and_pagination(any_db_lib: Library) -> None:
     assert [item["title"] for item in page["items"]] == ["Hai"]
     assert lib.call("GET", "/api/programmes", user="scheduler", params={"limit": 101}).status_code == 422
     assert lib.call("GET", "/api/programmes", user="scheduler", params={"status": "nope"}).status_code == 422
+
+
+def test_document_numbers_match_however_they_are_typed(any_db_lib: Library) -> None:
+    lib = any_db_lib
+    lib.create(title="Một", legal_documents=[{"number": "471/QĐ-TTg"}])
+    second = lib.create(title="Hai", legal_documents=[{"number": "471/qd-ttg"}, {"number": "31/2024/QH15"}])
+    lib.create(title="Ba", legal_documents=[{"number": "472/QĐ-TTg"}])
+
+    for spelling in ("471/QĐ-TTg", "471/QD-TTg", "471/qđ-ttg", "471 / QĐ - TTg", "471/QĐ–TTg"):
+        assert _titles(lib, document=spelling) == ["Hai", "Một"], spelling
+        assert _titles(lib, q=spelling) == ["Hai", "Một"], spelling
+    assert _titles(lib, q="31/2024/qh15") == ["Hai"]
+    assert _titles(lib, q="QĐ-TTg") == ["Ba", "Hai", "Một"]
+    # one document whatever the spelling: the first spelling is kept
+    documents = lib.call("GET", f"/api/programmes/{second['id']}", user="scheduler").json()["legal_documents"]
+    assert sorted(document["number"] for document in documents) == ["31/2024/QH15", "471/QĐ-TTg"]
+
+
+def test_search_follows_document_changes(any_db_lib: Library) -> None:
+    lib = any_db_lib
+    created = lib.create(title="Chưa gắn văn bản")
+    assert _titles(lib, q="91/2015/qh13") == []
+    lib.call(
+        "PATCH", f"/api/programmes/{created['id']}", json={"legal_documents": [{"number": "91/2015/QH13"}]}
+    )
+    assert _titles(lib, q="91/2015/QH13") == ["Chưa gắn văn bản"]
+    assert _titles(lib, document="91/2015/qh13") == ["Chưa gắn văn bản"]

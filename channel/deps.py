@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from channel.ops.logging import new_request_id
+from channel.ops.requestid import new_request_id
 from channel.settings import Settings
 from storage import Store
 

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from channel.auth import routes as auth_routes
+from channel.auth.throttle import login_limits
 from channel.db import make_engine, make_sessionmaker
 from channel.grid.router import router as grid_router
 from channel.library import media_routes as library_media_routes
@@ -140,6 +141,7 @@ def create_app(
     app.state.metrics = _app_metrics(settings, engine)
     app.state.uploads = UploadStore(settings.data_dir / "uploads")
     app.state.upload_sweep_seconds = upload_sweep_seconds
+    app.state.login_limits = login_limits(settings)
 
     install_error_handlers(app)
     _install_middleware(app, settings)

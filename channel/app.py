@@ -43,6 +43,7 @@ from channel.settings import Settings
 from channel.stores import store_from_settings
 from channel.uploads import DEFAULT_SWEEP_SECONDS, EXPOSED_HEADERS, UploadStore, sweep_forever
 from channel.web import router as web_router
+from channel.web.data import PublicProgrammes
 from storage import Store
 
 __all__ = ["ROUTERS", "body_policy", "create_app"]
@@ -142,6 +143,7 @@ def create_app(
     app.state.uploads = UploadStore(settings.data_dir / "uploads")
     app.state.upload_sweep_seconds = upload_sweep_seconds
     app.state.login_limits = login_limits(settings)
+    app.state.public_programmes = PublicProgrammes()
 
     install_error_handlers(app)
     _install_middleware(app, settings)

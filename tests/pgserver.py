@@ -6,6 +6,7 @@ cluster belongs to the `postgres` system user (the server package creates it).
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -55,7 +56,9 @@ class ThrowawayPostgres:
     def start(self) -> None:
         log = self.folder / "server.log"
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run(_bin("pg_ctl"), "-D", str(self.folder / "data"), "-l", str(log), "-o", options, "-w", "start")
+        self._run(
+            _bin("pg_ctl"), "-D", str(self.folder / "data"), "-l", str(log), "-o", options, "-w", "start"
+        )
 
     def stop(self) -> None:
         """An abrupt stop (`immediate`): what a crashed or unplugged database looks like to clients."""
@@ -72,12 +75,12 @@ def throwaway_postgres() -> Iterator[ThrowawayPostgres]:
         os.chown(folder, entry.pw_uid, entry.pw_gid)
     server = ThrowawayPostgres(folder=folder, port=_free_port(), user=user)
     try:
-        server._run(_bin("initdb"), "-D", str(folder / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        server._run(
+            _bin("initdb"), "-D", str(folder / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8"
+        )
         server.start()
         yield server
     finally:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped by the test
             server.stop()
-        except subprocess.CalledProcessError:
-            pass  # already stopped by the test
         shutil.rmtree(folder, ignore_errors=True)

@@ -3,7 +3,8 @@
 The same rule as the live timelines (`channel.playout.cache.TimelineCache`): viewers keep getting the
 last known data through an outage, never a 500. Timelines have their own cache; this one holds what
 public pages read besides them (a programme's public description), bounded in size. After a failure the
-database is left alone for `retry_seconds`, so an outage that hangs connections does not hang every page.
+database is left alone for `retry_seconds` for what is known, so an outage that hangs connections does not
+hang every page; what is not known is asked for again (nothing else could be served anyway).
 """
 
 from __future__ import annotations
@@ -52,7 +53,9 @@ class LastKnown(Generic[K, V]):
         database was up is not served again during a later outage.
         """
         if self._clock() < self._down_until:
-            return self._known(key)
+            with self._lock:
+                if key in self._items:
+                    return self._items[key]  # known: no need to wait on a database that just failed
         try:
             value = load()
         except SQLAlchemyError as exc:

@@ -2,13 +2,15 @@
 
 The key signs nothing a user can choose, but it keys the HMAC of every bearer token stored in the
 database: a guessable key turns a database leak into working tokens. The estimate is deliberately
-simple (length, distinct characters, Shannon entropy of the characters used, known placeholders),
+simple (length, distinct characters, Shannon entropy of the characters used, how well it compresses,
+known placeholders),
 so a random key of any common alphabet passes and a word, a placeholder or a repetition does not.
 """
 
 from __future__ import annotations
 
 import math
+import zlib
 from collections import Counter
 from typing import Final
 
@@ -35,6 +37,8 @@ def secret_key_problem(key: str) -> str | None:
         return f"it has {len(key)} characters, at least {MIN_SECRET_LENGTH} are needed"
     if len(set(key)) < MIN_DISTINCT or _estimated_bits(key) < MIN_SECRET_BITS:
         return "it repeats too few different characters to be random"
+    if len(zlib.compress(key.encode(), 9)) < 0.75 * len(key.encode()):
+        return "it repeats a pattern (it compresses well, random keys do not)"
     lowered = key.lower()
     if any(word in lowered for word in _PLACEHOLDERS):
         return "it contains a placeholder word"

@@ -113,8 +113,8 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(RequestIdMiddleware)  # every response below carries the id
     if settings.trusted_proxies:  # X-Forwarded-For/-Proto believed from these peers only, never by default
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    app.add_middleware(NoSniffMiddleware)  # every answer; the lean handler's own headers carry it too
     install_playout(app)  # the lean live-playlist handler, in front of everything else
-    app.add_middleware(NoSniffMiddleware)  # outermost: even the lean handler's answers carry it
 
 
 def create_app(

@@ -13,16 +13,20 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Engine
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from channel.auth import routes as auth_routes
+from channel.auth.throttle import login_limits
 from channel.db import make_engine, make_sessionmaker
 from channel.grid.router import router as grid_router
 from channel.library import media_routes as library_media_routes
 from channel.library import routes as library_routes
+from channel.library.subtitles import MAX_SUBTITLE_BYTES
 from channel.library.uploads import PROGRAMME_HEADER, build_upload_router
 from channel.ops import health, metrics
+from channel.ops.accesslog import AccessLogMiddleware
+from channel.ops.crash import InternalErrorMiddleware
 from channel.ops.errors import install_error_handlers
-from channel.ops.logging import RequestIdMiddleware
 from channel.ops.metrics import (
     AppMetrics,
     MetricsMiddleware,
@@ -30,15 +34,19 @@ from channel.ops.metrics import (
     TranscodeJobCollector,
     queue_depth_source,
 )
+from channel.ops.requestid import RequestIdMiddleware
 from channel.playout import install_playout
 from channel.playout import router as playout_router
+from channel.security.bodies import BodyLimitMiddleware, BodyPolicy, BodyRule
+from channel.security.headers import NoSniffMiddleware
 from channel.settings import Settings
 from channel.stores import store_from_settings
 from channel.uploads import DEFAULT_SWEEP_SECONDS, EXPOSED_HEADERS, UploadStore, sweep_forever
 from channel.web import router as web_router
+from channel.web.data import PublicProgrammes
 from storage import Store
 
-__all__ = ["ROUTERS", "create_app"]
+__all__ = ["ROUTERS", "body_policy", "create_app"]
 
 #: every router the API serves, in order; one line per router
 ROUTERS: tuple[APIRouter, ...] = (
@@ -76,6 +84,39 @@ def _app_metrics(settings: Settings, engine: Engine) -> AppMetrics:
     return app_metrics
 
 
+def body_policy(settings: Settings) -> BodyPolicy:
+    """Bodies of ordinary routes are small; uploads keep their own limits (tus, source, subtitles)."""
+    return BodyPolicy(
+        max_bytes=settings.max_body_bytes,
+        timeout_s=settings.body_timeout_seconds,
+        rules=(
+            BodyRule.of(r"/api/uploads(/.*)?", max_bytes=None, upload=True),  # tus checks Upload-Length
+            BodyRule.of(r"/api/programmes/[^/]+/source", max_bytes=settings.max_upload_bytes, upload=True),
+            BodyRule.of(r"/api/programmes/[^/]+/subtitles", max_bytes=MAX_SUBTITLE_BYTES, upload=True),
+        ),
+    )
+
+
+def _install_middleware(app: FastAPI, settings: Settings) -> None:
+    """Pure ASGI middleware, each with one job; the first added runs innermost, the last outermost."""
+    app.add_middleware(BodyLimitMiddleware, policy=body_policy(settings))  # before routing, auth, parsing
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=["X-Request-ID", *EXPOSED_HEADERS, PROGRAMME_HEADER],
+    )
+    app.add_middleware(InternalErrorMiddleware)
+    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(RequestIdMiddleware)  # every response below carries the id
+    if settings.trusted_proxies:  # X-Forwarded-For/-Proto believed from these peers only, never by default
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    app.add_middleware(NoSniffMiddleware)  # every answer; the lean handler's own headers carry it too
+    install_playout(app)  # the lean live-playlist handler, in front of everything else
+
+
 def create_app(
     settings: Settings,
     *,
@@ -101,18 +142,11 @@ def create_app(
     app.state.metrics = _app_metrics(settings, engine)
     app.state.uploads = UploadStore(settings.data_dir / "uploads")
     app.state.upload_sweep_seconds = upload_sweep_seconds
+    app.state.login_limits = login_limits(settings)
+    app.state.public_programmes = PublicProgrammes()
 
     install_error_handlers(app)
-    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_methods=["*"],
-        allow_headers=["*"],
-        expose_headers=["X-Request-ID", *EXPOSED_HEADERS, PROGRAMME_HEADER],
-    )
-    app.add_middleware(RequestIdMiddleware)  # added last, so outermost: every response carries the id
-    install_playout(app)  # the lean live-playlist handler, in front of everything else
+    _install_middleware(app, settings)
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(

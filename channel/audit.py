@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from channel.models import AuditEvent
 
-__all__ = ["diff", "record"]
+__all__ = ["Actor", "diff", "record"]
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
@@ -54,3 +56,16 @@ def _json_safe(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts, under which request, at which instant: what an audited change records about itself.
+
+    Routes get it from one dependency (`channel.auth.deps`), so the acting user, the request id and the
+    clock are not read again at every call site.
+    """
+
+    user_id: uuid.UUID | None
+    request_id: str | None
+    now: datetime

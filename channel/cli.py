@@ -133,7 +133,16 @@ def serve_until_stopped(settings: Settings, worker: subprocess.Popen[bytes] | No
     previous = {sig: signal.signal(sig, _raise_stopped) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         app = create_app(settings)
-        uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
+        # proxy headers are the app's own business (LEGALTV_TRUSTED_PROXIES): uvicorn's default would
+        # believe X-Forwarded-For from any process on 127.0.0.1
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+            proxy_headers=False,
+        )
     except _Stopped as stopped:
         _log.info("stopped by signal", extra={"signal": signal.Signals(stopped.args[0]).name})
     finally:

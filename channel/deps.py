@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from channel.ops.logging import new_request_id
+from channel.ops.requestid import new_request_id
 from channel.settings import Settings
 from storage import Store
 
 __all__ = [
+    "ClientAddressDep",
     "EngineDep",
+    "NowDep",
     "RequestIdDep",
     "SessionDep",
     "SessionFactoryDep",
     "SettingsDep",
     "StoreDep",
+    "get_client_address",
     "get_engine",
+    "get_now",
     "get_request_id",
     "get_session",
     "get_session_factory",
@@ -60,9 +65,21 @@ def get_request_id(request: Request) -> str:
     return value if isinstance(value, str) else new_request_id()
 
 
+def get_now() -> datetime:
+    """The request's clock: one instant per request, overridable in tests (`app.dependency_overrides`)."""
+    return datetime.now(UTC)
+
+
+def get_client_address(request: Request) -> str:
+    """The client's address as the trusted proxies (if any) report it; "unknown" without a peer."""
+    return request.client.host if request.client else "unknown"
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
 SessionDep = Annotated[Session, Depends(get_session)]
 StoreDep = Annotated[Store, Depends(get_store)]
 RequestIdDep = Annotated[str, Depends(get_request_id)]
+NowDep = Annotated[datetime, Depends(get_now)]
+ClientAddressDep = Annotated[str, Depends(get_client_address)]

@@ -87,6 +87,60 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = 12 * 3600
     login_rate_per_minute: int = 10
 
+    # HTTP hardening (issue 9 §2, §4, §6): body limits, proxies, shared rate limits, /metrics access
+    max_body_bytes: int = Field(
+        default=1024**2, ge=1024, description="Largest non-upload request body; 413 past it"
+    )
+    body_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="A non-upload body must arrive within this; an upload may not stall longer",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list, description="Addresses or CIDRs whose X-Forwarded-For/-Proto are believed"
+    )
+    rate_limit_redis_url: str = Field(
+        default="", description="Redis for rate-limit counters; empty: the broker's Redis, else memory"
+    )
+    metrics_allow: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1/32", "::1/128"], description="Networks that may read /metrics"
+    )
+    metrics_token: str = Field(default="", description="Bearer token that may read /metrics from anywhere")
+
+    @field_validator("trusted_proxies", "metrics_allow")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        """Addresses or CIDRs only: "*" or a host name would trust every client that claims to be a proxy."""
+        import ipaddress
+
+        for item in value:
+            try:
+                ipaddress.ip_network(item.strip(), strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{item!r} is not an IP address or network (e.g. 10.0.0.0/8, 127.0.0.1)"
+                ) from None
+        return [item.strip() for item in value]
+
+    @model_validator(mode="after")
+    def _strong_secrets_in_production(self) -> Settings:
+        """A guessable key or /metrics token would undo the protection they exist for."""
+        from channel.security.secretkey import MAKE_ONE, MIN_SECRET_LENGTH, secret_key_problem
+
+        if self.env != "production":
+            return self
+        problem = "it is the development default" if self.secret_key == DEFAULT_SECRET else None
+        problem = problem or secret_key_problem(self.secret_key)
+        if problem:
+            raise ValueError(
+                f"LEGALTV_SECRET_KEY must be set to a strong secret in production ({problem}); make one with: {MAKE_ONE}"
+            )
+        if self.metrics_token and len(self.metrics_token) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"LEGALTV_METRICS_TOKEN: at least {MIN_SECRET_LENGTH} characters; make one with: {MAKE_ONE}"
+            )
+        return self
+
     @field_validator("storage_backend", mode="before")
     @classmethod
     def _known_backend(cls, value: object) -> object:
@@ -126,8 +180,6 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
-        if self.env == "production" and self.secret_key == DEFAULT_SECRET:
-            raise ValueError("LEGALTV_SECRET_KEY must be set to a secret value in production")
         if self.storage_backend == "s3" and not self.s3_bucket:
             raise ValueError("LEGALTV_S3_BUCKET is required when LEGALTV_STORAGE_BACKEND=s3")
         return self

@@ -36,9 +36,15 @@ class TokenOut(BaseModel):
     user: UserPublic
 
 
+_PASSWORD_RULES = (
+    "≥ 12 ký tự, không phổ biến hay đã bị lộ, không chứa tên đăng nhập"  # noqa: S105 - a description
+    " / at least 12 characters, not common or breached, not containing the username"
+)
+
+
 class UserCreate(BaseModel):
     username: CleanLine = Field(min_length=2, max_length=64)
-    password: str = Field(min_length=10, max_length=1024)
+    password: str = Field(min_length=1, max_length=1024, description=_PASSWORD_RULES)
     role: Role
     display_name: CleanLine = Field(default="", max_length=200)
 
@@ -47,4 +53,4 @@ class UserUpdate(BaseModel):
     display_name: CleanLine | None = Field(default=None, max_length=200)
     role: Role | None = None
     active: bool | None = None
-    password: str | None = Field(default=None, min_length=10, max_length=1024)
+    password: str | None = Field(default=None, min_length=1, max_length=1024, description=_PASSWORD_RULES)

@@ -9,9 +9,8 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from channel.grid.errors import invalid
-
-#: the calendar years a grid may mention (outside them arithmetic would overflow, and no grid needs them)
-YEARS = range(2000, 2200)
+from channel.timeparams import YEARS, parse_day
+from channel.timeparams import parse_instant as parse_shared_instant
 
 __all__ = ["YEARS", "floor_second", "local_midnight", "parse_instant", "parse_local_date", "zone"]
 
@@ -43,10 +42,7 @@ def local_midnight(day: date, tz: ZoneInfo) -> datetime:
 def parse_local_date(text: str, *, field: str = "date") -> date:
     """A calendar date `YYYY-MM-DD` (a day of the channel's local calendar)."""
     try:
-        day = date.fromisoformat(text.strip())
-        if day.year not in YEARS:
-            raise ValueError(text)
-        return day
+        return parse_day(text)
     except (ValueError, AttributeError):
         raise invalid(
             "invalid_date",
@@ -61,18 +57,11 @@ def parse_instant(text: str, *, tz: ZoneInfo, field: str = "start", allow_date: 
     if allow_date and len(raw) == 10:
         return local_midnight(parse_local_date(raw, field=field), tz)
     try:
-        if len(raw) < 16 or raw[10] not in "Tt ":
-            raise ValueError(raw)
-        parsed = datetime.fromisoformat(raw)
-        if parsed.year not in YEARS:
-            raise ValueError(raw)
-    except (ValueError, IndexError):
+        return parse_shared_instant(raw, naive_tz=tz)
+    except ValueError:
         raise invalid(
             "invalid_datetime",
             f"Thời điểm không hợp lệ ở '{field}': {text!r} (ISO 8601, ví dụ 2026-12-01T20:00 hoặc"
             f" 2026-12-01T20:00+07:00) / Invalid time in '{field}': {text!r} (ISO 8601, e.g."
             " 2026-12-01T20:00 or 2026-12-01T20:00+07:00)",
         ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
-    return parsed.astimezone(UTC)

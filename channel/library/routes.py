@@ -18,7 +18,6 @@ from channel.library.schemas import (
     ProgrammePage,
     ProgrammePublic,
     ProgrammeUpdate,
-    PublicProgramme,
     TopicCreate,
     TopicPublic,
 )
@@ -106,9 +105,3 @@ def delete_programme(
         retention=timedelta(hours=settings.timeshift_retention_hours),
     )
     return Response(status_code=204)
-
-
-@router.get("/public/programmes/{programme_id}")
-def public_programme(programme_id: uuid.UUID, session: SessionDep) -> PublicProgramme:
-    """A ready programme's page for viewers (anonymous): metadata and media URLs only."""
-    return read.public_programme(session, programme_id)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from channel.library.text import document_key, search_terms
 from channel.models import LegalDocument, Programme, ProgrammeStatus, Topic
 from channel.text import CleanQuery
+from channel.timeparams import QueryDay
 
 __all__ = ["ProgrammeFilters", "search_programmes"]
 
@@ -29,8 +30,8 @@ class ProgrammeFilters(BaseModel):
     topic: Annotated[CleanQuery | None, Field(max_length=200, description="topic slug")] = None
     document: Annotated[CleanQuery | None, Field(max_length=100, description="legal document number")] = None
     status: ProgrammeStatus | None = None
-    created_from: date | None = None
-    created_to: date | None = Field(default=None, description="inclusive")
+    created_from: QueryDay | None = None
+    created_to: QueryDay | None = Field(default=None, description="inclusive")
     limit: Annotated[int, Field(ge=1, le=100)] = 20
     offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
 

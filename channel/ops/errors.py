@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 from typing import Any
 
@@ -12,12 +13,18 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-__all__ = ["INTERNAL_MESSAGE", "error_body", "install_error_handlers"]
+__all__ = ["DATABASE_DOWN", "INTERNAL_MESSAGE", "error_body", "install_error_handlers"]
 
 INTERNAL_MESSAGE = "Lỗi máy chủ nội bộ / Internal server error"
 VALIDATION_MESSAGE = "Dữ liệu không hợp lệ / Invalid request data"
+DATABASE_MESSAGE = (
+    "Cơ sở dữ liệu tạm thời không truy cập được, hãy thử lại sau / The database is temporarily unavailable"
+)
+_log = logging.getLogger(__name__)
 
 # bilingual defaults for HTTP errors raised without a message of their own
 _STATUS_MESSAGES: dict[int, str] = {
@@ -26,6 +33,7 @@ _STATUS_MESSAGES: dict[int, str] = {
     403: "Không có quyền / Forbidden",
     404: "Không tìm thấy / Not found",
     405: "Phương thức không được hỗ trợ / Method not allowed",
+    408: "Hết thời gian chờ dữ liệu / Request timeout",
     409: "Xung đột dữ liệu / Conflict",
     413: "Dữ liệu quá lớn / Payload too large",
     429: "Quá nhiều yêu cầu / Too many requests",
@@ -86,7 +94,20 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=422)
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The database cannot be reached: say so honestly (503, retry shortly), never a 500 with a trace."""
+    _log.warning("database unavailable: %s", type(exc).__name__)
+    body = error_body(code="database_unavailable", message=DATABASE_MESSAGE, request_id=_request_id(request))
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+
+
+#: what a lost or unreachable database raises through SQLAlchemy (connection refused, timed out, dropped)
+DATABASE_DOWN: tuple[type[Exception], ...] = (OperationalError, InterfaceError, SQLAlchemyTimeout)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Give HTTP and validation errors the common JSON shape (unhandled ones: see the middleware)."""
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    for kind in DATABASE_DOWN:
+        app.add_exception_handler(kind, _database_unavailable)

@@ -12,17 +12,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func, select
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from channel.celery_config import QUEUES, filesystem_broker_folders
 from channel.models import TranscodeJob, TranscodeState
-from channel.ops.logging import ASGIApp, Message, Receive, Scope, Send
+from channel.ops.metrics_access import require_metrics_access
 
 __all__ = [
     "AppMetrics",
@@ -181,8 +182,8 @@ class MetricsMiddleware:
 router = APIRouter(tags=["ops"])
 
 
-@router.get("/metrics", include_in_schema=False)
+@router.get("/metrics", include_in_schema=False, dependencies=[Depends(require_metrics_access)])
 def metrics(request: Request) -> Response:
-    """Prometheus text format of this app's registry."""
+    """Prometheus text format of this app's registry (allow-listed networks or the bearer token only)."""
     registry: CollectorRegistry = request.app.state.metrics.registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

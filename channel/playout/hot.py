@@ -104,6 +104,7 @@ class LivePlaylistMiddleware:
             (b"content-type", _HLS),
             (b"cache-control", cache.encode()),
             (b"content-length", str(len(body)).encode()),
+            (b"x-content-type-options", b"nosniff"),  # as on every response (channel/security/headers.py)
         ]
         done = _Rendered(live.version, live.window_s, until, headers, body)
         self.rendered[(slug, name)] = done

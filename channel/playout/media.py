@@ -44,9 +44,18 @@ def _chunks(store: Store, key: str) -> Iterator[bytes]:
 
 
 def media_response(
-    store: Store, key: str, *, delivery: Literal["redirect", "proxy"], presign_seconds: int
+    store: Store,
+    key: str,
+    *,
+    delivery: Literal["redirect", "proxy"],
+    presign_seconds: int,
+    head: bool = False,
 ) -> Response:
-    """The response for ``GET /media/<key>``; raises a 404 HTTPException for any unusable key."""
+    """The response for ``GET /media/<key>``; raises a 404 HTTPException for any unusable key.
+
+    ``head`` answers ``HEAD`` (players and caches probe with it): the same status and headers, Content-Length
+    included, and no body; a proxied object is only looked up, never opened.
+    """
     if key == EMPTY_VTT_KEY:
         return Response(EMPTY_VTT, media_type="text/vtt", headers={"Cache-Control": IMMUTABLE})
     try:
@@ -68,4 +77,6 @@ def media_response(
     except (StorageError, ValueError):
         raise HTTPException(404, detail=NOT_FOUND) from None
     headers["Content-Length"] = str(size)
+    if head:
+        return Response(media_type=media_type, headers=headers)
     return StreamingResponse(_chunks(store, key), media_type=media_type, headers=headers)

@@ -28,13 +28,13 @@ from channel.playout.serve import (
     live_cache_control,
     local_day,
     now_json,
-    parse_instant,
     render_live,
     render_start_over,
     track_for,
 )
 from channel.settings import Settings
 from channel.text import CleanQuery
+from channel.timeparams import DAY_HELP, parse_instant
 from playlist import OffAirError, Track, render_m3u, render_master, render_vod, render_xmltv
 
 __all__ = ["router"]
@@ -75,11 +75,16 @@ def _bad(code: str, message: str) -> HTTPException:
     return HTTPException(400, detail={"code": code, "message": message})
 
 
+def _unparsable(code: str, message: str) -> HTTPException:
+    """A date or instant parameter that is malformed or out of range (`channel.timeparams`)."""
+    return HTTPException(422, detail={"code": code, "message": message})
+
+
 def _instant(text: str, *, name: str) -> datetime:
     try:
-        return parse_instant(text)
-    except (ValueError, OverflowError, OSError):
-        raise _bad(
+        return parse_instant(text, allow_epoch=True)
+    except ValueError:
+        raise _unparsable(
             "invalid_instant",
             f"'{name}' phải là thời điểm ISO 8601 có múi giờ hoặc số giây Unix"
             f" / '{name}' must be an ISO 8601 instant with an offset or Unix seconds",
@@ -187,7 +192,7 @@ async def channel_epg(slug: CleanQuery, cache: PlayoutDep, date: CleanQuery | No
     try:
         day = local_day(live.timeline, text=date, now=datetime.now(UTC))
     except ValueError:
-        raise _bad("invalid_date", "Ngày phải có dạng YYYY-MM-DD / The date must be YYYY-MM-DD") from None
+        raise _unparsable("invalid_date", DAY_HELP) from None
     return JSONResponse(epg_json(live.timeline, slug=slug, day=day), headers={"Cache-Control": EPG_CACHE})
 
 
@@ -222,8 +227,13 @@ def channels_m3u(cache: PlayoutDep, settings: SettingsDep) -> Response:
 
 
 @router.get("/media/{key:path}")
-def media(key: str, store: StoreDep, settings: SettingsDep) -> Response:
-    """A segment, playlist or picture from the object store."""
+@router.head("/media/{key:path}", include_in_schema=False)
+def media(key: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    """A segment, playlist or picture from the object store (HEAD: the same headers, no body)."""
     return media_response(
-        store, key, delivery=settings.segment_delivery, presign_seconds=settings.s3_presign_seconds
+        store,
+        key,
+        delivery=settings.segment_delivery,
+        presign_seconds=settings.s3_presign_seconds,
+        head=request.method == "HEAD",
     )

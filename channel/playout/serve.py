@@ -6,12 +6,12 @@ so a playlist works behind any host name, and a CDN may cache it.
 
 from __future__ import annotations
 
-import math
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from channel.playout.slate import EMPTY_VTT_KEY
+from channel.timeparams import parse_day
 from playlist import (
     ChannelProfile,
     Timeline,
@@ -38,7 +38,6 @@ __all__ = [
     "live_cache_control",
     "local_day",
     "now_json",
-    "parse_instant",
     "render_live",
     "render_start_over",
     "track_for",
@@ -88,21 +87,6 @@ def render_start_over(timeline: Timeline, *, track: Track, start: datetime, now:
     return ("\n".join(event) + "\n").encode()
 
 
-def parse_instant(text: str) -> datetime:
-    """An ISO 8601 instant with an offset (or ``Z``), or Unix epoch seconds; ValueError otherwise."""
-    text = text.strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        instant = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "+"))
-        if instant.tzinfo is None:
-            raise ValueError("an instant needs a UTC offset") from None
-        return instant.astimezone(UTC)
-    if not math.isfinite(seconds):
-        raise ValueError("not a finite number")
-    return datetime.fromtimestamp(seconds, UTC)
-
-
 def check_timeshift(at: datetime, *, now: datetime, retention_hours: float) -> None:
     """Start-over and catch-up reach back ``retention_hours``; never into the future."""
     if at > now:
@@ -115,10 +99,10 @@ def check_timeshift(at: datetime, *, now: datetime, retention_hours: float) -> N
 
 
 def local_day(timeline: Timeline, *, text: str | None, now: datetime) -> date:
-    """``YYYY-MM-DD`` as given, or today in the channel's timezone; ValueError when malformed."""
+    """``YYYY-MM-DD`` as given, or today in the channel's timezone; ValueError when malformed or out of range."""
     if text is None or text == "":
         return now.astimezone(ZoneInfo(timeline.channel.timezone)).date()
-    return date.fromisoformat(text)
+    return parse_day(text)
 
 
 def epg_json(timeline: Timeline, *, slug: str, day: date) -> dict[str, Any]:

@@ -5,17 +5,31 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from channel.grid.channels import get_channel, list_channels
 from channel.grid.errors import GridError
 from channel.library.errors import NotFound
+from channel.library.read import public_programme
 from channel.library.schemas import PublicProgramme
-from channel.library.service import get_programme
-from channel.library.views import public_view
-from channel.models import ProgrammeStatus
+from channel.playout.cache import TimelineCache
+from channel.web.lastknown import LastKnown
 
-__all__ = ["ChannelView", "absolute", "channel_views", "find_channel", "ready_programme"]
+__all__ = [
+    "ChannelView",
+    "PublicProgrammes",
+    "absolute",
+    "channel_views",
+    "find_channel",
+    "known_programme",
+    "live_channel_views",
+    "ready_programme",
+    "viewer_channels",
+]
+
+#: the last known public view of each programme, served while the database is down
+PublicProgrammes = LastKnown[uuid.UUID, PublicProgramme]
 
 
 @dataclass(frozen=True)
@@ -54,15 +68,49 @@ def find_channel(session: Session, *, slug: str | None, default_slug: str | None
     return channels[0] if channels else None
 
 
-def ready_programme(session: Session, programme_id: str) -> PublicProgramme | None:
+def live_channel_views(playout: TimelineCache) -> list[ChannelView]:
+    """The channels the live timelines know: what the pages show while the database does not answer."""
+    views = []
+    for slug in playout.slugs():  # the loaded channels when the database is down
+        live = playout.peek(slug)
+        if live is not None:
+            profile = live.timeline.channel
+            views.append(ChannelView(slug=slug, name=profile.name, description="", timezone=profile.timezone))
+    return views
+
+
+def _pick(channels: list[ChannelView], *, slug: str | None, default_slug: str | None) -> ChannelView | None:
+    by_slug = {view.slug: view for view in channels}
+    if slug:
+        return by_slug.get(slug)
+    chosen = by_slug.get(default_slug) if default_slug else None
+    return chosen or (channels[0] if channels else None)
+
+
+def viewer_channels(
+    session: Session, playout: TimelineCache, *, slug: str | None, default_slug: str | None
+) -> tuple[ChannelView | None, list[ChannelView]]:
+    """(the channel to show, every channel) from the database, or from the live timelines during an outage."""
+    try:
+        return find_channel(session, slug=slug, default_slug=default_slug), channel_views(session)
+    except SQLAlchemyError:
+        session.rollback()
+        channels = live_channel_views(playout)
+        return _pick(channels, slug=slug, default_slug=default_slug), channels
+
+
+def known_programme(session: Session, known: PublicProgrammes, programme_id: uuid.UUID) -> PublicProgramme:
+    """A ready programme's public view (NotFound otherwise); the last known one while the database is down
+    (`DatabaseUnavailable` if it was never read)."""
+    return known.read(programme_id, lambda: public_programme(session, programme_id))
+
+
+def ready_programme(session: Session, known: PublicProgrammes, programme_id: str) -> PublicProgramme | None:
     """The public view of a ready programme; None when unknown, not ready or deleted."""
     try:
-        programme = get_programme(session, uuid.UUID(programme_id))
+        return known_programme(session, known, uuid.UUID(programme_id))
     except (ValueError, NotFound):
         return None
-    if programme.status != ProgrammeStatus.READY:
-        return None
-    return public_view(programme)
 
 
 def absolute(base_url: str, url: str | None) -> str | None:

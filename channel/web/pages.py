@@ -16,11 +16,14 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from channel.deps import SessionDep, SettingsDep
+from channel.playout.routes import PlayoutDep
 from channel.settings import Settings
 from channel.text import CleanQuery
 from channel.web.assets import Assets, AssetsDep
-from channel.web.data import ChannelView, absolute, channel_views, find_channel, ready_programme
+from channel.web.data import ChannelView, absolute, ready_programme, viewer_channels
 from channel.web.i18n import COOKIE, LANGUAGES, MESSAGES, Lang, pick_language, translate
+from channel.web.lastknown import DatabaseUnavailable
+from channel.web.public import PublicProgrammesDep
 from channel.web.security import media_origins, page_headers
 
 __all__ = ["router"]
@@ -81,16 +84,24 @@ class Page:
     def not_found(self) -> HTMLResponse:
         return self.render("not_found.html", status=404, title=translate(self.lang, "not_found_title"))
 
+    def unavailable(self) -> HTMLResponse:
+        """The database is down and nothing is known yet for this page: a 503 that says so, never a 500."""
+        response = self.render(
+            "unavailable.html", status=503, title=translate(self.lang, "unavailable_title")
+        )
+        response.headers["Retry-After"] = "10"
+        return response
+
 
 PageDep = Annotated[Page, Depends(Page)]
 
 router = APIRouter(include_in_schema=False)
 
 
-def _viewer(page: Page, session: SessionDep, slug: str | None) -> HTMLResponse:
-    default_slug = page.settings.default_channel
-    channel = find_channel(session, slug=slug, default_slug=default_slug)
-    channels = channel_views(session)
+def _viewer(page: Page, session: SessionDep, playout: PlayoutDep, slug: str | None) -> HTMLResponse:
+    channel, channels = viewer_channels(
+        session, playout, slug=slug, default_slug=page.settings.default_channel
+    )
     if channel is None and slug is not None:
         return page.not_found()
     return page.render("viewer.html", channel=channel, channels=channels, title=_title(page, channel))
@@ -102,30 +113,35 @@ def _title(page: Page, channel: ChannelView | None) -> str:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(page: PageDep, session: SessionDep) -> HTMLResponse:
-    """The default channel, live."""
-    return _viewer(page, session, None)
+def home(page: PageDep, session: SessionDep, playout: PlayoutDep) -> HTMLResponse:
+    """The default channel, live (from the live timelines while the database is down)."""
+    return _viewer(page, session, playout, None)
 
 
 @router.get("/kenh/{slug}", response_class=HTMLResponse)
-def channel_page(slug: CleanQuery, page: PageDep, session: SessionDep) -> HTMLResponse:
+def channel_page(slug: CleanQuery, page: PageDep, session: SessionDep, playout: PlayoutDep) -> HTMLResponse:
     """Another channel, live."""
-    return _viewer(page, session, slug)
+    return _viewer(page, session, playout, slug)
 
 
 @router.get("/embed/{slug}", response_class=HTMLResponse)
-def embed(slug: CleanQuery, page: PageDep, session: SessionDep) -> HTMLResponse:
+def embed(slug: CleanQuery, page: PageDep, session: SessionDep, playout: PlayoutDep) -> HTMLResponse:
     """The bare player, for the national legal portal's iframe; the only page others may frame."""
-    channel = find_channel(session, slug=slug, default_slug=None)
+    channel, _ = viewer_channels(session, playout, slug=slug, default_slug=None)
     if channel is None:
         return page.not_found()
     return page.render("embed.html", channel=channel, title=_title(page, channel), frameable=True)
 
 
 @router.get("/chuong-trinh/{programme_id}", response_class=HTMLResponse)
-def programme_page(programme_id: str, page: PageDep, session: SessionDep) -> HTMLResponse:
-    """A ready programme, with the Open Graph tags link previews read."""
-    programme = ready_programme(session, programme_id)
+def programme_page(
+    programme_id: str, page: PageDep, session: SessionDep, known: PublicProgrammesDep
+) -> HTMLResponse:
+    """A ready programme, with the Open Graph tags link previews read (the last known one in an outage)."""
+    try:
+        programme = ready_programme(session, known, programme_id)
+    except DatabaseUnavailable:
+        return page.unavailable()
     if programme is None:
         return page.not_found()
     base = page.settings.base_url.rstrip("/")

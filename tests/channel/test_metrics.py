@@ -16,6 +16,8 @@ from channel.models import Programme, TranscodeJob, TranscodeState
 from channel.ops.metrics import filesystem_queue_depths, redis_queue_depths
 from channel.settings import Settings
 
+LOOPBACK = ("127.0.0.1", 50000)  # /metrics answers the allow-listed loopback only
+
 
 def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     return {
@@ -34,7 +36,7 @@ def test_requests_are_counted_by_route_template(embedded_settings: Settings) -> 
         return {"id": programme_id}
 
     app.include_router(router)
-    with TestClient(app) as client:
+    with TestClient(app, client=LOOPBACK) as client:
         for n in range(3):
             client.get(f"/programmes/p{n}")
         client.get("/healthz")
@@ -67,9 +69,9 @@ def test_requests_are_counted_by_route_template(embedded_settings: Settings) -> 
 
 def test_each_app_has_its_own_registry(embedded_settings: Settings) -> None:
     first, second = create_app(embedded_settings), create_app(embedded_settings)
-    with TestClient(first) as client:
+    with TestClient(first, client=LOOPBACK) as client:
         client.get("/healthz")
-    with TestClient(second) as client:
+    with TestClient(second, client=LOOPBACK) as client:
         text = client.get("/metrics").text
     assert 'route="/healthz"' not in text
 
@@ -77,7 +79,7 @@ def test_each_app_has_its_own_registry(embedded_settings: Settings) -> None:
 def test_transcode_jobs_by_state_are_read_at_scrape_time(embedded_settings: Settings) -> None:
     engine = make_engine(embedded_settings.resolved_database_url)
     app = create_app(embedded_settings, engine=engine)
-    with TestClient(app) as client:
+    with TestClient(app, client=LOOPBACK) as client:
         before = _samples(client.get("/metrics").text)
         with session_scope(make_sessionmaker(engine)) as session:
             programme = Programme(title="Luật Đất đai 2024")
@@ -102,7 +104,7 @@ def test_filesystem_queue_depth(embedded_settings: Settings) -> None:
     (folder / ".health-x.tmp").write_bytes(b"")
 
     assert filesystem_queue_depths(embedded_settings.broker_folder) == {"transcode": 3, "quick": 1}
-    with TestClient(create_app(embedded_settings)) as client:
+    with TestClient(create_app(embedded_settings), client=LOOPBACK) as client:
         samples = _samples(client.get("/metrics").text)
     assert samples[("legaltv_queue_depth", (("queue", "transcode"),))] == 3
     assert samples[("legaltv_queue_depth", (("queue", "quick"),))] == 1
@@ -125,6 +127,6 @@ def test_redis_queue_depth(redis_url: str) -> None:
 
 def test_unknown_broker_has_no_queue_depth(embedded_settings: Settings) -> None:
     settings = embedded_settings.model_copy(update={"broker_url": "amqp://guest:guest@127.0.0.1:1//"})
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), client=LOOPBACK) as client:
         text = client.get("/metrics").text
     assert "legaltv_queue_depth" not in text

@@ -25,6 +25,7 @@ class Service:
     base_url: str
     env: dict[str, str]
     log: Path
+    pid: int = 0  # of the `legaltv serve` process (the API itself runs in it)
 
     def log_tail(self, lines: int = 60) -> str:
         try:
@@ -52,7 +53,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_service(data_dir: Path, **settings: str) -> Iterator[Service]:
+def running_service(data_dir: Path, *, log_name: str = "service.log", **settings: str) -> Iterator[Service]:
     """`legaltv serve` on a free loopback port with the embedded broker; stopped (and its worker) afterwards."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -66,11 +67,11 @@ def running_service(data_dir: Path, **settings: str) -> Iterator[Service]:
         "LEGALTV_LOG_LEVEL": "WARNING",
         **{f"LEGALTV_{key.upper()}": value for key, value in settings.items()},
     }
-    log = data_dir.parent / "service.log"
+    log = data_dir.parent / log_name
     data_dir.mkdir(parents=True, exist_ok=True)
-    service = Service(base_url=base_url, env=env, log=log)
     with log.open("wb") as out:
         process = subprocess.Popen([LEGALTV, "serve"], env=env, stdout=out, stderr=subprocess.STDOUT)
+    service = Service(base_url=base_url, env=env, log=log, pid=process.pid)
     try:
         deadline = time.monotonic() + 60
         while True:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from channel.auth.routes import PER_USERNAME_FACTOR
+from channel.auth.throttle import PER_USERNAME_FACTOR
 from tests.channel.api_fixtures import PASSWORD, ApiUser
 
 

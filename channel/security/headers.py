@@ -1,0 +1,32 @@
+"""`X-Content-Type-Options: nosniff` on every response, whoever produced it (/media, pages, errors from
+middleware): a browser must never guess a type and run an upload as script or HTML. The lean live-playlist
+handler in front of it puts the same header in its prebuilt headers, so its hot path pays nothing."""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["NOSNIFF", "NoSniffMiddleware"]
+
+NOSNIFF = (b"x-content-type-options", b"nosniff")
+
+
+class NoSniffMiddleware:
+    """Pure ASGI middleware, just inside the lean playlist handler: adds the header where it is missing."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_nosniff(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.get("headers") or []
+                if all(key.lower() != NOSNIFF[0] for key, _ in headers):
+                    message["headers"] = [*headers, NOSNIFF]
+            await send(message)
+
+        await self.app(scope, receive, send_nosniff)

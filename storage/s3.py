@@ -26,6 +26,7 @@ from storage.multipart import MultipartGone, Part, PendingMultipart, check_part_
 
 if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
+    from mypy_boto3_s3.type_defs import CompletedPartTypeDef
 
 __all__ = ["MULTIPART_CHUNK_BYTES", "S3Store"]
 
@@ -292,7 +293,9 @@ class S3Store:
     def complete_multipart(self, key: str, upload_id: str, parts: Sequence[Part]) -> None:
         """S3 joins the parts itself: nothing is copied through this process."""
         validate_key(key)
-        listed = [{"PartNumber": part.number, "ETag": f'"{part.etag}"'} for part in parts]
+        listed: list[CompletedPartTypeDef] = [
+            {"PartNumber": part.number, "ETag": f'"{part.etag}"'} for part in parts
+        ]
         with self._upload_errors(upload_id):
             self._client.complete_multipart_upload(
                 Bucket=self.bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": listed}

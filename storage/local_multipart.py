@@ -8,11 +8,11 @@ to be renamed into place, which costs nothing however large the object is.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
 import secrets
-import shutil
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -85,16 +85,20 @@ class StagedUploads:
         if len(kept) != number - 1:
             raise StorageError(f"part {number} of {upload_id!r} must follow part {len(kept)}")
         data, _ = self._files(upload_id)
+        digest = hashlib.sha1(usedforsecurity=False)
         with data.open("r+b") as out, path.open("rb") as source:
             out.truncate(sum(int(p["size"]) for p in kept))
             out.seek(0, os.SEEK_END)
             start = out.tell()
-            shutil.copyfileobj(source, out, _COPY_CHUNK)
+            while block := source.read(_COPY_CHUNK):
+                digest.update(block)
+                out.write(block)
             out.flush()
             os.fsync(out.fileno())
             size = out.tell() - start
-        # the tag names this put of the part, so a completion listing a replaced part is refused
-        part = Part(number=number, etag=secrets.token_hex(8), size=size)
+        # the tag is a digest of the bytes (S3's is their MD5): the same bytes put again keep their tag,
+        # different ones change it, so a completion listing what is no longer stored is refused
+        part = Part(number=number, etag=digest.hexdigest(), size=size)
         state["parts"] = [*kept, {"number": number, "etag": part.etag, "size": size}]
         self._save(upload_id, state)
         return part

@@ -33,6 +33,7 @@ __all__ = [
     "SOURCE_TYPE",
     "TAIL_PREFIX",
     "Appended",
+    "BodyError",
     "KeepAlive",
     "PartWriter",
     "Save",
@@ -91,6 +92,23 @@ class _Spool:
         self.path.unlink(missing_ok=True)
 
 
+class BodyError(Exception):
+    """The request body failed while it was read (the client's side, not the store's)."""
+
+
+async def _reading(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """The body's chunks; a failure of the body itself becomes `BodyError`, never a storage error."""
+    iterator = chunks.__aiter__()
+    while True:
+        try:
+            chunk = await iterator.__anext__()
+        except StopAsyncIteration:
+            return
+        except Exception as exc:
+            raise BodyError(str(exc)) from exc
+        yield chunk
+
+
 @dataclass(frozen=True)
 class Appended:
     """The state after a request body was taken; `too_large` means it ran past `max_bytes` and stopped."""
@@ -124,7 +142,7 @@ class PartWriter:
         spool = await anyio.to_thread.run_sync(_Spool, self.spool_dir)
         received = 0
         try:
-            async for chunk in chunks:
+            async for chunk in _reading(chunks):
                 if received + len(chunk) > max_bytes:
                     return Appended(info, too_large=True)
                 received += len(chunk)
@@ -221,28 +239,31 @@ class PartWriter:
     async def _complete(
         self, info: UploadInfo, spool: _Spool, save: Save, keepalive: KeepAlive
     ) -> UploadInfo:
-        """The last bytes arrived: assemble the object at its final key, in place where the store can."""
-        assert info.length is not None
-        await anyio.to_thread.run_sync(spool.flush)
+        """The last bytes arrived: assemble the object at its final key, in place where the store can.
+
+        Everything received is saved first, then the object is built from what is saved only: a writer
+        whose lease lapsed fails at that first save, and two writers that both got past it build the
+        same bytes, so the final object can never hold bytes the upload's record does not.
+        """
+        info = await self._keep_tail(info, spool, save)
         layout = info.layout
         key = info.target.key
         if layout.multipart_id is None:  # smaller than one part: one plain object
+            await keepalive(True)
             await anyio.to_thread.run_sync(self._put_whole, key, layout.tail, spool)
-            info = await save(replace(info, layout=Layout(), offset=info.length, stored=True))
+            info = await save(replace(info, layout=Layout(), stored=True))
         else:
             parts = layout.parts
-            if layout.tail or spool.size:
+            if layout.tail:
                 await keepalive(True)
                 last = await anyio.to_thread.run_sync(
                     self._upload_part, key, layout.multipart_id, len(parts) + 1, layout.tail, spool
                 )
                 parts = (*parts, last)
-            joined = Layout(multipart_id=layout.multipart_id, parts=parts)
-            info = await save(replace(info, layout=joined, offset=joined.size))
-            spool.reset()
+                info = await save(replace(info, layout=Layout(multipart_id=layout.multipart_id, parts=parts)))
+            await keepalive(True)
             await anyio.to_thread.run_sync(self.store.complete_multipart, key, layout.multipart_id, parts)
             info = await save(replace(info, stored=True))
-        spool.reset()
         await anyio.to_thread.run_sync(self._delete_pieces, layout.tail)
         return info
 

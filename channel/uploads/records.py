@@ -239,18 +239,17 @@ class UploadRecords:
             session.commit()
             return _rowcount(result)
 
-    def multipart_ids_in_use(self, candidates: Iterable[str]) -> set[str]:
-        """Which of these multipart upload ids an unswept upload still records."""
-        wanted = list(candidates)
-        if not wanted:
-            return set()
+    def by_storage_key(self, keys: Iterable[str]) -> dict[str, UploadInfo]:
+        """The uploads (swept ones included) whose object is one of `keys`."""
+        wanted = sorted(set(keys))
+        found: dict[str, UploadInfo] = {}
         with self._factory() as session:
-            found = session.scalars(
-                select(UploadSession.multipart_id)
-                .where(UploadSession.multipart_id.in_(wanted))
-                .where(UploadSession.gone_at.is_(None))
-            )
-            return {value for value in found if value is not None}
+            for start in range(0, len(wanted), 500):
+                rows = session.scalars(
+                    select(UploadSession).where(UploadSession.storage_key.in_(wanted[start : start + 500]))
+                )
+                found.update((row.storage_key, _info(row)) for row in rows)
+        return found
 
     def unfinished_ids(self, candidates: Iterable[str]) -> set[str]:
         """Which of these upload ids are still being uploaded (their tail objects are alive)."""

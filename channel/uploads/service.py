@@ -275,15 +275,28 @@ class UploadService:
         return SweepReport(swept=tuple(swept), purged=purged, orphans=self._sweep_orphans(now))
 
     def _sweep_orphans(self, now: datetime) -> int:
-        """Parts and tail objects no upload records any more (a replica died between two steps)."""
-        cutoff = now - self.limits.ttl  # younger ones may be a transcoder's upload in flight
-        pending = [p for p in self.store.list_multipart("") if p.started < cutoff]
-        in_use = self.records.multipart_ids_in_use(p.upload_id for p in pending)
+        """Parts and tail objects no upload records any more (a replica died between two steps).
+
+        A multipart upload is ours when an upload row names its key; it is an orphan when that row does
+        not record it. The row's lease is taken before aborting, because a writer holds it from starting
+        a multipart upload until it has recorded it: a sweep can never abort one about to be recorded.
+        """
+        pending = list(self.store.list_multipart(""))
+        owners = self.records.by_storage_key(p.key for p in pending)
         orphans = 0
         for multipart in pending:
-            if multipart.upload_id not in in_use:
-                self.store.abort_multipart(multipart.key, multipart.upload_id)
-                orphans += 1
+            owner = owners.get(multipart.key)
+            if owner is None or self._records_multipart(owner, multipart.upload_id):
+                continue
+            token = secrets.token_hex(16)
+            if not self.records.acquire(owner.id, token, now=now, until=now + self.limits.lease):
+                continue
+            try:
+                if not self._records_multipart(self.records.get(owner.id), multipart.upload_id):
+                    self.store.abort_multipart(multipart.key, multipart.upload_id)
+                    orphans += 1
+            finally:
+                self.records.release(owner.id, token)
         tails = {
             info.key.split("/")[1] for info in self.store.iter_keys(TAIL_PREFIX) if info.key.count("/") >= 2
         }
@@ -291,6 +304,10 @@ class UploadService:
         for upload_id in sorted(tails - alive):
             orphans += self.store.delete_prefix(tail_prefix(upload_id))
         return orphans
+
+    @staticmethod
+    def _records_multipart(info: UploadInfo, multipart_id: str) -> bool:
+        return info.layout.multipart_id == multipart_id and not info.gone and not info.stored
 
     # -- steps ----------------------------------------------------------------------------------------
 

@@ -115,5 +115,5 @@ def create_app(
     install_playout(app)  # the lean live-playlist handler, in front of everything else
     for router in ROUTERS:
         app.include_router(router)
-    app.include_router(build_upload_router(settings, service=app.state.uploads), prefix="/api/uploads")
+    app.include_router(build_upload_router(service=app.state.uploads), prefix="/api/uploads")
     return app

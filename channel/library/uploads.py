@@ -203,11 +203,16 @@ def upload_requester(user: ProducerUser, settings: SettingsDep) -> Requester:
     return Requester(id=str(user.id), quotas=quotas_for(settings, user.role))
 
 
-def build_upload_router(settings: Settings, *, service: UploadService) -> APIRouter:
+def _public_url(request: Request) -> str:
+    settings: Settings = request.app.state.settings
+    return settings.base_url
+
+
+def build_upload_router(*, service: UploadService) -> APIRouter:
     """The tus router (mount at /api/uploads); `Location` headers are built on `LEGALTV_BASE_URL`."""
     router = APIRouter(tags=["uploads"])
     router.include_router(
-        create_tus_router(service=service, requester=upload_requester, base_url=settings.base_url)
+        create_tus_router(service=service, requester=upload_requester, base_url=_public_url)
     )
     return router
 

@@ -124,16 +124,22 @@ def create_tus_router(
     *,
     service: UploadService,
     requester: Callable[..., Requester],
-    base_url: str,
+    base_url: Callable[[Request], str],
     idle_timeout: float = 60.0,
 ) -> APIRouter:
-    """`OPTIONS/POST /` and `HEAD/PATCH/DELETE /{upload_id}`; `Location` is built on `base_url`, never `Host`."""
+    """`OPTIONS/POST /` and `HEAD/PATCH/DELETE /{upload_id}`.
+
+    `Location` is built on the configured public URL (`base_url(request)`), never on the request's
+    `Host`, so a forged Host cannot point a client at another server.
+    """
     router = APIRouter(route_class=_TusRoute)
     Caller = Annotated[Requester, Depends(requester)]
     max_size = service.limits.max_size
 
     def location(request: Request, upload_id: str) -> str:
-        return base_url.rstrip("/") + str(request.app.url_path_for("tus_upload", upload_id=upload_id))
+        return base_url(request).rstrip("/") + str(
+            request.app.url_path_for("tus_upload", upload_id=upload_id)
+        )
 
     @router.options("/", name="tus_options")
     async def options() -> Response:

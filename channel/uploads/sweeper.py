@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from channel.uploads.service import UploadService
+from channel.uploads.service import SweepReport, UploadService
 
 __all__ = ["DEFAULT_SWEEP_SECONDS", "sweep_forever"]
 
@@ -18,11 +18,20 @@ log = logging.getLogger(__name__)
 DEFAULT_SWEEP_SECONDS = 600.0
 
 
+async def _finishing(sweep: asyncio.Future[SweepReport]) -> SweepReport:
+    """Await a sweep; when cancelled (the API stops), let its thread finish before the engine is disposed."""
+    try:
+        return await asyncio.shield(sweep)
+    except asyncio.CancelledError:
+        await asyncio.wait({sweep})
+        raise
+
+
 async def sweep_forever(service: UploadService, *, interval_s: float = DEFAULT_SWEEP_SECONDS) -> None:
     """Sweep now, then every `interval_s` seconds until cancelled; a failed sweep is logged, never raised."""
     while True:
         try:
-            report = await asyncio.to_thread(service.sweep)
+            report = await _finishing(asyncio.ensure_future(asyncio.to_thread(service.sweep)))
             if report.swept or report.purged or report.orphans:
                 log.info(
                     "upload sweep: %d expired, %d tombstones purged, %d orphans freed",

@@ -41,13 +41,16 @@ def test_tus_upload_in_chunks_creates_a_queued_programme_and_sends_the_task(
     assert body["revision"] == 1
     assert body["original_filename"] == "Bài giảng.mp4"  # metadata only, base name
     assert body["owner_id"] == str(lib.users["producer"].user.id)
-    assert lib.app.state.store.read_bytes(f"sources/{programme_id}/r1") == data
-    assert not list((settings.data_dir / "uploads").glob("*.bin"))  # the tus file is gone
+    store = lib.app.state.store
+    [source] = [info.key for info in store.iter_keys("")]  # assembled in place: no copy, no leftovers
+    assert source.startswith(f"sources/{programme_id}/u")
+    assert store.read_bytes(source) == data
+    assert list(store.list_multipart("")) == []
 
     [task] = sent_tasks(settings)
     assert task.name == "transcoder.transcode"
     source_key, output_prefix, profile = task.args
-    assert (source_key, output_prefix) == (f"sources/{programme_id}/r1", f"programmes/{programme_id}/r1/")
+    assert (source_key, output_prefix) == (source, f"programmes/{programme_id}/r1/")
     assert profile["heights"] == settings.ladder
     assert profile["segment_seconds"] == settings.segment_seconds
     link = task.options["callbacks"][0]

@@ -198,7 +198,10 @@ def serve(tmp_path: Path, upload_sessions: sessionmaker[Session]) -> Iterator[Ca
         app = FastAPI()
         app.include_router(
             create_tus_router(
-                service=service, requester=requester, base_url=base_url or base, idle_timeout=idle_timeout
+                service=service,
+                requester=requester,
+                base_url=lambda _request: base_url or base,
+                idle_timeout=idle_timeout,
             ),
             prefix=PREFIX,
         )

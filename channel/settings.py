@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     )
     upload_expiry_hours: float = Field(default=24.0, gt=0, description="An idle unfinished upload expires")
     upload_sweep_seconds: float = Field(default=600.0, gt=0, description="How often each replica sweeps")
+    upload_lease_seconds: float = Field(
+        default=30.0, ge=1, description="A writer's hold on an upload, renewed while it streams"
+    )
     quota_concurrent_uploads: int = Field(default=20, ge=1, description="Unfinished uploads per user")
     quota_pending_bytes: int = Field(
         default=64 * 1024**3, ge=1, description="Bytes declared or received and not yet transcoded, per user"

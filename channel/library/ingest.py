@@ -1,7 +1,7 @@
 """Ingest a finished upload: the stored object becomes the programme's next source revision, then is transcoded.
 
 The client's file name is kept as metadata only; object keys are built from ids alone. Attaching the
-source and queuing its transcode commit together, so a refusal (the transcode quota) attaches nothing.
+source and queuing its transcode commit together, after the transcode quota is checked.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from celery import Celery
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from channel.library.quotas import check_transcode_quota
 from channel.library.service import record_change, snapshot
 from channel.library.transcode import enqueue_transcode
 from channel.models import Programme, ProgrammeStatus, TranscodeJob, TranscodeState, utcnow
@@ -99,7 +100,12 @@ def ingest_stored(
     actor_id: uuid.UUID | None,
     request_id: str | None,
 ) -> Programme:
-    """Attach `key` and queue its transcode in one commit; if the queue refuses, nothing is attached."""
+    """Attach `key` and queue its transcode in one commit, within the owner's transcode quota (else 429).
+
+    This is the one place where uploads queue transcodes, so the quota is checked here, before anything
+    changes: a refusal attaches nothing.
+    """
+    check_transcode_quota(session, owner_id=programme.owner_id, programme_id=programme.id, settings=settings)
     attach_source(
         session, programme=programme, key=key, filename=filename, actor_id=actor_id, request_id=request_id
     )

@@ -1,9 +1,9 @@
-"""Each user's quotas from settings, and the one check made before any transcode is queued.
+"""Each user's quotas from settings, and the check made before an upload's transcode is queued.
 
-`check_transcode_quota` is called by `enqueue_transcode` (every path that queues a transcode goes through
-it: uploads, retries, the demo), and before the last bytes of an upload are read, so a producer hears
-429 before sending gigabytes that could not be taken on. Admins are not exempt: they get every quota
-`quota_admin_factor` times over.
+`check_transcode_quota` is enforced in one place, `ingest.ingest_stored` (every upload, tus or plain,
+queues its transcode there), and asked early as well (before the last bytes of a tus upload, before the
+body of a plain one), so a producer hears 429 before sending gigabytes that could not be taken on.
+Admins are not exempt: they get every quota `quota_admin_factor` times over.
 """
 
 from __future__ import annotations

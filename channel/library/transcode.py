@@ -18,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from channel.library.errors import Conflict
-from channel.library.quotas import check_transcode_quota
 from channel.library.service import programme_prefix, record_change, snapshot
 from channel.library.views import Progress
 from channel.models import Programme, ProgrammeStatus, TranscodeJob, TranscodeState, utcnow
@@ -91,7 +90,6 @@ def enqueue_transcode(
     """
     if programme.source_key is None:
         raise Conflict("no_source", "Chương trình chưa có tệp nguồn / The programme has no source file")
-    check_transcode_quota(session, owner_id=programme.owner_id, programme_id=programme.id, settings=settings)
     task_id = str(uuid.uuid4())
     job = TranscodeJob(programme_id=programme.id, celery_task_id=task_id, state=TranscodeState.QUEUED)
     session.add(job)

@@ -188,6 +188,7 @@ def upload_service(settings: Settings, *, app_state: Any) -> UploadService:
         max_size=settings.max_upload_bytes,
         part_bytes=settings.upload_part_bytes,
         ttl=timedelta(hours=settings.upload_expiry_hours),
+        lease=timedelta(seconds=settings.upload_lease_seconds),
     )
     return UploadService(
         records=UploadRecords(app_state.sessionmaker),

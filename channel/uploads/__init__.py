@@ -1,14 +1,15 @@
 """Resumable uploads of programmes over tus 1.0.0, shared by every API replica.
 
-State is in the database (`records`), bytes in the object store (`parts`), the rules in `service`, the
-header grammar in `protocol`, and the HTTP shell in `router`.
+State is in the database (`records`), bytes in the object store (`parts`), the rules in `service` (with
+`leases`, `quotas` and `refusals`), the header grammar in `protocol`, the clean-up in `sweeper`, and the
+HTTP shell in `router`.
 """
 
 from channel.uploads.protocol import TUS_EXTENSIONS, TUS_VERSION, TusError
 from channel.uploads.quotas import Usage
 from channel.uploads.records import UploadRecords
 from channel.uploads.router import EXPOSED_HEADERS, create_tus_router
-from channel.uploads.service import Completion, SweepReport, UploadLimits, UploadService
+from channel.uploads.service import Completion, UploadLimits, UploadService
 from channel.uploads.state import (
     CompletedUpload,
     Quotas,
@@ -18,7 +19,7 @@ from channel.uploads.state import (
     UploadInfo,
     UploadNotFound,
 )
-from channel.uploads.sweeper import DEFAULT_SWEEP_SECONDS, sweep_forever
+from channel.uploads.sweeper import DEFAULT_SWEEP_SECONDS, SweepReport, sweep, sweep_forever
 
 __all__ = [
     "DEFAULT_SWEEP_SECONDS",
@@ -40,5 +41,6 @@ __all__ = [
     "UploadService",
     "Usage",
     "create_tus_router",
+    "sweep",
     "sweep_forever",
 ]

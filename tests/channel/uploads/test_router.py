@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 
+from channel.uploads import sweep
 from tests.channel.uploads.support import (
     OFFSET_TYPE,
     MiB,
@@ -128,11 +129,11 @@ def test_expired_upload_is_gone(serve: Serve) -> None:
     assert patch(url, b"x", 0).json()["error"]["code"] == "upload_expired"
     upload_id = url.rsplit("/", 1)[1]
     assert server.stored_keys() != []  # the five bytes, until the sweep
-    assert server.service.sweep(server.clock()).swept == (upload_id,)
+    assert sweep(server.service, server.clock()).swept == (upload_id,)
     assert server.stored_keys() == []
     assert head(url).status_code == 410
     server.clock.advance(timedelta(days=8))
-    report = server.service.sweep(server.clock())
+    report = sweep(server.service, server.clock())
     assert (report.swept, report.purged) == ((), 1)
     assert head(url).status_code == 404
 

@@ -26,6 +26,7 @@ from channel.uploads import (
     UploadLimits,
     UploadRecords,
     UploadService,
+    sweep,
 )
 from channel.uploads.parts import MAX_TAIL_PIECES, TAIL_PREFIX, BodyError
 from channel.uploads.protocol import Creation
@@ -240,7 +241,7 @@ def test_a_writer_whose_lease_lapsed_saves_nothing(local: Harness) -> None:
     assert (stale.status, stale.code) == (409, "upload_taken_over")
     assert local.store.read_bytes(info.target.key) == b"bbbbbb"
     assert len(local.recorder.completed) == 1
-    local.service.sweep(local.clock())  # the stale writer's orphaned tail object goes with the sweep
+    sweep(local.service, local.clock())  # the stale writer's orphaned tail object goes with the sweep
     assert _tail_keys(local.store) == []
 
 
@@ -302,7 +303,7 @@ def test_sweep_frees_parts_and_tails_of_expired_uploads(harness: Harness) -> Non
     _append(harness, done, _pieces(b"kept")())
 
     harness.clock.advance(timedelta(days=1, seconds=1))
-    report = harness.service.sweep(harness.clock())
+    report = sweep(harness.service, harness.clock())
 
     assert report.swept == (info.id,)  # the finished one stays until its own (7 day) expiry
     assert list(harness.store.list_multipart("")) == []
@@ -312,7 +313,7 @@ def test_sweep_frees_parts_and_tails_of_expired_uploads(harness: Harness) -> Non
         anyio.run(lambda: harness.service.status(info.id, harness.alice))
     assert gone.value.status == 410
     harness.clock.advance(timedelta(days=8))
-    report = harness.service.sweep(harness.clock())
+    report = sweep(harness.service, harness.clock())
     assert (report.swept, report.purged) == ((done.id,), 1)  # the finished one's record expires in turn
     assert harness.store.read_bytes(harness.recorder.completed[0].key) == b"kept"  # ingested: never deleted
 
@@ -329,12 +330,12 @@ def test_sweep_aborts_orphaned_multipart_uploads_and_tails(harness: Harness, tmp
 
     now = harness.clock()
     assert harness.service.records.acquire(dead.id, "writer", now=now, until=now + timedelta(seconds=30))
-    busy = harness.service.sweep(now)  # the row's writer may be about to record it: left alone
+    busy = sweep(harness.service, now)  # the row's writer may be about to record it: left alone
     assert busy.orphans == 1  # only the dead tail
     assert orphan in {p.upload_id for p in harness.store.list_multipart("")}
     harness.service.records.release(dead.id, "writer")
 
-    assert harness.service.sweep(now).orphans == 1
+    assert sweep(harness.service, now).orphans == 1
     remaining = {p.upload_id for p in harness.store.list_multipart("")}
     assert orphan not in remaining
     assert foreign in remaining
@@ -351,13 +352,13 @@ def test_replicas_sweeping_at_once_free_each_upload_once(local: Harness) -> None
     reports: list[tuple[str, ...]] = []
     errors: list[BaseException] = []
 
-    def sweep() -> None:
+    def sweep_once() -> None:
         try:
-            reports.append(local.service.sweep(local.clock()).swept)
+            reports.append(sweep(local.service, local.clock()).swept)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=sweep) for _ in range(3)]
+    threads = [threading.Thread(target=sweep_once) for _ in range(3)]
     for thread in threads:
         thread.start()
     for thread in threads:

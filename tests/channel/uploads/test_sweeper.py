@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import anyio
 import pytest
@@ -15,7 +16,15 @@ from fastapi.testclient import TestClient
 from channel.app import create_app
 from channel.models import Role, User
 from channel.settings import Settings
-from channel.uploads import Quotas, Requester, SweepReport, UploadLimits, UploadService, sweep_forever
+from channel.uploads import (
+    Quotas,
+    Requester,
+    SweepReport,
+    UploadLimits,
+    UploadService,
+    sweep_forever,
+    sweeper,
+)
 from channel.uploads.parts import TAIL_PREFIX
 from channel.uploads.protocol import Creation
 from tests.channel.uploads.conftest import ROOMY, Recorder
@@ -75,16 +84,19 @@ def test_the_api_sweeps_expired_uploads_at_start_up_and_periodically(
         assert not service.records.get(alive).gone
 
 
-def test_a_failing_sweep_is_logged_and_the_next_one_still_runs(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_failing_sweep_is_logged_and_the_next_one_still_runs(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls: list[int] = []
 
-    class Broken:
-        def sweep(self) -> SweepReport:
-            calls.append(1)
-            raise OSError("disk on fire")
+    def broken(_service: UploadService) -> SweepReport:
+        calls.append(1)
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(sweeper, "sweep", broken)
 
     async def run() -> None:
-        task = asyncio.create_task(sweep_forever(Broken(), interval_s=0.01))  # type: ignore[arg-type]
+        task = asyncio.create_task(sweep_forever(cast(UploadService, None), interval_s=0.01))
         while len(calls) < 3:
             await asyncio.sleep(0.01)
         task.cancel()

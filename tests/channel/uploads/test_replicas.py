@@ -25,7 +25,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -325,6 +325,7 @@ def cluster(
             "LEGALTV_S3_SECRET_ACCESS_KEY": s3_server.secret_access_key,
             "LEGALTV_UPLOAD_PART_BYTES": str(PART),
             "LEGALTV_UPLOAD_LEASE_SECONDS": "6",
+            "LEGALTV_UPLOAD_SWEEP_SECONDS": "1",
         }
         replicas = [
             Replica(
@@ -428,6 +429,32 @@ def test_a_replica_killed_mid_patch_costs_only_its_unsaved_bytes(cluster: Cluste
         assert _sha(cluster.store.read_bytes(cluster.source_of(programme_id, via=b))) == _sha(data)
     finally:
         a.start()
+
+
+def test_both_replicas_sweep_an_abandoned_upload_and_free_its_parts_once(cluster: Cluster) -> None:
+    a, b = cluster.a, cluster.b
+    url = cluster.create(a, 3 * PART, "Bỏ dở")
+    assert cluster.patch(b, url, os.urandom(PART + 1234), 0).status_code == 204  # a part and a tail
+    upload_id = urlsplit(url).path.rsplit("/", 1)[1]
+    assert [p for p in cluster.store.list_multipart("") if upload_id in p.key]
+    assert list(cluster.store.iter_keys(f"uploads/{upload_id}/"))
+    with cluster.sessions() as session:  # abandoned two days ago
+        row = session.get(UploadSession, uuid.UUID(hex=upload_id))
+        assert row is not None
+        row.expires_at = datetime.now(UTC) - timedelta(days=1)
+        session.commit()
+
+    def swept() -> bool:
+        with cluster.sessions() as session:
+            row = session.get(UploadSession, uuid.UUID(hex=upload_id))
+            return row is not None and row.gone_at is not None
+
+    _wait_until(swept, timeout=30, what="a replica to sweep the upload")
+    assert not [p for p in cluster.store.list_multipart("") if upload_id in p.key]  # multipart aborted
+    assert not list(cluster.store.iter_keys(f"uploads/{upload_id}/"))  # tail deleted
+    assert cluster.head(a, url).status_code == 410
+    for replica in (a, b):
+        assert "Traceback" not in replica.log.read_text(errors="replace"), replica.log.read_text()[-3000:]
 
 
 def test_memory_stays_bounded_while_a_large_patch_streams(cluster: Cluster) -> None:

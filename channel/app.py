@@ -22,7 +22,7 @@ from channel.grid.router import router as grid_router
 from channel.library import media_routes as library_media_routes
 from channel.library import routes as library_routes
 from channel.library.subtitles import MAX_SUBTITLE_BYTES
-from channel.library.uploads import PROGRAMME_HEADER, build_upload_router
+from channel.library.uploads import PROGRAMME_HEADER, build_upload_router, upload_service
 from channel.ops import health, metrics
 from channel.ops.accesslog import AccessLogMiddleware
 from channel.ops.crash import InternalErrorMiddleware
@@ -41,7 +41,7 @@ from channel.security.bodies import BodyLimitMiddleware, BodyPolicy, BodyRule
 from channel.security.headers import NoSniffMiddleware
 from channel.settings import Settings
 from channel.stores import store_from_settings
-from channel.uploads import DEFAULT_SWEEP_SECONDS, EXPOSED_HEADERS, UploadStore, sweep_forever
+from channel.uploads import EXPOSED_HEADERS, sweep_forever
 from channel.web import router as web_router
 from channel.web.data import PublicProgrammes
 from storage import Store
@@ -122,11 +122,11 @@ def create_app(
     *,
     engine: Engine | None = None,
     store: Store | None = None,
-    upload_sweep_seconds: float = DEFAULT_SWEEP_SECONDS,
+    upload_sweep_seconds: float | None = None,
 ) -> FastAPI:
     """The API for `settings`; pass `engine` or `store` to share existing ones (tests, embedding).
 
-    Abandoned uploads are swept at start-up and then every `upload_sweep_seconds`.
+    Abandoned uploads are swept at start-up and then every `upload_sweep_seconds` (default: the setting).
     """
     engine = engine or make_engine(settings.resolved_database_url)
     app = FastAPI(
@@ -140,8 +140,8 @@ def create_app(
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.store = store or store_from_settings(settings)
     app.state.metrics = _app_metrics(settings, engine)
-    app.state.uploads = UploadStore(settings.data_dir / "uploads")
-    app.state.upload_sweep_seconds = upload_sweep_seconds
+    app.state.uploads = upload_service(settings, app_state=app.state)
+    app.state.upload_sweep_seconds = upload_sweep_seconds or settings.upload_sweep_seconds
     app.state.login_limits = login_limits(settings)
     app.state.public_programmes = PublicProgrammes()
 
@@ -149,7 +149,5 @@ def create_app(
     _install_middleware(app, settings)
     for router in ROUTERS:
         app.include_router(router)
-    app.include_router(
-        build_upload_router(settings, app_state=app.state, store=app.state.uploads), prefix="/api/uploads"
-    )
+    app.include_router(build_upload_router(service=app.state.uploads), prefix="/api/uploads")
     return app

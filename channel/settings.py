@@ -141,6 +141,27 @@ class Settings(BaseSettings):
             )
         return self
 
+    # uploads: tus state shared by every replica, per-user quotas, sweeping (issue 9 §4-§5, docs/attacks-uploads.md)
+    upload_part_bytes: int = Field(
+        default=8 * 1024**2,
+        ge=5 * 1024**2,
+        le=5 * 1024**3,
+        description="Bytes per stored part (S3: >= 5 MiB)",
+    )
+    upload_expiry_hours: float = Field(default=24.0, gt=0, description="An idle unfinished upload expires")
+    upload_sweep_seconds: float = Field(default=600.0, gt=0, description="How often each replica sweeps")
+    upload_lease_seconds: float = Field(
+        default=30.0, ge=1, description="A writer's hold on an upload, renewed while it streams"
+    )
+    quota_concurrent_uploads: int = Field(default=20, ge=1, description="Unfinished uploads per user")
+    quota_pending_bytes: int = Field(
+        default=64 * 1024**3, ge=1, description="Bytes declared or received and not yet transcoded, per user"
+    )
+    quota_queued_transcodes: int = Field(
+        default=10, ge=1, description="Transcodes queued or running per user"
+    )
+    quota_admin_factor: int = Field(default=5, ge=1, description="Admins get every quota this many times")
+
     @field_validator("storage_backend", mode="before")
     @classmethod
     def _known_backend(cls, value: object) -> object:

@@ -11,14 +11,20 @@ from storage.errors import InvalidKey, NotFound, StorageError
 from storage.factory import store_from_config
 from storage.keys import validate_key, validate_prefix
 from storage.local import LocalStore
+from storage.multipart import MIN_PART_BYTES, MultipartGone, MultipartStore, Part, PendingMultipart
 from storage.s3 import S3Store
 
 __all__ = [
+    "MIN_PART_BYTES",
     "InvalidKey",
     "LocalStore",
+    "MultipartGone",
+    "MultipartStore",
     "NotFound",
     "ObjectInfo",
     "Page",
+    "Part",
+    "PendingMultipart",
     "S3Store",
     "StorageError",
     "Store",

@@ -11,7 +11,7 @@ import errno
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -20,11 +20,15 @@ from urllib.parse import quote
 from storage.base import ObjectInfo, Page, walk_pages
 from storage.errors import InvalidKey, NotFound, StorageError
 from storage.keys import validate_key, validate_prefix
+from storage.local_multipart import StagedUploads
+from storage.multipart import Part, PendingMultipart
 
-__all__ = ["TEMP_PREFIX", "LocalStore"]
+__all__ = ["MULTIPART_FOLDER", "TEMP_PREFIX", "LocalStore"]
 
-# Temporary files start with this; listings skip them and keys may not use it.
+# Temporary files and folders start with this; listings skip them and keys may not use it.
 TEMP_PREFIX = ".legaltv-tmp-"
+#: staging folder of multipart uploads, inside the root (so completing one is a rename)
+MULTIPART_FOLDER = f"{TEMP_PREFIX}multipart"
 _COPY_CHUNK = 1024 * 1024
 _RACE_RETRIES = 5
 # mkstemp creates 0600 files; objects are public media, readable by a web server such as nginx.
@@ -86,6 +90,7 @@ class LocalStore:
         self.root = Path(root).resolve()
         self.root.mkdir(parents=True, exist_ok=True)
         self.public_base_url = public_base_url.rstrip("/")
+        self._staged = StagedUploads(self.root / MULTIPART_FOLDER)
 
     def __repr__(self) -> str:
         return f"LocalStore({str(self.root)!r})"
@@ -232,7 +237,8 @@ class LocalStore:
         start = (self.root / prefix).resolve() if prefix else self.root
         if not start.is_relative_to(self.root) or not start.is_dir():
             return
-        for folder, _dirs, files in os.walk(start):
+        for folder, dirs, files in os.walk(start):
+            dirs[:] = [name for name in dirs if not name.startswith(TEMP_PREFIX)]
             base = Path(folder)
             for name in files:
                 if name.startswith(TEMP_PREFIX):
@@ -255,6 +261,43 @@ class LocalStore:
 
     def iter_keys(self, prefix: str) -> Iterator[ObjectInfo]:
         return walk_pages(self.list_page, prefix)
+
+    # -- writing in parts (see storage.multipart) ------------------------------------------
+
+    def start_multipart(self, key: str, *, content_type: str | None = None) -> str:
+        target = self.path_for(key)
+        self._check_parents(key, target)
+        return self._staged.start(key)
+
+    def upload_part(self, key: str, upload_id: str, *, number: int, path: Path) -> Part:
+        self.path_for(key)
+        return self._staged.put_part(key, upload_id, number=number, path=path)
+
+    def complete_multipart(self, key: str, upload_id: str, parts: Sequence[Part]) -> None:
+        """Rename the staging file into place: no copy, whatever its size."""
+        target = self.path_for(key)
+        self._check_parents(key, target)
+        data = self._staged.finish(key, upload_id, parts)
+        for attempt in range(_RACE_RETRIES):
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.chmod(data, _FILE_MODE)
+                os.replace(data, target)
+                break
+            except FileNotFoundError as exc:  # a concurrent delete pruned the folder between the two steps
+                if attempt == _RACE_RETRIES - 1:
+                    raise StorageError(_blocked(key)) from exc
+            except NotADirectoryError as exc:
+                raise StorageError(_blocked(key)) from exc
+        _fsync_dir(target.parent)
+        self._staged.drop(upload_id)
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        self._staged.drop(upload_id)
+
+    def list_multipart(self, prefix: str) -> Iterator[PendingMultipart]:
+        validate_prefix(prefix)
+        return self._staged.pending(prefix)
 
     # -- addressing and health --------------------------------------------------------------
 

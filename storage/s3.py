@@ -7,7 +7,7 @@ dead endpoint fails a health check in seconds rather than hanging a worker.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC
 from pathlib import Path
@@ -22,9 +22,11 @@ from storage.base import ObjectInfo, Page, walk_pages
 from storage.content_types import guess_content_type
 from storage.errors import NotFound, StorageError
 from storage.keys import validate_key, validate_prefix
+from storage.multipart import MultipartGone, Part, PendingMultipart, check_part_number
 
 if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
+    from mypy_boto3_s3.type_defs import CompletedPartTypeDef
 
 __all__ = ["MULTIPART_CHUNK_BYTES", "S3Store"]
 
@@ -32,6 +34,7 @@ MULTIPART_CHUNK_BYTES = 8 * 1024 * 1024
 _DELETE_BATCH = 1000
 _NOT_FOUND_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
 _NO_BUCKET_CODES = frozenset({"NoSuchBucket"})
+_NO_UPLOAD_CODES = frozenset({"NoSuchUpload"})
 
 
 def _error_code(exc: ClientError) -> str:
@@ -249,6 +252,75 @@ class S3Store:
 
     def iter_keys(self, prefix: str) -> Iterator[ObjectInfo]:
         return walk_pages(self.list_page, prefix)
+
+    # -- writing in parts (see storage.multipart) ------------------------------------------
+
+    @contextmanager
+    def _upload_errors(self, upload_id: str) -> Iterator[None]:
+        try:
+            with self._errors():
+                yield
+        except StorageError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ClientError) and _error_code(cause) in _NO_UPLOAD_CODES:
+                raise MultipartGone(f"no multipart upload {upload_id[:16]!r}…") from cause
+            raise
+
+    def start_multipart(self, key: str, *, content_type: str | None = None) -> str:
+        validate_key(key)
+        with self._errors():
+            response = self._client.create_multipart_upload(
+                Bucket=self.bucket, Key=key, ContentType=content_type or guess_content_type(key)
+            )
+        return response["UploadId"]
+
+    def upload_part(self, key: str, upload_id: str, *, number: int, path: Path) -> Part:
+        """UploadPart from a file (seekable, so botocore can retry it)."""
+        validate_key(key)
+        check_part_number(number)
+        size = Path(path).stat().st_size
+        with open(path, "rb") as body, self._upload_errors(upload_id):
+            response = self._client.upload_part(
+                Bucket=self.bucket,
+                Key=key,
+                UploadId=upload_id,
+                PartNumber=number,
+                Body=body,
+                ContentLength=size,
+            )
+        return Part(number=number, etag=response["ETag"].strip('"'), size=size)
+
+    def complete_multipart(self, key: str, upload_id: str, parts: Sequence[Part]) -> None:
+        """S3 joins the parts itself: nothing is copied through this process."""
+        validate_key(key)
+        listed: list[CompletedPartTypeDef] = [
+            {"PartNumber": part.number, "ETag": f'"{part.etag}"'} for part in parts
+        ]
+        with self._upload_errors(upload_id):
+            self._client.complete_multipart_upload(
+                Bucket=self.bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": listed}
+            )
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        validate_key(key)
+        try:
+            with self._upload_errors(upload_id):
+                self._client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
+        except MultipartGone:
+            return
+
+    def list_multipart(self, prefix: str) -> Iterator[PendingMultipart]:
+        validate_prefix(prefix)
+        paginator = self._client.get_paginator("list_multipart_uploads")
+        with self._errors():
+            pages = list(paginator.paginate(Bucket=self.bucket, Prefix=prefix))
+        for page in pages:
+            for upload in page.get("Uploads", []):
+                yield PendingMultipart(
+                    key=upload["Key"],
+                    upload_id=upload["UploadId"],
+                    started=upload["Initiated"].astimezone(UTC),
+                )
 
     # -- addressing and health --------------------------------------------------------------
 

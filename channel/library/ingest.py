@@ -1,10 +1,12 @@
-"""Ingest a finished upload: the file becomes the programme's next source revision, then is transcoded.
+"""Ingest a finished upload: the stored object becomes the programme's next source revision, then is transcoded.
 
-The client's file name is kept as metadata only; the object key is built from ids alone.
+The client's file name is kept as metadata only; object keys are built from ids alone. Attaching the
+source and queuing its transcode commit together, after the transcode quota is checked.
 """
 
 from __future__ import annotations
 
+import contextlib
 import unicodedata
 import uuid
 from pathlib import Path
@@ -13,18 +15,34 @@ from celery import Celery
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from channel.library.quotas import check_transcode_quota
 from channel.library.service import record_change, snapshot
 from channel.library.transcode import enqueue_transcode
 from channel.models import Programme, ProgrammeStatus, TranscodeJob, TranscodeState, utcnow
 from channel.settings import Settings
-from storage import Store
+from storage import StorageError, Store
 
-__all__ = ["attach_source", "display_filename", "ingest_source", "source_key"]
+__all__ = [
+    "SOURCE_TYPE",
+    "attach_source",
+    "display_filename",
+    "ingest_source",
+    "ingest_stored",
+    "source_key",
+    "upload_key",
+]
+
+SOURCE_TYPE = "application/octet-stream"
 
 
 def source_key(programme_id: uuid.UUID, revision: int) -> str:
-    """Where a source revision is kept in the object store (ids only, never the client's name)."""
+    """Where a source revision sent as one request is kept (ids only, never the client's name)."""
     return f"sources/{programme_id}/r{revision}"
+
+
+def upload_key(programme_id: uuid.UUID, upload_id: str) -> str:
+    """Where a resumable upload is assembled in place; under the programme's folder, deleted with it."""
+    return f"sources/{programme_id}/u{upload_id}"
 
 
 def display_filename(name: str | None) -> str | None:
@@ -39,17 +57,13 @@ def display_filename(name: str | None) -> str | None:
 def attach_source(
     session: Session,
     *,
-    store: Store,
     programme: Programme,
-    path: Path,
+    key: str,
     filename: str | None,
     actor_id: uuid.UUID | None,
     request_id: str | None,
 ) -> Programme:
-    """Store `path` as the next revision and mark the programme queued (a ready one stays on air meanwhile)."""
-    revision = programme.revision + 1
-    key = source_key(programme.id, revision)
-    store.put_file(key, path, content_type="application/octet-stream")
+    """Make the stored object `key` the next revision (uncommitted); a ready programme stays on air meanwhile."""
     before = snapshot(programme)
     for job in session.scalars(
         select(TranscodeJob).where(
@@ -58,7 +72,7 @@ def attach_source(
         )
     ):
         job.state, job.finished_at, job.error = TranscodeState.CANCELLED, utcnow(), "superseded"
-    programme.revision = revision
+    programme.revision += 1
     programme.source_key = key
     programme.original_filename = display_filename(filename)
     programme.error_code = programme.error_message = None
@@ -72,7 +86,34 @@ def attach_source(
         actor_id=actor_id,
         request_id=request_id,
     )
-    session.commit()
+    return programme
+
+
+def ingest_stored(
+    session: Session,
+    *,
+    celery: Celery,
+    settings: Settings,
+    programme: Programme,
+    key: str,
+    filename: str | None,
+    actor_id: uuid.UUID | None,
+    request_id: str | None,
+) -> Programme:
+    """Attach `key` and queue its transcode in one commit, within the owner's transcode quota (else 429).
+
+    This is the one place where uploads queue transcodes, so the quota is checked here, before anything
+    changes: a refusal attaches nothing.
+    """
+    check_transcode_quota(session, owner_id=programme.owner_id, programme_id=programme.id, settings=settings)
+    attach_source(
+        session, programme=programme, key=key, filename=filename, actor_id=actor_id, request_id=request_id
+    )
+    try:
+        enqueue_transcode(session, celery=celery, programme=programme, settings=settings)
+    except BaseException:
+        session.rollback()
+        raise
     return programme
 
 
@@ -88,15 +129,21 @@ def ingest_source(
     actor_id: uuid.UUID | None,
     request_id: str | None,
 ) -> Programme:
-    """`attach_source` (committed), then queue its transcode; blocking, so async callers use a thread."""
-    attach_source(
-        session,
-        store=store,
-        programme=programme,
-        path=path,
-        filename=filename,
-        actor_id=actor_id,
-        request_id=request_id,
-    )
-    enqueue_transcode(session, celery=celery, programme=programme, settings=settings)
-    return programme
+    """Store the file at `path` as the next revision, then `ingest_stored`; blocking (async callers use a thread)."""
+    key = source_key(programme.id, programme.revision + 1)
+    store.put_file(key, path, content_type=SOURCE_TYPE)
+    try:
+        return ingest_stored(
+            session,
+            celery=celery,
+            settings=settings,
+            programme=programme,
+            key=key,
+            filename=filename,
+            actor_id=actor_id,
+            request_id=request_id,
+        )
+    except BaseException:
+        with contextlib.suppress(StorageError):
+            store.delete(key)  # not attached: nothing refers to it
+        raise

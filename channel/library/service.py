@@ -101,10 +101,19 @@ def get_programme(session: Session, programme_id: uuid.UUID) -> Programme:
 
 
 def create_programme(
-    session: Session, *, data: ProgrammeCreate, owner_id: uuid.UUID, request_id: str | None
+    session: Session,
+    *,
+    data: ProgrammeCreate,
+    owner_id: uuid.UUID,
+    request_id: str | None,
+    programme_id: uuid.UUID | None = None,
 ) -> Programme:
-    """A new programme owned by `owner_id`, waiting for its source ("uploading")."""
+    """A new programme owned by `owner_id`, waiting for its source ("uploading").
+
+    `programme_id` is given when the id was chosen earlier (a resumable upload names its object after it).
+    """
     programme = Programme(
+        id=programme_id or uuid.uuid4(),
         title=data.title,
         description=data.description,
         language=data.language,

@@ -1,10 +1,25 @@
-"""Resumable uploads of programmes over the tus 1.0.0 protocol, stored as files until ingested."""
+"""Resumable uploads of programmes over tus 1.0.0, shared by every API replica.
+
+State is in the database (`records`), bytes in the object store (`parts`), the rules in `service` (with
+`leases`, `quotas` and `refusals`), the header grammar in `protocol`, the clean-up in `sweeper`, and the
+HTTP shell in `router`.
+"""
 
 from channel.uploads.protocol import TUS_EXTENSIONS, TUS_VERSION, TusError
-from channel.uploads.router import EXPOSED_HEADERS, OnComplete, create_tus_router
-from channel.uploads.state import CompletedUpload, UploadExpired, UploadInfo, UploadLocked, UploadNotFound
-from channel.uploads.store import UploadStore
-from channel.uploads.sweeper import DEFAULT_SWEEP_SECONDS, sweep_forever
+from channel.uploads.quotas import Usage
+from channel.uploads.records import UploadRecords
+from channel.uploads.router import EXPOSED_HEADERS, create_tus_router
+from channel.uploads.service import Completion, UploadLimits, UploadService
+from channel.uploads.state import (
+    CompletedUpload,
+    Quotas,
+    Requester,
+    Target,
+    UploadExpired,
+    UploadInfo,
+    UploadNotFound,
+)
+from channel.uploads.sweeper import DEFAULT_SWEEP_SECONDS, SweepReport, sweep, sweep_forever
 
 __all__ = [
     "DEFAULT_SWEEP_SECONDS",
@@ -12,13 +27,20 @@ __all__ = [
     "TUS_EXTENSIONS",
     "TUS_VERSION",
     "CompletedUpload",
-    "OnComplete",
+    "Completion",
+    "Quotas",
+    "Requester",
+    "SweepReport",
+    "Target",
     "TusError",
     "UploadExpired",
     "UploadInfo",
-    "UploadLocked",
+    "UploadLimits",
     "UploadNotFound",
-    "UploadStore",
+    "UploadRecords",
+    "UploadService",
+    "Usage",
     "create_tus_router",
+    "sweep",
     "sweep_forever",
 ]

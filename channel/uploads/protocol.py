@@ -42,11 +42,17 @@ _KEY = re.compile(r"[\x21-\x2b\x2d-\x7e]{1,64}")
 
 
 class TusError(Exception):
-    """A request the protocol refuses: the HTTP status, the user-facing text, extra response headers."""
+    """A refusal: the HTTP status, a stable code, the bilingual user-facing text, extra response headers.
 
-    def __init__(self, status: int, message: str, headers: tuple[tuple[str, str], ...] = ()) -> None:
-        super().__init__(f"{status}: {message}")
+    The HTTP shell renders it in the usual error envelope (`channel.ops.errors.error_body`).
+    """
+
+    def __init__(
+        self, status: int, code: str, message: str, headers: tuple[tuple[str, str], ...] = ()
+    ) -> None:
+        super().__init__(f"{status} {code}: {message}")
         self.status = status
+        self.code = code
         self.message = message
         self.headers = headers
 
@@ -64,6 +70,7 @@ def check_version(value: str | None) -> None:
     if value != TUS_VERSION:
         raise TusError(
             412,
+            "tus_version",
             "Phiên bản giao thức tus không được hỗ trợ / Unsupported tus protocol version",
             (("Tus-Version", TUS_VERSION),),
         )
@@ -75,6 +82,7 @@ def check_content_type(value: str | None) -> None:
     if media_type != OFFSET_CONTENT_TYPE:
         raise TusError(
             415,
+            "unsupported_media_type",
             "Kiểu nội dung phải là application/offset+octet-stream / "
             "Content-Type must be application/offset+octet-stream",
         )
@@ -83,7 +91,7 @@ def check_content_type(value: str | None) -> None:
 def _parse_int(value: str, *, name: str) -> int:
     text = value.strip()
     if not _INT.fullmatch(text):
-        raise TusError(400, f"Giá trị {name} không hợp lệ / Invalid {name} value")
+        raise TusError(400, "invalid_header", f"Giá trị {name} không hợp lệ / Invalid {name} value")
     return int(text)
 
 
@@ -91,14 +99,14 @@ def parse_length(value: str, *, max_size: int) -> int:
     """Upload-Length: a non-negative integer no larger than the server's limit (else 413)."""
     length = _parse_int(value, name="Upload-Length")
     if length > max_size:
-        raise TusError(413, "Tệp vượt quá dung lượng cho phép / File exceeds the size limit")
+        raise TusError(413, "too_large", "Tệp vượt quá dung lượng cho phép / File exceeds the size limit")
     return length
 
 
 def parse_offset(value: str | None) -> int:
     """Upload-Offset is mandatory on PATCH: the client states where it believes the upload stands."""
     if value is None:
-        raise TusError(400, "Thiếu tiêu đề Upload-Offset / Missing Upload-Offset header")
+        raise TusError(400, "invalid_header", "Thiếu tiêu đề Upload-Offset / Missing Upload-Offset header")
     return _parse_int(value, name="Upload-Offset")
 
 
@@ -107,23 +115,29 @@ def parse_metadata(value: str | None) -> dict[str, str]:
     if value is None or not value.strip():
         return {}
     if len(value) > MAX_METADATA_HEADER:
-        raise TusError(400, "Siêu dữ liệu quá dài / Upload-Metadata is too long")
+        raise TusError(400, "invalid_metadata", "Siêu dữ liệu quá dài / Upload-Metadata is too long")
     result: dict[str, str] = {}
     pairs = value.split(",")
     if len(pairs) > MAX_METADATA_PAIRS:
-        raise TusError(400, "Quá nhiều trường siêu dữ liệu / Too many Upload-Metadata pairs")
+        raise TusError(
+            400, "invalid_metadata", "Quá nhiều trường siêu dữ liệu / Too many Upload-Metadata pairs"
+        )
     for pair in pairs:
         key, _, encoded = pair.strip().partition(" ")
         encoded = encoded.strip()
         if not _KEY.fullmatch(key) or " " in encoded:
-            raise TusError(400, "Siêu dữ liệu không hợp lệ / Malformed Upload-Metadata")
+            raise TusError(400, "invalid_metadata", "Siêu dữ liệu không hợp lệ / Malformed Upload-Metadata")
         if key in result:
-            raise TusError(400, "Khóa siêu dữ liệu bị lặp / Duplicate Upload-Metadata key")
+            raise TusError(
+                400, "invalid_metadata", "Khóa siêu dữ liệu bị lặp / Duplicate Upload-Metadata key"
+            )
         try:
             result[key] = base64.b64decode(encoded, validate=True).decode("utf-8")
         except (binascii.Error, ValueError):
             raise TusError(
-                400, "Giá trị siêu dữ liệu không phải base64 UTF-8 / Metadata value is not base64 UTF-8"
+                400,
+                "invalid_metadata",
+                "Giá trị siêu dữ liệu không phải base64 UTF-8 / Metadata value is not base64 UTF-8",
             ) from None
     return result
 
@@ -140,12 +154,14 @@ def parse_creation(*, length: str | None, defer: str | None, metadata: str | Non
     """A POST names exactly one of Upload-Length and `Upload-Defer-Length: 1`."""
     if length is not None and defer is not None:
         raise TusError(
-            400, "Không được gửi cả hai Upload-Length và Upload-Defer-Length / Send only one length header"
+            400,
+            "invalid_header",
+            "Không được gửi cả hai Upload-Length và Upload-Defer-Length / Send only one length header",
         )
     if length is None and defer is None:
-        raise TusError(400, "Thiếu tiêu đề Upload-Length / Missing Upload-Length header")
+        raise TusError(400, "invalid_header", "Thiếu tiêu đề Upload-Length / Missing Upload-Length header")
     if defer is not None and defer.strip() != "1":
-        raise TusError(400, "Upload-Defer-Length phải là 1 / Upload-Defer-Length must be 1")
+        raise TusError(400, "invalid_header", "Upload-Defer-Length phải là 1 / Upload-Defer-Length must be 1")
     parsed = None if length is None else parse_length(length, max_size=max_size)
     return Creation(length=parsed, metadata=parse_metadata(metadata))
 

@@ -1,12 +1,10 @@
-"""The tus 1.0.0 endpoints as a FastAPI router factory: parse headers, call the store, answer with tus headers.
+"""The tus 1.0.0 endpoints: parse headers, call the upload service, answer with tus headers.
 
-Handlers read the body as a stream (never whole), so multi-gigabyte programmes pass through in bounded memory.
+Handlers are thin: the protocol's header rules are in `protocol.py`, every decision in `service.py`.
+Bodies are read as a stream (never whole), so multi-gigabyte programmes pass in bounded memory.
 """
 
-import errno
-import inspect
-import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -17,14 +15,14 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
+from channel.ops.errors import error_body
 from channel.uploads import protocol
 from channel.uploads.protocol import TusError
-from channel.uploads.state import CompletedUpload, UploadExpired, UploadInfo, UploadLocked, UploadNotFound
-from channel.uploads.store import UploadStore
+from channel.uploads.service import UploadService
+from channel.uploads.state import Requester, UploadInfo
 
-__all__ = ["EXPOSED_HEADERS", "OnComplete", "create_tus_router"]
+__all__ = ["EXPOSED_HEADERS", "create_tus_router", "upload_headers"]
 
-OnComplete = Callable[[CompletedUpload], Awaitable[Mapping[str, str]] | Mapping[str, str]]
 EXPOSED_HEADERS = (
     "Location",
     "Upload-Offset",
@@ -38,13 +36,6 @@ EXPOSED_HEADERS = (
     "Tus-Max-Size",
 )
 _RESUMABLE = {"Tus-Resumable": protocol.TUS_VERSION}
-_NOT_FOUND = (404, "Không tìm thấy tệp tải lên / Upload not found")
-_GONE = (410, "Tệp tải lên đã hết hạn / Upload has expired")
-_LOCKED = (423, "Tệp đang được tải lên ở nơi khác / Upload is busy in another request")
-_FULL = (507, "Máy chủ hết dung lượng lưu trữ / The server is out of storage space")
-_STORAGE = (500, "Lỗi lưu trữ tệp tải lên / The upload could not be stored")
-_LOG = logging.getLogger(__name__)
-_FAILED = (500, "Không xử lý được tệp đã tải lên / The finished upload could not be processed")
 
 
 class _TusRoute(APIRoute):
@@ -89,11 +80,21 @@ class _Body:
                 yield chunk
 
 
-def _error(exc: TusError, *, head: bool = False) -> Response:
+def _error(request: Request, exc: TusError, *, head: bool = False) -> Response:
+    """A refusal in the usual error envelope (no body for HEAD)."""
     headers = dict(exc.headers)
-    if head:  # a HEAD answer has no body
+    if head:
         return Response(status_code=exc.status, headers=headers)
-    return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=headers)
+    request_id = getattr(request.state, "request_id", None)
+    body = error_body(
+        code=exc.code, message=exc.message, request_id=request_id if isinstance(request_id, str) else None
+    )
+    return JSONResponse(body, status_code=exc.status, headers=headers)
+
+
+def _declared(request: Request) -> int | None:
+    value = request.headers.get("content-length", "")
+    return int(value) if value.isdigit() else None
 
 
 def _carries_data(request: Request) -> bool:
@@ -102,80 +103,43 @@ def _carries_data(request: Request) -> bool:
     return media_type == protocol.OFFSET_CONTENT_TYPE
 
 
-def _offset_headers(info: UploadInfo) -> dict[str, str]:
+def upload_headers(info: UploadInfo, *, head: bool = False) -> dict[str, str]:
+    """The tus headers describing an upload: offset, expiry, and (for HEAD) length and metadata."""
     headers = {"Upload-Offset": str(info.offset), "Cache-Control": "no-store"}
     if not info.complete:
         headers["Upload-Expires"] = protocol.format_expires(info.expires)
     if info.finished:
         headers.update(info.result_headers)
+    if head:
+        if info.length is None:
+            headers["Upload-Defer-Length"] = "1"
+        else:
+            headers["Upload-Length"] = str(info.length)
+        if info.metadata:
+            headers["Upload-Metadata"] = protocol.encode_metadata(info.metadata)
     return headers
 
 
 def create_tus_router(
     *,
-    store: UploadStore,
-    max_size: int,
-    current_user: Callable[..., Any],
-    on_complete: OnComplete | None = None,
+    service: UploadService,
+    requester: Callable[..., Requester],
+    base_url: Callable[[Request], str],
     idle_timeout: float = 60.0,
-    lock_wait: float = 2.0,
 ) -> APIRouter:
-    """Routes for `OPTIONS/POST /` and `HEAD/PATCH/DELETE /{upload_id}`; `current_user` returns an object with `.id`."""
+    """`OPTIONS/POST /` and `HEAD/PATCH/DELETE /{upload_id}`.
+
+    `Location` is built on the configured public URL (`base_url(request)`), never on the request's
+    `Host`, so a forged Host cannot point a client at another server.
+    """
     router = APIRouter(route_class=_TusRoute)
-    User = Annotated[Any, Depends(current_user)]
+    Caller = Annotated[Requester, Depends(requester)]
+    max_size = service.limits.max_size
 
-    def lookup(upload_id: str, user: Any) -> UploadInfo:
-        try:
-            return store.get(upload_id, owner_id=str(user.id))
-        except UploadNotFound:
-            raise TusError(*_NOT_FOUND) from None
-        except UploadExpired:
-            raise TusError(*_GONE) from None
-
-    async def finish(info: UploadInfo) -> UploadInfo:
-        """Run the completion hook once; its headers are kept so a client that retries hears them again."""
-        if not info.complete or info.finished:
-            return info
-        headers: Mapping[str, str] = {}
-        if on_complete is not None:
-            done = CompletedUpload(
-                id=info.id,
-                path=store.data_path(info.id),
-                size=info.offset,
-                metadata=info.metadata,
-                owner_id=info.owner_id,
-            )
-            try:
-                result = on_complete(done)
-                headers = await result if inspect.isawaitable(result) else result
-            except Exception:
-                _LOG.exception("tus completion hook failed for upload %s", info.id)
-                raise TusError(*_FAILED) from None
-        return store.mark_finished(info, headers)
-
-    def declare(info: UploadInfo, length: int) -> UploadInfo:
-        """A deferred length is fixed once; it may be repeated but never changed."""
-        if info.length == length:
-            return info
-        if info.length is not None or length < info.offset:
-            raise TusError(400, "Upload-Length không hợp lệ / Upload-Length cannot be changed to this value")
-        return store.declare_length(info, length)
-
-    async def write(request: Request, info: UploadInfo) -> tuple[UploadInfo, bool]:
-        """Append the body at the upload's offset, refusing anything beyond the length or the limit."""
-        limit = (max_size if info.length is None else info.length) - info.offset
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            raise TusError(413, "Dữ liệu vượt quá kích thước tệp / Data exceeds the upload size")
-        body = _Body(request, idle_timeout)
-        try:
-            result = await store.append(info, body.chunks(), max_bytes=limit)
-        except OSError as exc:
-            _LOG.exception("tus upload %s could not be written", info.id)
-            raise TusError(*(_FULL if exc.errno == errno.ENOSPC else _STORAGE)) from None
-        if result.outcome == "too_large":
-            raise TusError(413, "Dữ liệu vượt quá kích thước tệp / Data exceeds the upload size")
-        return result.info, body.interrupted
+    def location(request: Request, upload_id: str) -> str:
+        return base_url(request).rstrip("/") + str(
+            request.app.url_path_for("tus_upload", upload_id=upload_id)
+        )
 
     @router.options("/", name="tus_options")
     async def options() -> Response:
@@ -189,7 +153,7 @@ def create_tus_router(
         )
 
     @router.post("/", name="tus_create", status_code=201)
-    async def create(request: Request, user: User) -> Response:
+    async def create(request: Request, caller: Caller) -> Response:
         try:
             protocol.check_version(request.headers.get("tus-resumable"))
             creation = protocol.parse_creation(
@@ -198,83 +162,62 @@ def create_tus_router(
                 metadata=request.headers.get("upload-metadata"),
                 max_size=max_size,
             )
-            info = store.create(owner_id=str(user.id), length=creation.length, metadata=creation.metadata)
+            body = _Body(request, idle_timeout).chunks() if _carries_data(request) else None
+            info = await service.create(caller, creation, body=body, declared=_declared(request))
         except TusError as exc:
-            return _error(exc)
-        try:
-            if _carries_data(request):  # creation-with-upload
-                async with store.lock(info.id):
-                    info, _ = await write(request, info)
-            info = await finish(info)
-        except TusError as exc:
-            async with store.lock(info.id):
-                store.delete(info.id)  # the client never learnt its address, so nobody can resume it
-            return _error(exc)
-        headers = _offset_headers(info)
-        headers["Location"] = str(request.url_for("tus_upload", upload_id=info.id))
-        return Response(status_code=201, headers=headers)
+            return _error(request, exc)
+        return Response(
+            status_code=201, headers={**upload_headers(info), "Location": location(request, info.id)}
+        )
 
     @router.head("/{upload_id}", name="tus_upload")
-    async def head(request: Request, upload_id: str, user: User) -> Response:
+    async def head(request: Request, upload_id: str, caller: Caller) -> Response:
         try:
             protocol.check_version(request.headers.get("tus-resumable"))
-            info = lookup(upload_id, user)
+            info = await service.status(upload_id, caller)
         except TusError as exc:
-            return _error(exc, head=True)
-        headers = _offset_headers(info)
-        if info.length is None:
-            headers["Upload-Defer-Length"] = "1"
-        else:
-            headers["Upload-Length"] = str(info.length)
-        if info.metadata:
-            headers["Upload-Metadata"] = protocol.encode_metadata(info.metadata)
-        return Response(status_code=200, headers=headers)
+            return _error(request, exc, head=True)
+        return Response(status_code=200, headers=upload_headers(info, head=True))
 
     @router.patch("/{upload_id}", name="tus_patch")
-    async def patch(request: Request, upload_id: str, user: User) -> Response:
+    async def patch(request: Request, upload_id: str, caller: Caller) -> Response:
+        body = _Body(request, idle_timeout)
         try:
             protocol.check_version(request.headers.get("tus-resumable"))
             protocol.check_content_type(request.headers.get("content-type"))
             offset = protocol.parse_offset(request.headers.get("upload-offset"))
-            new_length = request.headers.get("upload-length")
-            lookup(upload_id, user)
-            async with store.lock(upload_id, wait=lock_wait):
-                info = lookup(upload_id, user)  # again, under the lock
-                if offset != info.offset:
-                    raise TusError(409, "Upload-Offset không khớp / Upload-Offset does not match")
-                if new_length is not None:
-                    info = declare(info, protocol.parse_length(new_length, max_size=max_size))
-                info, interrupted = await write(request, info)
-                if interrupted:
-                    return Response(status_code=400, headers=_offset_headers(info))
-                info = await finish(info)
-        except UploadLocked:
-            return _error(TusError(*_LOCKED))
+            length = request.headers.get("upload-length")
+            info = await service.append(
+                upload_id,
+                caller,
+                offset=offset,
+                length=None if length is None else protocol.parse_length(length, max_size=max_size),
+                body=body.chunks(),
+                declared=_declared(request),
+            )
         except TusError as exc:
-            return _error(exc)
-        return Response(status_code=204, headers=_offset_headers(info))
+            return _error(request, exc)
+        return Response(status_code=400 if body.interrupted else 204, headers=upload_headers(info))
 
     @router.delete("/{upload_id}", name="tus_delete")
-    async def delete(request: Request, upload_id: str, user: User) -> Response:
+    async def delete(request: Request, upload_id: str, caller: Caller) -> Response:
         try:
             protocol.check_version(request.headers.get("tus-resumable"))
-            lookup(upload_id, user)
-            async with store.lock(upload_id, wait=lock_wait):
-                lookup(upload_id, user)
-                store.delete(upload_id)
-        except UploadLocked:
-            return _error(TusError(*_LOCKED))
+            await service.terminate(upload_id, caller)
         except TusError as exc:
-            return _error(exc)
+            return _error(request, exc)
         return Response(status_code=204)
 
     @router.post("/{upload_id}", name="tus_override")
-    async def override(request: Request, upload_id: str, user: User) -> Response:
+    async def override(request: Request, upload_id: str, caller: Caller) -> Response:
         """X-HTTP-Method-Override lets clients behind proxies that drop PATCH/DELETE still resume."""
         method = request.headers.get("x-http-method-override", "").strip().upper()
         handlers = {"PATCH": patch, "DELETE": delete, "HEAD": head}
         if method not in handlers:
-            return _error(TusError(405, "Phương thức không được hỗ trợ / Method not allowed"))
-        return await handlers[method](request, upload_id, user)
+            refusal = TusError(
+                405, "method_not_allowed", "Phương thức không được hỗ trợ / Method not allowed"
+            )
+            return _error(request, refusal)
+        return await handlers[method](request, upload_id, caller)
 
     return router

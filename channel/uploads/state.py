@@ -1,6 +1,7 @@
-"""The records of the upload store: an upload's state, its json form, and the store's refusals.
+"""The records the upload service works with, and its refusals that are not tus header errors.
 
-Kept apart from the file handling so the router and the completion hook can import them without I/O.
+Plain frozen values, no I/O: the database rows (`records.py`) and the stored bytes (`parts.py`) are
+translated into these at the edges, so the rules in between can be tested without either.
 """
 
 from __future__ import annotations
@@ -9,19 +10,23 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
-from typing import Any, Literal
+from typing import Protocol
+
+from storage import MultipartStore, Part, Store
 
 __all__ = [
-    "AppendResult",
     "CompletedUpload",
+    "Layout",
+    "LeaseLost",
+    "PartsStore",
+    "Quotas",
+    "Requester",
+    "TailPiece",
+    "Target",
     "UploadExpired",
     "UploadInfo",
-    "UploadLocked",
     "UploadNotFound",
-    "from_json",
     "is_upload_id",
-    "to_json",
 ]
 
 _ID = re.compile(r"[0-9a-f]{32}")
@@ -35,18 +40,76 @@ class UploadExpired(LookupError):
     """The upload existed but has expired; its data is or will be removed."""
 
 
-class UploadLocked(RuntimeError):
-    """Another request is writing to this upload right now."""
+class LeaseLost(RuntimeError):
+    """The request no longer holds the upload's lease (another request took it after it lapsed)."""
 
 
 def is_upload_id(value: str) -> bool:
-    """Only ids of our own making ever become part of a file name."""
+    """Only ids of our own making (32 lowercase hex digits) are ever looked up."""
     return _ID.fullmatch(value) is not None
+
+
+class PartsStore(Store, MultipartStore, Protocol):
+    """What uploads need of the object store: objects, and objects written in parts (both stores qualify)."""
+
+
+@dataclass(frozen=True)
+class Quotas:
+    """Per-user sanity limits on uploads and transcodes (see `channel.uploads.quotas`)."""
+
+    concurrent_uploads: int
+    pending_bytes: int
+    queued_transcodes: int
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who is asking: the user's id and the quotas that apply to them."""
+
+    id: str
+    quotas: Quotas
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a finished upload will live, decided at creation, and the programme it is for."""
+
+    key: str
+    programme_id: str | None = None
+
+
+@dataclass(frozen=True)
+class TailPiece:
+    """Bytes received after the last whole part, kept as a small object of their own."""
+
+    key: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the received bytes are: whole parts of a multipart upload, then tail objects, in order."""
+
+    multipart_id: str | None = None
+    parts: tuple[Part, ...] = ()
+    tail: tuple[TailPiece, ...] = ()
+
+    @property
+    def parts_size(self) -> int:
+        return sum(part.size for part in self.parts)
+
+    @property
+    def tail_size(self) -> int:
+        return sum(piece.size for piece in self.tail)
+
+    @property
+    def size(self) -> int:
+        return self.parts_size + self.tail_size
 
 
 @dataclass(frozen=True)
 class UploadInfo:
-    """The state of one upload as recorded in its json file; `length` None means deferred."""
+    """The state of one upload as every replica sees it; `length` None means deferred."""
 
     id: str
     owner_id: str
@@ -55,6 +118,9 @@ class UploadInfo:
     metadata: Mapping[str, str]
     created: datetime
     expires: datetime
+    target: Target
+    layout: Layout = Layout()
+    stored: bool = False
     finished: bool = False
     result_headers: Mapping[str, str] = field(default_factory=dict)
     gone: bool = False
@@ -66,50 +132,11 @@ class UploadInfo:
 
 @dataclass(frozen=True)
 class CompletedUpload:
-    """What the completion hook receives: the data file to ingest and who uploaded it."""
+    """What the completion hook receives: the stored object, who uploaded it and what for."""
 
     id: str
-    path: Path
+    key: str
     size: int
     metadata: Mapping[str, str]
     owner_id: str
-
-
-@dataclass(frozen=True)
-class AppendResult:
-    """The state after a PATCH body was consumed; `too_large` means it was rolled back."""
-
-    info: UploadInfo
-    outcome: Literal["ok", "too_large"]
-
-
-def to_json(info: UploadInfo) -> dict[str, Any]:
-    """The json document kept beside the data; plain types only, so it stays readable by hand."""
-    return {
-        "id": info.id,
-        "owner_id": info.owner_id,
-        "length": info.length,
-        "offset": info.offset,
-        "metadata": dict(info.metadata),
-        "created": info.created.isoformat(),
-        "expires": info.expires.isoformat(),
-        "finished": info.finished,
-        "result_headers": dict(info.result_headers),
-        "gone": info.gone,
-    }
-
-
-def from_json(data: dict[str, Any]) -> UploadInfo:
-    """Read back what `to_json` wrote."""
-    return UploadInfo(
-        id=str(data["id"]),
-        owner_id=str(data["owner_id"]),
-        length=None if data["length"] is None else int(data["length"]),
-        offset=int(data["offset"]),
-        metadata={str(k): str(v) for k, v in data["metadata"].items()},
-        created=datetime.fromisoformat(data["created"]),
-        expires=datetime.fromisoformat(data["expires"]),
-        finished=bool(data.get("finished", False)),
-        result_headers={str(k): str(v) for k, v in data.get("result_headers", {}).items()},
-        gone=bool(data.get("gone", False)),
-    )
+    programme_id: str | None

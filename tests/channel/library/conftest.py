@@ -98,10 +98,14 @@ def sent_tasks(settings: Settings) -> list[SentTask]:
 
 @contextmanager
 def serving(app: FastAPI) -> Iterator[str]:
-    """`app` served over real HTTP by uvicorn in a thread (for the tus client); yields its base URL."""
+    """`app` served over real HTTP by uvicorn in a thread (for the tus client); yields its base URL.
+
+    The app's public URL (`base_url`, which tus `Location` headers are built on) becomes this one.
+    """
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = int(sock.getsockname()[1])
+    app.state.settings = app.state.settings.model_copy(update={"base_url": f"http://127.0.0.1:{port}"})
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", ws="none"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 
+from channel.uploads import sweep
 from tests.channel.uploads.support import (
     OFFSET_TYPE,
     MiB,
@@ -36,8 +36,12 @@ def test_length_over_the_limit_is_refused_at_creation(serve: Serve) -> None:
     server = serve(max_size=MiB)
     response = httpx.post(server.endpoint, headers=tus(**{"Upload-Length": str(MiB + 1)}))
     assert response.status_code == 413
-    assert response.json()["detail"] == "Tệp vượt quá dung lượng cho phép / File exceeds the size limit"
-    assert list(server.upload_dir.iterdir()) == []
+    assert response.json()["error"] == {
+        "code": "too_large",
+        "message": "Tệp vượt quá dung lượng cho phép / File exceeds the size limit",
+        "details": [],
+    }
+    assert server.stored_keys() == []
 
 
 def test_size_limit_is_enforced_while_streaming(serve: Serve) -> None:
@@ -47,14 +51,14 @@ def test_size_limit_is_enforced_while_streaming(serve: Serve) -> None:
     assert response.status_code == 201
     url = response.headers["Location"]
     assert head(url).headers["Upload-Defer-Length"] == "1"
-    upload_id = url.rsplit("/", 1)[1]
     too_much = httpx.patch(
         url,
         content=chunks(4 * MiB),
         headers=tus(**{"Upload-Offset": "0", "Content-Type": OFFSET_TYPE}),
     )
     assert too_much.status_code == 413
-    assert (server.upload_dir / f"{upload_id}.bin").stat().st_size == 0
+    assert too_much.json()["error"]["code"] == "too_large"
+    assert server.stored_keys() == []
     assert head(url).headers["Upload-Offset"] == "0"
 
     # Declared length: a body announcing more than what remains is refused before it is read.
@@ -67,7 +71,7 @@ def test_size_limit_is_enforced_while_streaming(serve: Serve) -> None:
     )
     assert chunked.status_code == 413
     assert head(url).headers["Upload-Offset"] == "600"
-    assert all(p.stat().st_size <= 1000 for p in server.upload_dir.glob("*.bin"))
+    assert sum(server.store.stat(key).size for key in server.stored_keys()) == 600
 
 
 def test_deferred_length_is_fixed_by_a_later_patch(serve: Serve) -> None:
@@ -79,7 +83,7 @@ def test_deferred_length_is_fixed_by_a_later_patch(serve: Serve) -> None:
     final = patch(url, b"def", 3, **{"Upload-Length": "6"})
     assert final.status_code == 204
     assert head(url).headers["Upload-Length"] == "6"
-    assert server.completed[0].path.read_bytes() == b"abcdef"
+    assert server.data(server.completed[0]) == b"abcdef"
 
 
 def test_termination_removes_the_upload(serve: Serve) -> None:
@@ -90,7 +94,7 @@ def test_termination_removes_the_upload(serve: Serve) -> None:
     assert response.status_code == 204
     assert response.headers["Tus-Resumable"] == "1.0.0"
     assert head(url).status_code == 404
-    assert list(server.upload_dir.iterdir()) == []
+    assert server.stored_keys() == []
 
 
 def test_other_users_and_unknown_ids_get_404(serve: Serve) -> None:
@@ -115,20 +119,23 @@ def test_missing_auth_still_carries_tus_resumable(serve: Serve) -> None:
 def test_expired_upload_is_gone(serve: Serve) -> None:
     server = serve()
     url = create(server, 10)
+    assert patch(url, b"12345", 0).status_code == 204
     expires = head(url).headers["Upload-Expires"]
     assert expires.endswith(" GMT")
     server.clock.advance(timedelta(days=1, seconds=1))
     assert head(url).status_code == 410  # by time, before any sweep
     assert patch(url, b"x", 0).status_code == 410
     assert head(url, user="bob").status_code == 404
+    assert patch(url, b"x", 0).json()["error"]["code"] == "upload_expired"
     upload_id = url.rsplit("/", 1)[1]
-    assert server.store.sweep_expired(server.clock()) == [upload_id]
-    assert not (server.upload_dir / f"{upload_id}.bin").exists()
+    assert server.stored_keys() != []  # the five bytes, until the sweep
+    assert sweep(server.service, server.clock()).swept == (upload_id,)
+    assert server.stored_keys() == []
     assert head(url).status_code == 410
     server.clock.advance(timedelta(days=8))
-    assert server.store.sweep_expired(server.clock()) == []
+    report = sweep(server.service, server.clock())
+    assert (report.swept, report.purged) == ((), 1)
     assert head(url).status_code == 404
-    assert list(server.upload_dir.iterdir()) == []
 
 
 def test_creation_with_upload(serve: Serve) -> None:
@@ -144,7 +151,7 @@ def test_creation_with_upload(serve: Serve) -> None:
     assert whole.status_code == 201
     assert whole.headers["Upload-Offset"] == "10"
     assert whole.headers["X-Programme-Id"].startswith("prog-")
-    assert [done.path.read_bytes() for done in server.completed] == [b"0123456789", b"abcdefghij"]
+    assert [server.data(done) for done in server.completed] == [b"0123456789", b"abcdefghij"]
 
 
 def test_empty_upload_completes_at_creation(serve: Serve) -> None:
@@ -174,7 +181,8 @@ def test_protocol_refusals(serve: Serve) -> None:
         server.endpoint, headers=tus(**{"Upload-Length": "1", "Upload-Metadata": "filename %%%"})
     )
     assert bad_meta.status_code == 400
-    assert "base64" in bad_meta.json()["detail"]
+    assert bad_meta.json()["error"]["code"] == "invalid_metadata"
+    assert "base64" in bad_meta.json()["error"]["message"]
     assert head(url).headers["Upload-Offset"] == "3"
 
 
@@ -194,8 +202,9 @@ def test_failed_completion_hook_can_be_retried(serve: Serve) -> None:
     url = create(server, 3)
     failed = patch(url, b"abc", 0)
     assert failed.status_code == 500
-    assert failed.json()["detail"].startswith("Không xử lý được")
+    assert failed.json()["error"]["message"].startswith("Không xử lý được")
     assert "Traceback" not in failed.text
+    assert "hook failed" not in failed.text
     retried = patch(url, b"", 3)
     assert retried.status_code == 204
     assert retried.headers["X-Programme-Id"].startswith("prog-")
@@ -205,22 +214,14 @@ def test_failed_completion_hook_can_be_retried(serve: Serve) -> None:
 def test_hostile_filename_stays_text(serve: Serve, tmp_path: Path) -> None:
     server = serve()
     hostile = "../../etc/passwd\x00.mp4"
-    before = set(tmp_path.rglob("*"))
     url = create(server, 3, metadata=f"filename {b64(hostile)}")
     assert patch(url, b"abc", 0).status_code == 204
     upload_id = url.rsplit("/", 1)[1]
     assert head(url).headers["Upload-Metadata"] == f"filename {b64(hostile)}"
     assert server.completed[0].metadata["filename"] == hostile
-    state = json.loads((server.upload_dir / f"{upload_id}.json").read_text(encoding="utf-8"))
-    assert state["metadata"] == {"filename": hostile}
-    created = set(tmp_path.rglob("*")) - before
-    assert {p.name for p in created} <= {
-        "uploads",
-        f"{upload_id}.bin",
-        f"{upload_id}.json",
-        f"{upload_id}.lock",
-    }
-    assert all(p.parent == server.upload_dir for p in created if p.name != "uploads")
+    assert server.service.records.get(upload_id).metadata == {"filename": hostile}
+    assert server.stored_keys() == [f"received/{upload_id}"]
+    assert not list(tmp_path.rglob("passwd*"))
     assert not (tmp_path / "etc").exists()
 
 

@@ -43,9 +43,10 @@ def test_tuspy_uploads_5_mib_in_1_mibchunks(serve: Serve, tmp_path: Path) -> Non
     assert urlsplit(url).path.startswith("/api/uploads/")
     [done] = server.completed
     assert done.size == len(data)
-    assert done.owner_id == "alice"
+    assert done.owner_id == server.users["alice"]
     assert done.metadata == {"filename": name}
-    assert sha256(done.path.read_bytes()) == sha256(data)
+    assert sha256(server.data(done)) == sha256(data)
+    assert server.stored_keys() == [done.key]  # one object assembled in place: no parts, no tail left
     probe = head(url)
     assert probe.headers["Upload-Offset"] == probe.headers["Upload-Length"] == str(len(data))
     assert probe.headers["Upload-Metadata"] == f"filename {b64(name)}"
@@ -81,7 +82,7 @@ def test_interrupted_patch_keeps_what_arrived_and_resumes(serve: Serve) -> None:
     offset = wait_for_offset(url, half)
     assert offset == half
     upload_id = url.rsplit("/", 1)[1]
-    assert (server.upload_dir / f"{upload_id}.bin").stat().st_size == offset
+    assert sum(piece.size for piece in server.service.records.get(upload_id).layout.tail) == offset
     assert server.completed == []
 
     response = patch(url, data[offset:], offset)
@@ -89,7 +90,7 @@ def test_interrupted_patch_keeps_what_arrived_and_resumes(serve: Serve) -> None:
     assert response.headers["Upload-Offset"] == str(len(data))
     assert response.headers["X-Programme-Id"] == f"prog-{upload_id[:8]}"
     [done] = server.completed
-    assert sha256(done.path.read_bytes()) == sha256(data)
+    assert sha256(server.data(done)) == sha256(data)
 
 
 def test_a_second_writer_is_told_the_upload_is_locked(serve: Serve) -> None:
@@ -126,7 +127,7 @@ def test_a_stalled_client_releases_the_upload(serve: Serve) -> None:
         assert wait_for_offset(url, 40_000) == 40_000
         resumed = patch(url, data[40_000:], 40_000)
         assert resumed.status_code == 204
-    assert sha256(server.completed[0].path.read_bytes()) == sha256(data)
+    assert sha256(server.data(server.completed[0])) == sha256(data)
 
 
 @pytest.mark.parametrize("scenario", ["resume", "deferred"])
@@ -153,7 +154,7 @@ def test_tus_js_client_as_used_by_uppy(serve: Serve, scenario: str) -> None:
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout)
     [done] = server.completed
-    assert sha256(done.path.read_bytes()) == result["sha256"]
+    assert sha256(server.data(done)) == result["sha256"]
     assert done.size == size
     assert done.metadata == {
         "filename": "Pháp luật và đời sống.mp4",

@@ -12,7 +12,7 @@ const sha256 = crypto.createHash('sha256').update(data).digest('hex')
 const base = {
   endpoint,
   chunkSize: 256 * 1024,
-  headers: { 'X-User': 'alice' },
+  headers: process.env.HEADERS ? JSON.parse(process.env.HEADERS) : { 'X-User': 'alice' },
   metadata: { filename: 'Pháp luật và đời sống.mp4', filetype: 'video/mp4', relativePath: '' },
   retryDelays: [0, 200, 500],
 }

@@ -3,7 +3,7 @@
 The table of 0001 was never written (uploads kept their state in one replica's folder), so it is
 replaced whole rather than altered column by column.
 
-Revision ID: 0003_uploads
+Revision ID: 0004_uploads
 Revises: 0003_search
 Create Date: 2026-11-30 15:20:00
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 __all__ = ["down_revision", "downgrade", "revision", "upgrade"]
 
-revision: str = "0003_uploads"
+revision: str = "0004_uploads"
 down_revision: str | None = "0003_search"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

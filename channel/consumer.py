@@ -26,11 +26,13 @@ proves the worker lives on and the job finishes.
 from __future__ import annotations
 
 import contextlib
+import warnings
 from typing import Any
 
+from celery.exceptions import CPendingDeprecationWarning
+from celery.utils.threads import bound_open_broker_sockets
 from celery.worker.consumer import Consumer as CeleryConsumer
 from celery.worker.consumer.consumer import COLLECT_SOCKET_TIMEOUT
-from celery.utils.threads import bound_open_broker_sockets
 
 __all__ = ["CONSUMER_CLASS", "RecoveringConsumer", "release_broken_connection"]
 
@@ -49,8 +51,12 @@ class RecoveringConsumer(CeleryConsumer):  # type: ignore[misc]
     """Celery's consumer; a broker outage is survived by collecting the broken connection only once."""
 
     def on_connection_error_after_connected(self, exc: BaseException) -> None:
-        connection, self.connection = self.connection, None
+        connection: Any = getattr(self, "connection", None)
+        self.connection = None
         if connection is not None:
             release_broken_connection(connection)
-        # with no connection left, Celery's handler only warns and settles prefetch and running tasks
-        super().on_connection_error_after_connected(exc)
+        # with no connection left, Celery's handler only warns and settles prefetch and running tasks;
+        # its reminder that 6.0 will cancel running tasks is answered by our explicit setting
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CPendingDeprecationWarning)
+            super().on_connection_error_after_connected(exc)

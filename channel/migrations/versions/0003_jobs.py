@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 __all__ = ["down_revision", "downgrade", "revision", "upgrade"]
 
 revision: str = "0003_jobs"

@@ -33,7 +33,7 @@ __all__ = [
 
 _STDERR_LINES = 400
 _POLL_SECONDS = 0.25
-_WATCH_SECONDS = 1.0
+_WATCH_SECONDS = 0.5
 _PATH_RE = re.compile(r"(?:[A-Za-z]:)?/(?:[^\s'\":,]+/)*[^\s'\":,]*")
 
 
@@ -130,7 +130,7 @@ def run_ffmpeg(
 ) -> RunResult:
     """Run `args`; if they include `-progress pipe:1`, report percent of `duration` as it goes.
 
-    `watch()`, called about once a second while ffmpeg runs, is a second source of the percent, for
+    `watch()`, called twice a second while ffmpeg runs, is a second source of the percent, for
     outputs whose own report comes late: ffmpeg 5.1 prints no progress at all until every output file
     is open, so an encode that also takes a still picture near the end stays silent until then. The
     percent passed on is the highest from either source and never goes down.

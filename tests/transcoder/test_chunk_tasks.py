@@ -103,7 +103,8 @@ def test_chord_produces_the_programme_and_drops_the_scratch(
     store = LocalStore(tmp_path / "store")
     beats = Beats()
     attach_context(
-        app, WorkerContext(store=store, workdir=tmp_path / "w", timeout=120, heartbeat=beats, beat_seconds=0.05)
+        app,
+        WorkerContext(store=store, workdir=tmp_path / "w", timeout=120, heartbeat=beats, beat_seconds=0.05),
     )
     store.put_file("up/loud.mp4", media("loud"))
     result = transcode_chunked_task.apply(
@@ -120,7 +121,8 @@ def test_chord_produces_the_programme_and_drops_the_scratch(
     encode = {beat.percent for beat in beats if beat.stage == "encode"}
     assert len(encode) >= 3, f"the encode advances part by part: {sorted(encode)}"
     waits = [beat.quiet_seconds for beat in beats if beat.quiet_seconds]
-    assert waits and 100 < waits[0] <= 120, "the parts may wait for workers until the job's deadline"
+    assert waits, "the parts may wait for workers: the job announces it"
+    assert 100 < waits[0] <= 120, "the wait lasts until the job's deadline"
 
 
 def test_chord_fails_into_one_cleanup_and_shares_one_deadline() -> None:
@@ -144,7 +146,9 @@ def test_cleanup_drops_scratch_and_partial_output(app: Celery, tmp_path: Path) -
     assert list(store.iter_keys("")) == []
 
 
-def test_cleanup_of_a_replaced_attempt_leaves_the_output_to_its_successor(app: Celery, tmp_path: Path) -> None:
+def test_cleanup_of_a_replaced_attempt_leaves_the_output_to_its_successor(
+    app: Celery, tmp_path: Path
+) -> None:
     store = LocalStore(tmp_path / "store")
     beats = Beats()
     beats.wanted = False

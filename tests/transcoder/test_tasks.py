@@ -94,7 +94,9 @@ def test_transcode_task_returns_the_description_and_beats_rising_progress(
     beats = Beats()
     attach_context(
         app,
-        WorkerContext(store=store, workdir=tmp_path / "work", timeout=120, heartbeat=beats, beat_seconds=0.05),
+        WorkerContext(
+            store=store, workdir=tmp_path / "work", timeout=120, heartbeat=beats, beat_seconds=0.05
+        ),
     )
     store.put_file("uploads/a.mp4", media("basic"))
     result = transcode_task.apply(args=("uploads/a.mp4", "programmes/p1/r1/", SMALL), task_id="t-1").get()

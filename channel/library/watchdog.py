@@ -102,7 +102,6 @@ def _settle(
             attempt=lost.attempt + 1,
             percent=lost.percent,  # progress never goes back, not across a re-queue
             stage=lost.stage,
-            created_at=now,
         )
         session.add(successor)
         session.commit()

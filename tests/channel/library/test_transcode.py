@@ -186,7 +186,11 @@ def test_chunk_seconds_selects_the_chunked_transcode_with_the_same_callbacks(
     [link] = task.options["callbacks"]
     assert (link["task"], link["args"], link["immutable"]) == (RECORD_TASK, [pid, 1, task_id], False)
     [errback] = task.options["errbacks"]
-    assert (errback["task"], errback["args"], errback["immutable"]) == (RECORD_TASK, [None, pid, 1, task_id], True)
+    assert (errback["task"], errback["args"], errback["immutable"]) == (
+        RECORD_TASK,
+        [None, pid, 1, task_id],
+        True,
+    )
     recorder = inspect.signature(record_transcode.run)
     recorder.bind({"ok": True, "description": {}}, *link["args"])  # the result comes first
     recorder.bind(*errback["args"])

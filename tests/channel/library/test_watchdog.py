@@ -104,7 +104,9 @@ def test_lost_again_the_job_fails_as_worker_lost_with_one_audit_event(
     assert len(events) == 1
 
 
-def test_a_stale_job_a_newer_one_replaced_is_only_closed(db: JobDb, celery: Celery, settings: Settings) -> None:
+def test_a_stale_job_a_newer_one_replaced_is_only_closed(
+    db: JobDb, celery: Celery, settings: Settings
+) -> None:
     old = db.add_job(state=TranscodeState.RUNNING, heartbeat_at=LONG_AGO, created_at=LONG_AGO)
     newer = db.add_job(state=TranscodeState.QUEUED)
     [settled] = _sweep(db, celery, settings)

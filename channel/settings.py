@@ -60,7 +60,7 @@ class Settings(BaseSettings):
 
     # jobs: heartbeat and watchdog of transcodes (a lost worker never leaves a job "processing")
     job_heartbeat_seconds: float = Field(
-        default=5.0, gt=0, description="A running transcode beats this often"
+        default=2.0, gt=0, description="A running transcode beats this often"
     )
     job_stall_seconds: float = Field(
         default=300.0, gt=0, description="A job silent this long is re-queued once, then failed (worker_lost)"

@@ -31,7 +31,7 @@ class WorkerContext:
     workdir: Path
     timeout: float = 6 * 3600.0
     heartbeat: Heartbeat | None = None
-    beat_seconds: float = 5.0
+    beat_seconds: float = 2.0
     lease_seconds: float | None = None
 
     def pulse(self, attempt: str) -> Pulse:

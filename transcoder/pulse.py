@@ -1,7 +1,9 @@
 """A running attempt's pulse: heartbeats with its progress, and the one answer ffmpeg polls, "stop?".
 
 A thread beats every few seconds for as long as the attempt runs, whatever it is doing (a long
-download or upload reports no progress, yet the attempt is alive). Each beat carries the highest
+download or upload reports no progress, yet the attempt is alive), and at once when a new stage
+starts, so even a short stage shows (the beat is still sent from the thread: the work never waits
+on the database). Each beat carries the highest
 progress reported so far, so what the service stores never goes back, and returns whether the
 attempt is still wanted. The answer is kept in memory: `should_stop` costs no I/O, however often
 ffmpeg's runner polls it.
@@ -34,7 +36,7 @@ class Pulse:
         heartbeat: Heartbeat | None,
         *,
         attempt: str,
-        every: float = 5.0,
+        every: float = 2.0,
         lease: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -48,6 +50,7 @@ class Pulse:
         self._wanted = True
         self._last_ok = clock()
         self._halt = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
     @property
@@ -64,6 +67,8 @@ class Pulse:
         current = self._progress
         if current is None or percent >= current[0]:
             self._progress = (percent, stage)
+            if current is None or stage != current[1]:
+                self._wake.set()
 
     def should_stop(self) -> bool:
         """`ShouldCancel`: the attempt is unwanted, or has been out of touch for longer than its lease."""
@@ -111,6 +116,7 @@ class Pulse:
     def stop(self) -> None:
         """Stop beating; the last progress is sent first if the thread had not sent it yet."""
         self._halt.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=self._every + 5)
             self._thread = None
@@ -118,7 +124,11 @@ class Pulse:
             self.beat()
 
     def _run(self) -> None:
-        while not self._halt.wait(self._every):
+        while True:
+            self._wake.wait(self._every)
+            self._wake.clear()
+            if self._halt.is_set():
+                return
             if not self.beat():
                 _log.info("attempt %s is no longer wanted; it stops", self._attempt)
                 return

@@ -124,3 +124,14 @@ def test_start_answers_like_the_first_beat(wanted: bool) -> None:
     hook.wanted = wanted
     with Pulse(hook, attempt="a", every=10.0) as pulse:
         assert pulse.start() is wanted
+
+
+def test_a_new_stage_is_sent_at_once() -> None:
+    hook = Hook()
+    with Pulse(hook, attempt="a", every=60.0) as pulse:
+        pulse.start()
+        pulse.report(1.0, "probe")
+        _until(lambda: any(beat.stage == "probe" for beat in hook.beats), seconds=5)
+        pulse.report(1.5, "probe")  # same stage: waits for the next periodic beat
+        time.sleep(0.1)
+        assert [beat.percent for beat in hook.beats] == [None, 1.0]

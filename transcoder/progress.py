@@ -1,8 +1,9 @@
 """One job-wide percent: each stage of a transcode owns a slice of 0-100 as wide as its real cost.
 
-The slices come from timing every stage of real encodes (docs/attacks-jobs.md, "Where the time goes"):
-a 60 s 1080p source to the default ladder spent 96.9 % of its time in the encode, 1.3 % measuring
-loudness (a decode of the audio only), 0.4 % probing and about 0.6 % each packaging and uploading.
+The slices come from timing every stage of real encodes (`bench/stage_weights.py`; docs/attacks-jobs.md,
+"Where the time goes"): a 60 s 1080p source to the default ladder spent 97-98 % of its time in the
+encode, 1.2-1.3 % measuring loudness (a decode of the audio only), 0.4-0.5 % probing and under 1 % each
+packaging and uploading.
 A chunked job encodes its chunks on several workers at once, so packaging (fetching every chunk,
 concatenating, taking the pictures and measuring the rungs) weighs more of its wall time: 5 % of a
 sequential run, about 11 % with the chunks spread over two workers.

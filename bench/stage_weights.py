@@ -13,16 +13,13 @@ from __future__ import annotations
 import argparse
 import json
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from storage import LocalStore  # noqa: E402
-from transcoder.pipeline import transcode  # noqa: E402
-from transcoder.profile import Profile  # noqa: E402
+from storage import LocalStore
+from transcoder.pipeline import transcode
+from transcoder.profile import Profile
 
 
 def make_source(path: Path, *, seconds: float, size: str) -> Path:
@@ -48,14 +45,18 @@ def stage_times(events: list[tuple[float, str]], total: float) -> dict[str, floa
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--size", default="1920x1080")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="stage-weights-") as folder:
         root = Path(folder)
         store = LocalStore(root / "store")
-        store.put_file("uploads/source.mp4", make_source(root / "source.mp4", seconds=args.seconds, size=args.size))
+        store.put_file(
+            "uploads/source.mp4", make_source(root / "source.mp4", seconds=args.seconds, size=args.size)
+        )
         events: list[tuple[float, str]] = []
         started = time.monotonic()
         transcode(

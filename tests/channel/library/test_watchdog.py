@@ -6,7 +6,10 @@ Several sweepers racing over one stale job, as several API replicas do, settle i
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -15,9 +18,11 @@ from pathlib import Path
 import pytest
 from celery import Celery
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from channel.library.heartbeat import record_beat
-from channel.library.watchdog import MAX_ATTEMPTS, WORKER_LOST, Settled, sweep_stalled
+from channel.library.watchdog import MAX_ATTEMPTS, WORKER_LOST, Settled, sweep_stalled, watch_forever
 from channel.models import AuditEvent, ProgrammeStatus, TranscodeState
 from channel.settings import Settings
 from channel.worker import create_celery
@@ -183,3 +188,39 @@ def test_worker_lost_is_retryable_from_the_api(lib: Library) -> None:
     assert retried.json()["job"]["attempt"] == 1, "a retry is a new job, with its own attempts"
     assert len(sent_tasks(settings)) == MAX_ATTEMPTS + 1
     assert uuid.UUID(sent_tasks(settings)[-1].task_id)
+
+
+def test_a_stall_shorter_than_three_beats_is_refused_at_start_up(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="LEGALTV_JOB_STALL_SECONDS must be at least 3 x"):
+        Settings(data_dir=tmp_path, job_heartbeat_seconds=2.0, job_stall_seconds=5.0)
+
+
+def test_the_watchdog_loop_keeps_sweeping_after_a_failure(
+    db: JobDb, celery: Celery, settings: Settings
+) -> None:
+    """The lifespan's loop: a sweep that fails (the database away) is logged; the next one does the job."""
+    lost = db.add_job(state=TranscodeState.RUNNING, heartbeat_at=datetime.now(UTC) - timedelta(hours=1))
+    quick = settings.model_copy(update={"job_watchdog_seconds": 0.01})
+    calls = {"n": 0}
+
+    def factory() -> Session:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OperationalError("SELECT 1", {}, Exception("database unreachable"))
+        return db.factory()
+
+    async def run() -> None:
+        task = asyncio.create_task(watch_forever(factory, celery=celery, settings=quick))  # type: ignore[arg-type]
+        try:
+            deadline = time.monotonic() + 20
+            while db.job(lost).state == TranscodeState.RUNNING:
+                assert time.monotonic() < deadline, "the job was never settled"
+                await asyncio.sleep(0.02)
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    asyncio.run(run())
+    assert calls["n"] >= 2
+    assert [job.attempt for job in db.jobs()] == [1, 2]

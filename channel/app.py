@@ -21,8 +21,10 @@ from channel.db import make_engine, make_sessionmaker
 from channel.grid.router import router as grid_router
 from channel.library import media_routes as library_media_routes
 from channel.library import routes as library_routes
+from channel.library.deps import celery_for
 from channel.library.subtitles import MAX_SUBTITLE_BYTES
 from channel.library.uploads import PROGRAMME_HEADER, build_upload_router, upload_service
+from channel.library.watchdog import watch_forever
 from channel.ops import health, metrics
 from channel.ops.accesslog import AccessLogMiddleware
 from channel.ops.crash import InternalErrorMiddleware
@@ -63,16 +65,21 @@ ROUTERS: tuple[APIRouter, ...] = (
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Background work of the API while it serves: the sweep of abandoned uploads."""
+    """Background work of the API while it serves: the sweep of abandoned uploads, the job watchdog."""
     sweeper = asyncio.create_task(
         sweep_forever(app.state.uploads, interval_s=app.state.upload_sweep_seconds), name="upload-sweep"
+    )
+    watchdog = asyncio.create_task(
+        watch_forever(app.state.sessionmaker, celery=celery_for(app.state), settings=app.state.settings),
+        name="job-watchdog",
     )
     try:
         yield
     finally:
-        sweeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sweeper
+        for task in (sweeper, watchdog):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         app.state.engine.dispose()
 
 

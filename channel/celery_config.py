@@ -86,6 +86,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_routes": (_route,),
         "task_time_limit": settings.transcode_timeout_seconds,
         "task_soft_time_limit": max(1, settings.transcode_timeout_seconds - 60),
+        # survive a broker outage (see channel/consumer.py); a running encode keeps running through it
+        "worker_consumer": "channel.consumer:RecoveringConsumer",
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
         "worker_hijack_root_logger": False,
         "worker_send_task_events": True,
         "task_send_sent_event": True,

@@ -58,6 +58,17 @@ class Settings(BaseSettings):
     )
     transcode_timeout_seconds: int = 4 * 3600
 
+    # jobs: heartbeat and watchdog of transcodes (a lost worker never leaves a job "processing")
+    job_heartbeat_seconds: float = Field(
+        default=2.0, gt=0, description="A running transcode beats this often"
+    )
+    job_stall_seconds: float = Field(
+        default=300.0, gt=0, description="A job silent this long is re-queued once, then failed (worker_lost)"
+    )
+    job_watchdog_seconds: float = Field(
+        default=30.0, gt=0, description="How often each API process looks for stalled jobs"
+    )
+
     # channel and playout
     timezone: str = "Asia/Ho_Chi_Minh"
     playlist_window_seconds: float = 120.0
@@ -203,6 +214,16 @@ class Settings(BaseSettings):
     def _refuse_default_secret(self) -> Settings:
         if self.storage_backend == "s3" and not self.s3_bucket:
             raise ValueError("LEGALTV_S3_BUCKET is required when LEGALTV_STORAGE_BACKEND=s3")
+        return self
+
+    @model_validator(mode="after")
+    def _job_watch_timing(self) -> Settings:
+        """jobs: a stall must outlast several missed beats, or live jobs would be taken for lost ones."""
+        if self.job_stall_seconds < 3 * self.job_heartbeat_seconds:
+            raise ValueError(
+                "LEGALTV_JOB_STALL_SECONDS must be at least 3 x LEGALTV_JOB_HEARTBEAT_SECONDS "
+                f"(got {self.job_stall_seconds:g} and {self.job_heartbeat_seconds:g})"
+            )
         return self
 
     # derived values, computed rather than stored so one setting changes all of them

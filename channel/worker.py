@@ -79,8 +79,12 @@ def start_worker_resources(app: Celery) -> WorkerResources:
 
 
 def _attach_transcoder_context(app: Celery, resources: WorkerResources) -> None:
-    """Give `transcoder.*` tasks their store, scratch folder, time limit and cancellation check."""
-    from channel.library.transcode import cancellation_check
+    """Give `transcoder.*` tasks their store, scratch folder, time limit and the job heartbeat.
+
+    An attempt whose beats have not got through for the watchdog's stall time stops itself: by then the
+    watchdog may have re-queued its job.
+    """
+    from channel.library.heartbeat import job_heartbeat
     from transcoder.context import WorkerContext, attach_context
 
     settings = resources.settings
@@ -90,7 +94,9 @@ def _attach_transcoder_context(app: Celery, resources: WorkerResources) -> None:
             store=resources.store,
             workdir=(settings.data_dir / "work").resolve(),
             timeout=float(settings.transcode_timeout_seconds),
-            is_cancelled=cancellation_check(resources.sessionmaker),
+            heartbeat=job_heartbeat(resources.sessionmaker),
+            beat_seconds=settings.job_heartbeat_seconds,
+            lease_seconds=settings.job_stall_seconds,
         ),
     )
 

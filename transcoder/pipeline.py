@@ -34,6 +34,7 @@ __all__ = [
     "output_folder",
     "prepare_source",
     "safe_suffix",
+    "segments_written",
     "transcode",
     "upload_package",
 ]
@@ -106,6 +107,21 @@ def audio_description(profile: Profile, measured: LoudnessMeasurement | None) ->
     )
 
 
+def segments_written(outdir: Path, plan: EncodePlan) -> float:
+    """Percent of the programme whose segments every rung has finished writing in `outdir`.
+
+    The HLS muxer writes each segment straight to its final name, so the newest file of a rung may be
+    incomplete; only the ones before it count. A progress signal of its own: ffmpeg's reports come late.
+    """
+    if plan.duration <= 0:
+        return 0.0
+    pattern = f"seg_*.{plan.profile.segment_extension}"
+    finished = min(
+        (max(0, sum(1 for _ in (outdir / rp.rung.name).glob(pattern)) - 1) for rp in plan.rungs), default=0
+    )
+    return min(100.0, finished * plan.profile.segment_seconds * 100.0 / plan.duration)
+
+
 def encode_local(
     source: Path,
     outdir: Path,
@@ -127,6 +143,7 @@ def encode_local(
         duration=plan.duration,
         on_progress=encode_progress,
         should_cancel=should_cancel,
+        watch=lambda: segments_written(outdir, plan),
     )
     check(result, "encode")
     stage_reporter(on_progress, "package")

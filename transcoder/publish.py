@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from transcoder.describe import DESCRIPTION_NAME, Description
+from transcoder.errors import Cancelled
 from transcoder.package import MASTER_NAME, upload_order
 from transcoder.progress import stage_reporter
 from transcoder.types import OnProgress, TranscodeStore
@@ -47,9 +48,11 @@ def stored_description(store: TranscodeStore, output_prefix: str) -> Description
 
 
 def _clean(store: TranscodeStore, prefix: str) -> None:
-    """Empty `prefix` after a failure; a failing delete is logged, never raised over the real error."""
+    """Empty `prefix` after a failure, unless it holds a complete programme (another attempt's, which
+    succeeded); a failing delete is logged, never raised over the real error."""
     try:
-        store.delete_prefix(prefix)
+        if stored_description(store, prefix) is None:
+            store.delete_prefix(prefix)
     except Exception:
         _log.exception("could not clean up %s after a failed job", prefix)
 
@@ -59,11 +62,17 @@ def job_folder(
     workdir: Path, *, kind: str, store: TranscodeStore | None = None, clean_prefix: str | None = None
 ) -> Iterator[Path]:
     """A fresh local folder under `workdir`, always removed; on any failure `clean_prefix` is emptied
-    in `store` and the ORIGINAL error propagates."""
+    in `store` and the ORIGINAL error propagates.
+
+    A cancelled attempt leaves the store alone: cancellation is only noticed before the upload, so
+    nothing under the prefix is its own, and it may be a re-queued attempt's, still being written.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     path = Path(tempfile.mkdtemp(prefix=f"{kind}-", dir=workdir))
     try:
         yield path
+    except Cancelled:
+        raise
     except BaseException:
         if store is not None and clean_prefix is not None:
             _clean(store, output_folder(clean_prefix))

@@ -33,6 +33,7 @@ __all__ = [
 
 _STDERR_LINES = 400
 _POLL_SECONDS = 0.25
+_WATCH_SECONDS = 0.5
 _PATH_RE = re.compile(r"(?:[A-Za-z]:)?/(?:[^\s'\":,]+/)*[^\s'\":,]*")
 
 
@@ -105,6 +106,19 @@ def run_capture(args: Sequence[str], *, timeout: float) -> RunResult:
     return run_ffmpeg(args, timeout=timeout)
 
 
+class _Percent:
+    """The highest percent seen from any source, passed on only when it rises."""
+
+    def __init__(self, on_progress: Callable[[float], None] | None) -> None:
+        self._on_progress = on_progress
+        self._best = -1.0
+
+    def offer(self, percent: float | None) -> None:
+        if percent is not None and percent > self._best and self._on_progress is not None:
+            self._best = percent
+            self._on_progress(percent)
+
+
 def run_ffmpeg(
     args: Sequence[str],
     *,
@@ -112,13 +126,21 @@ def run_ffmpeg(
     duration: float = 0.0,
     on_progress: Callable[[float], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    watch: Callable[[], float | None] | None = None,
 ) -> RunResult:
     """Run `args`; if they include `-progress pipe:1`, report percent of `duration` as it goes.
+
+    `watch()`, called twice a second while ffmpeg runs, is a second source of the percent, for
+    outputs whose own report comes late: ffmpeg 5.1 prints no progress at all until every output file
+    is open, so an encode that also takes a still picture near the end stays silent until then. The
+    percent passed on is the highest from either source and never goes down.
 
     Raises `TimedOut` past `timeout` seconds and `Cancelled` when `should_cancel()` turns True;
     a non-zero exit is returned, not raised, so callers decide what it means.
     """
     deadline = time.monotonic() + timeout
+    percent = _Percent(on_progress)
+    watched_at = time.monotonic()
     tail: deque[str] = deque(maxlen=_STDERR_LINES)
     stdout_lines: list[str] = []
     proc = subprocess.Popen(
@@ -146,6 +168,9 @@ def run_ffmpeg(
                 raise TimedOut(f"ffmpeg exceeded its {timeout:.0f} s timeout")
             if should_cancel is not None and should_cancel():
                 raise Cancelled("cancelled")
+            if watch is not None and time.monotonic() - watched_at >= _WATCH_SECONDS:
+                watched_at = time.monotonic()
+                percent.offer(watch())
             try:
                 line = lines.get(timeout=_POLL_SECONDS)
             except queue.Empty:
@@ -155,10 +180,8 @@ def run_ffmpeg(
             stdout_lines.append(line)
             block.append(line)
             if line.startswith("progress="):
-                percent = progress_percent(parse_progress_lines(block), duration)
+                percent.offer(progress_percent(parse_progress_lines(block), duration))
                 block = []
-                if percent is not None and on_progress is not None:
-                    on_progress(percent)
         proc.wait(timeout=max(1.0, deadline - time.monotonic()))
     except subprocess.TimeoutExpired as exc:
         raise TimedOut(f"ffmpeg exceeded its {timeout:.0f} s timeout") from exc

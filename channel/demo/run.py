@@ -131,7 +131,6 @@ def _bar(percent: float, width: int = 28) -> str:
 
 def _wait_ready(
     factory: sessionmaker[Session],
-    celery: Celery,
     ids: Sequence[uuid.UUID],
     worker: subprocess.Popen[bytes] | None,
 ) -> list[Programme]:
@@ -144,9 +143,7 @@ def _wait_ready(
                 f"legaltv: the embedded worker stopped (exit status {worker.returncode}); see its log above"
             )
         with factory() as session:
-            views = [
-                details_of(session, programme=session.get_one(Programme, pid), celery=celery) for pid in ids
-            ]
+            views = [details_of(session, programme=session.get_one(Programme, pid)) for pid in ids]
             lines = [f"  {_bar(v.progress)} {v.progress:5.1f}%  {v.title} ({v.status})" for v in views]
             failed = [v for v in views if v.status == ProgrammeStatus.FAILED]
             text = "\n".join(lines)
@@ -224,7 +221,7 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
             assert owner is not None
             ids = _ensure_samples(session, store=store, celery=celery, settings=settings, owner=owner)
         _say("• chuyển mã / transcoding (house format, all rungs)")
-        programmes = _wait_ready(factory, celery, ids, worker)
+        programmes = _wait_ready(factory, ids, worker)
         with factory() as session:
             channel = session.get_one(Channel, channel.id)
             added = _loop_grid(session, channel=channel, programmes=programmes, now=datetime.now(UTC))

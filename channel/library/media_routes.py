@@ -72,7 +72,7 @@ def retry(
         actor_id=user.id,
         request_id=request_id,
     )
-    return details_of(session, programme=programme, celery=None)
+    return details_of(session, programme=programme)
 
 
 @router.post("/{programme_id}/cancel")
@@ -87,7 +87,7 @@ def cancel(
     transcode.cancel_transcode(
         session, celery=celery, programme=programme, actor_id=user.id, request_id=request_id
     )
-    return details_of(session, programme=programme, celery=None)
+    return details_of(session, programme=programme)
 
 
 @router.post(

@@ -1,7 +1,7 @@
 """Store what a transcode produced (or why it failed) on the programme; safe to run twice.
 
 A result for a superseded revision, a cancelled job or an older attempt is ignored, so a late or
-re-delivered callback never overwrites newer media.
+re-delivered callback never overwrites newer media, and each job ends with exactly one audit event.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,8 +19,9 @@ from channel.library.service import record_change, snapshot
 from channel.library.transcode import latest_job, output_prefix
 from channel.models import Programme, ProgrammeStatus, Rendition, TranscodeJob, TranscodeState, utcnow
 from storage import Store
+from transcoder.payloads import TranscodeResult
 
-__all__ = ["FAILED", "Outcome", "apply_outcome", "mark_running"]
+__all__ = ["FAILED", "Outcome", "apply_outcome", "fail_job"]
 
 _log = logging.getLogger(__name__)
 FAILED = ("transcode_failed", "Chuyển mã thất bại; hãy thử lại / Transcoding failed; please retry")
@@ -28,13 +29,12 @@ FAILED = ("transcode_failed", "Chuyển mã thất bại; hãy thử lại / Tra
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one job: the task's result dict (None when it raised), for a programme revision."""
+    """What became of one job: the task's result (None when it raised), for a programme revision."""
 
     programme_id: uuid.UUID
     revision: int
     task_id: str
-    kind: Literal["done", "error"]
-    result: dict[str, Any] | None
+    result: TranscodeResult | None
 
 
 def _current(session: Session, outcome: Outcome) -> tuple[Programme, TranscodeJob] | None:
@@ -96,20 +96,30 @@ def apply_outcome(session: Session, outcome: Outcome, *, store: Store) -> None:
         return
     programme, job = current
     before = snapshot(programme)
-    result = outcome.result or {}
-    new_prefix = output_prefix(programme.id, outcome.revision)
-    if outcome.kind == "done" and result.get("ok") is True and isinstance(result.get("description"), dict):
-        _ready(programme, job, description=result["description"], prefix=new_prefix)
-        segment_subtitles(store=store, programme=programme)
-    elif outcome.kind == "done" and result.get("ok") is False:
-        _failed(
+    result = outcome.result
+    if result is not None and result["ok"]:
+        _ready(
             programme,
             job,
-            code=str(result.get("code", FAILED[0])),
-            message=str(result.get("message", FAILED[1])),
+            description=result["description"],
+            prefix=output_prefix(programme.id, outcome.revision),
         )
+        segment_subtitles(store=store, programme=programme)
+    elif result is not None:
+        _failed(programme, job, code=str(result["code"]), message=str(result["message"]))
     else:
         _failed(programme, job, code=FAILED[0], message=FAILED[1])
+    _finish(session, programme=programme, job=job, before=before)
+
+
+def fail_job(session: Session, *, programme: Programme, job: TranscodeJob, code: str, message: str) -> None:
+    """End `job` for good as failed with `code` (the watchdog's `worker_lost`); one audit event. Commits."""
+    before = snapshot(programme)
+    _failed(programme, job, code=code, message=message)
+    _finish(session, programme=programme, job=job, before=before)
+
+
+def _finish(session: Session, *, programme: Programme, job: TranscodeJob, before: dict[str, Any]) -> None:
     job.finished_at = utcnow()
     record_change(
         session,
@@ -119,16 +129,4 @@ def apply_outcome(session: Session, outcome: Outcome, *, store: Store) -> None:
         actor_id=None,
         request_id=None,
     )
-    session.commit()
-
-
-def mark_running(session: Session, task_id: str) -> None:
-    """The worker picked the job up: the job runs and a programme without media is "processing"."""
-    job = session.scalars(select(TranscodeJob).where(TranscodeJob.celery_task_id == task_id)).first()
-    if job is None or job.state != TranscodeState.QUEUED:
-        return
-    job.state, job.started_at = TranscodeState.RUNNING, utcnow()
-    programme = session.get(Programme, job.programme_id)
-    if programme is not None and programme.status == ProgrammeStatus.QUEUED:
-        programme.status = ProgrammeStatus.PROCESSING
     session.commit()

@@ -4,31 +4,28 @@ from __future__ import annotations
 
 import uuid
 
-from celery import Celery
 from sqlalchemy.orm import Session
 
 from channel.library.errors import NotFound
 from channel.library.schemas import ProgrammePage, ProgrammePublic, PublicProgramme
 from channel.library.search import ProgrammeFilters, search_programmes
 from channel.library.service import get_programme
-from channel.library.transcode import latest_job, live_progress
+from channel.library.transcode import latest_job
 from channel.library.views import public_view, staff_view
 from channel.models import Programme, ProgrammeStatus
 
 __all__ = ["details_of", "programme_details", "programme_page", "public_programme"]
 
 
-def programme_details(session: Session, *, programme_id: uuid.UUID, celery: Celery | None) -> ProgrammePublic:
-    """A programme for staff, with its latest job and, while it runs, the live percent and stage."""
+def programme_details(session: Session, *, programme_id: uuid.UUID) -> ProgrammePublic:
+    """A programme for staff, with its latest job and, while it runs, its percent and stage."""
     programme = get_programme(session, programme_id)
-    return details_of(session, programme=programme, celery=celery)
+    return details_of(session, programme=programme)
 
 
-def details_of(session: Session, *, programme: Programme, celery: Celery | None) -> ProgrammePublic:
-    """`programme_details` of an already loaded programme (after a change)."""
-    job = latest_job(session, programme.id)
-    live = live_progress(celery, job) if celery is not None else None
-    return staff_view(programme, job=job, live=live)
+def details_of(session: Session, *, programme: Programme) -> ProgrammePublic:
+    """`programme_details` of an already loaded programme (after a change); progress is on the job row."""
+    return staff_view(programme, job=latest_job(session, programme.id))
 
 
 def programme_page(session: Session, filters: ProgrammeFilters) -> ProgrammePage:

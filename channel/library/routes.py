@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Response
 from channel.auth import AdminUser, CurrentUser, ProducerUser
 from channel.deps import RequestIdDep, SessionDep, SettingsDep, StoreDep
 from channel.library import read, service, topics
-from channel.library.deps import CeleryDep, OwnedProgramme
+from channel.library.deps import OwnedProgramme
 from channel.library.errors import LibraryRoute
 from channel.library.schemas import (
     ProgrammeCreate,
@@ -62,11 +62,9 @@ def list_programmes(
 
 
 @router.get("/programmes/{programme_id}")
-def get_programme(
-    programme_id: uuid.UUID, _user: CurrentUser, session: SessionDep, celery: CeleryDep
-) -> ProgrammePublic:
-    """One programme, with the live progress of its transcode while it runs."""
-    return read.programme_details(session, programme_id=programme_id, celery=celery)
+def get_programme(programme_id: uuid.UUID, _user: CurrentUser, session: SessionDep) -> ProgrammePublic:
+    """One programme, with the progress of its transcode while it runs."""
+    return read.programme_details(session, programme_id=programme_id)
 
 
 @router.patch("/programmes/{programme_id}")

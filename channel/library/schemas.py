@@ -113,7 +113,9 @@ class JobPublic(BaseModel):
     state: str
     percent: float
     stage: str
+    attempt: int
     created_at: datetime
+    heartbeat_at: datetime | None
     finished_at: datetime | None
 
 

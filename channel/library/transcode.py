@@ -1,25 +1,23 @@
-"""Transcode orchestration: queue a job after the commit it needs, read its progress, cancel, retry.
+"""Transcode orchestration: queue a job after the commit it needs, cancel, retry.
 
-The job payload is primitives only; `channel.record_transcode` (tasks.py) stores the outcome, linked as
-immutable signatures carrying the programme id, its source revision and the task id.
+The job payload is primitives only. `channel.record_transcode` (tasks.py) stores the outcome: linked to
+the transcode so it receives the transcode's result as its first argument, followed by the programme id,
+its source revision and the task id; the error callback passes `None` instead of a result. The running
+job's progress is on its row (heartbeat.py), where every replica reads it.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from celery import Celery
-from celery.result import AsyncResult
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from channel.library.errors import Conflict
 from channel.library.service import programme_prefix, record_change, snapshot
-from channel.library.views import Progress
 from channel.models import Programme, ProgrammeStatus, TranscodeJob, TranscodeState, utcnow
 from channel.settings import Settings
 
@@ -29,12 +27,11 @@ __all__ = [
     "RECORD_TASK",
     "TRANSCODE_TASK",
     "cancel_transcode",
-    "cancellation_check",
     "enqueue_transcode",
     "latest_job",
-    "live_progress",
     "output_prefix",
     "retry_transcode",
+    "send_transcode",
     "transcode_profile",
 ]
 
@@ -84,16 +81,27 @@ def latest_job(session: Session, programme_id: uuid.UUID) -> TranscodeJob | None
 def enqueue_transcode(
     session: Session, *, celery: Celery, programme: Programme, settings: Settings
 ) -> TranscodeJob:
-    """Record a job for the programme's current source, commit, THEN send the task (never the other way).
-
-    With `settings.chunk_seconds` > 0 the chunked transcode is sent instead of the single-worker one.
-    """
+    """Record a job for the programme's current source, commit, THEN send the task (never the other way)."""
     if programme.source_key is None:
         raise Conflict("no_source", "Chương trình chưa có tệp nguồn / The programme has no source file")
-    task_id = str(uuid.uuid4())
-    job = TranscodeJob(programme_id=programme.id, celery_task_id=task_id, state=TranscodeState.QUEUED)
+    job = TranscodeJob(
+        programme_id=programme.id, celery_task_id=str(uuid.uuid4()), state=TranscodeState.QUEUED
+    )
     session.add(job)
     session.commit()
+    return send_transcode(session, celery=celery, programme=programme, job=job, settings=settings)
+
+
+def send_transcode(
+    session: Session, *, celery: Celery, programme: Programme, job: TranscodeJob, settings: Settings
+) -> TranscodeJob:
+    """Send the task of the committed `job` for the programme's current source and revision.
+
+    With `settings.chunk_seconds` > 0 the chunked transcode is sent instead of the single-worker one.
+    If the broker refuses it, the job fails with `queue_unavailable` (retryable), and so does a programme
+    that has no media yet.
+    """
+    task_id = str(job.celery_task_id)
     callback = [str(programme.id), programme.revision, task_id]
     args: list[Any] = [
         programme.source_key,
@@ -106,8 +114,8 @@ def enqueue_transcode(
             CHUNKED_TASK if chunked else TRANSCODE_TASK,
             args=[*args, settings.chunk_seconds] if chunked else args,
             task_id=task_id,
-            link=celery.signature(RECORD_TASK, args=[*callback, "done"], immutable=True),
-            link_error=celery.signature(RECORD_TASK, args=[*callback, "error"], immutable=True),
+            link=celery.signature(RECORD_TASK, args=callback),  # the transcode's result comes first
+            link_error=celery.signature(RECORD_TASK, args=[None, *callback], immutable=True),
         )
     except Exception:
         _log.exception("could not queue the transcode of programme %s", programme.id)
@@ -119,34 +127,10 @@ def enqueue_transcode(
     return job
 
 
-def live_progress(celery: Celery, job: TranscodeJob | None) -> Progress | None:
-    """The running job's percent and stage from the result backend (works on the SQLite and Redis backends)."""
-    if (
-        job is None
-        or job.celery_task_id is None
-        or job.state not in (TranscodeState.QUEUED, TranscodeState.RUNNING)
-    ):
-        return None
-    try:
-        result = AsyncResult(job.celery_task_id, app=celery)
-        state, info = result.state, result.info
-    except Exception:
-        _log.warning("result backend unreachable while reading progress", exc_info=True)
-        return None
-    if state == "PROGRESS" and isinstance(info, dict):
-        return Progress(percent=float(info.get("percent", 0.0)), stage=str(info.get("stage", "")))
-    if state == "STARTED":
-        return Progress(percent=0.0, stage="started")
-    if state == "SUCCESS" and isinstance(info, dict) and info.get("ok"):
-        # encoded and uploaded; the outcome is not recorded on the programme yet (a moment later)
-        return Progress(percent=100.0, stage="finishing")
-    return None
-
-
 def cancel_transcode(
     session: Session, *, celery: Celery, programme: Programme, actor_id: uuid.UUID, request_id: str | None
 ) -> Programme:
-    """Stop the running job: it is marked cancelled (the worker polls that), revoked, and the programme fails."""
+    """Stop the running job: it is marked cancelled (its next heartbeat learns it), revoked, the programme fails."""
     job = latest_job(session, programme.id)
     if job is None or job.state not in (TranscodeState.QUEUED, TranscodeState.RUNNING):
         raise Conflict("not_running", "Không có lượt chuyển mã nào đang chạy / No transcode is running")
@@ -166,30 +150,12 @@ def cancel_transcode(
     session.commit()
     if job.celery_task_id:
         try:
-            celery.control.revoke(job.celery_task_id)  # a queued job is dropped; a running one polls the row
+            celery.control.revoke(
+                job.celery_task_id
+            )  # a queued job is dropped; a running one beats on the row
         except Exception:
             _log.warning("revoke of %s could not be broadcast", job.celery_task_id, exc_info=True)
     return programme
-
-
-def cancellation_check(
-    factory: sessionmaker[Session], *, every_seconds: float = 1.0
-) -> Callable[[str], bool]:
-    """`WorkerContext.is_cancelled`: true once the job's row says cancelled (polled at most once a second)."""
-    last: dict[str, tuple[float, bool]] = {}
-
-    def is_cancelled(task_id: str) -> bool:
-        now = time.monotonic()
-        seen = last.get(task_id)
-        if seen is not None and (seen[1] or now - seen[0] < every_seconds):
-            return seen[1]
-        with factory() as session:
-            state = session.scalar(select(TranscodeJob.state).where(TranscodeJob.celery_task_id == task_id))
-        cancelled = state == TranscodeState.CANCELLED
-        last[task_id] = (now, cancelled)
-        return cancelled
-
-    return is_cancelled
 
 
 def retry_transcode(

@@ -239,7 +239,7 @@ def _ingest_plain(
         actor_id=user.id,
         request_id=request_id,
     )
-    return details_of(session, programme=programme, celery=None)
+    return details_of(session, programme=programme)
 
 
 async def upload_source(

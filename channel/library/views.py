@@ -13,18 +13,39 @@ from channel.library.schemas import (
     SubtitlePublic,
     TopicPublic,
 )
-from channel.models import Programme, TranscodeJob
+from channel.models import Programme, ProgrammeStatus, TranscodeJob, TranscodeState
 from channel.stores import MEDIA_ROUTE
 
 __all__ = ["Progress", "media_url", "public_view", "staff_view"]
 
 
+_WORKING = (ProgrammeStatus.QUEUED, ProgrammeStatus.PROCESSING)
+
+
 @dataclass(frozen=True)
 class Progress:
-    """How far the running transcode is, as read from the Celery result backend."""
+    """How far a programme's transcode is, as its heartbeats left it on the job row (every replica reads it).
+
+    Only ever rises while a job runs: the row keeps the highest percent any attempt reported, a re-queued
+    attempt starts from its predecessor's, and the programme's own `progress` follows the row.
+    """
 
     percent: float
     stage: str
+
+    @classmethod
+    def of(cls, programme: Programme, job: TranscodeJob | None) -> Progress:
+        """What staff see: 100 once ready, the job's figures while it works, the last figures after a failure."""
+        if programme.status == ProgrammeStatus.READY:
+            return cls(percent=100.0, stage="ready")
+        if job is None:
+            return cls(percent=programme.progress, stage="")
+        percent = max(programme.progress, job.percent)
+        if programme.status in _WORKING:
+            return cls(
+                percent=percent, stage=job.stage or ("queued" if job.state == TranscodeState.QUEUED else "")
+            )
+        return cls(percent=percent, stage=job.stage)
 
 
 def media_url(key: str) -> str:
@@ -77,28 +98,25 @@ def _described(programme: Programme) -> dict[str, Any]:
     }
 
 
-def staff_view(
-    programme: Programme, *, job: TranscodeJob | None = None, live: Progress | None = None
-) -> ProgrammePublic:
-    """Everything about a programme, with the live progress of its running job when given."""
+def staff_view(programme: Programme, *, job: TranscodeJob | None = None) -> ProgrammePublic:
+    """Everything about a programme, with its latest job when given (lists leave it out)."""
     job_view = None
     if job is not None:
         job_view = JobPublic(
             state=job.state.value,
-            percent=live.percent if live else job.percent,
-            stage=live.stage if live else job.stage,
+            percent=job.percent,
+            stage=job.stage,
+            attempt=job.attempt,
             created_at=job.created_at,
+            heartbeat_at=job.heartbeat_at,
             finished_at=job.finished_at,
         )
-    progress = programme.progress
-    stage = "ready" if programme.media_prefix and not live else ""
-    if live is not None and programme.status.value in ("queued", "processing"):
-        progress, stage = live.percent, live.stage
+    progress = Progress.of(programme, job)
     return ProgrammePublic(
         **_described(programme),
         status=programme.status,
-        progress=progress,
-        stage=stage,
+        progress=progress.percent,
+        stage=progress.stage,
         error_code=programme.error_code,
         error_message=programme.error_message,
         original_filename=programme.original_filename,

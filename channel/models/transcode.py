@@ -1,4 +1,4 @@
-"""The record of one transcode run of a programme, mirrored from its Celery task."""
+"""The record of one transcode attempt of a programme: its Celery task, heartbeat and progress."""
 
 from __future__ import annotations
 
@@ -25,7 +25,14 @@ class TranscodeState(StrEnum):
 
 
 class TranscodeJob(Base):
-    """One attempt at transcoding a programme; a programme may have several over its life."""
+    """One attempt at transcoding a programme; a programme may have several over its life.
+
+    The running attempt beats on its row (`heartbeat_at`, `percent`, `stage`), so every API replica reads
+    the same progress and the watchdog sees a lost worker. `heartbeat_at` is the last proof of life or,
+    when the attempt announced a wait (a retry's countdown, chunks queued for workers), the instant it
+    is next due. `attempt` counts the automatic re-queues of one job: a lost attempt is followed by
+    one more (attempt 2), which carries on its progress; the one after is not re-queued.
+    """
 
     __tablename__ = "transcode_jobs"
     __table_args__ = (Index("ix_transcode_jobs_programme_id_created_at", "programme_id", "created_at"),)
@@ -36,9 +43,11 @@ class TranscodeJob(Base):
     state: Mapped[TranscodeState] = mapped_column(
         str_enum(TranscodeState), default=TranscodeState.QUEUED, index=True
     )
+    attempt: Mapped[int] = mapped_column(default=1)
     percent: Mapped[float] = mapped_column(default=0.0)
     stage: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)

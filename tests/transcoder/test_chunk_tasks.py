@@ -18,15 +18,47 @@ from transcoder.chunk_tasks import (
     encode_audio_task,
     encode_chunk_task,
     package_chunks_task,
+    parts_percent,
     scratch_prefix,
     transcode_chunked_task,
 )
 from transcoder.context import WorkerContext, attach_context
-from transcoder.errors import TimedOut
+from transcoder.errors import Cancelled, TimedOut
+from transcoder.payloads import ChunkedJob
 from transcoder.pipeline import Deadline
 from transcoder.profile import Profile
+from transcoder.types import Beat
 
 SMALL = Profile.with_heights((180, 144), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0)
+SCRATCH = "transcoder-scratch/programmes/p1/r1/a-1/"
+
+
+def _job(**changes: object) -> ChunkedJob:
+    job = ChunkedJob(
+        attempt="a-1",
+        source_key="up/a.mp4",
+        scratch=SCRATCH,
+        output_prefix="programmes/p1/r1/",
+        profile=SMALL.to_dict(),
+        chunks=[
+            {"index": 0, "start_frame": 0, "frame_count": 50},
+            {"index": 1, "start_frame": 50, "frame_count": 25},
+        ],
+        loudness=None,
+        deadline_at=1_900_000_000.0,
+    )
+    job.update(changes)  # type: ignore[typeddict-item]
+    return job
+
+
+class Beats(list[Beat]):
+    """A heartbeat hook recording every beat; answers `wanted`."""
+
+    wanted = True
+
+    def __call__(self, beat: Beat) -> bool:
+        self.append(beat)
+        return self.wanted
 
 
 @pytest.fixture
@@ -51,7 +83,10 @@ def test_names_and_scratch() -> None:
         "transcoder.encode_audio",
         "transcoder.package_chunks",
     ]
-    assert scratch_prefix("programmes/p1/r2/") == "transcoder-scratch/programmes/p1/r2/"
+    assert scratch_prefix("programmes/p1/r2/", "a-7") == "transcoder-scratch/programmes/p1/r2/a-7/"
+    assert parts_percent(finished=0, chunks=3, rungs=2) == 0.0
+    assert parts_percent(finished=7, chunks=3, rungs=2) == 100.0  # every chunk of every rung, and the audio
+    assert parts_percent(finished=9, chunks=3, rungs=2) == 100.0
 
 
 def test_rejected_before_the_chord(app: Celery, media: Callable[[str], Path], tmp_path: Path) -> None:
@@ -66,52 +101,70 @@ def test_chord_produces_the_programme_and_drops_the_scratch(
     app: Celery, media: Callable[[str], Path], tmp_path: Path
 ) -> None:
     store = LocalStore(tmp_path / "store")
+    beats = Beats()
+    attach_context(
+        app,
+        WorkerContext(store=store, workdir=tmp_path / "w", timeout=120, heartbeat=beats, beat_seconds=0.05),
+    )
     store.put_file("up/loud.mp4", media("loud"))
     result = transcode_chunked_task.apply(
-        args=("up/loud.mp4", "programmes/p1/r1/", SMALL.to_dict(), 4.0)
+        args=("up/loud.mp4", "programmes/p1/r1/", SMALL.to_dict(), 4.0), task_id="job-1"
     ).get()
     assert result["ok"] is True
     assert result["description"]["segment_durations"] == [2.0] * 5
     assert_house_format(store.root / "programmes/p1/r1", SMALL)
     assert list(store.iter_keys("transcoder-scratch/")) == []
+    assert {beat.attempt for beat in beats} == {"job-1"}, "every step beats as the one job"
+    percents = [beat.percent for beat in beats if beat.percent is not None]
+    assert percents == sorted(percents), "progress never goes back, from step to step"
+    assert percents[-1] == 100.0
+    encode = {beat.percent for beat in beats if beat.stage == "encode"}
+    assert len(encode) >= 3, f"the encode advances part by part: {sorted(encode)}"
+    waits = [beat.quiet_seconds for beat in beats if beat.quiet_seconds]
+    assert waits, "the parts may wait for workers: the job announces it"
+    assert 100 < waits[0] <= 120, "the wait lasts until the job's deadline"
 
 
 def test_chord_fails_into_one_cleanup_and_shares_one_deadline() -> None:
-    chunks = [
-        {"index": 0, "start_frame": 0, "frame_count": 50},
-        {"index": 1, "start_frame": 50, "frame_count": 25},
-    ]
-    job = chunked_chord(
-        source_key="up/a.mp4",
-        output_prefix="programmes/p1/r1/",
-        profile=SMALL.to_dict(),
-        chunks=chunks,
-        loudness=None,
-        deadline_at=1_900_000_000.0,
-    )
+    job = chunked_chord(_job())
     steps = [*job.tasks, job.body]
-    assert {step.args[-1] for step in steps} == {1_900_000_000.0}, "one absolute deadline for every step"
+    assert all(step.args[0] == _job() for step in steps), "one payload, one absolute deadline, every step"
+    assert [step.args[1:] for step in job.tasks] == [(c,) for c in _job()["chunks"]] + [()]
     assert all(step.immutable for step in steps)
     (errback,) = job.body.options["link_error"]
     assert errback["task"] == "transcoder.chunked_cleanup"
-    assert tuple(errback["args"]) == ("transcoder-scratch/programmes/p1/r1/", "programmes/p1/r1/")
+    assert tuple(errback["args"]) == (SCRATCH, "programmes/p1/r1/", "a-1")
     assert errback["immutable"]
 
 
 def test_cleanup_drops_scratch_and_partial_output(app: Celery, tmp_path: Path) -> None:
     store = LocalStore(tmp_path / "store")
-    store.put_bytes("transcoder-scratch/programmes/p1/r1/180p/chunk_00000.ts", b"x")
+    store.put_bytes(SCRATCH + "180p/chunk_00000.ts", b"x")
     store.put_bytes("programmes/p1/r1/180p/seg_00000.ts", b"partial")
-    result = chunked_cleanup_task.apply(args=("transcoder-scratch/programmes/p1/r1/", "programmes/p1/r1/"))
+    result = chunked_cleanup_task.apply(args=(SCRATCH, "programmes/p1/r1/", "a-1"))
     assert result.get()["output_removed"] is True
     assert list(store.iter_keys("")) == []
+
+
+def test_cleanup_of_a_replaced_attempt_leaves_the_output_to_its_successor(
+    app: Celery, tmp_path: Path
+) -> None:
+    store = LocalStore(tmp_path / "store")
+    beats = Beats()
+    beats.wanted = False
+    attach_context(app, WorkerContext(store=store, workdir=tmp_path / "w", timeout=120, heartbeat=beats))
+    store.put_bytes(SCRATCH + "180p/chunk_00000.ts", b"x")
+    store.put_bytes("programmes/p1/r1/180p/seg_00000.ts", b"the successor's, being written")
+    result = chunked_cleanup_task.apply(args=(SCRATCH, "programmes/p1/r1/", "a-1"))
+    assert result.get()["output_removed"] is False
+    assert [info.key for info in store.iter_keys("")] == ["programmes/p1/r1/180p/seg_00000.ts"]
 
 
 def test_cleanup_never_removes_a_complete_programme(app: Celery, tmp_path: Path) -> None:
     store = LocalStore(tmp_path / "store")
     store.put_bytes("programmes/p1/r1/description.json", DESCRIPTION.to_json())
     store.put_bytes("programmes/p1/r1/master.m3u8", b"#EXTM3U\n")
-    chunked_cleanup_task.apply(args=("transcoder-scratch/programmes/p1/r1/", "programmes/p1/r1/")).get()
+    chunked_cleanup_task.apply(args=(SCRATCH, "programmes/p1/r1/", "a-1")).get()
     assert store.exists("programmes/p1/r1/master.m3u8")
 
 
@@ -122,8 +175,21 @@ def test_a_step_past_the_job_deadline_fails_without_retry(
     store.put_file("up/a.mp4", media("basic"))
     chunk = {"index": 0, "start_frame": 0, "frame_count": 25}
     with pytest.raises(TimedOut):
-        encode_chunk_task.apply(args=("up/a.mp4", "scratch/", SMALL.to_dict(), chunk, time.time() - 1)).get()
-    assert list(store.iter_keys("scratch/")) == []
+        encode_chunk_task.apply(args=(_job(deadline_at=time.time() - 1), chunk)).get()
+    assert list(store.iter_keys(SCRATCH)) == []
+
+
+def test_a_step_of_a_replaced_attempt_stops_before_any_work(app: Celery, tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "store")
+    beats = Beats()
+    beats.wanted = False
+    attach_context(app, WorkerContext(store=store, workdir=tmp_path / "w", timeout=120, heartbeat=beats))
+    with pytest.raises(Cancelled):
+        encode_audio_task.apply(args=(_job(),)).get()
+    with pytest.raises(Cancelled):
+        package_chunks_task.apply(args=(_job(),)).get()
+    assert [beat.attempt for beat in beats] == ["a-1", "a-1"]
+    assert list(store.iter_keys("")) == []
 
 
 def test_deadline_travels_as_wall_clock() -> None:

@@ -9,11 +9,19 @@ from pathlib import Path
 import pytest
 
 from storage import LocalStore
+from tests.clips import av_clip
 from tests.transcoder.checks import assert_house_format, integrated_loudness
 from tests.transcoder.conftest import ffprobe_json
 from transcoder.describe import Description
 from transcoder.errors import Cancelled, SourceRejected
-from transcoder.pipeline import output_folder, safe_suffix, transcode
+from transcoder.pipeline import (
+    Deadline,
+    output_folder,
+    prepare_source,
+    safe_suffix,
+    segments_written,
+    transcode,
+)
 from transcoder.profile import Profile
 
 pytestmark = pytest.mark.slow
@@ -221,3 +229,28 @@ def test_output_folder_never_means_the_whole_store() -> None:
     for bad in ("", "/", "//"):
         with pytest.raises(ValueError):
             output_folder(bad)
+
+
+def test_segments_written_counts_what_every_rung_has_finished(
+    media: Callable[[str], Path], small_profile: Profile, tmp_path: Path
+) -> None:
+    _, _, plan = prepare_source(media("basic"), profile=small_profile, deadline=Deadline.after(60))
+    outdir = tmp_path / "out"
+    assert segments_written(outdir, plan) == 0.0
+    for rung, count in zip(plan.rungs, (3, 2), strict=True):
+        (outdir / rung.rung.name).mkdir(parents=True)
+        for index in range(count):
+            (outdir / rung.rung.name / f"seg_{index:05d}.ts").write_bytes(b"")
+    # the slowest rung has one finished segment (the newest may still be written) of 2 s
+    assert segments_written(outdir, plan) == pytest.approx(2.0 * 100 / plan.duration)
+
+
+def test_encode_progress_rises_before_ffmpeg_reports(tmp_path: Path) -> None:
+    """The still pictures are taken in the encode graph, the last at 80 % of the programme, and ffmpeg 5.1
+    reports nothing until then: the finished segments keep the percent moving (it once sat at 12 %)."""
+    profile = Profile.with_heights((180, 144, 108), preset="medium", segment_seconds=1.0, gop_seconds=1.0)
+    _, _, progress = _run(tmp_path, av_clip(tmp_path / "long.mp4", seconds=20, size="640x360"), profile)
+    encode = [p for p, stage in progress if stage == "encode"]
+    start, end = 4.0, 98.0
+    early = [p for p in encode if start < p < start + (end - start) * 0.7]
+    assert len(early) >= 2, f"no encode progress before the last picture: {encode}"

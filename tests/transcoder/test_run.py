@@ -68,6 +68,21 @@ def test_reports_progress_to_the_end() -> None:
     assert seen == sorted(seen)
 
 
+def test_a_watch_reports_where_ffmpeg_is_silent_and_never_goes_back() -> None:
+    """ffmpeg 5.1 prints no progress until every output is open; the caller's watch fills the gap."""
+    seen: list[float] = []
+    answers = iter([10.0, 5.0, 30.0, None, 30.0, 60.0])
+    args = ["ffmpeg", "-hide_banner", "-nostdin", "-nostats", "-re", "-f", "lavfi", "-i",
+            "testsrc2=s=64x48:r=25:d=4", "-f", "null", "-"]  # fmt: skip
+    result = run_ffmpeg(
+        args, timeout=60, duration=4.0, on_progress=seen.append, watch=lambda: next(answers, None)
+    )
+    assert result.returncode == 0
+    assert seen[:2] == [10.0, 30.0], "a lower or missing answer is not passed on"
+    assert seen == sorted(seen)
+    assert len(seen) == len(set(seen))
+
+
 def _running_with(marker: bytes) -> list[int]:
     """Pids of live processes whose command line contains `marker`."""
     found = []

@@ -1,4 +1,7 @@
-"""Argument plumbing of the Celery tasks, in eager mode (real-worker tests belong to the service)."""
+"""Argument plumbing of the Celery tasks, in eager mode (real-worker tests belong to the service).
+
+The heartbeat hook here records the beats in a list, as the service's would store them on the job row.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +13,11 @@ from celery import Celery
 
 from storage import LocalStore, StorageError
 from transcoder.context import WorkerContext, attach_context, context_of
+from transcoder.payloads import SUPERSEDED
 from transcoder.profile import Profile
-from transcoder.tasks import backoff_seconds, make_slate_task, transcode_task
+from transcoder.retry import backoff_seconds
+from transcoder.tasks import make_slate_task, transcode_task
+from transcoder.types import Beat
 
 SMALL = Profile.with_heights((180, 144), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0).to_dict()
 
@@ -26,6 +32,16 @@ class FlakyStore(LocalStore):
         if self.downloads == 1:
             raise ConnectionResetError("connection reset by peer")
         super().download(key, path)
+
+
+class Beats(list[Beat]):
+    """A heartbeat hook that records every beat and answers `wanted`."""
+
+    wanted = True
+
+    def __call__(self, beat: Beat) -> bool:
+        self.append(beat)
+        return self.wanted
 
 
 @pytest.fixture
@@ -71,23 +87,52 @@ def test_rejection_is_a_result_not_a_retry(app: Celery, media: Callable[[str], P
 
 
 @pytest.mark.slow
-def test_transcode_task_returns_the_description(app: Celery, media: Callable[[str], Path]) -> None:
-    store = context_of(app).store
-    assert isinstance(store, FlakyStore)
+def test_transcode_task_returns_the_description_and_beats_rising_progress(
+    app: Celery, media: Callable[[str], Path], tmp_path: Path
+) -> None:
+    store = LocalStore(tmp_path / "beating")
+    beats = Beats()
+    attach_context(
+        app,
+        WorkerContext(
+            store=store, workdir=tmp_path / "work", timeout=120, heartbeat=beats, beat_seconds=0.05
+        ),
+    )
     store.put_file("uploads/a.mp4", media("basic"))
-    states: list[dict[str, object]] = []
-    original = transcode_task.update_state
-    transcode_task.update_state = lambda state, meta, **_: states.append({"state": state, **meta})  # type: ignore[method-assign]
-    try:
-        result = transcode_task.apply(args=("uploads/a.mp4", "programmes/p1/r1/", SMALL)).get()
-    finally:
-        transcode_task.update_state = original  # type: ignore[method-assign]
+    result = transcode_task.apply(args=("uploads/a.mp4", "programmes/p1/r1/", SMALL), task_id="t-1").get()
     assert result["ok"] is True
     assert result["description"]["renditions"][0]["name"] == "180p"
     assert (store.root / "programmes/p1/r1/master.m3u8").is_file()
-    assert {s["state"] for s in states} == {"PROGRESS"}
-    assert states[-1]["percent"] == 100.0
-    assert {s["stage"] for s in states} >= {"download", "probe", "loudness", "encode", "upload"}
+    assert {beat.attempt for beat in beats} == {"t-1"}
+    assert beats[0].percent is None, "the first beat marks the job running before any work"
+    percents = [beat.percent for beat in beats if beat.percent is not None]
+    assert percents == sorted(percents), "progress never goes back"
+    assert percents[-1] == 100.0, "the last beat carries the finished job"
+    assert beats[-1].stage == "upload"
+
+
+def test_an_unwanted_attempt_returns_before_touching_the_store(app: Celery, tmp_path: Path) -> None:
+    store = FlakyStore(tmp_path / "unwanted")
+    beats = Beats()
+    beats.wanted = False
+    attach_context(app, WorkerContext(store=store, workdir=tmp_path / "work", timeout=120, heartbeat=beats))
+    result = transcode_task.apply(args=("uploads/a.mp4", "programmes/p1/r1/", SMALL), task_id="late").get()
+    assert result == SUPERSEDED
+    assert [beat.attempt for beat in beats] == ["late"]
+    assert store.downloads == 0
+    assert list(store.iter_keys("")) == []
+
+
+def test_a_retry_announces_its_wait_on_the_heartbeat(
+    app: Celery, media: Callable[[str], Path], tmp_path: Path
+) -> None:
+    store = FlakyStore(tmp_path / "flaky")
+    beats = Beats()
+    attach_context(app, WorkerContext(store=store, workdir=tmp_path / "work", timeout=120, heartbeat=beats))
+    store.put_file("uploads/ảnh.png", media("png"))
+    result = transcode_task.apply(args=("uploads/ảnh.png", "programmes/p9/r1/", SMALL)).get()
+    assert result["code"] == "still_image"
+    assert [beat.quiet_seconds for beat in beats if beat.quiet_seconds] == [backoff_seconds(0)]
 
 
 class S3HiccupStore(LocalStore):

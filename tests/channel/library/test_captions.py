@@ -126,7 +126,6 @@ def test_a_programme_not_ready_gets_its_segments_when_the_transcode_succeeds(lib
         programme_id=uuid.UUID(pid),
         revision=1,
         task_id=task_id,
-        kind="done",
         result={"ok": True, "description": _description(2)},
     )
     with lib.app.state.sessionmaker() as session:

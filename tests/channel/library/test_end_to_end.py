@@ -120,7 +120,7 @@ def test_upload_transcode_ready_then_a_corrupt_file_fails_and_retries(tmp_path: 
         assert final["poster_url"]
         progress = [body["progress"] for body in seen]
         running = [(body["status"], body["stage"]) for body in seen if 0 < body["progress"] < 100]
-        assert ("processing", "encode") in running  # live progress from the result backend
+        assert ("processing", "encode") in running  # progress from the job row, each stage as it starts
         assert progress == sorted(progress)  # never goes back
         public = client.get(f"/api/public/programmes/{pid}").json()
         assert public["playlist_url"] == final["preview_url"]

@@ -1,20 +1,23 @@
-"""Transcode bookkeeping: live progress from the result backend, outcomes stored idempotently, cancel, retry."""
+"""Transcode bookkeeping: progress from the job row, outcomes stored idempotently, cancel, retry."""
 
 from __future__ import annotations
 
 import inspect
 import uuid
-from typing import Any, Literal
+from typing import Any
 
 import pytest
 
-from channel.library.outcome import Outcome, apply_outcome, mark_running
-from channel.library.transcode import CHUNKED_TASK, RECORD_TASK, TRANSCODE_TASK, cancellation_check
-from channel.models import Programme, Rendition, TranscodeJob, TranscodeState
-from channel.worker import create_celery
+from channel.library.heartbeat import job_heartbeat
+from channel.library.outcome import Outcome, apply_outcome
+from channel.library.tasks import record_transcode
+from channel.library.transcode import CHUNKED_TASK, RECORD_TASK, TRANSCODE_TASK
+from channel.models import AuditEvent, Programme, Rendition, TranscodeJob, TranscodeState
 from tests.channel.library.conftest import Library, sent_tasks
 from transcoder.chunk_tasks import transcode_chunked_task
+from transcoder.payloads import TranscodeResult
 from transcoder.tasks import transcode_task
+from transcoder.types import Beat
 
 DESCRIPTION: dict[str, Any] = {
     "version": 1,
@@ -43,39 +46,32 @@ def _queued(lib: Library) -> tuple[str, str]:
 
 
 def _apply(
-    lib: Library,
-    pid: str,
-    task_id: str,
-    *,
-    revision: int = 1,
-    kind: Literal["done", "error"] = "done",
-    result: Any = None,
+    lib: Library, pid: str, task_id: str, *, revision: int = 1, result: TranscodeResult | None = None
 ) -> None:
-    outcome = Outcome(
-        programme_id=uuid.UUID(pid), revision=revision, task_id=task_id, kind=kind, result=result
-    )
+    outcome = Outcome(programme_id=uuid.UUID(pid), revision=revision, task_id=task_id, result=result)
     with lib.app.state.sessionmaker() as session:
         apply_outcome(session, outcome, store=lib.app.state.store)
 
 
-@pytest.mark.parametrize("backend", ["embedded", "redis"])
-def test_progress_is_read_from_the_result_backend(lib: Library, backend: str, redis_url: str) -> None:
-    if backend == "redis":
-        settings = lib.app.state.settings.model_copy(
-            update={"result_backend": redis_url.rsplit("/", 1)[0] + "/12"}
-        )
-        lib.app.state.celery = create_celery(settings)
-    pid, task_id = _queued(lib)
-    celery = lib.app.state.celery
-    with lib.app.state.sessionmaker() as session:
-        mark_running(session, task_id)  # what the worker's pre-run hook does
+def _beat(lib: Library, task_id: str, percent: float | None = None, stage: str | None = None) -> bool:
+    """What the worker's pulse does: one beat on the job's row."""
+    return job_heartbeat(lib.app.state.sessionmaker)(Beat(attempt=task_id, percent=percent, stage=stage))
 
-    celery.backend.store_result(task_id, {"percent": 42.5, "stage": "encode"}, "PROGRESS")  # as update_state
+
+def test_progress_is_read_from_the_job_row(lib: Library) -> None:
+    pid, task_id = _queued(lib)
+    queued = lib.call("GET", f"/api/programmes/{pid}").json()
+    assert (queued["status"], queued["progress"], queued["stage"]) == ("queued", 0.0, "queued")
+
+    assert _beat(lib, task_id) is True  # the first beat: the job runs, the programme is processing
+    assert _beat(lib, task_id, 42.5, "encode") is True
     body = lib.call("GET", f"/api/programmes/{pid}").json()
 
     assert (body["status"], body["progress"], body["stage"]) == ("processing", 42.5, "encode")
-    assert (body["job"]["state"], body["job"]["percent"]) == ("running", 42.5)
-    celery.backend.forget(task_id)
+    assert (body["job"]["state"], body["job"]["percent"], body["job"]["attempt"]) == ("running", 42.5, 1)
+    assert body["job"]["heartbeat_at"] is not None
+    listed = lib.call("GET", "/api/programmes").json()["items"][0]
+    assert (listed["status"], listed["progress"]) == ("processing", 42.5), "lists read the same progress"
 
 
 def test_success_stores_the_description_and_is_idempotent(lib: Library) -> None:
@@ -96,6 +92,8 @@ def test_success_stores_the_description_and_is_idempotent(lib: Library) -> None:
             session.query(TranscodeJob).filter_by(celery_task_id=task_id).one().state
             == TranscodeState.SUCCEEDED
         )
+        events = session.query(AuditEvent).filter_by(action="programme.transcoded").all()
+        assert len(events) == 1, "one audit event per successful transcode, however often it is reported"
 
 
 def test_a_new_revision_replaces_the_media_and_keeps_the_old_revision(lib: Library) -> None:
@@ -138,11 +136,13 @@ def test_a_rejection_fails_with_its_code_then_retry_requeues(lib: Library) -> No
 
 def test_an_error_callback_fails_with_a_generic_bilingual_message(lib: Library) -> None:
     pid, task_id = _queued(lib)
-    _apply(lib, pid, task_id, kind="error")
+    _beat(lib, task_id, 61.0, "encode")
+    _apply(lib, pid, task_id, result=None)
     body = lib.call("GET", f"/api/programmes/{pid}").json()
     assert body["status"] == "failed"
     assert body["error_code"] == "transcode_failed"
     assert body["error_message"].startswith("Chuyển mã thất bại")
+    assert body["progress"] == 61.0, "a failure keeps the last progress, it does not drop to 0"
 
 
 def test_cancel_marks_the_job_and_fails_the_programme(lib: Library) -> None:
@@ -152,7 +152,7 @@ def test_cancel_marks_the_job_and_fails_the_programme(lib: Library) -> None:
 
     assert response.status_code == 200
     assert (response.json()["status"], response.json()["error_code"]) == ("failed", "cancelled")
-    assert cancellation_check(lib.app.state.sessionmaker)(task_id) is True  # what the worker polls
+    assert _beat(lib, task_id, 50.0, "encode") is False  # what the worker's next beat learns
     _apply(lib, pid, task_id, result={"ok": True, "description": DESCRIPTION})  # late result ignored
     assert lib.call("GET", f"/api/programmes/{pid}").json()["status"] == "failed"
     assert lib.call("POST", f"/api/programmes/{pid}/cancel").status_code == 409
@@ -165,7 +165,7 @@ def test_cancel_marks_the_job_and_fails_the_programme(lib: Library) -> None:
 def test_deleting_a_programme_stops_its_transcode(lib: Library) -> None:
     pid, task_id = _queued(lib)
     assert lib.call("DELETE", f"/api/programmes/{pid}").status_code == 204
-    assert cancellation_check(lib.app.state.sessionmaker)(task_id) is True
+    assert _beat(lib, task_id) is False
     _apply(lib, pid, task_id, result={"ok": True, "description": DESCRIPTION})
 
 
@@ -183,7 +183,14 @@ def test_chunk_seconds_selects_the_chunked_transcode_with_the_same_callbacks(
     bound = inspect.signature(worker_task.run).bind(*task.args)  # the worker's task takes these arguments
     if chunk_seconds:
         assert bound.arguments["chunk_seconds"] == chunk_seconds
-    for key, kind in (("callbacks", "done"), ("errbacks", "error")):
-        [callback] = task.options[key]
-        assert (callback["task"], callback["args"]) == (RECORD_TASK, [pid, 1, task_id, kind])
-        assert callback["immutable"] is True
+    [link] = task.options["callbacks"]
+    assert (link["task"], link["args"], link["immutable"]) == (RECORD_TASK, [pid, 1, task_id], False)
+    [errback] = task.options["errbacks"]
+    assert (errback["task"], errback["args"], errback["immutable"]) == (
+        RECORD_TASK,
+        [None, pid, 1, task_id],
+        True,
+    )
+    recorder = inspect.signature(record_transcode.run)
+    recorder.bind({"ok": True, "description": {}}, *link["args"])  # the result comes first
+    recorder.bind(*errback["args"])

@@ -56,9 +56,9 @@ def test_tus_upload_in_chunks_creates_a_queued_programme_and_sends_the_task(
     assert profile["segment_seconds"] == settings.segment_seconds
     link = task.options["callbacks"][0]
     assert link["task"] == "channel.record_transcode"
-    assert link["immutable"] is True
-    assert link["args"] == [programme_id, 1, task.task_id, "done"]
-    assert task.options["errbacks"][0]["args"] == [programme_id, 1, task.task_id, "error"]
+    assert link["immutable"] is False  # the transcode's result is passed to it first
+    assert link["args"] == [programme_id, 1, task.task_id]
+    assert task.options["errbacks"][0]["args"] == [None, programme_id, 1, task.task_id]
     with lib.app.state.sessionmaker() as session:
         job = session.query(TranscodeJob).filter_by(programme_id=uuid.UUID(programme_id)).one()
         assert job.celery_task_id == task.task_id

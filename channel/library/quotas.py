@@ -1,7 +1,7 @@
 """Each user's quotas from settings, and the check made before an upload's transcode is queued.
 
-`check_transcode_quota` is enforced in one place, `ingest.ingest_stored` (every upload, tus or plain,
-queues its transcode there), and asked early as well (before the last bytes of a tus upload, before the
+`check_transcode_quota` is enforced where transcodes are queued: `ingest.ingest_stored` (every upload, tus or
+plain, queues its transcode there) and `transcode.retry_transcode`; it is asked early as well (before the last bytes of a tus upload, before the
 body of a plain one), so a producer hears 429 before sending gigabytes that could not be taken on.
 Admins are not exempt: they get every quota `quota_admin_factor` times over.
 """

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from channel.library.errors import Conflict
+from channel.library.quotas import check_transcode_quota
 from channel.library.service import programme_prefix, record_change, snapshot
 from channel.models import Programme, ProgrammeStatus, TranscodeJob, TranscodeState, utcnow
 from channel.settings import Settings
@@ -167,13 +168,14 @@ def retry_transcode(
     actor_id: uuid.UUID,
     request_id: str | None,
 ) -> TranscodeJob:
-    """Queue the current source again; only after a failed (or cancelled) attempt."""
+    """Queue the current source again; only after a failed (or cancelled) attempt, within the owner's quota."""
     job = latest_job(session, programme.id)
     last_failed = job is not None and job.state in (TranscodeState.FAILED, TranscodeState.CANCELLED)
     if programme.status != ProgrammeStatus.FAILED and not last_failed:
         raise Conflict(
             "not_failed", "Chỉ thử lại được khi chuyển mã thất bại / Only a failed transcode can be retried"
         )
+    check_transcode_quota(session, owner_id=programme.owner_id, programme_id=programme.id, settings=settings)
     before = snapshot(programme)
     if programme.media_prefix is None:
         programme.status = ProgrammeStatus.QUEUED

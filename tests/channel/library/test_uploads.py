@@ -247,3 +247,27 @@ def test_location_follows_the_configured_url_not_a_hostile_host(lib: Library, li
     location = created.headers["Location"]
     assert location.startswith("https://truyenhinh.phapluat.gov.vn/api/uploads/")
     assert "attacker" not in location
+
+
+def test_retries_meet_the_transcode_quota_and_change_nothing_when_refused(lib: Library) -> None:
+    """A retry queues a transcode too: with the queue full it is a 429 and the failed programme stays failed."""
+    _settings(lib, quota_queued_transcodes=1)
+    failed = lib.create(title="Hỏng")
+    assert lib.call("POST", f"/api/programmes/{failed['id']}/source", content=b"x").status_code == 202
+    with lib.app.state.sessionmaker() as session:
+        job = session.query(TranscodeJob).filter_by(programme_id=uuid.UUID(failed["id"])).one()
+        job.state = TranscodeState.FAILED
+        programme = session.get(Programme, uuid.UUID(failed["id"]))
+        assert programme is not None
+        programme.status = ProgrammeStatus.FAILED
+        session.commit()
+    busy = lib.create(title="Đang chờ")
+    assert lib.call("POST", f"/api/programmes/{busy['id']}/source", content=b"x").status_code == 202
+
+    refused = lib.call("POST", f"/api/programmes/{failed['id']}/retry")
+    assert refused.status_code == 429, refused.text
+    assert refused.json()["error"]["code"] == "transcode_quota"
+    assert lib.call("GET", f"/api/programmes/{failed['id']}").json()["status"] == "failed"
+
+    _settings(lib, quota_queued_transcodes=2)
+    assert lib.call("POST", f"/api/programmes/{failed['id']}/retry").status_code == 202

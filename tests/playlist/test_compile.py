@@ -131,10 +131,12 @@ def test_overlapping_programmes_and_entries_before_the_epoch_still_compile() -> 
     )
     assert tl.start_us == to_us(EPOCH)
     assert tl.end_us >= to_us(EPOCH + 600 * S)
-    # "0" gets no whole segment before "1" cuts it; "2" would follow "1" but "3" cuts "1" first
+    # "0" airs from the epoch and "1" cuts it at 6 s, the boundary nearest 5 s (1 s late at most);
+    # "2" would follow "1" but "3" cuts "1" first, at 18 s (24 s would be 3 s late)
     programmes = [p for p in tl.items if p.kind == "programme"]
-    assert [(p.entry_id, p.segment_count) for p in programmes] == [("1", 2), ("3", 10)]
-    assert programmes[1].start_us == to_us(EPOCH + 21 * S)
+    assert [(p.entry_id, p.segment_count) for p in programmes] == [("0", 1), ("1", 2), ("3", 10)]
+    assert programmes[1].start_us == to_us(EPOCH + 6 * S)
+    assert programmes[2].start_us == to_us(EPOCH + 21 * S)
 
 
 def test_a_slate_in_another_format_is_refused() -> None:

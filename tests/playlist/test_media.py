@@ -48,7 +48,7 @@ def test_position_and_index_loop_over_the_source() -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d.update(version=2), "version"),
+        (lambda d: d.update(version=3), "version"),
         (lambda d: d["renditions"][0]["segments"].reverse(), "segment"),
         (lambda d: d["renditions"][0]["segments"].pop(), "count"),
         (lambda d: d.pop("segment_durations"), "malformed"),

@@ -1,17 +1,19 @@
 """Pure playout core: timeline, live playlists, EPG. No I/O, no settings, no clock."""
 
+from playlist.airings import Airing, entry_airings
 from playlist.compile import GridEntry, StartMode, compile_timeline, is_ready
 from playlist.epg import (
     EpgEntry,
     epg_day,
     epg_entry_to_dict,
+    guide_end,
     now_next,
     programmes_between,
     render_m3u,
     render_xmltv,
 )
 from playlist.freeze import recompile
-from playlist.instants import format_pdt, from_us, to_us
+from playlist.instants import format_pdt, from_us, parse_instant, to_us
 from playlist.media import FILLER_TITLE, MediaDescriptionError, ProgrammeMedia, Slate
 from playlist.profile import ChannelProfile, SegmentFormat, SubtitleLanguage, Variant
 from playlist.render import (
@@ -24,11 +26,21 @@ from playlist.render import (
     variant_playlist_name,
 )
 from playlist.serialise import timeline_from_dict, timeline_to_dict
-from playlist.timeline import Item, ItemKind, OffAirError, Position, Timeline, locate
+from playlist.timeline import (
+    Item,
+    ItemKind,
+    OffAirError,
+    PartialSegment,
+    Position,
+    Timeline,
+    last_aired,
+    locate,
+)
 from playlist.webvtt import Cue, WebVttError, parse_webvtt, segment_webvtt
 
 __all__ = [
     "FILLER_TITLE",
+    "Airing",
     "ChannelProfile",
     "Cue",
     "EpgEntry",
@@ -37,6 +49,7 @@ __all__ = [
     "ItemKind",
     "MediaDescriptionError",
     "OffAirError",
+    "PartialSegment",
     "Position",
     "ProgrammeMedia",
     "SegmentFormat",
@@ -48,14 +61,18 @@ __all__ = [
     "Variant",
     "WebVttError",
     "compile_timeline",
+    "entry_airings",
     "epg_day",
     "epg_entry_to_dict",
     "format_pdt",
     "from_us",
+    "guide_end",
     "is_ready",
+    "last_aired",
     "live_edge",
     "locate",
     "now_next",
+    "parse_instant",
     "parse_webvtt",
     "programmes_between",
     "recompile",

@@ -19,7 +19,7 @@ from playlist.media import ProgrammeMedia, Slate
 from playlist.profile import ChannelProfile
 from playlist.timeline import Item, ItemKind, PartialSegment, Timeline
 
-__all__ = ["LATE_LIMIT_US", "Cut", "Plan", "TimelineBuilder"]
+__all__ = ["LATE_LIMIT_US", "Cut", "Plan", "TimelineBuilder", "cuttable"]
 
 #: a cut may fall this long after a hard start's instant when that boundary is the nearest one
 LATE_LIMIT_US = 1_000_000
@@ -187,7 +187,9 @@ class TimelineBuilder:
             item = items[index]
             by_id = {e.entry_id: e for e in entries}
             entry = by_id.get(item.entry_id) if item.entry_id is not None else None
-            extendable = item.kind == "programme" and entry is not None and entry.programme_id == item.programme_id
+            extendable = (
+                item.kind == "programme" and entry is not None and entry.programme_id == item.programme_id
+            )
             source = self._refreshed(item.source, programmes)
             if item.kind != "programme":
                 most = _end_cut(item)
@@ -209,7 +211,9 @@ class TimelineBuilder:
         return Plan(
             missed_before_us=edge_us - self.channel.target_duration * 1_000_000,
             done={i.entry_id for i in kept if i.kind == "programme" and i.entry_id is not None},
-            placed_later={i.entry_id for i in items[index + (1 if frozen else 0) :] if i.entry_id is not None},
+            placed_later={
+                i.entry_id for i in items[index + (1 if frozen else 0) :] if i.entry_id is not None
+            },
             open_entry=open_entry,
         )
 
@@ -220,7 +224,9 @@ class TimelineBuilder:
             self.next_disc = kept[-1].next_discontinuity
             self.end_us = kept[-1].end_us
 
-    def _refreshed(self, source: ProgrammeMedia, programmes: Mapping[str, ProgrammeMedia | None]) -> ProgrammeMedia:
+    def _refreshed(
+        self, source: ProgrammeMedia, programmes: Mapping[str, ProgrammeMedia | None]
+    ) -> ProgrammeMedia:
         """The same media as given to this compile (with its GOP table), else ``source`` itself.
 
         A stored timeline carries no GOP tables; the programme or filler on air at the edge gets its

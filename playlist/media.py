@@ -112,7 +112,9 @@ def _gop_offsets(name: str, raw: Any, gops: tuple[tuple[int, ...], ...]) -> tupl
     for k, (offsets, durations) in enumerate(zip(raw, gops, strict=True)):
         row = tuple(int(o) for o in offsets)
         if len(row) != len(durations) - 1 or any(b <= a for a, b in zip((0, *row), row, strict=False)):
-            raise MediaDescriptionError(f"rendition {name} segment {k}: one rising offset per GOP after the first")
+            raise MediaDescriptionError(
+                f"rendition {name} segment {k}: one rising offset per GOP after the first"
+            )
         table.append(row)
     return tuple(table)
 

@@ -12,7 +12,16 @@ from playlist.instants import from_us, to_us
 from playlist.media import ProgrammeMedia
 from playlist.profile import ChannelProfile
 
-__all__ = ["Item", "ItemKind", "OffAirError", "PartialSegment", "Position", "Timeline", "last_aired", "locate"]
+__all__ = [
+    "Item",
+    "ItemKind",
+    "OffAirError",
+    "PartialSegment",
+    "Position",
+    "Timeline",
+    "last_aired",
+    "locate",
+]
 
 ItemKind = Literal["programme", "filler", "slate"]
 
@@ -167,7 +176,9 @@ class Timeline:
 
 def _position(timeline: Timeline, i: int, j: int) -> Position:
     item = timeline.items[i]
-    return Position(item_index=i, segment=j, start_us=item.start_us + item.offset_us(j), msn=item.first_msn + j)
+    return Position(
+        item_index=i, segment=j, start_us=item.start_us + item.offset_us(j), msn=item.first_msn + j
+    )
 
 
 def locate(timeline: Timeline, at_us: int) -> Position:

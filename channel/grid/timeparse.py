@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from channel.grid.errors import invalid
+from playlist import parse_instant
 
 #: the calendar years a grid may mention (outside them arithmetic would overflow, and no grid needs them)
 YEARS = range(2000, 2200)
 
-__all__ = ["YEARS", "floor_second", "local_midnight", "parse_instant", "parse_local_date", "zone"]
+__all__ = ["YEARS", "floor_second", "instant_field", "local_midnight", "parse_local_date", "zone"]
 
 
 def zone(name: str) -> ZoneInfo:
@@ -55,24 +56,21 @@ def parse_local_date(text: str, *, field: str = "date") -> date:
         ) from None
 
 
-def parse_instant(text: str, *, tz: ZoneInfo, field: str = "start", allow_date: bool = False) -> datetime:
-    """An aware UTC instant from ISO 8601; naive times (and bare dates if allowed) are local to `tz`."""
+def instant_field(text: str, *, tz: ZoneInfo, field: str = "start", allow_date: bool = False) -> datetime:
+    """`playlist.parse_instant` of a request field: naive times (and bare dates if allowed) are local
+    to `tz`; anything unparsable, or outside `YEARS`, is a 422 naming the field."""
     raw = text.strip() if isinstance(text, str) else ""
     if allow_date and len(raw) == 10:
         return local_midnight(parse_local_date(raw, field=field), tz)
     try:
-        if len(raw) < 16 or raw[10] not in "Tt ":
-            raise ValueError(raw)
-        parsed = datetime.fromisoformat(raw)
+        parsed = parse_instant(raw, zone=tz)
         if parsed.year not in YEARS:
-            raise ValueError(raw)
-    except (ValueError, IndexError):
+            raise ValueError(text)
+    except ValueError:
         raise invalid(
             "invalid_datetime",
             f"Thời điểm không hợp lệ ở '{field}': {text!r} (ISO 8601, ví dụ 2026-12-01T20:00 hoặc"
             f" 2026-12-01T20:00+07:00) / Invalid time in '{field}': {text!r} (ISO 8601, e.g."
             " 2026-12-01T20:00 or 2026-12-01T20:00+07:00)",
         ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
-    return parsed.astimezone(UTC)
+    return parsed

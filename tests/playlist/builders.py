@@ -9,7 +9,17 @@ from typing import Any
 from playlist.media import ProgrammeMedia, Slate
 from playlist.profile import ChannelProfile, SegmentFormat, SubtitleLanguage, Variant
 
-__all__ = ["EPOCH", "GOP_S", "TS_PACKETS_PER_GOP", "VARIANTS", "channel", "description", "gops_of", "media", "slate"]
+__all__ = [
+    "EPOCH",
+    "GOP_S",
+    "TS_PACKETS_PER_GOP",
+    "VARIANTS",
+    "channel",
+    "description",
+    "gops_of",
+    "media",
+    "slate",
+]
 
 EPOCH = datetime(2026, 11, 29, 0, 0, tzinfo=UTC)
 VARIANTS = (

@@ -88,7 +88,9 @@ def read_media(text: str) -> MediaPlaylist:
         duration_ms = int(inf[1]) * 1000 + int(inf[2])
         assert round(duration_ms / 1000) <= target
         when = datetime.fromisoformat(pdt[1].replace("Z", "+00:00"))
-        segments.append(Listed(msn + len(segments), uri, duration_ms, disc, when, current_map, tagged, length))
+        segments.append(
+            Listed(msn + len(segments), uri, duration_ms, disc, when, current_map, tagged, length)
+        )
         pos += 3
     assert segments
     # fMP4 video: 6 (EXT-X-MAP); MPEG-TS video: 4 (EXT-X-BYTERANGE may come); subtitles: 3

@@ -204,6 +204,8 @@ def test_gop_tables_missing_a_variant_are_not_used() -> None:
     partial = media("g", [6.0] * 10, gops=True)
     table = partial.gops
     assert table is not None
-    lopsided = dataclasses.replace(partial, gops=dataclasses.replace(table, offsets={"720p": table.offsets["720p"]}))
+    lopsided = dataclasses.replace(
+        partial, gops=dataclasses.replace(table, offsets={"720p": table.offsets["720p"]})
+    )
     tl = build([GridEntry("1", "g", EPOCH), GridEntry("2", "b", EPOCH + 16 * S)], {"g": lopsided, "b": B})
     assert (tl.items[0].segment_count, tl.items[0].tail) == (2, None)  # 12 s, not 16 s between GOPs

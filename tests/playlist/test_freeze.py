@@ -117,7 +117,9 @@ def stored(tl: Timeline) -> Timeline:
 
 def test_a_hard_start_added_on_air_cuts_the_stored_programme_between_gops() -> None:
     grid = [GridEntry("1", "g", EPOCH + 10 * S)]
-    tl = stored(compile_timeline(channel=channel(), entries=grid, programmes=GOPPED, slate=slate(), horizon=HORIZON))
+    tl = stored(
+        compile_timeline(channel=channel(), entries=grid, programmes=GOPPED, slate=slate(), horizon=HORIZON)
+    )
     edge = EPOCH + 40 * S
     new = recompile(
         tl,
@@ -130,7 +132,8 @@ def test_a_hard_start_added_on_air_cuts_the_stored_programme_between_gops() -> N
     assert segments_before(new, edge) == segments_before(tl, edge)
     g = new.items[1]
     assert g.end_us == to_us(EPOCH + 60 * S)  # 10 + 48 + one GOP of the 9th segment: 1 s early
-    assert g.tail is not None and g.tail.gops == 1
+    assert g.tail is not None
+    assert g.tail.gops == 1
     b = next(i for i in new.items if i.entry_id == "2")
     assert b.start_us == to_us(EPOCH + 61 * S)
 
@@ -139,9 +142,15 @@ def test_a_published_sub_segment_stays_and_an_unpublished_one_is_cut_again() -> 
     grid = [GridEntry("1", "g", EPOCH + 10 * S), GridEntry("2", "b", EPOCH + 27 * S)]
     tl = compile_timeline(channel=channel(), entries=grid, programmes=GOPPED, slate=slate(), horizon=HORIZON)
     g = tl.items[1]
-    assert g.tail is not None and g.end_us == to_us(EPOCH + 26 * S)  # 10 + 12 + 2 GOPs
+    assert g.tail is not None
+    assert g.end_us == to_us(EPOCH + 26 * S)
     published = recompile(
-        stored(tl), entries=[grid[0]], programmes=GOPPED, slate=slate(), horizon=HORIZON, publish_edge=EPOCH + 23 * S
+        stored(tl),
+        entries=[grid[0]],
+        programmes=GOPPED,
+        slate=slate(),
+        horizon=HORIZON,
+        publish_edge=EPOCH + 23 * S,
     )
     assert published.items[1] == g  # its sub-segment (22–26) started before the edge: kept as it was
     moved = recompile(
@@ -154,4 +163,5 @@ def test_a_published_sub_segment_stays_and_an_unpublished_one_is_cut_again() -> 
     )
     g2 = moved.items[1]
     assert g2.end_us == to_us(EPOCH + 30 * S)  # the sub-segment was not published: cut again near 31 s
-    assert g2.tail is not None and g2.tail.gops == 1
+    assert g2.tail is not None
+    assert g2.tail.gops == 1

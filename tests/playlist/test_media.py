@@ -89,7 +89,8 @@ def test_float_gop_durations_sum_exactly_to_their_segment() -> None:
     desc = description([6.0], gops=True)
     desc["segment_gops"] = [[0.1 + 0.2, 2.0, 3.7]]  # 6.000000000000001 in floating point
     m = ProgrammeMedia.from_description(desc, programme_id="p", prefix="p/", title="t")
-    assert m.gops is not None and sum(m.gops.durations_us[0]) == 6_000_000
+    assert m.gops is not None
+    assert sum(m.gops.durations_us[0]) == 6_000_000
 
 
 def test_fmp4_with_empty_gop_lists_has_no_table() -> None:

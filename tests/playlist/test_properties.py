@@ -9,6 +9,7 @@ version for half a target duration after a publish lists nothing the new version
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +25,7 @@ from playlist import (
     Timeline,
     Track,
     compile_timeline,
+    locate,
     now_next,
     recompile,
     render_media,
@@ -83,7 +85,9 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         langs = draw(st.sampled_from([(), ("vi",)]))
         ready = draw(st.integers(0, 4)) > 0
         gops = fmt == "mpegts" and draw(st.booleans())  # fMP4 descriptions have empty GOP lists
-        programmes[f"p{k}"] = media(f"p{k}", durations, fmt=fmt, languages=langs, gops=gops) if ready else None
+        programmes[f"p{k}"] = (
+            media(f"p{k}", durations, fmt=fmt, languages=langs, gops=gops) if ready else None
+        )
     fillers = tuple(
         media(f"f{k}", draw(st.lists(SEGMENT, min_size=1, max_size=6)), fmt=fmt, gops=fmt == "mpegts")
         for k in range(draw(st.integers(0, 2)))
@@ -233,7 +237,7 @@ def stale_replicas(
     """Versions a replica may still serve at ``at``: replaced less than half a target duration ago
     (the cache checks the database at least that often, `channel.playout.cache`)."""
     out = []
-    for (_, old), (since, _new) in zip(timelines, timelines[1:], strict=False):
+    for (_, old), (since, _new) in itertools.pairwise(timelines):
         if since is not None and since <= at < since + timedelta(seconds=target / 2):
             out.append(old)
     return out
@@ -250,8 +254,10 @@ def check_window(pl: MediaPlaylist, at: datetime, timeline: Timeline) -> None:
     ends = edge.pdt + timedelta(milliseconds=edge.duration_ms)
     assert ends <= at + timedelta(milliseconds=1)
     assert at - ends < timedelta(seconds=target + 0.5)  # within the last target duration (as rounded)
-    after = all_segments(timeline).get(edge.msn + 1)
-    assert after is not None and after[4] + after[2] > to_us(at), "a fully aired segment is missing"
+    after = locate(timeline, to_us(ends))  # the segment after the newest: it has not aired yet
+    assert after.msn == edge.msn + 1
+    item = timeline.items[after.item_index]
+    assert after.start_us + item.duration_us(after.segment) > to_us(at), "a fully aired segment is missing"
     for a, b in zip(pl.segments, pl.segments[1:], strict=False):
         gap = (b.pdt - a.pdt) - timedelta(milliseconds=a.duration_ms)
         assert abs(gap) <= timedelta(milliseconds=1)

@@ -16,7 +16,6 @@ from playlist import (
     render_master,
     render_media,
     render_vod,
-    to_us,
 )
 from playlist.profile import SegmentFormat
 from tests.playlist.builders import EPOCH, channel, media, slate

@@ -67,12 +67,14 @@ def test_sub_segments_survive_the_trip_and_format_1_is_still_read() -> None:
         horizon=EPOCH + 100 * S,
     )
     data = json.loads(json.dumps(timeline_to_dict(tl)))
-    assert "segment_gops" not in json.dumps(data) and all("gops" not in s for s in data["sources"])
+    assert "segment_gops" not in json.dumps(data)
+    assert all("gops" not in s for s in data["sources"])
     back = timeline_from_dict(data)
     assert back.items == tl.items
     assert back.items[0].tail == tl.items[0].tail is not None
     whole = [row for row in data["items"] if row[10] is None]
-    assert whole and len(whole) < len(data["items"])
+    assert whole
+    assert len(whole) < len(data["items"])
     uncut = timeline_to_dict(build_uncut())
     old = {**uncut, "format": 1, "items": [row[:10] for row in uncut["items"]]}  # as stored before cuts
     assert timeline_from_dict(old).items == build_uncut().items

@@ -16,11 +16,13 @@ from playlist.freeze import recompile
 from playlist.instants import format_pdt, from_us, parse_instant, to_us
 from playlist.media import FILLER_TITLE, MediaDescriptionError, ProgrammeMedia, Slate
 from playlist.profile import ChannelProfile, SegmentFormat, SubtitleLanguage, Variant
+from playlist.programme import programme_languages, render_programme_master, render_programme_subtitles
 from playlist.render import (
     Track,
     live_edge,
     render_master,
     render_media,
+    render_variant_master,
     render_vod,
     subtitle_playlist_name,
     variant_playlist_name,
@@ -74,11 +76,15 @@ __all__ = [
     "now_next",
     "parse_instant",
     "parse_webvtt",
+    "programme_languages",
     "programmes_between",
     "recompile",
     "render_m3u",
     "render_master",
     "render_media",
+    "render_programme_master",
+    "render_programme_subtitles",
+    "render_variant_master",
     "render_vod",
     "render_xmltv",
     "segment_webvtt",

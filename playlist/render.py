@@ -10,14 +10,14 @@ channel therefore always say EXT-X-VERSION 4, whether a byte range is in the win
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from playlist import tags
 from playlist.instants import format_pdt, from_us, to_us
-from playlist.profile import ChannelProfile
+from playlist.profile import ChannelProfile, SubtitleLanguage, Variant
 from playlist.timeline import Item, OffAirError, Position, Timeline, last_aired, locate
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "live_edge",
     "render_master",
     "render_media",
+    "render_variant_master",
     "render_vod",
     "subtitle_playlist_name",
     "variant_playlist_name",
@@ -95,11 +96,6 @@ def _uses_map(channel: ChannelProfile, track: Track) -> bool:
     return track.kind == "video" and channel.segment_format == "fmp4"
 
 
-def _extinf(us: int) -> str:
-    ms = (us + 500) // 1000
-    return f"{tags.EXTINF}{ms // 1000}.{ms % 1000:03d},"
-
-
 def _forward(timeline: Timeline, first: Position, count: int) -> Iterator[tuple[Item, int, int]]:
     """``count`` segments from ``first`` on: (item, index in item, air start µs)."""
     items = timeline.items
@@ -157,7 +153,7 @@ def _body(timeline: Timeline, *, track: Track, head: Position, count: int, uri_p
         if uses_map and (run or first):
             lines.append(f'{tags.MAP}URI="{uri_prefix}{item.source.init_keys[track.name]}"')
         lines.append(f"{tags.PROGRAM_DATE_TIME}{format_pdt(start)}")
-        lines.append(_extinf(item.duration_us(j)))
+        lines.append(tags.extinf(item.duration_us(j)))
         partial = item.partial(j)
         if partial is not None and track.kind == "video":
             lines.append(f"{tags.BYTERANGE}{partial.byte_lengths[track.name]}@0")
@@ -233,21 +229,30 @@ def _suffix(query: str) -> str:
     return f"?{query}" if query else ""
 
 
-def render_master(channel: ChannelProfile, *, query: str = "") -> str:
-    """Master playlist, constant per channel; ``query`` (e.g. ``start=...``) is passed to every URI."""
-    suffix = _suffix(query)
+def render_variant_master(
+    *, variants: Sequence[tuple[Variant, str]], subtitles: Sequence[tuple[SubtitleLanguage, str]] = ()
+) -> str:
+    """A master playlist: each variant with its URI, and each subtitle language as a rendition."""
     lines = [tags.EXTM3U, tags.INDEPENDENT_SEGMENTS]
-    for lang in channel.subtitles:
+    for lang, uri in subtitles:
         lines.append(
             f'{tags.MEDIA}TYPE=SUBTITLES,GROUP-ID="{SUBTITLE_GROUP}",LANGUAGE="{lang.code}",'
-            f'NAME="{lang.name}",DEFAULT={"YES" if lang.default else "NO"},AUTOSELECT=YES,'
-            f'URI="{subtitle_playlist_name(lang.code)}{suffix}"'
+            f'NAME="{lang.name}",DEFAULT={"YES" if lang.default else "NO"},AUTOSELECT=YES,URI="{uri}"'
         )
-    subs = f',SUBTITLES="{SUBTITLE_GROUP}"' if channel.subtitles else ""
-    for v in channel.variants:
+    subs = f',SUBTITLES="{SUBTITLE_GROUP}"' if subtitles else ""
+    for v, uri in variants:
         lines.append(
             f"{tags.STREAM_INF}BANDWIDTH={v.bandwidth},AVERAGE-BANDWIDTH={v.average_bandwidth},"
             f'RESOLUTION={v.width}x{v.height},CODECS="{v.codecs}",FRAME-RATE={v.frame_rate:.3f}{subs}'
         )
-        lines.append(variant_playlist_name(v.name) + suffix)
+        lines.append(uri)
     return "\n".join(lines) + "\n"
+
+
+def render_master(channel: ChannelProfile, *, query: str = "") -> str:
+    """Master playlist, constant per channel; ``query`` (e.g. ``start=...``) is passed to every URI."""
+    suffix = _suffix(query)
+    return render_variant_master(
+        variants=[(v, variant_playlist_name(v.name) + suffix) for v in channel.variants],
+        subtitles=[(lang, subtitle_playlist_name(lang.code) + suffix) for lang in channel.subtitles],
+    )

@@ -1,124 +1,24 @@
 """The timeline builder: the one mutable object of the package, alive inside one compile.
 
-It appends items in air order. A hard start cuts the item on air at the boundary nearest its instant:
-between two GOPs inside a segment when the media says where (the item then ends with a byte-range
-sub-segment, `PartialSegment`), else between two segments; filler and one-second slate segments then
-fill up to the instant. `TimelineBuilder.resume` starts it from the frozen prefix of a previous
+It appends items in air order. A hard start cuts the item on air at the boundary nearest its instant
+(`playlist.cuts`: between GOPs inside a segment when the media says where, else between segments);
+filler and one-second slate segments then fill up to the instant. `TimelineBuilder.resume` starts it from the frozen prefix of a previous
 timeline, so a recompile never rewrites what viewers may already hold.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from playlist.cuts import Cut, OpenItem, cuttable, end_cut
 from playlist.grid import GridEntry, is_ready
 from playlist.instants import to_us
 from playlist.media import ProgrammeMedia, Slate
 from playlist.profile import ChannelProfile
 from playlist.timeline import Item, ItemKind, PartialSegment, Timeline
 
-__all__ = ["LATE_LIMIT_US", "Cut", "Plan", "TimelineBuilder", "cuttable"]
-
-#: a cut may fall this long after a hard start's instant when that boundary is the nearest one
-LATE_LIMIT_US = 1_000_000
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Cut:
-    """Where an open item would end: after ``count`` whole segments and ``gops`` GOPs of the next."""
-
-    count: int
-    gops: int = 0
-
-
-def _end_cut(item: Item) -> Cut:
-    """The cut an item was closed at."""
-    if item.tail is None:
-        return Cut(item.segment_count)
-    return Cut(item.segment_count - 1, item.tail.gops)
-
-
-def cuttable(channel: ChannelProfile, media: ProgrammeMedia) -> ProgrammeMedia:
-    """``media`` with its GOP table only if the table covers every variant of the channel."""
-    table = media.gops
-    if table is None or all(v.name in table.offsets for v in channel.variants):
-        return media
-    return dataclasses.replace(media, gops=None)
-
-
-@dataclass(slots=True)
-class _Open:
-    """The last item, still open: it may yet be cut (never before ``least``) or run to ``most``."""
-
-    kind: ItemKind
-    source: ProgrammeMedia
-    first_segment: int
-    start_us: int
-    least: Cut
-    most: Cut
-    programme_id: str | None
-    entry_id: str | None
-    title: str
-    description: str
-    replaced_programme_id: str | None
-
-    @classmethod
-    def of(cls, item: Item, *, least: Cut, most: Cut, source: ProgrammeMedia | None = None) -> _Open:
-        """Reopen ``item`` (with ``source``, a copy of its own that may carry a GOP table)."""
-        src = item.source if source is None else source
-        if most.gops and src.gops is None:  # its sub-segment can no longer be rebuilt: end before it
-            most = Cut(most.count)
-        return cls(
-            kind=item.kind,
-            source=src,
-            first_segment=item.first_segment,
-            start_us=item.start_us,
-            least=least,
-            most=most,
-            programme_id=item.programme_id,
-            entry_id=item.entry_id,
-            title=item.title,
-            description=item.description,
-            replaced_programme_id=item.replaced_programme_id,
-        )
-
-    def source_index(self, count: int) -> int:
-        return (self.first_segment + count) % self.source.segment_count
-
-    def end_for(self, cut: Cut) -> int:
-        src = self.source
-        end = self.start_us + src.position(self.first_segment + cut.count) - src.position(self.first_segment)
-        if cut.gops:
-            assert src.gops is not None
-            end += src.gops.prefix_us(self.source_index(cut.count), cut.gops)
-        return end
-
-    def _inside(self, count: int) -> list[Cut]:
-        """The boundaries of the segment after ``count`` whole ones: its start, GOP starts, its end."""
-        table = self.source.gops
-        gops = 1 if table is None else table.gop_count(self.source_index(count))
-        return [*(Cut(count, g) for g in range(gops)), Cut(count + 1)]
-
-    def cut_near(self, at_us: int) -> Cut:
-        """The boundary nearest ``at_us`` within [least, most]: the last one at or before it, or the
-        first one after it when that is nearer and at most `LATE_LIMIT_US` late."""
-        src = self.source
-        pos = at_us - self.start_us
-        count = 0 if pos < 0 else src.index_at(src.position(self.first_segment) + pos) - self.first_segment
-        near = {c for c in self._inside(count) if self.least <= c <= self.most}
-        candidates = sorted({self.least, self.most, *near})
-        early = [c for c in candidates if self.end_for(c) <= at_us]
-        if not early:
-            return candidates[0]
-        lo = early[-1]
-        later = [c for c in candidates if c > lo]
-        if later:
-            after = self.end_for(later[0]) - at_us
-            if after <= LATE_LIMIT_US and after < at_us - self.end_for(lo):
-                return later[0]
-        return lo
+__all__ = ["Plan", "TimelineBuilder"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +53,7 @@ class TimelineBuilder:
         self.next_msn = 0
         self.next_disc = 0
         self.items: list[Item] = []
-        self.open: _Open | None = None
+        self.open: OpenItem | None = None
         self.filler_turn = 0
         self.pending: tuple[str, str] | None = None  # (entry_id, programme_id) of a not-ready programme
 
@@ -192,12 +92,12 @@ class TimelineBuilder:
             )
             source = self._refreshed(item.source, programmes)
             if item.kind != "programme":
-                most = _end_cut(item)
+                most = end_cut(item)
             elif extendable:  # runs on while its entry stands
                 most = Cut(source.segment_count - item.first_segment)
             else:  # cut at the edge
                 most = Cut(frozen)
-            self.open = _Open.of(item, least=Cut(frozen), most=most, source=source)
+            self.open = OpenItem.of(item, least=Cut(frozen), most=most, source=source)
             freeze_end = self.open.end_for(Cut(frozen))
             if extendable:
                 open_entry = item.entry_id
@@ -285,7 +185,7 @@ class TimelineBuilder:
         self.end_us = item.end_us
 
     def cut_near(self, at_us: int) -> None:
-        """End whatever airs at ``at_us`` at the boundary nearest it (`_Open.cut_near`).
+        """End whatever airs at ``at_us`` at the boundary nearest it (`OpenItem.cut_near`).
 
         Items closed earlier in this compile (a soft chain ahead of a hard start at the same time)
         are reopened and cut too, but never before the freeze edge.
@@ -297,7 +197,7 @@ class TimelineBuilder:
         while len(self.items) > self.locked and self.items[-1].end_us > at_us:
             item = self.items.pop()
             self.next_msn, self.next_disc, self.end_us = item.first_msn, item.discontinuity, item.start_us
-            self.open = _Open.of(item, least=Cut(0), most=_end_cut(item))
+            self.open = OpenItem.of(item, least=Cut(0), most=end_cut(item))
             before = len(self.items)
             self.close(self.open.cut_near(at_us))
             if len(self.items) > before:
@@ -306,7 +206,7 @@ class TimelineBuilder:
     def start(self, *, kind: ItemKind, source: ProgrammeMedia, count: int, entry_id: str | None) -> None:
         self.close()
         pending = self.pending
-        self.open = _Open(
+        self.open = OpenItem(
             kind=kind,
             source=cuttable(self.channel, source),
             first_segment=0,

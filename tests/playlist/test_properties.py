@@ -34,7 +34,7 @@ from playlist import (
     timeline_to_dict,
     to_us,
 )
-from playlist.builder import LATE_LIMIT_US
+from playlist.cuts import LATE_LIMIT_US
 from playlist.profile import ChannelProfile
 from tests.playlist.builders import EPOCH, channel, media, slate
 from tests.playlist.hls_check import MediaPlaylist, read_media

@@ -16,7 +16,7 @@ VTT = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nĐiều 1. Phạm vi điều ch�
 
 
 def _ready(lib: Library) -> str:
-    pid = lib.create(title="Luật Hôn nhân và Gia đình")["id"]
+    pid = str(lib.create(title="Luật Hôn nhân và Gia đình")["id"])
     with lib.app.state.sessionmaker() as session:
         row = session.get(Programme, uuid.UUID(pid))
         assert row is not None

@@ -180,7 +180,7 @@ def test_a_renamed_channel_keeps_its_slate_on_air_until_the_new_card_is_stored(
         channel.name = "Kênh Pháp luật Mới"  # a worker is making the new card meanwhile
         session.commit()
 
-    def slates() -> set[str]:
+    def slates() -> frozenset[str]:
         _, timeline = _timeline(factory, air.channel_id)
         return slates_of(timeline)  # type: ignore[arg-type]
 

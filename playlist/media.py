@@ -120,10 +120,14 @@ def _gop_offsets(name: str, raw: Any, gops: tuple[tuple[int, ...], ...]) -> tupl
 
 
 def _gop_table(description: Mapping[str, Any], durations: tuple[int, ...]) -> GopTable | None:
-    """The GOP table of a version 2 description; None when it has none (version 1, or empty lists)."""
+    """The GOP table of a version 2 description; None when it has none (version 1, or empty lists).
+
+    Only MPEG-TS is cut by bytes (a TS stream restarts at any packet; an fMP4 segment is one
+    fragment whose leading bytes are not a playable fragment), so fMP4 never has one.
+    """
     raw = description.get("segment_gops") or []
     offsets = {str(r["name"]): r.get("gop_offsets") or [] for r in description["renditions"]}
-    if description["version"] < 2 or not raw:
+    if description["version"] < 2 or not raw or description["segment_format"] != "mpegts":
         return None
     gops = _gop_durations(raw, durations)
     return GopTable(

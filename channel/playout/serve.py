@@ -18,6 +18,7 @@ from playlist import (
     Track,
     epg_day,
     epg_entry_to_dict,
+    from_us,
     last_aired,
     live_edge,
     locate,
@@ -87,9 +88,13 @@ def render_start_over(timeline: Timeline, *, track: Track, start: datetime, now:
     """Start-over from ``start``: an EVENT playlist of everything fully aired since, growing at the tail.
 
     Each reload adds the segments that completed meanwhile and never removes any, so the player keeps
-    going from ``start`` (a live window evaluated at a fixed earlier instant would stall it).
+    going from ``start`` (a live window evaluated at a fixed earlier instant would stall it). A start
+    inside the segment still airing begins with the newest one that has aired, never with nothing.
     """
-    vod = render_vod(timeline, track=track, start=start, end=now, aired_by=now, uri_prefix=MEDIA_PREFIX)
+    newest = from_us(last_aired(timeline, to_us(now)).start_us)
+    vod = render_vod(
+        timeline, track=track, start=min(start, newest), end=now, aired_by=now, uri_prefix=MEDIA_PREFIX
+    )
     lines = [line for line in vod.splitlines() if line != tags.ENDLIST]
     event = [f"{tags.PLAYLIST_TYPE}EVENT" if line.startswith(tags.PLAYLIST_TYPE) else line for line in lines]
     return ("\n".join(event) + "\n").encode()

@@ -93,10 +93,14 @@ def test_float_gop_durations_sum_exactly_to_their_segment() -> None:
     assert sum(m.gops.durations_us[0]) == 6_000_000
 
 
-def test_fmp4_with_empty_gop_lists_has_no_table() -> None:
+def test_fmp4_has_no_gop_table_even_with_gop_lists() -> None:
     desc = description([6.0, 6.0], fmt="fmp4")
     desc["version"] = 2
     assert ProgrammeMedia.from_description(desc, programme_id="p", prefix="p/", title="t").gops is None
+    listed = {**description([6.0, 6.0], gops=True), "segment_format": "fmp4"}
+    for r in listed["renditions"]:
+        r["init"], r["segments"] = f"{r['name']}/init.mp4", [f"{r['name']}/seg_{i:05d}.m4s" for i in range(2)]
+    assert ProgrammeMedia.from_description(listed, programme_id="p", prefix="p/", title="t").gops is None
 
 
 @pytest.mark.parametrize(

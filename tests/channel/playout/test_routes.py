@@ -110,6 +110,10 @@ def test_start_over_is_an_event_playlist_within_the_retention(api_client: TestCl
     first = playlist.segments[0].current_program_date_time
     assert first is not None
     assert abs((first - (air.published_at - timedelta(minutes=4))).total_seconds()) < 6
+    just_now = parse_strict(
+        _get(api_client, f"/live/{air.slug}/720p.m3u8", start=datetime.now(UTC).isoformat())[2]
+    )
+    assert len(just_now.segments) >= 1  # from inside the segment still airing: the newest aired one
     epoch = str(int((air.published_at - timedelta(minutes=1)).timestamp()))
     assert _get(api_client, f"/live/{air.slug}/720p.m3u8", start=epoch)[0] == 200
     master = parse_strict(_get(api_client, f"/live/{air.slug}/master.m3u8", start=epoch)[2])

@@ -2,8 +2,8 @@
 
 It appends items in air order. A hard start cuts the item on air at the boundary nearest its instant
 (`playlist.cuts`: between GOPs inside a segment when the media says where, else between segments);
-filler and one-second slate segments then fill up to the instant. `TimelineBuilder.resume` starts it from the frozen prefix of a previous
-timeline, so a recompile never rewrites what viewers may already hold.
+filler and one-second slate segments then fill up to the instant. `TimelineBuilder.resume` starts it
+from the frozen prefix of a previous timeline, so a recompile never rewrites what viewers may hold.
 """
 
 from __future__ import annotations

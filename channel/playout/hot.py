@@ -14,7 +14,7 @@ itself, so browsers embedding the player see the same headers as on every other 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,7 +31,9 @@ _VARY = (b"vary", b"Origin")
 
 
 _FOREVER_US = 1 << 62
-_ANY_ORIGIN = (b"access-control-allow-origin", b"*")
+
+
+Headers = list[tuple[bytes, bytes]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +42,21 @@ class _Rendered:
     window_s: float
     valid_until_us: int  # when the next segment completes: the bytes hold until then
     cache_control: bytes | None  # fixed (the master); None: counts down to valid_until_us
-    headers: list[tuple[bytes, bytes]]
+    headers: Headers
     body: bytes
+    #: the full header lists already built, by (max-age, allowed origin): a handful per segment
+    answers: dict[tuple[int, bytes | None], Headers] = field(default_factory=dict, compare=False)
+
+    def max_age(self, now_us: int) -> int:
+        """Seconds a cache may keep it (-1: a fixed Cache-Control, the master's)."""
+        if self.cache_control is not None:
+            return -1
+        return max(0, (self.valid_until_us - now_us) // 1_000_000)
 
     def cache_header(self, now_us: int) -> tuple[bytes, bytes]:
         if self.cache_control is not None:
             return (b"cache-control", self.cache_control)
-        seconds = max(0, (self.valid_until_us - now_us) // 1_000_000)
-        return (b"cache-control", b"public, max-age=%d" % seconds)
+        return (b"cache-control", b"public, max-age=%d" % self.max_age(now_us))
 
 
 class LivePlaylistMiddleware:
@@ -120,15 +129,21 @@ class LivePlaylistMiddleware:
         `Vary: Origin`: a shared cache must not hand one origin's answer (with or without the
         allow-origin header) to another.
         """
-        headers = [*found.headers, found.cache_header(now_us)]
-        if self.any_origin:
-            headers.append(_ANY_ORIGIN)
-            return headers
-        for key, value in scope["headers"]:
-            if key == b"origin" and value in self.origins:
-                headers.extend(((b"access-control-allow-origin", value), _VARY))
-                return headers
-        headers.append(_VARY)
+        origin: bytes | None = b"*" if self.any_origin else None
+        if origin is None:
+            for key, value in scope["headers"]:
+                if key == b"origin" and value in self.origins:
+                    origin = value
+                    break
+        answer = (found.max_age(now_us), origin)
+        headers = found.answers.get(answer)
+        if headers is None:
+            headers = [*found.headers, found.cache_header(now_us)]
+            if origin is not None:
+                headers.append((b"access-control-allow-origin", origin))
+            if not self.any_origin:
+                headers.append(_VARY)
+            found.answers[answer] = headers
         return headers
 
     async def _send(self, scope: Scope, send: Send, found: _Rendered, now_us: int) -> None:

@@ -85,3 +85,18 @@ def test_the_rendered_bytes_change_exactly_when_a_segment_completes(tmp_path: Pa
         assert done.cache_header(done.valid_until_us - 1) == (b"cache-control", b"public, max-age=0")
         assert done.cache_header(done.valid_until_us - 2_500_000) == (b"cache-control", b"public, max-age=2")
     app.state.engine.dispose()
+
+
+def test_the_headers_built_for_a_playlist_stay_a_handful(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "var", env="test", cors_origins=[PORTAL])
+    upgrade(settings.resolved_database_url)
+    app = create_app(settings)
+    air = seed_channel(app.state.sessionmaker, settings, store=app.state.store)
+    with TestClient(app) as client:
+        for _ in range(3):
+            for origin in (PORTAL, "https://elsewhere.example"):
+                client.get(f"/live/{air.slug}/master.m3u8", headers={"Origin": origin})
+        master = _lean(app).rendered[(air.slug, "master.m3u8")]
+        assert master.cache_header(0) == (b"cache-control", b"public, max-age=60")
+        assert set(master.answers) == {(-1, PORTAL.encode()), (-1, None)}  # not one per second
+    app.state.engine.dispose()

@@ -37,8 +37,9 @@ from channel.db import make_engine, make_sessionmaker  # noqa: E402
 from channel.grid import default_profile  # noqa: E402
 from channel.migrate import upgrade  # noqa: E402
 from channel.models import Channel, Programme, ProgrammeStatus, ScheduleEntry  # noqa: E402
-from channel.playout import publish_channel  # noqa: E402
+from channel.playout import publish_channel, slate_prefix  # noqa: E402
 from channel.settings import Settings  # noqa: E402
+from storage import LocalStore  # noqa: E402
 
 __all__ = ["main"]
 
@@ -110,6 +111,9 @@ def seed(settings: Settings) -> None:
         publish_channel(session, channel_id=channel.id, now=channel.epoch)
         session.commit()
     engine.dispose()
+    # a channel is on air once its slate is stored; the bench fetches no media, so its marker will do
+    prefix = slate_prefix(profile, channel_name="Kênh Pháp luật")
+    LocalStore(settings.resolved_storage_path).put_bytes(f"{prefix}master.m3u8", b"#EXTM3U\n")
 
 
 def wait_for(url: str, timeout: float = 30.0) -> bytes:

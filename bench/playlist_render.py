@@ -1,6 +1,6 @@
 """Render time of one live media playlist on a 10-item and a 100,000-item timeline, side by side.
 
-Run: .venv/bin/python bench/playlist_render.py   (the ratio must stay under 2: lookup is O(log n))
+Run: .venv/bin/python -m bench.playlist_render   (the ratio must stay under 2: lookup is O(log n))
 """
 
 from __future__ import annotations

@@ -7,11 +7,12 @@ bilingual message; `QueryDay` does it for pydantic-parsed query models.
 
 from __future__ import annotations
 
-import math
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Annotated, Final
 
 from pydantic import BeforeValidator
+
+import playlist
 
 __all__ = ["DAY_HELP", "YEARS", "QueryDay", "check_year", "parse_day", "parse_instant"]
 
@@ -39,40 +40,9 @@ def parse_day(text: str) -> date:
 def parse_instant(
     text: str, *, naive_tz: tzinfo | None = None, allow_date: bool = False, allow_epoch: bool = False
 ) -> datetime:
-    """An aware UTC instant from ISO 8601 (date and time), within `YEARS`; ValueError otherwise.
-
-    A naive time is read in `naive_tz` (refused without one); `allow_date` takes a bare `YYYY-MM-DD` as
-    midnight in `naive_tz`; `allow_epoch` takes Unix seconds. A `+` of the offset turned into a space by
-    an unencoded query string is restored.
-    """
-    raw = text.strip()
-    if allow_epoch:
-        try:
-            seconds = float(raw)
-        except ValueError:
-            pass
-        else:
-            if not math.isfinite(seconds):
-                raise ValueError("not a finite number")
-            if not datetime(YEARS.start, 1, 1, tzinfo=UTC).timestamp() <= seconds:
-                raise ValueError("before the first year")
-            if not seconds < datetime(YEARS.stop, 1, 1, tzinfo=UTC).timestamp():
-                raise ValueError("after the last year")
-            return datetime.fromtimestamp(seconds, UTC)
-    if allow_date and len(raw) == 10:
-        if naive_tz is None:
-            raise ValueError("a date needs a timezone")
-        return datetime.combine(parse_day(raw), time(0), tzinfo=naive_tz).astimezone(UTC)
-    if len(raw) < 16 or raw[10] not in "Tt ":
-        raise ValueError("not an ISO 8601 date and time")
-    parsed = datetime.fromisoformat(raw[:10] + "T" + raw[11:].replace("Z", "+00:00").replace(" ", "+"))
-    check_year(parsed)
-    if parsed.tzinfo is None:
-        if naive_tz is None:
-            raise ValueError("an instant needs a UTC offset")
-        parsed = parsed.replace(tzinfo=naive_tz)
-    moment = parsed.astimezone(UTC)
-    check_year(moment)  # an offset may carry 2199-12-31T23:00-05:00 past the last year
+    """`playlist.parse_instant` (the one parser of instants), bounded to `YEARS`; ValueError otherwise."""
+    moment = playlist.parse_instant(text, zone=naive_tz, allow_date=allow_date, allow_epoch=allow_epoch)
+    check_year(moment)
     return moment
 
 

@@ -1,34 +1,48 @@
 """Pure playout core: timeline, live playlists, EPG. No I/O, no settings, no clock."""
 
+from playlist.airings import Airing, entry_airings
 from playlist.compile import GridEntry, StartMode, compile_timeline, is_ready
 from playlist.epg import (
     EpgEntry,
     epg_day,
     epg_entry_to_dict,
+    guide_end,
     now_next,
     programmes_between,
     render_m3u,
     render_xmltv,
 )
 from playlist.freeze import recompile
-from playlist.instants import format_pdt, from_us, to_us
+from playlist.instants import format_pdt, from_us, parse_instant, to_us
 from playlist.media import FILLER_TITLE, MediaDescriptionError, ProgrammeMedia, Slate
 from playlist.profile import ChannelProfile, SegmentFormat, SubtitleLanguage, Variant
+from playlist.programme import programme_languages, render_programme_master, render_programme_subtitles
 from playlist.render import (
     Track,
     live_edge,
     render_master,
     render_media,
+    render_variant_master,
     render_vod,
     subtitle_playlist_name,
     variant_playlist_name,
 )
 from playlist.serialise import timeline_from_dict, timeline_to_dict
-from playlist.timeline import Item, ItemKind, OffAirError, Position, Timeline, locate
+from playlist.timeline import (
+    Item,
+    ItemKind,
+    OffAirError,
+    PartialSegment,
+    Position,
+    Timeline,
+    last_aired,
+    locate,
+)
 from playlist.webvtt import Cue, WebVttError, parse_webvtt, segment_webvtt
 
 __all__ = [
     "FILLER_TITLE",
+    "Airing",
     "ChannelProfile",
     "Cue",
     "EpgEntry",
@@ -37,6 +51,7 @@ __all__ = [
     "ItemKind",
     "MediaDescriptionError",
     "OffAirError",
+    "PartialSegment",
     "Position",
     "ProgrammeMedia",
     "SegmentFormat",
@@ -48,20 +63,28 @@ __all__ = [
     "Variant",
     "WebVttError",
     "compile_timeline",
+    "entry_airings",
     "epg_day",
     "epg_entry_to_dict",
     "format_pdt",
     "from_us",
+    "guide_end",
     "is_ready",
+    "last_aired",
     "live_edge",
     "locate",
     "now_next",
+    "parse_instant",
     "parse_webvtt",
+    "programme_languages",
     "programmes_between",
     "recompile",
     "render_m3u",
     "render_master",
     "render_media",
+    "render_programme_master",
+    "render_programme_subtitles",
+    "render_variant_master",
     "render_vod",
     "render_xmltv",
     "segment_webvtt",

@@ -1,7 +1,9 @@
 """Programme guide from the same compiled timeline as the playout: now/next, a day, XMLTV, M3U.
 
 Consecutive filler and slate items read as one "Chương trình sẽ tiếp tục" entry; a programme that
-was not ready and got replaced is named in ``replaced_programme_ids``.
+was not ready and got replaced is named in ``replaced_programme_ids``. The guide ends where the
+published grid ends (the end of its last programme): the filler that keeps the channel on air past it
+is a placeholder of up to two days, and a guide that announced it would tell viewers nothing true.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ __all__ = [
     "EpgKind",
     "epg_day",
     "epg_entry_to_dict",
+    "guide_end",
     "now_next",
     "programmes_between",
     "render_m3u",
@@ -87,12 +90,20 @@ def _entry_from(timeline: Timeline, index: int, lang: str) -> tuple[EpgEntry, in
     return entry, last + 1
 
 
+def guide_end(timeline: Timeline) -> datetime:
+    """Where the guide ends: the end of the last programme item (the timeline's start without one)."""
+    for item in reversed(timeline.items):
+        if item.kind == "programme":
+            return from_us(item.end_us)
+    return from_us(timeline.start_us)
+
+
 def programmes_between(
     timeline: Timeline, *, start: datetime, end: datetime, lang: str = "vi"
 ) -> list[EpgEntry]:
-    """Guide entries overlapping [start, end), clamped to the compiled timeline."""
+    """Guide entries overlapping [start, end), clamped to the compiled timeline and the guide's end."""
     lo = max(to_us(start), timeline.start_us)
-    hi = min(to_us(end), timeline.end_us)
+    hi = min(to_us(end), to_us(guide_end(timeline)))
     out: list[EpgEntry] = []
     if hi <= lo:
         return out

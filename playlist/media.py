@@ -1,7 +1,9 @@
 """Transcoded media as the playout sees it: segment durations and keys, parsed from description.json.
 
 Keys are kept as one format template per rendition (``<prefix><rung>/seg_{:05d}.ts``), so a timeline
-that references thousands of programmes stays small in memory and in its serialised form.
+that references thousands of programmes stays small in memory and in its serialised form. Version 2
+descriptions add where each segment may be cut between GOPs (`GopTable`); it is an input of compiling
+only, never part of a serialised timeline (a cut item carries the little it needs itself).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from playlist.profile import SegmentFormat
 
 __all__ = [
     "FILLER_TITLE",
+    "GopTable",
     "MediaDescriptionError",
     "ProgrammeMedia",
     "Slate",
@@ -25,6 +28,9 @@ __all__ = [
 FILLER_TITLE: Mapping[str, str] = {"vi": "Chương trình sẽ tiếp tục", "en": "The programme will continue"}
 _FIRST = re.compile(r"^(?P<dir>.*?)seg_00000\.(?P<ext>[A-Za-z0-9]+)$")
 _FORMATS: Mapping[str, SegmentFormat] = {"mpegts": "mpegts", "fmp4": "fmp4"}
+_VERSIONS = (1, 2)
+#: how far the GOP durations of a segment may sum away from its duration (float rounding in JSON)
+_GOP_SUM_TOLERANCE_US = 1_000
 
 
 class MediaDescriptionError(ValueError):
@@ -56,6 +62,80 @@ def segment_template(*, prefix: str, keys: Sequence[str]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class GopTable:
+    """Where segments may be cut inside: description.json version 2 (docs/media-description.md).
+
+    ``durations_us[k]`` are the durations of segment ``k``'s GOPs (summing exactly to the segment's);
+    ``offsets[rendition][k]`` the byte offsets where its GOPs 2, 3, … start, so bytes
+    ``[0, offsets[r][k][g - 1])`` of segment ``k`` play its first ``g`` GOPs.
+    """
+
+    durations_us: tuple[tuple[int, ...], ...]
+    offsets: Mapping[str, tuple[tuple[int, ...], ...]]
+
+    def gop_count(self, k: int) -> int:
+        return len(self.durations_us[k])
+
+    def prefix_us(self, k: int, gops: int) -> int:
+        """Duration of the first ``gops`` GOPs of segment ``k``."""
+        return sum(self.durations_us[k][:gops])
+
+    def byte_length(self, rendition: str, k: int, gops: int) -> int:
+        """Bytes holding the first ``gops`` GOPs (fewer than all) of segment ``k`` of ``rendition``."""
+        return self.offsets[rendition][k][gops - 1]
+
+
+def _gop_durations(raw: Any, durations: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    if len(raw) != len(durations):
+        raise MediaDescriptionError("segment_gops must list every segment")
+    table: list[tuple[int, ...]] = []
+    for k, (gops, total) in enumerate(zip(raw, durations, strict=True)):
+        bounds, acc = [], 0.0
+        for d in gops:
+            if float(d) <= 0:
+                raise MediaDescriptionError(f"segment {k} has a GOP that is not positive")
+            acc += float(d)
+            bounds.append(round(acc * 1_000_000))
+        if not bounds or abs(bounds[-1] - total) > _GOP_SUM_TOLERANCE_US:
+            raise MediaDescriptionError(f"the GOPs of segment {k} do not sum to its duration")
+        bounds[-1] = total  # exact: the segment's own duration decides
+        table.append(tuple(b - a for a, b in zip([0, *bounds[:-1]], bounds, strict=True)))
+    if any(d <= 0 for gops in table for d in gops):
+        raise MediaDescriptionError("GOP durations must be positive")
+    return tuple(table)
+
+
+def _gop_offsets(name: str, raw: Any, gops: tuple[tuple[int, ...], ...]) -> tuple[tuple[int, ...], ...]:
+    if len(raw) != len(gops):
+        raise MediaDescriptionError(f"rendition {name} gop_offsets must list every segment")
+    table: list[tuple[int, ...]] = []
+    for k, (offsets, durations) in enumerate(zip(raw, gops, strict=True)):
+        row = tuple(int(o) for o in offsets)
+        if len(row) != len(durations) - 1 or any(b <= a for a, b in zip((0, *row), row, strict=False)):
+            raise MediaDescriptionError(
+                f"rendition {name} segment {k}: one rising offset per GOP after the first"
+            )
+        table.append(row)
+    return tuple(table)
+
+
+def _gop_table(description: Mapping[str, Any], durations: tuple[int, ...]) -> GopTable | None:
+    """The GOP table of a version 2 description; None when it has none (version 1, or empty lists).
+
+    Only MPEG-TS is cut by bytes (a TS stream restarts at any packet; an fMP4 segment is one
+    fragment whose leading bytes are not a playable fragment), so fMP4 never has one.
+    """
+    raw = description.get("segment_gops") or []
+    offsets = {str(r["name"]): r.get("gop_offsets") or [] for r in description["renditions"]}
+    if description["version"] < 2 or not raw or description["segment_format"] != "mpegts":
+        return None
+    gops = _gop_durations(raw, durations)
+    return GopTable(
+        durations_us=gops, offsets={name: _gop_offsets(name, o, gops) for name, o in offsets.items()}
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class ProgrammeMedia:
     """One ready programme (or filler, or slate): durations in microseconds and key templates."""
 
@@ -67,6 +147,9 @@ class ProgrammeMedia:
     segment_templates: Mapping[str, str]
     init_keys: Mapping[str, str] = field(default_factory=dict)
     subtitle_templates: Mapping[str, str] = field(default_factory=dict)
+    #: where segments may be cut between GOPs; not part of the media's identity (a serialised
+    #: timeline drops it, and an item cut inside a segment carries its own `PartialSegment`)
+    gops: GopTable | None = field(default=None, repr=False, compare=False)
     offsets_us: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -118,9 +201,9 @@ class ProgrammeMedia:
         title: str,
         summary: str = "",
     ) -> ProgrammeMedia:
-        """Parse description.json (version 1); ``prefix`` is the programme's storage key prefix."""
+        """Parse description.json (version 1 or 2); ``prefix`` is the programme's storage key prefix."""
         try:
-            if description["version"] != 1:
+            if description["version"] not in _VERSIONS:
                 raise MediaDescriptionError(f"unsupported description version {description['version']!r}")
             fmt = _FORMATS[description["segment_format"]]
             durations = tuple(round(float(d) * 1_000_000) for d in description["segment_durations"])
@@ -139,7 +222,10 @@ class ProgrammeMedia:
                 if len(segments) != len(durations):
                     raise MediaDescriptionError(f"subtitle {track['language']} segment count differs")
                 subtitles[str(track["language"])] = segment_template(prefix=prefix, keys=segments)
-        except (KeyError, TypeError) as exc:
+            gops = _gop_table(description, durations)
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, MediaDescriptionError):
+                raise
             raise MediaDescriptionError(f"malformed description.json: {exc!r}") from exc
         if fmt == "fmp4" and set(inits) != set(templates):
             raise MediaDescriptionError("fMP4 renditions need an init segment each")
@@ -152,6 +238,7 @@ class ProgrammeMedia:
             segment_templates=templates,
             init_keys=inits,
             subtitle_templates=subtitles,
+            gops=gops,
         )
 
 

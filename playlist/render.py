@@ -1,21 +1,24 @@
 """Render HLS playlists from a timeline: the constant master, live media windows, and VOD.
 
-A live window is a pure function of (timeline, track, instant): it lists only segments whose air
-start is ≤ the instant, so it advances exactly as segments air, and any replica renders the same
-bytes. EXT-X-PROGRAM-DATE-TIME is written on every segment: each carries its exact air time.
+A live window is a pure function of (timeline, track, instant): it lists only segments that have fully
+aired by the instant (their end is at or before it), so the newest listed segment ends within the last
+target duration, EXT-X-PROGRAM-DATE-TIME is the wall clock, the window advances exactly when a segment
+completes, and any replica renders the same bytes. A segment cut by a hard start is listed with
+EXT-X-BYTERANGE (its first GOPs: same URI, bytes from 0); the live and VOD playlists of an MPEG-TS
+channel therefore always say EXT-X-VERSION 4, whether a byte range is in the window or not.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from playlist import tags
 from playlist.instants import format_pdt, from_us, to_us
-from playlist.profile import ChannelProfile
-from playlist.timeline import Item, OffAirError, Position, Timeline, locate
+from playlist.profile import ChannelProfile, SubtitleLanguage, Variant
+from playlist.timeline import Item, OffAirError, Position, Timeline, last_aired, locate
 
 __all__ = [
     "SUBTITLE_GROUP",
@@ -24,6 +27,7 @@ __all__ = [
     "live_edge",
     "render_master",
     "render_media",
+    "render_variant_master",
     "render_vod",
     "subtitle_playlist_name",
     "variant_playlist_name",
@@ -68,7 +72,9 @@ def _video_key(item: Item, j: int, track: Track) -> str:
 
 
 def _subtitle_key(item: Item, j: int, track: Track) -> str:
-    key = item.source.subtitle_key(track.name, item.source_index(j))
+    """The segment's cues, or the empty segment: also for a cut segment, whose cues after the cut
+    would show over what airs next (a WebVTT file cannot be cut by bytes)."""
+    key = None if item.partial(j) is not None else item.source.subtitle_key(track.name, item.source_index(j))
     return track.empty_key if key is None else key
 
 
@@ -79,17 +85,15 @@ _KEYS: Mapping[TrackKind, Callable[[Item, int, Track], str]] = {
 
 
 def _version(channel: ChannelProfile, track: Track) -> int:
-    """Lowest EXT-X-VERSION (RFC 8216 §7): 3 for float EXTINF, 6 for EXT-X-MAP outside I-frame lists."""
-    return 6 if track.kind == "video" and channel.segment_format == "fmp4" else 3
+    """EXT-X-VERSION (RFC 8216 §7), constant per track whatever the window holds: 6 for EXT-X-MAP
+    (fMP4 video), 4 for EXT-X-BYTERANGE (MPEG-TS video may list cut segments), 3 for float EXTINF."""
+    if track.kind != "video":
+        return 3
+    return 6 if channel.segment_format == "fmp4" else 4
 
 
 def _uses_map(channel: ChannelProfile, track: Track) -> bool:
     return track.kind == "video" and channel.segment_format == "fmp4"
-
-
-def _extinf(us: int) -> str:
-    ms = (us + 500) // 1000
-    return f"{tags.EXTINF}{ms // 1000}.{ms % 1000:03d},"
 
 
 def _forward(timeline: Timeline, first: Position, count: int) -> Iterator[tuple[Item, int, int]]:
@@ -149,21 +153,27 @@ def _body(timeline: Timeline, *, track: Track, head: Position, count: int, uri_p
         if uses_map and (run or first):
             lines.append(f'{tags.MAP}URI="{uri_prefix}{item.source.init_keys[track.name]}"')
         lines.append(f"{tags.PROGRAM_DATE_TIME}{format_pdt(start)}")
-        lines.append(_extinf(item.duration_us(j)))
+        lines.append(tags.extinf(item.duration_us(j)))
+        partial = item.partial(j)
+        if partial is not None and track.kind == "video":
+            lines.append(f"{tags.BYTERANGE}{partial.byte_lengths[track.name]}@0")
         lines.append(uri_prefix + key_of(item, j, track))
         first = False
     return lines
 
 
 def live_edge(timeline: Timeline, at: datetime) -> tuple[int, datetime]:
-    """(MSN of the segment airing at ``at``, instant the next one starts).
+    """(MSN of the newest segment fully aired at ``at``, instant the next one completes).
 
     A live playlist depends only on this MSN (for a given track, window and prefix), so the
-    service can cache rendered bytes under it until the returned instant.
+    service can cache rendered bytes under it until the returned instant, and no cache may keep
+    them past it. Raises OffAirError when nothing has aired yet or ``at`` is past the timeline.
     """
-    edge = locate(timeline, to_us(at))
-    item = timeline.items[edge.item_index]
-    return edge.msn, from_us(edge.start_us + item.duration_us(edge.segment))
+    at_us = to_us(at)
+    edge = last_aired(timeline, at_us)
+    airing = locate(timeline, at_us)
+    item = timeline.items[airing.item_index]
+    return edge.msn, from_us(airing.start_us + item.duration_us(airing.segment))
 
 
 def render_media(
@@ -174,12 +184,11 @@ def render_media(
     window_s: float = DEFAULT_WINDOW_S,
     uri_prefix: str = "",
 ) -> str:
-    """Live media playlist at ``at``: the last segments up to the one airing, ≥ max(window, 3×target).
+    """Live media playlist at ``at``: the last segments fully aired by then, ≥ max(window, 3×target).
 
-    Start-over and catch-up are this same call at an earlier ``at``. Raises OffAirError outside
-    the compiled timeline.
+    Raises OffAirError outside the compiled timeline or before its first segment has ended.
     """
-    edge = locate(timeline, to_us(at))
+    edge = last_aired(timeline, to_us(at))
     min_total = max(round(window_s * 1_000_000), 3 * timeline.channel.target_duration * 1_000_000)
     head, count = _window_head(timeline, edge, min_total)
     lines = _body(timeline, track=track, head=head, count=count, uri_prefix=uri_prefix)
@@ -192,15 +201,21 @@ def render_vod(
     track: Track,
     start: datetime,
     end: datetime,
+    aired_by: datetime | None = None,
     uri_prefix: str = "",
 ) -> str:
-    """VOD playlist of every segment airing in [start, end) (clamped to the timeline)."""
+    """VOD playlist of every segment airing in [start, end) (clamped to the timeline) and, with
+    ``aired_by``, fully aired by that instant (the wall clock: nothing is listed before it ends)."""
     lo = max(to_us(start), timeline.start_us)
     hi = min(to_us(end), timeline.end_us)
     if hi <= lo:
         raise OffAirError("empty interval")
     head = locate(timeline, lo)
     tail = locate(timeline, hi - 1)
+    if aired_by is not None and to_us(aired_by) < timeline.end_us:
+        tail = min(tail, last_aired(timeline, to_us(aired_by)), key=lambda p: p.msn)
+    if tail.msn < head.msn:
+        raise OffAirError("nothing in the interval has finished airing")
     lines = _body(timeline, track=track, head=head, count=tail.msn - head.msn + 1, uri_prefix=uri_prefix)
     lines.insert(3, f"{tags.PLAYLIST_TYPE}VOD")
     lines.append(tags.ENDLIST)
@@ -214,21 +229,30 @@ def _suffix(query: str) -> str:
     return f"?{query}" if query else ""
 
 
-def render_master(channel: ChannelProfile, *, query: str = "") -> str:
-    """Master playlist, constant per channel; ``query`` (e.g. ``start=...``) is passed to every URI."""
-    suffix = _suffix(query)
+def render_variant_master(
+    *, variants: Sequence[tuple[Variant, str]], subtitles: Sequence[tuple[SubtitleLanguage, str]] = ()
+) -> str:
+    """A master playlist: each variant with its URI, and each subtitle language as a rendition."""
     lines = [tags.EXTM3U, tags.INDEPENDENT_SEGMENTS]
-    for lang in channel.subtitles:
+    for lang, uri in subtitles:
         lines.append(
             f'{tags.MEDIA}TYPE=SUBTITLES,GROUP-ID="{SUBTITLE_GROUP}",LANGUAGE="{lang.code}",'
-            f'NAME="{lang.name}",DEFAULT={"YES" if lang.default else "NO"},AUTOSELECT=YES,'
-            f'URI="{subtitle_playlist_name(lang.code)}{suffix}"'
+            f'NAME="{lang.name}",DEFAULT={"YES" if lang.default else "NO"},AUTOSELECT=YES,URI="{uri}"'
         )
-    subs = f',SUBTITLES="{SUBTITLE_GROUP}"' if channel.subtitles else ""
-    for v in channel.variants:
+    subs = f',SUBTITLES="{SUBTITLE_GROUP}"' if subtitles else ""
+    for v, uri in variants:
         lines.append(
             f"{tags.STREAM_INF}BANDWIDTH={v.bandwidth},AVERAGE-BANDWIDTH={v.average_bandwidth},"
             f'RESOLUTION={v.width}x{v.height},CODECS="{v.codecs}",FRAME-RATE={v.frame_rate:.3f}{subs}'
         )
-        lines.append(variant_playlist_name(v.name) + suffix)
+        lines.append(uri)
     return "\n".join(lines) + "\n"
+
+
+def render_master(channel: ChannelProfile, *, query: str = "") -> str:
+    """Master playlist, constant per channel; ``query`` (e.g. ``start=...``) is passed to every URI."""
+    suffix = _suffix(query)
+    return render_variant_master(
+        variants=[(v, variant_playlist_name(v.name) + suffix) for v in channel.variants],
+        subtitles=[(lang, subtitle_playlist_name(lang.code) + suffix) for lang in channel.subtitles],
+    )

@@ -1,7 +1,9 @@
 """Compact, JSON-safe form of a timeline, so the service can store it and reload it after a restart.
 
-Sources (programmes, fillers, slate) are written once and referenced by index; each item is one
-short row; sequence numbers are rebuilt from the first item's (they are contiguous by construction).
+Sources (programmes, fillers, slate) are written once and referenced by index, without their GOP
+tables (only compiling needs them); each item is one short row, with its sub-segment when a hard start
+cut it inside a segment; sequence numbers are rebuilt from the first item's (they are contiguous by
+construction). Format 1 (before sub-segments) is still read.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from typing import Any
 
 from playlist.media import ProgrammeMedia
 from playlist.profile import ChannelProfile, SubtitleLanguage, Variant
-from playlist.timeline import Item, ItemKind, Timeline
+from playlist.timeline import Item, ItemKind, PartialSegment, Timeline
 
 __all__ = ["FORMAT_VERSION", "timeline_from_dict", "timeline_to_dict"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+_READABLE = (1, 2)
 _KINDS: tuple[ItemKind, ...] = ("programme", "filler", "slate")
 _KIND_CODE: Mapping[ItemKind, int] = {k: i for i, k in enumerate(_KINDS)}
 
@@ -80,6 +83,17 @@ def _source_from_dict(d: Mapping[str, Any]) -> ProgrammeMedia:
     )
 
 
+def _tail_to_list(tail: PartialSegment | None) -> list[Any] | None:
+    return None if tail is None else [tail.gops, tail.duration_us, dict(tail.byte_lengths)]
+
+
+def _tail_from_list(row: list[Any] | None) -> PartialSegment | None:
+    if row is None:
+        return None
+    gops, duration_us, lengths = row
+    return PartialSegment(gops=int(gops), duration_us=int(duration_us), byte_lengths=dict(lengths))
+
+
 def timeline_to_dict(timeline: Timeline) -> dict[str, Any]:
     """JSON-safe dict; titles equal to their source's are not repeated."""
     index: dict[int, int] = {}
@@ -102,6 +116,7 @@ def timeline_to_dict(timeline: Timeline) -> dict[str, Any]:
                 None if item.title == src.title else item.title,
                 None if item.description == src.description else item.description,
                 item.replaced_programme_id,
+                _tail_to_list(item.tail),
             ]
         )
     first = timeline.items[0]
@@ -117,12 +132,13 @@ def timeline_to_dict(timeline: Timeline) -> dict[str, Any]:
 
 def timeline_from_dict(data: Mapping[str, Any]) -> Timeline:
     """Inverse of ``timeline_to_dict``; raises ValueError on an unknown format or a broken timeline."""
-    if data.get("format") != FORMAT_VERSION:
+    if data.get("format") not in _READABLE:
         raise ValueError(f"unsupported timeline format {data.get('format')!r}")
     sources = [_source_from_dict(s) for s in data["sources"]]
     msn, disc = int(data["first_msn"]), int(data["first_discontinuity"])
     items: list[Item] = []
-    for kind, src_i, first, count, start, pid, eid, title, desc, replaced in data["items"]:
+    for row in data["items"]:
+        kind, src_i, first, count, start, pid, eid, title, desc, replaced = row[:10]
         src = sources[src_i]
         item = Item(
             kind=_KINDS[kind],
@@ -137,6 +153,7 @@ def timeline_from_dict(data: Mapping[str, Any]) -> Timeline:
             title=src.title if title is None else title,
             description=src.description if desc is None else desc,
             replaced_programme_id=replaced,
+            tail=_tail_from_list(row[10] if len(row) > 10 else None),
         )
         items.append(item)
         msn, disc = item.next_msn, item.next_discontinuity

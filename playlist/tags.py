@@ -1,4 +1,4 @@
-"""HLS tag names and fixed strings, defined once (RFC 8216 §4.3)."""
+"""HLS tag names and fixed strings, defined once (RFC 8216 §4.3), and the one writer of EXTINF."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ __all__ = [
     "STREAM_INF",
     "TARGETDURATION",
     "VERSION",
+    "extinf",
 ]
 
 EXTM3U: Final = "#EXTM3U"
@@ -37,3 +38,9 @@ PLAYLIST_TYPE: Final = "#EXT-X-PLAYLIST-TYPE:"
 INDEPENDENT_SEGMENTS: Final = "#EXT-X-INDEPENDENT-SEGMENTS"
 STREAM_INF: Final = "#EXT-X-STREAM-INF:"
 MEDIA: Final = "#EXT-X-MEDIA:"
+
+
+def extinf(duration_us: int) -> str:
+    """``#EXTINF:<seconds>,`` with milliseconds, rounded half up (the same on every track)."""
+    ms = (duration_us + 500) // 1000
+    return f"{EXTINF}{ms // 1000}.{ms % 1000:03d},"

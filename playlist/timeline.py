@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -11,7 +12,16 @@ from playlist.instants import from_us, to_us
 from playlist.media import ProgrammeMedia
 from playlist.profile import ChannelProfile
 
-__all__ = ["Item", "ItemKind", "OffAirError", "Position", "Timeline", "locate"]
+__all__ = [
+    "Item",
+    "ItemKind",
+    "OffAirError",
+    "PartialSegment",
+    "Position",
+    "Timeline",
+    "last_aired",
+    "locate",
+]
 
 ItemKind = Literal["programme", "filler", "slate"]
 
@@ -21,11 +31,25 @@ class OffAirError(LookupError):
 
 
 @dataclass(frozen=True, slots=True)
+class PartialSegment:
+    """The leading GOPs of a segment, where a hard start cut an item inside it.
+
+    Listed with EXT-X-BYTERANGE: the same URI, bytes ``[0, byte_lengths[variant])``. The duration is
+    the same for every variant (their GOPs are aligned); only the byte counts differ.
+    """
+
+    gops: int
+    duration_us: int
+    byte_lengths: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
 class Item:
     """A run of consecutive segments of one source; its first segment follows a discontinuity.
 
     ``first_segment`` and the item's segment indices may run past the source's end only for a
-    looping slate: every wrap is a discontinuity too (timestamps jump back).
+    looping slate: every wrap is a discontinuity too (timestamps jump back). With ``tail`` the
+    last segment is only its first GOPs (a cut inside a segment).
     """
 
     kind: ItemKind
@@ -40,6 +64,7 @@ class Item:
     title: str
     description: str
     replaced_programme_id: str | None = None
+    tail: PartialSegment | None = None
 
     @property
     def air_start(self) -> datetime:
@@ -58,13 +83,21 @@ class Item:
         return self.discontinuity_of(self.segment_count - 1) + 1
 
     def offset_us(self, j: int) -> int:
-        """Offset of segment ``j`` from the item's air start."""
+        """Offset of segment ``j`` (``segment_count``: the item's end) from the item's air start."""
         src = self.source
+        if self.tail is not None and j == self.segment_count:
+            return self.offset_us(j - 1) + self.tail.duration_us
         return src.position(self.first_segment + j) - src.position(self.first_segment)
 
     def duration_us(self, j: int) -> int:
+        if self.tail is not None and j == self.segment_count - 1:
+            return self.tail.duration_us
         durations = self.source.durations_us
         return durations[(self.first_segment + j) % len(durations)]
+
+    def partial(self, j: int) -> PartialSegment | None:
+        """The cut of segment ``j`` when only its first GOPs air, else None."""
+        return self.tail if j == self.segment_count - 1 else None
 
     def index_at(self, pos_us: int) -> int:
         """Segment airing ``pos_us`` after the item's start (binary search in the source offsets)."""
@@ -141,11 +174,31 @@ class Timeline:
         return bisect_right(self.starts_us, at_us) - 1
 
 
+def _position(timeline: Timeline, i: int, j: int) -> Position:
+    item = timeline.items[i]
+    return Position(
+        item_index=i, segment=j, start_us=item.start_us + item.offset_us(j), msn=item.first_msn + j
+    )
+
+
 def locate(timeline: Timeline, at_us: int) -> Position:
     """The segment airing at ``at_us``: bisect over items, then over the item's offsets."""
     i = timeline.item_index_at(at_us)
     item = timeline.items[i]
-    j = item.index_at(at_us - item.start_us)
-    return Position(
-        item_index=i, segment=j, start_us=item.start_us + item.offset_us(j), msn=item.first_msn + j
-    )
+    return _position(timeline, i, item.index_at(at_us - item.start_us))
+
+
+def last_aired(timeline: Timeline, at_us: int) -> Position:
+    """The newest segment that has fully aired by ``at_us`` (ends at or before it): the live edge.
+
+    Raises OffAirError outside the timeline and before its first segment has ended.
+    """
+    if at_us >= timeline.end_us:
+        raise OffAirError(f"{from_us(at_us).isoformat()} is outside the compiled timeline")
+    airing = locate(timeline, at_us)
+    if airing.segment > 0:
+        return _position(timeline, airing.item_index, airing.segment - 1)
+    if airing.item_index == 0:
+        raise OffAirError(f"nothing has finished airing by {from_us(at_us).isoformat()}")
+    before = airing.item_index - 1
+    return _position(timeline, before, timeline.items[before].segment_count - 1)

@@ -1,20 +1,25 @@
 """Conflict detection over a grid, before publishing. Pure functions over frozen values, no database.
 
-The model follows the playout compiler: a hard start cuts whatever airs at its time, a soft start
-waits for the previous programme to end; a programme that is not ready airs as filler (length 0).
+What airs comes from the compiled timeline (`playlist.entry_airings`), never from a model of it: a
+hard start cuts the programme on air at the GOP or segment boundary the compiler really chose, a soft
+start waits for the previous programme's real end, a programme that is not ready airs as filler. So
+the seconds reported as cut, late or filled are exactly what airs.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from playlist import Airing, from_us, to_us
+
 __all__ = [
     "Conflict",
     "ConflictKind",
+    "Placed",
     "Severity",
     "Slot",
     "detect_conflicts",
@@ -30,6 +35,7 @@ _RANK: dict[str, int] = {
     k: i for i, k in enumerate(("overlap", "delay", "not_ready", "failed", "deleted", "gap"))
 }
 _IN_PROGRESS = frozenset({"uploading", "uploaded", "queued", "processing"})
+_US = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +49,6 @@ class Slot:
     mode: Literal["hard", "soft"] = "hard"
     duration: float | None = None
     status: str = "ready"
-
-    @property
-    def length(self) -> float:
-        """Seconds it will fill on air: a programme that is not ready becomes filler at its start."""
-        return (self.duration or 0.0) if self.status == "ready" else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,79 +65,117 @@ class Conflict:
 
 @dataclass(frozen=True, slots=True)
 class Placed:
-    """A slot with the air start and end the compiler would give it."""
+    """A slot as it airs: from the compiled timeline (a stand-in for a programme not ready has no length)."""
 
     slot: Slot
-    start: datetime
-    end: datetime
+    airing: Airing
+
+    @property
+    def start(self) -> datetime:
+        return from_us(self.airing.start_us)
+
+    @property
+    def end(self) -> datetime:
+        return from_us(self.airing.end_us)
 
 
-def _order(slots: Iterable[Slot]) -> list[Slot]:
+def _order(slots: Sequence[Slot]) -> list[Slot]:
     return sorted(slots, key=lambda s: (s.start, s.entry_id))
 
 
-def placed(slots: Iterable[Slot]) -> list[Placed]:
-    """Air start and end of every slot in order: soft starts wait for the previous end, hard ones do not."""
-    result: list[Placed] = []
-    end: datetime | None = None
-    for slot in _order(slots):
-        start = slot.start if slot.mode == "hard" or end is None else max(slot.start, end)
-        item = Placed(slot=slot, start=start, end=start + timedelta(seconds=slot.length))
-        result.append(item)
-        end = item.end  # a hard start cut the previous item; a soft one began after it
-    return result
+def placed(slots: Sequence[Slot], airings: Mapping[str, Airing]) -> list[Placed]:
+    """The slots that got air time (or a stand-in), in air order; the others were cut whole or missed."""
+    found = [Placed(slot=s, airing=a) for s in _order(slots) if (a := airings.get(s.entry_id)) is not None]
+    return sorted(found, key=lambda p: (p.airing.start_us, p.airing.end_us, p.slot.start, p.slot.entry_id))
 
 
 def _fmt(seconds: float) -> str:
     return f"{seconds:.0f}" if abs(seconds - round(seconds)) < 0.05 else f"{seconds:.1f}"
 
 
-def find_overlaps(slots: Sequence[Slot]) -> list[Conflict]:
-    """Hard starts that cut the previous programme (error) and soft starts that will be late (warning)."""
+def _cut_seconds(slot: Slot, airing: Airing | None, cutter: Slot, *, since: datetime | None) -> float | None:
+    """Seconds of ``slot``'s programme that do not air because of ``cutter`` (None: not cut by it).
+
+    A ready entry that got no air time at all was cut before any of it aired, unless its whole slot
+    had passed before ``since`` (the compile skipped it as missed).
+    """
+    if slot.status != "ready" or not slot.duration:
+        return None
+    if airing is not None:
+        natural_end = airing.start_us + airing.length_us
+        if airing.stand_in or airing.cut_us <= 0 or to_us(cutter.start) >= natural_end:
+            return None
+        return airing.cut_us / _US
+    if since is not None and slot.start + timedelta(seconds=slot.duration) <= since:
+        return None
+    return slot.duration
+
+
+def _overlap(slot: Slot, cutter: Slot, cut: float) -> Conflict:
+    return Conflict(
+        kind="overlap",
+        severity="error",
+        entry_ids=(slot.entry_id, cutter.entry_id),
+        at=cutter.start,
+        seconds=cut,
+        message=(
+            f"«{cutter.title}» bắt đầu cố định lúc đang phát «{slot.title}»: cắt"
+            f" {_fmt(cut)} giây cuối của «{slot.title}» / «{cutter.title}» has a hard"
+            f" start that cuts the last {_fmt(cut)} s of «{slot.title}»"
+        ),
+    )
+
+
+def _delay(before: Placed, cur: Placed) -> Conflict:
+    delay = (cur.airing.start_us - to_us(cur.slot.start)) / _US
+    return Conflict(
+        kind="delay",
+        severity="warning",
+        entry_ids=(before.slot.entry_id, cur.slot.entry_id),
+        at=cur.slot.start,
+        seconds=delay,
+        message=(
+            f"«{cur.slot.title}» (bắt đầu mềm) sẽ phát trễ {_fmt(delay)} giây vì"
+            f" «{before.slot.title}» chưa kết thúc / «{cur.slot.title}» (soft start) will be"
+            f" {_fmt(delay)} s late because «{before.slot.title}» is still on air"
+        ),
+    )
+
+
+def find_overlaps(
+    slots: Sequence[Slot], airings: Mapping[str, Airing], *, since: datetime | None = None
+) -> list[Conflict]:
+    """Programmes a hard start cuts (error), and soft starts that air late (warning), as compiled.
+
+    A cut is blamed on the next hard entry after the cut one (the compiler cuts at hard starts
+    only); a soft start is late when it airs after its time because the programme before it was
+    still on air then. ``since``: the instant of the compile (entries that ended before it were missed).
+    """
     found: list[Conflict] = []
-    items = placed(slots)
-    for prev, cur in itertools.pairwise(items):
-        if cur.slot.mode == "hard" and cur.slot.start < prev.end:
-            cut = (prev.end - cur.slot.start).total_seconds()
-            found.append(
-                Conflict(
-                    kind="overlap",
-                    severity="error",
-                    entry_ids=(prev.slot.entry_id, cur.slot.entry_id),
-                    at=cur.slot.start,
-                    seconds=cut,
-                    message=(
-                        f"«{cur.slot.title}» bắt đầu cố định lúc đang phát «{prev.slot.title}»: cắt"
-                        f" {_fmt(cut)} giây cuối của «{prev.slot.title}» / «{cur.slot.title}» has a hard"
-                        f" start that cuts the last {_fmt(cut)} s of «{prev.slot.title}»"
-                    ),
-                )
-            )
-        elif cur.slot.mode == "soft" and cur.start > cur.slot.start:
-            delay = (cur.start - cur.slot.start).total_seconds()
-            found.append(
-                Conflict(
-                    kind="delay",
-                    severity="warning",
-                    entry_ids=(prev.slot.entry_id, cur.slot.entry_id),
-                    at=cur.slot.start,
-                    seconds=delay,
-                    message=(
-                        f"«{cur.slot.title}» (bắt đầu mềm) sẽ phát trễ {_fmt(delay)} giây vì"
-                        f" «{prev.slot.title}» chưa kết thúc / «{cur.slot.title}» (soft start) will be"
-                        f" {_fmt(delay)} s late because «{prev.slot.title}» is still on air"
-                    ),
-                )
-            )
+    ordered = _order(slots)
+    for i, slot in enumerate(ordered):
+        cutter = next((s for s in ordered[i + 1 :] if s.mode == "hard"), None)
+        cut = None if cutter is None else _cut_seconds(slot, airings.get(slot.entry_id), cutter, since=since)
+        if cutter is not None and cut is not None:
+            found.append(_overlap(slot, cutter, cut))
+    on_air = placed(slots, airings)
+    for before, cur in itertools.pairwise(on_air):
+        if (
+            cur.slot.mode == "soft"
+            and not cur.airing.stand_in
+            and cur.start > cur.slot.start
+            and before.end > cur.slot.start
+        ):
+            found.append(_delay(before, cur))
     return found
 
 
-def find_gaps(slots: Sequence[Slot], *, min_gap: float) -> list[Conflict]:
-    """Silences between consecutive programmes longer than `min_gap` seconds (filler will air)."""
+def find_gaps(slots: Sequence[Slot], airings: Mapping[str, Airing], *, min_gap: float) -> list[Conflict]:
+    """Filler between consecutive entries on air longer than `min_gap` seconds."""
     found: list[Conflict] = []
-    items = placed(slots)
-    for last, cur in itertools.pairwise(items):
-        gap = (cur.start - last.end).total_seconds()
+    on_air = placed(slots, airings)
+    for last, cur in itertools.pairwise(on_air):
+        gap = (cur.airing.start_us - last.airing.end_us) / _US
         if gap > min_gap:
             found.append(
                 Conflict(
@@ -188,10 +227,14 @@ def find_programme_problems(slots: Sequence[Slot]) -> list[Conflict]:
     return [c for c in map(_problem, _order(slots)) if c is not None]
 
 
-_CHECKS: tuple[Callable[[Sequence[Slot]], list[Conflict]], ...] = (find_overlaps, find_programme_problems)
-
-
-def detect_conflicts(slots: Sequence[Slot], *, min_gap: float) -> list[Conflict]:
-    """Every conflict of the grid, ordered by time, then entry problems before gaps (deterministic)."""
-    found = [c for check in _CHECKS for c in check(slots)] + find_gaps(slots, min_gap=min_gap)
+def detect_conflicts(
+    slots: Sequence[Slot], *, airings: Mapping[str, Airing], min_gap: float, since: datetime | None = None
+) -> list[Conflict]:
+    """Every conflict of the grid as compiled at ``since``, ordered by time, then entry problems
+    before gaps."""
+    found = [
+        *find_overlaps(slots, airings, since=since),
+        *find_programme_problems(slots),
+        *find_gaps(slots, airings, min_gap=min_gap),
+    ]
     return sorted(found, key=lambda c: (c.at, _RANK[c.kind], c.entry_ids))

@@ -16,7 +16,7 @@ from channel.grid.channels import ENTITY_CHANNEL, get_channel
 from channel.grid.entries import ENTITY_SERIES, check_open, entries_between, freeze_boundary
 from channel.grid.errors import GridError, not_found
 from channel.grid.schemas import CopyCreate
-from channel.grid.timeparse import local_midnight, parse_instant, parse_local_date, zone
+from channel.grid.timeparse import instant_field, local_midnight, parse_local_date, zone
 from channel.models import Channel, ScheduleEntry
 
 __all__ = ["copy_span", "delete_series"]
@@ -122,7 +122,7 @@ def delete_series(
     channel = session.get(Channel, entries[0].channel_id)
     assert channel is not None
     start = (
-        parse_instant(from_text, tz=zone(channel.timezone), field="from", allow_date=True)
+        instant_field(from_text, tz=zone(channel.timezone), field="from", allow_date=True)
         if from_text
         else now
     )

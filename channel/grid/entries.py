@@ -20,7 +20,7 @@ from channel.grid.errors import GridError, frozen, invalid, not_found
 from channel.grid.ranges import parse_range
 from channel.grid.recurrence import expand_rule
 from channel.grid.schemas import EntryCreate, EntryUpdate
-from channel.grid.timeparse import parse_instant, zone
+from channel.grid.timeparse import instant_field, zone
 from channel.models import Channel, Programme, ProgrammeStatus, ScheduleEntry, ScheduleMode
 
 __all__ = [
@@ -55,7 +55,7 @@ def resolve_start(text: str, *, channel: Channel, now: datetime) -> datetime:
         return (
             boundary if boundary.microsecond == 0 else boundary.replace(microsecond=0) + timedelta(seconds=1)
         )
-    return parse_instant(text, tz=zone(channel.timezone))
+    return instant_field(text, tz=zone(channel.timezone))
 
 
 def check_open(channel: Channel, starts: Sequence[datetime], now: datetime) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from channel.grid.errors import invalid
-from channel.grid.timeparse import parse_instant, zone
+from channel.grid.timeparse import instant_field, zone
 from channel.models import Channel
 
 __all__ = ["MAX_RANGE", "check_range", "parse_range"]
@@ -30,9 +30,9 @@ def parse_range(
     """A [from, to) range from query text in the channel's timezone; dates mean local midnight."""
     tz = zone(channel.timezone)
     today = now.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
-    start = parse_instant(start_text, tz=tz, field="from", allow_date=True) if start_text else today
+    start = instant_field(start_text, tz=tz, field="from", allow_date=True) if start_text else today
     end = (
-        parse_instant(end_text, tz=tz, field="to", allow_date=True)
+        instant_field(end_text, tz=tz, field="to", allow_date=True)
         if end_text
         else start + timedelta(days=default_days)
     )

@@ -1,7 +1,10 @@
 """Before and after air: the conflicts of a grid, publishing it to the playout, and the as-run log.
 
-Compiling and the as-run record belong to `channel.playout`; they are imported when first needed so
-the grid works (and says so clearly) while the playout is not installed.
+Conflicts are read from a compiled timeline (`playlist.entry_airings`): the check compiles the grid as
+a publish would, and a publish reports them from the very timeline it stores, so the seconds reported
+as cut or late are exactly what airs. Compiling and the as-run record belong to `channel.playout`;
+they are imported when first needed so the grid works (and says so clearly) while the playout is not
+installed.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from channel.grid.entries import entries_between
 from channel.grid.errors import GridError
 from channel.grid.ranges import parse_range
 from channel.models import AsRunEntry, Channel, ScheduleEntry
+from playlist import Timeline, entry_airings, timeline_from_dict
 
 __all__ = [
     "DEFAULT_MIN_GAP",
@@ -47,12 +51,16 @@ class PublishResult:
     conflicts: tuple[Conflict, ...]
 
 
+def _media_seconds(media: dict[str, Any] | None) -> float | None:
+    """A programme's length as the playout counts it: its segments, each to the microsecond."""
+    durations = (media or {}).get("segment_durations") or []
+    return sum(round(float(d) * 1_000_000) for d in durations) / 1_000_000 or None
+
+
 def slot_of(entry: ScheduleEntry) -> Slot:
     """The frozen view of an entry the pure checks work on."""
     programme = entry.programme
-    duration = programme.duration
-    if duration is None and programme.media:
-        duration = float(programme.media.get("duration", 0.0)) or None
+    duration = _media_seconds(programme.media) or programme.duration
     return Slot(
         entry_id=str(entry.id),
         programme_id=str(entry.programme_id),
@@ -65,7 +73,14 @@ def slot_of(entry: ScheduleEntry) -> Slot:
 
 
 def _conflicts(
-    session: Session, *, channel: Channel, start: datetime, end: datetime, min_gap: float
+    session: Session,
+    *,
+    channel: Channel,
+    start: datetime,
+    end: datetime,
+    min_gap: float,
+    timeline: Timeline,
+    now: datetime,
 ) -> list[Conflict]:
     # the entry before the range may still be on air and overlap the first entry of the range
     previous = session.scalars(
@@ -75,7 +90,8 @@ def _conflicts(
         .limit(1)
     ).all()
     entries = [*previous, *entries_between(session, channel_id=channel.id, start=start, end=end)]
-    return detect_conflicts([slot_of(e) for e in entries], min_gap=min_gap)
+    slots = [slot_of(e) for e in entries]
+    return detect_conflicts(slots, airings=entry_airings(timeline), min_gap=min_gap, since=now)
 
 
 def channel_conflicts(
@@ -87,10 +103,14 @@ def channel_conflicts(
     now: datetime,
     min_gap: float = DEFAULT_MIN_GAP,
 ) -> list[Conflict]:
-    """Conflicts of a channel's grid between two local dates or instants (default: the next 7 days)."""
+    """Conflicts of a channel's grid between two local dates or instants (default: the next 7 days),
+    from the timeline a publish at ``now`` would compile."""
     channel = get_channel(session, slug)
     start, end = parse_range(channel, start_text=start_text, end_text=end_text, now=now)
-    return _conflicts(session, channel=channel, start=start, end=end, min_gap=min_gap)
+    timeline: Timeline = _playout("publish", "compile_channel")(session, channel_id=channel.id, now=now)
+    return _conflicts(
+        session, channel=channel, start=start, end=end, min_gap=min_gap, timeline=timeline, now=now
+    )
 
 
 def _playout(module: str, name: str) -> Callable[..., Any]:
@@ -115,17 +135,22 @@ def publish(
     request_id: str | None,
     now: datetime,
     min_gap: float = DEFAULT_MIN_GAP,
+    slate_stored: Callable[[str], bool] | None = None,
 ) -> PublishResult:
-    """Compile the grid into a new playout version (changes apply after the frozen part) and commit."""
+    """Compile the grid into a new playout version (changes apply after the frozen part) and commit;
+    the conflicts come from the timeline stored. ``slate_stored``: see `publish_channel`."""
     channel = get_channel(session, slug)
     last = session.scalar(
         select(func.max(ScheduleEntry.start_at)).where(ScheduleEntry.channel_id == channel.id)
     )
     end = max(now, last or now) + timedelta(days=1)
-    conflicts = _conflicts(session, channel=channel, start=now, end=end, min_gap=min_gap)
     publish_channel = _playout("publish", "publish_channel")
     try:
-        compiled = publish_channel(session, channel_id=channel.id, now=now)
+        compiled = publish_channel(session, channel_id=channel.id, now=now, slate_stored=slate_stored)
+        timeline = timeline_from_dict(compiled.timeline)
+        conflicts = _conflicts(
+            session, channel=channel, start=now, end=end, min_gap=min_gap, timeline=timeline, now=now
+        )
         audit.record(
             session,
             actor_id=actor_id,

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from channel.auth import CurrentUser, SchedulerUser, require_roles
-from channel.deps import RequestIdDep, SessionDep, SettingsDep
+from channel.deps import RequestIdDep, SessionDep, SettingsDep, StoreDep
 from channel.grid.audit_log import MAX_AUDIT_LIMIT, list_audit_events
 from channel.grid.channels import get_channel
 from channel.grid.entry_routes import FromQuery, ToQuery
@@ -16,9 +16,10 @@ from channel.grid.errors import GridRoute
 from channel.grid.present import conflict_public
 from channel.grid.review import DEFAULT_MIN_GAP, as_run, channel_conflicts, publish
 from channel.grid.schemas import AsRunPublic, AuditEventPublic, ConflictPublic, PublishPublic, SlugPath
-from channel.grid.timeparse import parse_instant, zone
+from channel.grid.timeparse import instant_field, zone
 from channel.library.deps import CeleryDep
 from channel.models import Role, User
+from channel.playout.slate import slate_probe
 from channel.playout.tasks import request_slate
 
 __all__ = ["router"]
@@ -48,10 +49,24 @@ def get_conflicts(
 
 @router.post("/channels/{slug}/publish", response_model=PublishPublic, tags=["grid"])
 def post_publish(
-    slug: SlugPath, session: SessionDep, user: SchedulerUser, request_id: RequestIdDep, celery: CeleryDep
+    slug: SlugPath,
+    session: SessionDep,
+    user: SchedulerUser,
+    request_id: RequestIdDep,
+    celery: CeleryDep,
+    store: StoreDep,
 ) -> PublishPublic:
-    """Compile the grid into a new playout version; changes apply from the next unpublished segment."""
-    result = publish(session, slug=slug, actor_id=user.id, request_id=request_id, now=datetime.now(UTC))
+    """Compile the grid into a new playout version; changes apply from the next unpublished segment.
+
+    The conflicts listed are read from the compiled timeline: exactly what will air."""
+    result = publish(
+        session,
+        slug=slug,
+        actor_id=user.id,
+        request_id=request_id,
+        now=datetime.now(UTC),
+        slate_stored=slate_probe(store),
+    )
     request_slate(celery, get_channel(session, slug).id)  # idempotent: a no-op once the slate exists
     return PublishPublic(
         version=result.version,
@@ -87,8 +102,8 @@ def get_audit(
         viewer=user,
         entity_type=entity_type,
         entity_id=entity_id,
-        start=parse_instant(start, tz=tz, field="from", allow_date=True) if start else None,
-        end=parse_instant(end, tz=tz, field="to", allow_date=True) if end else None,
+        start=instant_field(start, tz=tz, field="from", allow_date=True) if start else None,
+        end=instant_field(end, tz=tz, field="to", allow_date=True) if end else None,
         limit=limit,
     )
     return [AuditEventPublic.model_validate(e) for e in events]

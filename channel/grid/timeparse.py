@@ -9,10 +9,9 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from channel.grid.errors import invalid
-from channel.timeparams import YEARS, parse_day
-from channel.timeparams import parse_instant as parse_shared_instant
+from channel.timeparams import YEARS, parse_day, parse_instant
 
-__all__ = ["YEARS", "floor_second", "local_midnight", "parse_instant", "parse_local_date", "zone"]
+__all__ = ["YEARS", "floor_second", "instant_field", "local_midnight", "parse_local_date", "zone"]
 
 
 def zone(name: str) -> ZoneInfo:
@@ -51,13 +50,14 @@ def parse_local_date(text: str, *, field: str = "date") -> date:
         ) from None
 
 
-def parse_instant(text: str, *, tz: ZoneInfo, field: str = "start", allow_date: bool = False) -> datetime:
-    """An aware UTC instant from ISO 8601; naive times (and bare dates if allowed) are local to `tz`."""
+def instant_field(text: str, *, tz: ZoneInfo, field: str = "start", allow_date: bool = False) -> datetime:
+    """`playlist.parse_instant` of a request field: naive times (and bare dates if allowed) are local
+    to `tz`; anything unparsable, or outside `YEARS`, is a 422 naming the field."""
     raw = text.strip() if isinstance(text, str) else ""
     if allow_date and len(raw) == 10:
         return local_midnight(parse_local_date(raw, field=field), tz)
     try:
-        return parse_shared_instant(raw, naive_tz=tz)
+        return parse_instant(raw, naive_tz=tz)
     except ValueError:
         raise invalid(
             "invalid_datetime",

@@ -1,14 +1,16 @@
-"""HTTP routes acting on a programme's media: plain source upload, retry, cancel, subtitles."""
+"""HTTP routes acting on a programme's media: plain source upload, retry, cancel, subtitles, and the
+programme's own playlists (public for a ready programme: its master lists its subtitles)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import uuid
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from channel.auth import ProducerUser
 from channel.deps import RequestIdDep, SessionDep, SettingsDep, StoreDep
-from channel.library import subtitles, transcode, uploads
+from channel.library import playlists, subtitles, transcode, uploads
 from channel.library.deps import CeleryDep, OwnedProgramme
 from channel.library.errors import LibraryRoute
 from channel.library.read import details_of
@@ -118,3 +120,27 @@ async def add_subtitles(
         actor_id=user.id,
         request_id=request_id,
     )
+
+
+_HLS = "application/vnd.apple.mpegurl"
+#: a programme's playlists change when a subtitle track is added, so they are cached briefly
+_PLAYLIST_CACHE = "public, max-age=60"
+_HLS_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {_HLS: {}}, "description": "HLS playlist"}}
+
+
+@router.get("/{programme_id}/master.m3u8", responses=_HLS_RESPONSE, response_class=Response)
+def programme_master(programme_id: uuid.UUID, session: SessionDep) -> Response:
+    """A ready programme's master playlist: every rendition and every subtitle language (public)."""
+    body = playlists.programme_master(session, programme_id)
+    return Response(body, media_type=_HLS, headers={"Cache-Control": _PLAYLIST_CACHE})
+
+
+@router.get("/{programme_id}/subs_{language}.m3u8", responses=_HLS_RESPONSE, response_class=Response)
+def programme_subtitles(
+    programme_id: uuid.UUID,
+    language: Annotated[str, Path(min_length=2, max_length=16, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")],
+    session: SessionDep,
+) -> Response:
+    """A ready programme's subtitles in one language, as a VOD playlist of WebVTT segments (public)."""
+    body = playlists.programme_subtitles(session, programme_id, language)
+    return Response(body, media_type=_HLS, headers={"Cache-Control": _PLAYLIST_CACHE})

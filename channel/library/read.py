@@ -14,7 +14,7 @@ from channel.library.transcode import latest_job
 from channel.library.views import public_view, staff_view
 from channel.models import Programme, ProgrammeStatus
 
-__all__ = ["details_of", "programme_details", "programme_page", "public_programme"]
+__all__ = ["details_of", "programme_details", "programme_page", "public_programme", "ready_programme"]
 
 
 def programme_details(session: Session, *, programme_id: uuid.UUID) -> ProgrammePublic:
@@ -36,9 +36,14 @@ def programme_page(session: Session, filters: ProgrammeFilters) -> ProgrammePage
     )
 
 
-def public_programme(session: Session, programme_id: uuid.UUID) -> PublicProgramme:
-    """A programme page for viewers: only ready programmes exist for them."""
+def ready_programme(session: Session, programme_id: uuid.UUID) -> Programme:
+    """A programme viewers may see (ready, with media), or NotFound: the others do not exist for them."""
     programme = session.get(Programme, programme_id)
     if programme is None or programme.status != ProgrammeStatus.READY or not programme.media_prefix:
         raise NotFound("programme_not_found", "Không tìm thấy chương trình / Programme not found")
-    return public_view(programme)
+    return programme
+
+
+def public_programme(session: Session, programme_id: uuid.UUID) -> PublicProgramme:
+    """A programme page for viewers: only ready programmes exist for them."""
+    return public_view(ready_programme(session, programme_id))

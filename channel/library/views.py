@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ from channel.library.schemas import (
 from channel.models import Programme, ProgrammeStatus, TranscodeJob, TranscodeState
 from channel.stores import MEDIA_ROUTE
 
-__all__ = ["Progress", "media_url", "public_view", "staff_view"]
+__all__ = ["Progress", "media_url", "programme_master_url", "public_view", "staff_view"]
 
 
 _WORKING = (ProgrammeStatus.QUEUED, ProgrammeStatus.PROCESSING)
@@ -53,12 +54,16 @@ def media_url(key: str) -> str:
     return f"{MEDIA_ROUTE}/{key}"
 
 
+def programme_master_url(programme_id: uuid.UUID) -> str:
+    """A programme's own master playlist, with its subtitles (`channel.library.playlists`)."""
+    return f"/api/programmes/{programme_id}/master.m3u8"
+
+
 def _master_url(programme: Programme) -> str | None:
     """The master playlist URL of the playable revision, if any."""
-    media: dict[str, Any] | None = programme.media
-    if not media or not programme.media_prefix:
+    if not programme.media or not programme.media_prefix:
         return None
-    return media_url(f"{programme.media_prefix}{media.get('master', 'master.m3u8')}")
+    return programme_master_url(programme.id)
 
 
 def _pictures(programme: Programme) -> tuple[str | None, list[str]]:

@@ -3,6 +3,10 @@
 Serving never waits for the database once a channel is loaded: a stale entry is served while one
 background refresh checks the highest `CompiledPlayout` version, and when the database is down the
 last timeline keeps the channel on air (a warning is logged). The cache lives on ``app.state``.
+
+The same refresh asks the store whether every slate the timeline names is there (`slate_probe`): a
+channel is on air only once it is, so a new channel's playlists answer "starting" (503) instead of
+naming slate segments a worker has not written yet.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from channel.models import Channel, CompiledPlayout
-from channel.playout.publish import EXTEND_BELOW, extend_if_needed
+from channel.playout.publish import EXTEND_BELOW, SlateStored, extend_if_needed
+from channel.playout.slate import slate_prefix_of
 from playlist import Timeline, from_us, timeline_from_dict
 
 __all__ = [
@@ -31,6 +36,7 @@ __all__ = [
     "Live",
     "PlayoutUnavailable",
     "TimelineCache",
+    "slates_of",
 ]
 
 log = logging.getLogger(__name__)
@@ -45,14 +51,22 @@ class PlayoutUnavailable(LookupError):
     """Nothing is loaded for the channel and the database cannot say (down, or not published)."""
 
 
+def slates_of(timeline: Timeline) -> frozenset[str]:
+    """The key prefixes of every slate the timeline names."""
+    return frozenset(slate_prefix_of(i.source) for i in timeline.items if i.kind == "slate")
+
+
 @dataclass(frozen=True, slots=True)
 class Live:
-    """One channel's live playout as loaded: version, timeline, and the playlist window."""
+    """One channel's live playout as loaded: version, timeline, the playlist window, and whether it
+    is on air (every slate it names is stored)."""
 
     slug: str
     version: int
     timeline: Timeline
     window_s: float
+    on_air: bool = True
+    slates: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -72,11 +86,13 @@ class TimelineCache:
         self,
         session_factory: Callable[[], Session],
         *,
+        slate_stored: SlateStored,
         refresh_seconds: float = DEFAULT_REFRESH_SECONDS,
         miss_seconds: float = DEFAULT_MISS_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._sessions = session_factory
+        self._slate_stored = slate_stored
         self.refresh_seconds = refresh_seconds
         self.miss_seconds = miss_seconds
         self._clock = clock
@@ -177,26 +193,32 @@ class TimelineCache:
                 return None
             channel_id, window, version = row
             if old is not None and old.version == version:
-                live = Live(slug=slug, version=version, timeline=old.timeline, window_s=float(window))
+                timeline, slates = old.timeline, old.slates
             else:
                 data = session.scalar(
                     select(CompiledPlayout.timeline).where(
                         CompiledPlayout.channel_id == channel_id, CompiledPlayout.version == version
                     )
                 )
-                live = Live(
-                    slug=slug, version=version, timeline=timeline_from_dict(data or {}), window_s=window
-                )
+                timeline = timeline_from_dict(data or {})
+                slates = slates_of(timeline)
+            live = Live(
+                slug=slug,
+                version=version,
+                timeline=timeline,
+                window_s=float(window),
+                on_air=all(self._slate_stored(prefix) for prefix in sorted(slates)),
+                slates=slates,
+            )
             now = datetime.now(UTC)
             if from_us(live.timeline.end_us) - now < EXTEND_BELOW:
                 self._extend(session, channel_id=channel_id, now=now)
             return live
 
-    @staticmethod
-    def _extend(session: Session, *, channel_id: uuid.UUID, now: datetime) -> None:
+    def _extend(self, session: Session, *, channel_id: uuid.UUID, now: datetime) -> None:
         """Keep an unedited channel compiled ahead; a replica losing the race simply moves on."""
         try:
-            extend_if_needed(session, channel_id=channel_id, now=now)
+            extend_if_needed(session, channel_id=channel_id, now=now, slate_stored=self._slate_stored)
             session.commit()
         except IntegrityError:
             session.rollback()

@@ -1,9 +1,10 @@
 """The hot path: live playlists answered by a lean ASGI handler in front of the FastAPI app.
 
 A player reloads its media playlist every few seconds, so this is most of the traffic. The bytes
-depend only on (channel, track, timeline version, window, live-edge segment), and the live edge
-moves once per segment: each rendered playlist is kept until the next segment airs, and a reload in
-between is one dict lookup. Anything unusual (a query string, an unknown channel or track, off air,
+depend only on (channel, track, timeline version, window, newest fully aired segment), which changes
+exactly when a segment completes: each rendered playlist is kept until then, and a reload in between
+is one dict lookup. Its Cache-Control counts down to that instant, so no cache keeps it longer.
+Anything unusual (a query string, an unknown channel or track, off air, a channel about to start,
 another method) goes on to the FastAPI routes, which answer it with the usual error envelope.
 
 This path skips the metrics and request-id middleware (measured in docs/benchmarks.md): it adds CORS
@@ -19,7 +20,7 @@ from datetime import UTC, datetime
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from channel.playout.cache import PlayoutUnavailable, TimelineCache
-from channel.playout.serve import HLS_TYPE, MASTER_CACHE, live_cache_control, render_live, track_for
+from channel.playout.serve import HLS_TYPE, MASTER_CACHE, render_live, track_for
 from playlist import OffAirError, live_edge, render_master, to_us
 
 __all__ = ["LivePlaylistMiddleware"]
@@ -29,21 +30,33 @@ _MASTER = "master.m3u8"
 _VARY = (b"vary", b"Origin")
 
 
+_FOREVER_US = 1 << 62
+
+
+Headers = list[tuple[bytes, bytes]]
+
+
 @dataclass(frozen=True, slots=True)
 class _Rendered:
     version: int
     window_s: float
-    valid_until_us: int  # the next segment's air start: the bytes hold until then
-    headers: list[tuple[bytes, bytes]]
+    valid_until_us: int  # when the next segment completes: the bytes hold until then
+    cache_control: bytes | None  # fixed (the master); None: counts down to valid_until_us
+    headers: Headers
     body: bytes
-    headers_any_origin: list[tuple[bytes, bytes]] = field(init=False)
-    headers_no_origin: list[tuple[bytes, bytes]] = field(init=False)
+    #: the full header lists already built, by (max-age, allowed origin): a handful per segment
+    answers: dict[tuple[int, bytes | None], Headers] = field(default_factory=dict, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "headers_any_origin", [*self.headers, (b"access-control-allow-origin", b"*")]
-        )
-        object.__setattr__(self, "headers_no_origin", [*self.headers, _VARY])
+    def max_age(self, now_us: int) -> int:
+        """Seconds a cache may keep it (-1: a fixed Cache-Control, the master's)."""
+        if self.cache_control is not None:
+            return -1
+        return max(0, (self.valid_until_us - now_us) // 1_000_000)
+
+    def cache_header(self, now_us: int) -> tuple[bytes, bytes]:
+        if self.cache_control is not None:
+            return (b"cache-control", self.cache_control)
+        return (b"cache-control", b"public, max-age=%d" % self.max_age(now_us))
 
 
 class LivePlaylistMiddleware:
@@ -65,19 +78,21 @@ class LivePlaylistMiddleware:
         slug, _, name = path[6:].partition("/")
         if not slug or "/" in name:
             return await self.app(scope, receive, send)
-        found = await self._playlist(slug, name)
+        now_us = int(time.time() * 1_000_000)
+        found = await self._playlist(slug, name, now_us)
         if found is None:
             return await self.app(scope, receive, send)
-        await self._send(scope, send, found)
+        await self._send(scope, send, found, now_us)
 
-    async def _playlist(self, slug: str, name: str) -> _Rendered | None:
+    async def _playlist(self, slug: str, name: str, now_us: int) -> _Rendered | None:
         live = self.cache.peek(slug)
         if live is None or not self.cache.fresh(slug):
             try:
                 live = await self.cache.aget(slug)
             except PlayoutUnavailable:
                 return None
-        now_us = int(time.time() * 1_000_000)
+        if not live.on_air:
+            return None  # the route answers "about to start"
         done = self.rendered.get((slug, name))
         if (
             done is not None
@@ -87,8 +102,9 @@ class LivePlaylistMiddleware:
         ):
             return done
         timeline = live.timeline
+        cache: bytes | None = None
         if name == _MASTER:
-            body, cache, until = render_master(timeline.channel).encode(), MASTER_CACHE, 1 << 62
+            body, cache, until = render_master(timeline.channel).encode(), MASTER_CACHE.encode(), _FOREVER_US
         else:
             track = track_for(timeline.channel, name)
             if track is None:
@@ -99,36 +115,46 @@ class LivePlaylistMiddleware:
                 body = render_live(timeline, track=track, at=at, window_s=live.window_s)
             except OffAirError:
                 return None
-            cache, until = live_cache_control(timeline.channel), to_us(next_start)
+            until = to_us(next_start)
         headers = [
             (b"content-type", _HLS),
-            (b"cache-control", cache.encode()),
             (b"content-length", str(len(body)).encode()),
             (b"x-content-type-options", b"nosniff"),  # as on every response (channel/security/headers.py)
         ]
-        done = _Rendered(live.version, live.window_s, until, headers, body)
+        done = _Rendered(live.version, live.window_s, until, cache, headers, body)
         self.rendered[(slug, name)] = done
         return done
 
-    def _headers(self, scope: Scope, found: _Rendered) -> list[tuple[bytes, bytes]]:
-        """The rendered headers plus CORS as CORSMiddleware would answer a simple request.
+    def _headers(self, scope: Scope, found: _Rendered, now_us: int) -> list[tuple[bytes, bytes]]:
+        """The rendered headers, Cache-Control as of now, and CORS as CORSMiddleware would answer a
+        simple request.
 
         Unless every origin is allowed, the answer depends on the Origin header, so it always says
         `Vary: Origin`: a shared cache must not hand one origin's answer (with or without the
         allow-origin header) to another.
         """
-        if self.any_origin:
-            return found.headers_any_origin
-        for key, value in scope["headers"]:
-            if key == b"origin" and value in self.origins:
-                return [*found.headers, (b"access-control-allow-origin", value), _VARY]
-        return found.headers_no_origin
+        origin: bytes | None = b"*" if self.any_origin else None
+        if origin is None:
+            for key, value in scope["headers"]:
+                if key == b"origin" and value in self.origins:
+                    origin = value
+                    break
+        answer = (found.max_age(now_us), origin)
+        headers = found.answers.get(answer)
+        if headers is None:
+            headers = [*found.headers, found.cache_header(now_us)]
+            if origin is not None:
+                headers.append((b"access-control-allow-origin", origin))
+            if not self.any_origin:
+                headers.append(_VARY)
+            found.answers[answer] = headers
+        return headers
 
-    async def _send(self, scope: Scope, send: Send, found: _Rendered) -> None:
+    async def _send(self, scope: Scope, send: Send, found: _Rendered, now_us: int) -> None:
         start: Message = {
             "type": "http.response.start",
             "status": 200,
-            "headers": self._headers(scope, found),
+            "headers": self._headers(scope, found, now_us),
         }
         await send(start)
         body = b"" if scope["method"] == "HEAD" else found.body

@@ -2,13 +2,17 @@
 
 The shell around `playlist.recompile`: load the channel, its grid, the programmes' media, the slate and
 the previous version; compile; store the result. The caller commits (one transaction per publish).
+`compile_channel` is the same compile without storing it (what the conflicts check reads).
+
+The slate named is the channel's own card once it is stored; until then (a renamed channel whose new
+card a worker is still making) the card already on air goes on, so no playlist names a missing segment.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -22,14 +26,16 @@ from channel.models import (
     ScheduleEntry,
     ScheduleMode,
 )
-from channel.playout.aired import record_aired
+from channel.playout.asrun import record_aired
 from channel.playout.house import channel_profile
-from channel.playout.slate import expected_slate
+from channel.playout.slate import expected_slate, slate_prefix
+from channel.playout.versions import latest_playout
 from playlist import (
     ChannelProfile,
     GridEntry,
     MediaDescriptionError,
     ProgrammeMedia,
+    Slate,
     Timeline,
     compile_timeline,
     from_us,
@@ -42,8 +48,9 @@ __all__ = [
     "EXTEND_BELOW",
     "HORIZON_AHEAD",
     "PlayoutError",
+    "SlateStored",
+    "compile_channel",
     "extend_if_needed",
-    "latest_playout",
     "publish_channel",
 ]
 
@@ -56,18 +63,12 @@ EXTEND_BELOW = timedelta(days=1)
 _LOOKBACK = timedelta(hours=6)
 
 
+#: whether the slate under a key prefix is completely stored (`channel.playout.slate.slate_probe`)
+SlateStored = Callable[[str], bool]
+
+
 class PlayoutError(LookupError):
     """The channel to publish does not exist."""
-
-
-def latest_playout(session: Session, channel_id: uuid.UUID) -> CompiledPlayout | None:
-    """The live (highest) version of a channel's compiled playout."""
-    return session.scalar(
-        select(CompiledPlayout)
-        .where(CompiledPlayout.channel_id == channel_id)
-        .order_by(CompiledPlayout.version.desc())
-        .limit(1)
-    )
 
 
 def _media(programme: Programme) -> ProgrammeMedia | None:
@@ -118,7 +119,25 @@ def _entries(session: Session, channel_id: uuid.UUID, since: datetime | None) ->
     return list(session.scalars(query.order_by(ScheduleEntry.start_at)).all())
 
 
-def _compile(session: Session, channel: Channel, *, now: datetime, previous: Timeline | None) -> Timeline:
+def _slate(channel: Channel, previous: Timeline | None, slate_stored: SlateStored | None) -> Slate:
+    """The channel's own card, unless it is not stored yet and another card is already on air."""
+    own = expected_slate(channel.profile, channel_name=channel.name)
+    if slate_stored is None or previous is None:
+        return own
+    if slate_stored(slate_prefix(channel.profile, channel_name=channel.name)):
+        return own
+    on_air = next((i.source for i in reversed(previous.items) if i.kind == "slate"), None)
+    return own if on_air is None else Slate(media=on_air)
+
+
+def _compile(
+    session: Session,
+    channel: Channel,
+    *,
+    now: datetime,
+    previous: Timeline | None,
+    slate_stored: SlateStored | None,
+) -> Timeline:
     rows = _entries(session, channel.id, None if previous is None else now - _LOOKBACK)
     fillers = [uuid.UUID(str(i)) for i in channel.filler_policy.get("filler_programme_ids", [])]
     programmes = _programmes(session, [e.programme_id for e in rows] + fillers)
@@ -133,7 +152,7 @@ def _compile(session: Session, channel: Channel, *, now: datetime, previous: Tim
     ]
     last_end = max((e.start_at + _length(programmes.get(str(e.programme_id))) for e in rows), default=now)
     horizon = max(last_end, now) + HORIZON_AHEAD
-    slate = expected_slate(channel.profile, channel_name=channel.name)
+    slate = _slate(channel, previous, slate_stored)
     filler_media = [m for i in fillers if (m := programmes.get(str(i))) is not None]
     if previous is None:
         return compile_timeline(
@@ -156,21 +175,42 @@ def _compile(session: Session, channel: Channel, *, now: datetime, previous: Tim
     )
 
 
-def publish_channel(session: Session, *, channel_id: uuid.UUID, now: datetime) -> CompiledPlayout:
+def _channel(session: Session, channel_id: uuid.UUID) -> Channel:
+    channel = session.get(Channel, channel_id)
+    if channel is None:
+        raise PlayoutError(f"no channel {channel_id}")
+    return channel
+
+
+def _previous(session: Session, channel_id: uuid.UUID) -> tuple[CompiledPlayout | None, Timeline | None]:
+    last = latest_playout(session, channel_id)
+    return last, None if last is None else timeline_from_dict(last.timeline)
+
+
+def compile_channel(
+    session: Session, *, channel_id: uuid.UUID, now: datetime, slate_stored: SlateStored | None = None
+) -> Timeline:
+    """What publishing at ``now`` would compile (nothing is stored): the conflicts check reads it."""
+    channel = _channel(session, channel_id)
+    _, previous = _previous(session, channel_id)
+    return _compile(session, channel, now=now, previous=previous, slate_stored=slate_stored)
+
+
+def publish_channel(
+    session: Session, *, channel_id: uuid.UUID, now: datetime, slate_stored: SlateStored | None = None
+) -> CompiledPlayout:
     """Compile the grid into version n + 1 (frozen up to now + one target duration); caller commits.
 
     ``published_until`` is the end of the compiled timeline: the channel plays at least until then.
     What the previous version aired up to now goes into the as-run log first (so an extension, which
-    also comes here, keeps the log of a channel nobody edits or reads).
+    also comes here, keeps the log of a channel nobody edits or reads). ``slate_stored`` tells which
+    slate cards exist; without it the channel's own card is named (callers that made it already).
     """
-    channel = session.get(Channel, channel_id)
-    if channel is None:
-        raise PlayoutError(f"no channel {channel_id}")
-    last = latest_playout(session, channel_id)
-    previous = None if last is None else timeline_from_dict(last.timeline)
+    channel = _channel(session, channel_id)
+    last, previous = _previous(session, channel_id)
     if previous is not None:
         record_aired(session, channel_id=channel_id, timeline=previous, until=now)
-    timeline = _compile(session, channel, now=now, previous=previous)
+    timeline = _compile(session, channel, now=now, previous=previous, slate_stored=slate_stored)
     compiled = CompiledPlayout(
         channel_id=channel_id,
         version=1 if last is None else last.version + 1,
@@ -183,9 +223,11 @@ def publish_channel(session: Session, *, channel_id: uuid.UUID, now: datetime) -
     return compiled
 
 
-def extend_if_needed(session: Session, *, channel_id: uuid.UUID, now: datetime) -> CompiledPlayout | None:
+def extend_if_needed(
+    session: Session, *, channel_id: uuid.UUID, now: datetime, slate_stored: SlateStored | None = None
+) -> CompiledPlayout | None:
     """Publish again when less than a day is compiled ahead, so an unedited channel keeps playing."""
     last = latest_playout(session, channel_id)
     if last is not None and last.published_until - now >= EXTEND_BELOW:
         return None
-    return publish_channel(session, channel_id=channel_id, now=now)
+    return publish_channel(session, channel_id=channel_id, now=now, slate_stored=slate_stored)

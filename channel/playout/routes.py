@@ -1,7 +1,9 @@
 """Viewer endpoints: live and time-shifted playlists, VOD of an interval, guide, XMLTV, M3U, media.
 
 Routes parse, call one function, and answer; the live reload without ``?start=`` is normally taken
-by `LivePlaylistMiddleware` before it reaches this router (same bytes either way).
+by `LivePlaylistMiddleware` before it reaches this router (same bytes either way). A channel whose
+slate is not stored yet is about to start: its playlists answer 503 with Retry-After, never a list
+naming segments that are not there.
 """
 
 from __future__ import annotations
@@ -21,13 +23,13 @@ from channel.playout.serve import (
     EPG_CACHE,
     HLS_TYPE,
     MASTER_CACHE,
-    MEDIA_PREFIX,
     TimeshiftError,
     check_timeshift,
     epg_json,
     live_cache_control,
     local_day,
     now_json,
+    render_interval,
     render_live,
     render_start_over,
     track_for,
@@ -35,7 +37,7 @@ from channel.playout.serve import (
 from channel.settings import Settings
 from channel.text import CleanQuery
 from channel.timeparams import DAY_HELP, parse_instant
-from playlist import OffAirError, Track, render_m3u, render_master, render_vod, render_xmltv
+from playlist import OffAirError, Track, live_edge, render_m3u, render_master, render_xmltv
 
 __all__ = ["router"]
 
@@ -47,6 +49,13 @@ _OFF_AIR = {
 }
 _NO_CHANNEL = {"code": "not_found", "message": "Không tìm thấy kênh / Channel not found"}
 _NO_TRACK = {"code": "not_found", "message": "Không có danh sách phát này / No such playlist"}
+_STARTING = {
+    "code": "channel_starting",
+    "message": "Kênh sắp bắt đầu phát sóng, vui lòng thử lại sau giây lát"
+    " / The channel is about to start; please retry in a moment",
+}
+#: the cache checks the store again at least this often (half a target duration, 3 s at most)
+STARTING_RETRY_SECONDS = 3
 
 
 async def get_playout(request: Request) -> TimelineCache:
@@ -69,6 +78,14 @@ async def _live(cache: TimelineCache, slug: str) -> Live:
         return await cache.aget(slug)
     except PlayoutUnavailable:
         raise HTTPException(404, detail=_NO_CHANNEL) from None
+
+
+async def _on_air(cache: TimelineCache, slug: str) -> Live:
+    """The channel for its playlists: 503 "starting" (with Retry-After) until its slate is stored."""
+    live = await _live(cache, slug)
+    if not live.on_air:
+        raise HTTPException(503, detail=_STARTING, headers={"Retry-After": str(STARTING_RETRY_SECONDS)})
+    return live
 
 
 def _bad(code: str, message: str) -> HTTPException:
@@ -118,7 +135,7 @@ async def live_master(
     slug: CleanQuery, cache: PlayoutDep, settings: ViewerSettingsDep, start: CleanQuery | None = None
 ) -> Response:
     """The constant master playlist; with ``start`` every media URI carries it (start-over)."""
-    live = await _live(cache, slug)
+    live = await _on_air(cache, slug)
     now = datetime.now(UTC)
     at = _shifted(start, name="start", retention_hours=settings.timeshift_retention_hours, now=now)
     query = "" if at is None else f"start={int(at.timestamp())}"
@@ -133,19 +150,21 @@ async def live_media(
     settings: ViewerSettingsDep,
     start: CleanQuery | None = None,
 ) -> Response:
-    """A live media playlist, or the same at an earlier instant (start-over, catch-up)."""
-    live = await _live(cache, slug)
+    """A live media playlist, or everything aired since an earlier instant (start-over, catch-up);
+    either is cacheable until the next segment completes, no longer."""
+    live = await _on_air(cache, slug)
     track = _track(live, name)
     now = datetime.now(UTC)
     at = _shifted(start, name="start", retention_hours=settings.timeshift_retention_hours, now=now)
     try:
+        _, next_change = live_edge(live.timeline, now)
         if at is None:
             body = render_live(live.timeline, track=track, at=now, window_s=live.window_s)
         else:
             body = await asyncio.to_thread(render_start_over, live.timeline, track=track, start=at, now=now)
     except OffAirError:
         raise HTTPException(503, detail=_OFF_AIR) from None
-    return _hls(body, live_cache_control(live.timeline.channel))
+    return _hls(body, live_cache_control(now=now, next_change=next_change))
 
 
 @router.get("/vod/{slug}/{name}")
@@ -158,7 +177,7 @@ async def vod_media(
     end: Annotated[CleanQuery | None, Query(alias="to")] = None,
 ) -> Response:
     """Every segment that aired in [from, to) as a VOD playlist (catch-up of a programme)."""
-    live = await _live(cache, slug)
+    live = await _on_air(cache, slug)
     track = _track(live, name)
     now = datetime.now(UTC)
     lo = _shifted(start, name="from", retention_hours=settings.timeshift_retention_hours, now=now)
@@ -166,12 +185,12 @@ async def vod_media(
     if lo is None or hi <= lo:
         raise _bad("invalid_interval", "'to' phải sau 'from' / 'to' must be after 'from'")
     try:
-        body = await asyncio.to_thread(
-            render_vod, live.timeline, track=track, start=lo, end=hi, uri_prefix=MEDIA_PREFIX
+        body, cache_control = await asyncio.to_thread(
+            render_interval, live.timeline, track=track, start=lo, end=hi, now=now
         )
     except OffAirError:
         raise HTTPException(503, detail=_OFF_AIR) from None
-    return _hls(body, "public, max-age=3600" if end is not None and hi < now else "public, max-age=1")
+    return _hls(body, cache_control)
 
 
 @router.get("/api/channels/{slug}/now")

@@ -6,6 +6,7 @@ so a playlist works behind any host name, and a CDN may cache it.
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,11 +19,16 @@ from playlist import (
     Track,
     epg_day,
     epg_entry_to_dict,
+    from_us,
+    last_aired,
+    live_edge,
+    locate,
     now_next,
     render_media,
     render_vod,
     subtitle_playlist_name,
     tags,
+    to_us,
     variant_playlist_name,
 )
 
@@ -30,6 +36,7 @@ __all__ = [
     "EPG_CACHE",
     "HLS_TYPE",
     "IMMUTABLE",
+    "IMMUTABLE_PLAYLIST",
     "MASTER_CACHE",
     "MEDIA_PREFIX",
     "TimeshiftError",
@@ -38,6 +45,7 @@ __all__ = [
     "live_cache_control",
     "local_day",
     "now_json",
+    "render_interval",
     "render_live",
     "render_start_over",
     "track_for",
@@ -48,6 +56,8 @@ MEDIA_PREFIX = "/media/"
 MASTER_CACHE = "public, max-age=60"
 IMMUTABLE = "public, max-age=31536000, immutable"
 EPG_CACHE = "public, max-age=30"
+#: a VOD playlist of an interval that has aired in full
+IMMUTABLE_PLAYLIST = "public, max-age=3600"
 
 
 class TimeshiftError(ValueError):
@@ -65,9 +75,9 @@ def track_for(channel: ChannelProfile, name: str) -> Track | None:
     return None
 
 
-def live_cache_control(channel: ChannelProfile) -> str:
-    """At most half a target duration, so a cache never holds a playlist past the next segment."""
-    return f"public, max-age={channel.target_duration // 2}"
+def live_cache_control(*, now: datetime, next_change: datetime) -> str:
+    """Cacheable until the next segment completes and no longer: whole seconds, rounded down."""
+    return f"public, max-age={max(0, math.floor((next_change - now).total_seconds()))}"
 
 
 def render_live(timeline: Timeline, *, track: Track, at: datetime, window_s: float) -> bytes:
@@ -76,15 +86,32 @@ def render_live(timeline: Timeline, *, track: Track, at: datetime, window_s: flo
 
 
 def render_start_over(timeline: Timeline, *, track: Track, start: datetime, now: datetime) -> bytes:
-    """Start-over from ``start``: an EVENT playlist of everything aired since, growing at the tail.
+    """Start-over from ``start``: an EVENT playlist of everything fully aired since, growing at the tail.
 
-    Each reload adds the segments that aired meanwhile and never removes any, so the player keeps
-    going from ``start`` (a live window evaluated at a fixed earlier instant would stall it).
+    Each reload adds the segments that completed meanwhile and never removes any, so the player keeps
+    going from ``start`` (a live window evaluated at a fixed earlier instant would stall it). A start
+    inside the segment still airing begins with the newest one that has aired, never with nothing.
     """
-    vod = render_vod(timeline, track=track, start=start, end=now, uri_prefix=MEDIA_PREFIX)
+    newest = from_us(last_aired(timeline, to_us(now)).start_us)
+    vod = render_vod(
+        timeline, track=track, start=min(start, newest), end=now, aired_by=now, uri_prefix=MEDIA_PREFIX
+    )
     lines = [line for line in vod.splitlines() if line != tags.ENDLIST]
     event = [f"{tags.PLAYLIST_TYPE}EVENT" if line.startswith(tags.PLAYLIST_TYPE) else line for line in lines]
     return ("\n".join(event) + "\n").encode()
+
+
+def render_interval(
+    timeline: Timeline, *, track: Track, start: datetime, end: datetime, now: datetime
+) -> tuple[bytes, str]:
+    """VOD of the segments airing in [start, end) that have fully aired by ``now``, and its
+    Cache-Control: long once the last of them has aired (it can no longer change), else until the
+    next segment completes."""
+    body = render_vod(timeline, track=track, start=start, end=end, aired_by=now, uri_prefix=MEDIA_PREFIX)
+    last = locate(timeline, min(to_us(end), timeline.end_us) - 1)
+    if last.msn <= last_aired(timeline, to_us(now)).msn:
+        return body.encode(), IMMUTABLE_PLAYLIST
+    return body.encode(), live_cache_control(now=now, next_change=live_edge(timeline, now)[1])
 
 
 def check_timeshift(at: datetime, *, now: datetime, retention_hours: float) -> None:

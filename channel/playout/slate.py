@@ -4,6 +4,8 @@ The slate lives under a prefix derived from what it shows and how it is encoded
 (`slates/<hash>/`), and its layout is predictable (one-second segments, `<rung>/seg_<i>.ts`), so
 publishing never has to generate or even read it: `expected_slate` computes its description from the
 profile alone, and `ensure_slate` makes the real files (once; a restart finds them and is fast).
+A channel goes on air only once every slate its timeline names is stored (`slate_probe`): a playlist
+never lists a segment that is not there yet.
 """
 
 from __future__ import annotations
@@ -11,13 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from channel.playout.house import house_profile
 from playlist import FILLER_TITLE, ProgrammeMedia, Slate
-from storage import Store
+from storage import StorageError, Store
 from transcoder.profile import ladder
 from transcoder.slate import make_slate
 
@@ -29,6 +31,8 @@ __all__ = [
     "expected_slate",
     "expected_slate_description",
     "slate_prefix",
+    "slate_prefix_of",
+    "slate_probe",
 ]
 
 log = logging.getLogger(__name__)
@@ -106,3 +110,33 @@ def ensure_slate(
         )
     description: dict[str, Any] = json.loads(store.read_bytes(f"{prefix}description.json"))
     return description
+
+
+def slate_prefix_of(media: ProgrammeMedia) -> str:
+    """The key prefix of a slate as a timeline names it (its segments are ``<prefix><rung>/seg_…``)."""
+    template = next(iter(media.segment_templates.values()))
+    return template.rsplit("/", 2)[0] + "/"
+
+
+def slate_probe(store: Store) -> Callable[[str], bool]:
+    """``probe(prefix)``: is the slate under ``prefix`` completely stored (its master.m3u8 comes last)?
+
+    A stored slate never changes, so a prefix found once is remembered and never asked again; a
+    missing one is asked each time (once per cache refresh), and a store that cannot answer counts
+    as "not yet" (logged), which keeps a new channel off air rather than naming missing segments.
+    """
+    found: set[str] = set()
+
+    def probe(prefix: str) -> bool:
+        if prefix in found:
+            return True
+        try:
+            stored = store.exists(f"{prefix}master.m3u8")
+        except StorageError as exc:
+            log.warning("cannot tell whether the slate under %s is stored: %s", prefix, exc)
+            return False
+        if stored:
+            found.add(prefix)
+        return stored
+
+    return probe

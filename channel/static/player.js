@@ -60,6 +60,19 @@
     }
   }
 
+  /* a channel whose slate is not stored yet answers 503 "channel_starting" with Retry-After:
+     say it is about to start and ask again, instead of letting the player fail for good */
+  function whenOnAir(src, then) {
+    if (!window.fetch) { then(); return; }
+    fetch(src, { cache: "no-store" }).then(function (r) {
+      if (r.status !== 503) { then(); return; }
+      state.starting = (state.starting || 0) + 1;
+      showError(T.channel_starting);
+      var wait = Math.max(1, parseFloat(r.headers.get("Retry-After") || "3") || 3);
+      setTimeout(function () { if (state.src === src) { whenOnAir(src, then); } }, wait * 1000);
+    }).catch(function () { then(); });
+  }
+
   function attachHls(src) {
     var hls = new window.Hls({
       enableWorker: true, lowLatencyMode: false, liveSyncDurationCount: 3,
@@ -76,7 +89,10 @@
       showError(T.player_error);
       /* hls.js's recipe: recover a media error, swap the audio codec if it recurs, then start afresh */
       var now = performance.now();
-      if (data.type === window.Hls.ErrorTypes.NETWORK_ERROR) {
+      if (data.details === window.Hls.ErrorDetails.MANIFEST_LOAD_ERROR) {
+        hls.destroy(); state.hls = null;  /* no playlist yet: start afresh (and wait while it starts) */
+        setTimeout(function () { load(state.src, state.live); }, 3000);
+      } else if (data.type === window.Hls.ErrorTypes.NETWORK_ERROR) {
         setTimeout(function () { hls.startLoad(); }, 2000);
       } else if (data.type === window.Hls.ErrorTypes.MEDIA_ERROR && now - recovered > 3000) {
         recovered = now; swapped = false; hls.recoverMediaError();
@@ -102,12 +118,15 @@
     if (state.hls) { state.hls.destroy(); state.hls = null; }
     if (window.Hls && window.Hls.isSupported()) {
       state.engine = "hls.js";
-      attachHls(src);
+      whenOnAir(src, function () { showError(""); attachHls(src); });
     } else if (video.canPlayType("application/vnd.apple.mpegurl")) {
       state.engine = "native";
-      video.src = src;
-      var p = video.play();
-      if (p && p.catch) { p.catch(function () {}); }
+      whenOnAir(src, function () {
+        showError("");
+        video.src = src;
+        var p = video.play();
+        if (p && p.catch) { p.catch(function () {}); }
+      });
     } else {
       state.engine = "none";
       var missing = document.getElementById("player-missing");

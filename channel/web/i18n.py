@@ -43,6 +43,7 @@ _VI: Final[dict[str, str]] = {
         " sẵn có vẫn có thể xem."
     ),
     "player_error": "Không phát được luồng trực tiếp. Đang thử lại…",
+    "channel_starting": "Kênh sắp bắt đầu phát sóng. Xin chờ trong giây lát…",
     "loading": "Đang tải…",
     "watching_from": "Đang xem lại từ",
     "channels": "Các kênh",
@@ -158,6 +159,7 @@ _EN: Final[dict[str, str]] = {
         " browsers with built-in HLS can still play."
     ),
     "player_error": "The live stream could not be played. Retrying…",
+    "channel_starting": "The channel is about to start. Please wait a moment…",
     "loading": "Loading…",
     "watching_from": "Watching from",
     "channels": "Channels",

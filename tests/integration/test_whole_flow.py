@@ -378,8 +378,13 @@ def _whole_flow(tmp_path: Path, *, db_url: str, broker: str, results: str, bucke
         assert second in starts, (second, shows)
         assert daily_starts[0] in starts, (daily_starts, shows)  # the daily slot is in the guide too
 
-        # delivery: playlists from the API, segments by a 302 to a presigned URL on the S3 server
-        master = http.get("/live/kenh-phap-luat/master.m3u8")
+        # delivery: playlists from the API, segments by a 302 to a presigned URL on the S3 server;
+        # the channel goes on air once the worker has stored its slate ("about to start" until then)
+        deadline = time.monotonic() + 60
+        while (master := http.get("/live/kenh-phap-luat/master.m3u8")).status_code == 503:
+            assert master.json()["error"]["code"] == "channel_starting", master.text
+            assert time.monotonic() < deadline, f"no slate after 60 s; worker log:\n{_tail(worker_log)}"
+            time.sleep(float(master.headers["Retry-After"]))
         assert master.status_code == 200, master.text
         assert _uris(master.text) == ["180p.m3u8", "144p.m3u8"], master.text
         preview = urljoin(base, final["preview_url"])
@@ -391,10 +396,9 @@ def _whole_flow(tmp_path: Path, *, db_url: str, broker: str, results: str, bucke
         assert httpx.get(moved.headers["Location"], timeout=10).status_code == 200
 
         # the viewer: ffmpeg plays the live playlist from inside the first airing across the boundary.
-        # It starts 4.5 s into the first airing so the 6 s window holds only programme segments: the
-        # slate that fills the grid before and after is never generated for a channel made through the
-        # API (only `legaltv demo` calls ensure_slate), so its segments are 404 today (known gap).
-        wait = (first + timedelta(seconds=4.5) - datetime.now(UTC)).total_seconds()
+        # It starts once the first airing has fully aired (segments are listed once they have), so the
+        # 6 s window holds exactly its three segments and ffmpeg starts at its head.
+        wait = (first + timedelta(seconds=6.5) - datetime.now(UTC)).total_seconds()
         assert wait > 0, f"setup too slow: the first airing began {-wait:.1f} s before ffmpeg could start"
         time.sleep(wait)
         out = tmp_path / "out.ts"

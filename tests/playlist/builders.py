@@ -9,7 +9,17 @@ from typing import Any
 from playlist.media import ProgrammeMedia, Slate
 from playlist.profile import ChannelProfile, SegmentFormat, SubtitleLanguage, Variant
 
-__all__ = ["EPOCH", "VARIANTS", "channel", "description", "media", "slate"]
+__all__ = [
+    "EPOCH",
+    "GOP_S",
+    "TS_PACKETS_PER_GOP",
+    "VARIANTS",
+    "channel",
+    "description",
+    "gops_of",
+    "media",
+    "slate",
+]
 
 EPOCH = datetime(2026, 11, 29, 0, 0, tzinfo=UTC)
 VARIANTS = (
@@ -31,12 +41,31 @@ def channel(*, fmt: SegmentFormat = "mpegts", subtitles: bool = False) -> Channe
     )
 
 
+#: the house GOP, and how many 188-byte TS packets one GOP of each variant takes in these fixtures
+GOP_S = 2.0
+TS_PACKETS_PER_GOP = {"720p": 1000, "360p": 300}
+
+
+def gops_of(duration: float) -> list[float]:
+    """A segment's GOPs as the transcoder cuts them: whole 2 s GOPs, then the rest."""
+    whole = int(duration // GOP_S)
+    rest = round(duration - whole * GOP_S, 6)
+    return [GOP_S] * whole + ([rest] if rest > 0 else [])
+
+
 def description(
-    durations: Sequence[float], *, fmt: SegmentFormat = "mpegts", languages: Sequence[str] = ()
+    durations: Sequence[float],
+    *,
+    fmt: SegmentFormat = "mpegts",
+    languages: Sequence[str] = (),
+    gops: bool = False,
 ) -> dict[str, Any]:
+    """description.json of a programme; with ``gops``, version 2 with where its GOPs start."""
     ext = "ts" if fmt == "mpegts" else "m4s"
+    segment_gops = [gops_of(d) for d in durations] if gops else []
     return {
-        "version": 1,
+        "version": 2 if gops else 1,
+        "segment_gops": segment_gops,
         "duration": sum(durations),
         "segment_format": fmt,
         "target_duration": 6,
@@ -53,6 +82,9 @@ def description(
                 "playlist": f"{v.name}/index.m3u8",
                 "init": f"{v.name}/init.mp4" if fmt == "fmp4" else None,
                 "segments": [f"{v.name}/seg_{i:05d}.{ext}" for i in range(len(durations))],
+                "gop_offsets": [
+                    [188 * TS_PACKETS_PER_GOP[v.name] * g for g in range(1, len(row))] for row in segment_gops
+                ],
             }
             for v in VARIANTS
         ],
@@ -71,9 +103,10 @@ def media(
     fmt: SegmentFormat = "mpegts",
     languages: Sequence[str] = (),
     title: str = "",
+    gops: bool = False,
 ) -> ProgrammeMedia:
     return ProgrammeMedia.from_description(
-        description(durations, fmt=fmt, languages=languages),
+        description(durations, fmt=fmt, languages=languages, gops=gops),
         programme_id=programme_id,
         prefix=f"programmes/{programme_id}/r1",
         title=title or f"Chương trình {programme_id}",

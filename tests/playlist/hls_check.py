@@ -13,6 +13,7 @@ __all__ = ["Listed", "MediaPlaylist", "read_media"]
 _EXTINF = re.compile(r"^#EXTINF:(\d+)\.(\d{3}),$")
 _PDT = re.compile(r"^#EXT-X-PROGRAM-DATE-TIME:(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)$")
 _MAP = re.compile(r'^#EXT-X-MAP:URI="([^"]+)"$')
+_BYTERANGE = re.compile(r"^#EXT-X-BYTERANGE:(\d+)@0$")
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Listed:
     pdt: datetime
     map_uri: str | None
     tagged: bool  # preceded by EXT-X-DISCONTINUITY
+    length: int | None = None  # EXT-X-BYTERANGE: bytes [0, length) of the URI
 
 
 @dataclass(frozen=True)
@@ -76,16 +78,24 @@ def read_media(text: str) -> MediaPlaylist:
         assert pdt, lines[pos]
         inf = _EXTINF.match(lines[pos + 1])
         assert inf, lines[pos + 1]
+        byterange = _BYTERANGE.match(lines[pos + 2])
+        length = None if byterange is None else int(byterange[1])
+        assert length is None or (length > 0 and version >= 4)
+        pos += byterange is not None
         uri = lines[pos + 2]
         assert uri
         assert not uri.startswith("#")
         duration_ms = int(inf[1]) * 1000 + int(inf[2])
         assert round(duration_ms / 1000) <= target
         when = datetime.fromisoformat(pdt[1].replace("Z", "+00:00"))
-        segments.append(Listed(msn + len(segments), uri, duration_ms, disc, when, current_map, tagged))
+        segments.append(
+            Listed(msn + len(segments), uri, duration_ms, disc, when, current_map, tagged, length)
+        )
         pos += 3
     assert segments
-    assert version == (6 if current_map is not None else 3)
+    # fMP4 video: 6 (EXT-X-MAP); MPEG-TS video: 4 (EXT-X-BYTERANGE may come); subtitles: 3
+    expected = 6 if current_map is not None else 3 if segments[0].uri.endswith(".vtt") else 4
+    assert version == expected, (version, expected)
     _cross_check(text, version, target, msn, dseq, segments)
     return MediaPlaylist(version, target, msn, dseq, vod, tuple(segments))
 
@@ -100,3 +110,6 @@ def _cross_check(text: str, version: int, target: int, msn: int, dseq: int, segm
     assert [round(s.duration * 1000) for s in parsed.segments] == [s.duration_ms for s in segments]
     assert [bool(s.discontinuity) for s in parsed.segments] == [s.tagged for s in segments]
     assert [s.program_date_time for s in parsed.segments] == [s.pdt for s in segments]
+    assert [s.byterange for s in parsed.segments] == [
+        None if s.length is None else f"{s.length}@0" for s in segments
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
@@ -131,10 +132,12 @@ def test_overlapping_programmes_and_entries_before_the_epoch_still_compile() -> 
     )
     assert tl.start_us == to_us(EPOCH)
     assert tl.end_us >= to_us(EPOCH + 600 * S)
-    # "0" gets no whole segment before "1" cuts it; "2" would follow "1" but "3" cuts "1" first
+    # "0" airs from the epoch and "1" cuts it at 6 s, the boundary nearest 5 s (1 s late at most);
+    # "2" would follow "1" but "3" cuts "1" first, at 18 s (24 s would be 3 s late)
     programmes = [p for p in tl.items if p.kind == "programme"]
-    assert [(p.entry_id, p.segment_count) for p in programmes] == [("1", 2), ("3", 10)]
-    assert programmes[1].start_us == to_us(EPOCH + 21 * S)
+    assert [(p.entry_id, p.segment_count) for p in programmes] == [("0", 1), ("1", 2), ("3", 10)]
+    assert programmes[1].start_us == to_us(EPOCH + 6 * S)
+    assert programmes[2].start_us == to_us(EPOCH + 21 * S)
 
 
 def test_a_slate_in_another_format_is_refused() -> None:
@@ -147,3 +150,62 @@ def test_a_slate_in_another_format_is_refused() -> None:
 def test_a_horizon_at_the_epoch_still_gives_a_playable_timeline() -> None:
     tl = compile_timeline(channel=channel(), entries=[], programmes={}, slate=slate(), horizon=EPOCH - S)
     assert [(i.kind, i.segment_count) for i in tl.items] == [("slate", 1)]
+
+
+GOPPED = media("g", [6.0] * 10, gops=True)  # 60 s, 2 s GOPs: version 2 with byte offsets
+
+
+@pytest.mark.parametrize(
+    ("at", "cut", "start"),
+    [
+        (17.0, 16.0, 17.0),  # the grid: 16 (1 s early, a tie goes early), then 1 s of slate
+        (17.4, 18.0, 18.0),  # 18 is 0.6 s late and nearer than 16
+        (16.0, 16.0, 16.0),  # on a GOP boundary: no slate
+        (18.0, 18.0, 18.0),  # on a segment boundary
+        (12.3, 12.0, 12.0),  # 0.3 s of slate would round to none
+        (0.8, 0.0, 1.0),  # nothing of g airs (2 s would be 1.2 s late); a 1 s slate segment is nearer
+    ],
+)
+def test_a_hard_start_cuts_between_gops_within_a_second(at: float, cut: float, start: float) -> None:
+    tl = build([GridEntry("1", "g", EPOCH), GridEntry("2", "b", EPOCH + at * S)], {"g": GOPPED, "b": B})
+    programmes = [i for i in tl.items if i.kind == "programme"]
+    g = next((i for i in programmes if i.entry_id == "1"), None)
+    b = next(i for i in programmes if i.entry_id == "2")
+    assert (0.0 if g is None else (g.end_us - to_us(EPOCH)) / 1e6) == cut
+    assert (b.start_us - to_us(EPOCH)) / 1e6 == start
+    assert abs(cut - at) <= 1.0
+    assert abs(start - at) <= 1.0
+
+
+def test_a_cut_inside_a_segment_is_a_sub_segment_with_each_variants_byte_count() -> None:
+    tl = build([GridEntry("1", "g", EPOCH), GridEntry("2", "b", EPOCH + 17 * S)], {"g": GOPPED, "b": B})
+    g, slate_item, b = tl.items[:3]
+    assert (g.segment_count, g.end_us - g.start_us) == (3, 16_000_000)
+    assert g.tail is not None
+    assert (g.tail.gops, g.tail.duration_us) == (2, 4_000_000)
+    assert dict(g.tail.byte_lengths) == {"720p": 188 * 1000 * 2, "360p": 188 * 300 * 2}
+    assert [g.partial(j) for j in range(3)] == [None, None, g.tail]
+    assert g.duration_us(2) == 4_000_000
+    assert (slate_item.kind, slate_item.segment_count) == ("slate", 1)
+    assert b.start_us == to_us(EPOCH + 17 * S)
+    assert b.first_msn == g.next_msn + 1
+
+
+def test_media_without_gop_offsets_cut_at_segment_boundaries() -> None:
+    tl = build([GridEntry("1", "a", EPOCH), GridEntry("2", "b", EPOCH + 16 * S)])
+    a = tl.items[0]
+    assert (a.segment_count, a.tail, a.end_us) == (2, None, to_us(EPOCH + 12 * S))  # 18 is 2 s late
+    assert tl.items[2].start_us == to_us(EPOCH + 16 * S)  # 4 s of slate fill up to the instant
+    late = build([GridEntry("1", "a", EPOCH), GridEntry("2", "b", EPOCH + 17 * S)]).items[0]
+    assert late.end_us == to_us(EPOCH + 18 * S)  # the boundary 1 s late is the nearest
+
+
+def test_gop_tables_missing_a_variant_are_not_used() -> None:
+    partial = media("g", [6.0] * 10, gops=True)
+    table = partial.gops
+    assert table is not None
+    lopsided = dataclasses.replace(
+        partial, gops=dataclasses.replace(table, offsets={"720p": table.offsets["720p"]})
+    )
+    tl = build([GridEntry("1", "g", EPOCH), GridEntry("2", "b", EPOCH + 16 * S)], {"g": lopsided, "b": B})
+    assert (tl.items[0].segment_count, tl.items[0].tail) == (2, None)  # 12 s, not 16 s between GOPs

@@ -11,10 +11,12 @@ from playlist import (
     Timeline,
     compile_timeline,
     epg_day,
+    guide_end,
     now_next,
     programmes_between,
     render_m3u,
     render_xmltv,
+    to_us,
 )
 from tests.playlist.builders import EPOCH, channel, media, slate
 
@@ -117,3 +119,25 @@ def test_m3u_lists_each_channel_with_its_guide() -> None:
         'tvg-logo="https://example.vn/logo.png" group-title="Pháp luật",Kênh Pháp luật & Đời sống\n'
         "https://tv.example.vn/channels/legaltv/master.m3u8\n"
     )
+
+
+def test_the_guide_ends_where_the_grid_ends_not_with_days_of_filler() -> None:
+    tl = guide_timeline()
+    assert tl.end_us >= to_us(EPOCH + 300 * S)  # the channel stays on air (filler) to the horizon
+    assert guide_end(tl) == EPOCH + 260 * S  # the last programme ends there
+    text = render_xmltv([tl], start=EPOCH, end=EPOCH + timedelta(days=2))
+    root = ET.fromstring(text.split("\n", 2)[2].encode())
+    assert root.findall("programme")[-1].get("stop") == "20261129070420 +0700"
+    day = epg_day(tl, day=date(2026, 11, 29))
+    assert day[-1]["stop"] == "2026-11-29T07:04:20+07:00"
+    now, nxt = now_next(tl, EPOCH + 280 * S)  # what airs now is still told, past the guide's end
+    assert now.kind == "filler"
+    assert nxt is None
+
+
+def test_a_channel_with_no_programme_has_an_empty_guide() -> None:
+    tl = compile_timeline(
+        channel=channel(), entries=[], programmes={}, slate=slate(), horizon=EPOCH + 300 * S
+    )
+    assert guide_end(tl) == EPOCH
+    assert programmes_between(tl, start=EPOCH, end=EPOCH + 300 * S) == []

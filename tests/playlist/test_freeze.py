@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from playlist import GridEntry, Timeline, compile_timeline, recompile, to_us
+from playlist import (
+    GridEntry,
+    Timeline,
+    compile_timeline,
+    recompile,
+    timeline_from_dict,
+    timeline_to_dict,
+    to_us,
+)
 from tests.playlist.builders import EPOCH, channel, media, slate
 
 S = timedelta(seconds=1)
@@ -94,3 +103,65 @@ def test_an_entry_whose_slot_has_passed_is_skipped_and_one_still_running_starts_
 def test_an_edge_before_the_epoch_is_a_fresh_compile() -> None:
     tl = first()
     assert again(tl, GRID, edge=EPOCH - S).items == tl.items
+
+
+GOPPED = {**PROGRAMMES, "g": media("g", [6.0] * 20, gops=True)}
+
+
+def stored(tl: Timeline) -> Timeline:
+    """The timeline as the service reloads it: sources without GOP tables."""
+    back = timeline_from_dict(json.loads(json.dumps(timeline_to_dict(tl))))
+    assert all(i.source.gops is None for i in back.items)
+    return back
+
+
+def test_a_hard_start_added_on_air_cuts_the_stored_programme_between_gops() -> None:
+    grid = [GridEntry("1", "g", EPOCH + 10 * S)]
+    tl = stored(
+        compile_timeline(channel=channel(), entries=grid, programmes=GOPPED, slate=slate(), horizon=HORIZON)
+    )
+    edge = EPOCH + 40 * S
+    new = recompile(
+        tl,
+        entries=[*grid, GridEntry("2", "b", EPOCH + 61 * S)],
+        programmes=GOPPED,
+        slate=slate(),
+        horizon=HORIZON,
+        publish_edge=edge,
+    )
+    assert segments_before(new, edge) == segments_before(tl, edge)
+    g = new.items[1]
+    assert g.end_us == to_us(EPOCH + 60 * S)  # 10 + 48 + one GOP of the 9th segment: 1 s early
+    assert g.tail is not None
+    assert g.tail.gops == 1
+    b = next(i for i in new.items if i.entry_id == "2")
+    assert b.start_us == to_us(EPOCH + 61 * S)
+
+
+def test_a_published_sub_segment_stays_and_an_unpublished_one_is_cut_again() -> None:
+    grid = [GridEntry("1", "g", EPOCH + 10 * S), GridEntry("2", "b", EPOCH + 27 * S)]
+    tl = compile_timeline(channel=channel(), entries=grid, programmes=GOPPED, slate=slate(), horizon=HORIZON)
+    g = tl.items[1]
+    assert g.tail is not None
+    assert g.end_us == to_us(EPOCH + 26 * S)
+    published = recompile(
+        stored(tl),
+        entries=[grid[0]],
+        programmes=GOPPED,
+        slate=slate(),
+        horizon=HORIZON,
+        publish_edge=EPOCH + 23 * S,
+    )
+    assert published.items[1] == g  # its sub-segment (22–26) started before the edge: kept as it was
+    moved = recompile(
+        stored(tl),
+        entries=[grid[0], GridEntry("2", "b", EPOCH + 31 * S)],
+        programmes=GOPPED,
+        slate=slate(),
+        horizon=HORIZON,
+        publish_edge=EPOCH + 21 * S,
+    )
+    g2 = moved.items[1]
+    assert g2.end_us == to_us(EPOCH + 30 * S)  # the sub-segment was not published: cut again near 31 s
+    assert g2.tail is not None
+    assert g2.tail.gops == 1

@@ -48,7 +48,7 @@ def test_position_and_index_loop_over_the_source() -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d.update(version=2), "version"),
+        (lambda d: d.update(version=3), "version"),
         (lambda d: d["renditions"][0]["segments"].reverse(), "segment"),
         (lambda d: d["renditions"][0]["segments"].pop(), "count"),
         (lambda d: d.pop("segment_durations"), "malformed"),
@@ -73,3 +73,50 @@ def test_slate_needs_short_segments() -> None:
     assert Slate(media=media("slate", [1.0] * 3)).media.segment_count == 3
     with pytest.raises(MediaDescriptionError, match="short"):
         Slate(media=media("slate", [6.0] * 3))
+
+
+def test_version_2_says_where_each_segment_may_be_cut_between_gops() -> None:
+    m = media("g", [6.0, 5.96, 1.04], gops=True)
+    assert m.gops is not None
+    assert m.gops.durations_us == ((2_000_000,) * 3, (2_000_000, 2_000_000, 1_960_000), (1_040_000,))
+    assert m.gops.offsets["720p"][1] == (188_000, 376_000)
+    assert m.gops.prefix_us(1, 2) == 4_000_000
+    assert m.gops.byte_length("360p", 0, 1) == 188 * 300
+    assert m == media("g", [6.0, 5.96, 1.04])  # the table is not part of the media's identity
+
+
+def test_float_gop_durations_sum_exactly_to_their_segment() -> None:
+    desc = description([6.0], gops=True)
+    desc["segment_gops"] = [[0.1 + 0.2, 2.0, 3.7]]  # 6.000000000000001 in floating point
+    m = ProgrammeMedia.from_description(desc, programme_id="p", prefix="p/", title="t")
+    assert m.gops is not None
+    assert sum(m.gops.durations_us[0]) == 6_000_000
+
+
+def test_fmp4_has_no_gop_table_even_with_gop_lists() -> None:
+    desc = description([6.0, 6.0], fmt="fmp4")
+    desc["version"] = 2
+    assert ProgrammeMedia.from_description(desc, programme_id="p", prefix="p/", title="t").gops is None
+    listed = {**description([6.0, 6.0], gops=True), "segment_format": "fmp4"}
+    for r in listed["renditions"]:
+        r["init"], r["segments"] = f"{r['name']}/init.mp4", [f"{r['name']}/seg_{i:05d}.m4s" for i in range(2)]
+    assert ProgrammeMedia.from_description(listed, programme_id="p", prefix="p/", title="t").gops is None
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["segment_gops"].pop(), "every segment"),
+        (lambda d: d["segment_gops"][0].append(1.0), "sum"),
+        (lambda d: d["segment_gops"][0].__setitem__(0, -2.0), "positive"),
+        (lambda d: d["renditions"][1]["gop_offsets"][0].reverse(), "rising"),
+        (lambda d: d["renditions"][1]["gop_offsets"][0].pop(), "rising"),
+        (lambda d: d["renditions"][0].pop("gop_offsets"), "every segment"),
+        (lambda d: d["renditions"][0]["gop_offsets"][0].__setitem__(0, "x"), "malformed"),
+    ],
+)
+def test_gop_tables_off_the_contract_are_refused(change: object, message: str) -> None:
+    desc = description([6.0, 6.0], gops=True)
+    change(desc)  # type: ignore[operator]
+    with pytest.raises(MediaDescriptionError, match=message):
+        ProgrammeMedia.from_description(desc, programme_id="p", prefix="p/", title="t")

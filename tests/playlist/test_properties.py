@@ -1,10 +1,15 @@
 """Property tests: random grids, edits on air and reloads obey RFC 8216 §6.2.1–6.2.2 and the guide.
 
-Every playlist is read back by the strict checker in hls_check (which cross-checks with m3u8).
+Every playlist is read back by the strict checker in hls_check (which cross-checks with m3u8). On top
+of the reload rules: a segment is listed only once it has fully aired (the newest listed one ends
+within the last target duration), hard starts cut within a second of their instant where the media
+has GOP offsets (grids put them anywhere, inside GOPs too), and a replica still serving the previous
+version for half a target duration after a publish lists nothing the new version changed.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +25,7 @@ from playlist import (
     Timeline,
     Track,
     compile_timeline,
+    locate,
     now_next,
     recompile,
     render_media,
@@ -28,6 +34,7 @@ from playlist import (
     timeline_to_dict,
     to_us,
 )
+from playlist.cuts import LATE_LIMIT_US
 from playlist.profile import ChannelProfile
 from tests.playlist.builders import EPOCH, channel, media, slate
 from tests.playlist.hls_check import MediaPlaylist, read_media
@@ -77,9 +84,12 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         durations = draw(st.lists(SEGMENT, min_size=1, max_size=12))
         langs = draw(st.sampled_from([(), ("vi",)]))
         ready = draw(st.integers(0, 4)) > 0
-        programmes[f"p{k}"] = media(f"p{k}", durations, fmt=fmt, languages=langs) if ready else None
+        gops = fmt == "mpegts" and draw(st.booleans())  # fMP4 descriptions have empty GOP lists
+        programmes[f"p{k}"] = (
+            media(f"p{k}", durations, fmt=fmt, languages=langs, gops=gops) if ready else None
+        )
     fillers = tuple(
-        media(f"f{k}", draw(st.lists(SEGMENT, min_size=1, max_size=6)), fmt=fmt)
+        media(f"f{k}", draw(st.lists(SEGMENT, min_size=1, max_size=6)), fmt=fmt, gops=fmt == "mpegts")
         for k in range(draw(st.integers(0, 2)))
     )
     names = list(programmes)
@@ -120,18 +130,21 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     )
 
 
-Segment = tuple[tuple[str, ...], int, int, int]  # (keys per variant, duration µs, discontinuity, start µs)
+# (keys per variant, byte lengths per variant or None, duration µs, discontinuity, start µs)
+Segment = tuple[tuple[str, ...], tuple[int, ...] | None, int, int, int]
 
 
 def all_segments(timeline: Timeline) -> dict[int, Segment]:
     out: dict[int, Segment] = {}
     for item in timeline.items:
         for j in range(item.segment_count):
-            keys = tuple(
-                item.source.segment_key(v.name, item.source_index(j)) for v in timeline.channel.variants
-            )
+            variants = timeline.channel.variants
+            keys = tuple(item.source.segment_key(v.name, item.source_index(j)) for v in variants)
+            partial = item.partial(j)
+            lengths = None if partial is None else tuple(partial.byte_lengths[v.name] for v in variants)
             out[item.first_msn + j] = (
                 keys,
+                lengths,
                 item.duration_us(j),
                 item.discontinuity_of(j),
                 item.start_us + item.offset_us(j),
@@ -163,31 +176,45 @@ def build(scn: Scenario) -> list[tuple[datetime | None, Timeline]]:
             publish_edge=edge,
         )
         before, after = all_segments(tl), all_segments(new)
-        published = [msn for msn, seg in before.items() if seg[3] < to_us(edge)]
+        published = [msn for msn, seg in before.items() if seg[4] < to_us(edge)]
         assert published == sorted(published)
         for msn in published:
             assert after[msn] == before[msn], f"published segment {msn} was rewritten"
-        check_hard_starts(new, edit.entries, not_before=edge)
-        boundary = min((seg[3] for seg in before.values() if seg[3] >= to_us(edge)), default=tl.end_us)
+        check_hard_starts(new, edit.entries, scn, not_before=edge)
+        boundary = min((seg[4] for seg in before.values() if seg[4] >= to_us(edge)), default=tl.end_us)
         for item in new.items:
             if item.entry_id == f"u{n}" and item.kind == "programme":
                 assert item.start_us == boundary, "an urgent entry airs at the first unpublished boundary"
         out.append((edit.at, new))
         tl = new
-    check_hard_starts(out[0][1], scn.entries, not_before=None)
+    check_hard_starts(out[0][1], scn.entries, scn, not_before=None)
     return out
 
 
 def check_hard_starts(
-    timeline: Timeline, entries: tuple[GridEntry, ...], *, not_before: datetime | None
+    timeline: Timeline, entries: tuple[GridEntry, ...], scn: Scenario, *, not_before: datetime | None
 ) -> None:
+    """Hard entries start within 1 s of their instant; a programme they cut ends within 1 s of it
+    when its media has GOP offsets, else at a segment boundary at most 1 s late."""
     by_entry = {i.entry_id: i for i in timeline.items if i.kind == "programme"}
     floor = None if not_before is None else to_us(not_before) + 7_000_000
+    hard = sorted(to_us(e.start) for e in entries if e.mode == "hard")
     for e in entries:
         item = by_entry.get(e.entry_id)
         if e.mode != "hard" or item is None or (floor is not None and to_us(e.start) < floor):
             continue
-        assert abs(item.start_us - to_us(e.start)) <= 2_000_000, e
+        assert abs(item.start_us - to_us(e.start)) <= LATE_LIMIT_US, e
+    for item in by_entry.values():
+        media = scn.programmes.get(item.programme_id or "")
+        if media is None or item.end_us - item.start_us == media.duration_us:
+            continue  # aired whole
+        if floor is not None and item.start_us < floor:
+            continue  # cut where an edit left it
+        # the cut is at most 1 s late, and early by less than the segment (v1) or GOP it dropped
+        near = [at for at in hard if item.end_us - LATE_LIMIT_US <= at < item.end_us + 7_000_000]
+        assert near, f"{item.entry_id} was cut with no hard start to cut it"
+        if media.gops is not None:
+            assert any(abs(item.end_us - at) <= LATE_LIMIT_US for at in near), item.entry_id
 
 
 def tracks(ch: ChannelProfile) -> list[Track]:
@@ -204,14 +231,33 @@ def in_force(timelines: list[tuple[datetime | None, Timeline]], at: datetime) ->
     return current
 
 
-def check_window(pl: MediaPlaylist, at: datetime, target: int) -> None:
+def stale_replicas(
+    timelines: list[tuple[datetime | None, Timeline]], at: datetime, target: int
+) -> list[Timeline]:
+    """Versions a replica may still serve at ``at``: replaced less than half a target duration ago
+    (the cache checks the database at least that often, `channel.playout.cache`)."""
+    out = []
+    for (_, old), (since, _new) in itertools.pairwise(timelines):
+        if since is not None and since <= at < since + timedelta(seconds=target / 2):
+            out.append(old)
+    return out
+
+
+def check_window(pl: MediaPlaylist, at: datetime, timeline: Timeline) -> None:
+    target = timeline.channel.target_duration
     total = sum(s.duration_ms for s in pl.segments)
     need = max(WINDOW_S, 3 * target) * 1000
     assert total >= need or pl.media_sequence == 0
     assert total - pl.segments[0].duration_ms < need  # the last N segments, no more
+    # only what has fully aired: the newest segment ends by the wall clock, the next one after it
     edge = pl.segments[-1]
-    assert edge.pdt <= at + timedelta(microseconds=500)
-    assert edge.pdt + timedelta(milliseconds=edge.duration_ms + 1) > at
+    ends = edge.pdt + timedelta(milliseconds=edge.duration_ms)
+    assert ends <= at + timedelta(milliseconds=1)
+    assert at - ends < timedelta(seconds=target + 0.5)  # within the last target duration (as rounded)
+    after = locate(timeline, to_us(ends))  # the segment after the newest: it has not aired yet
+    assert after.msn == edge.msn + 1
+    item = timeline.items[after.item_index]
+    assert after.start_us + item.duration_us(after.segment) > to_us(at), "a fully aired segment is missing"
     for a, b in zip(pl.segments, pl.segments[1:], strict=False):
         gap = (b.pdt - a.pdt) - timedelta(milliseconds=a.duration_ms)
         assert abs(gap) <= timedelta(milliseconds=1)
@@ -221,11 +267,12 @@ def check_epg(timeline: Timeline, pl: MediaPlaylist, at: datetime) -> None:
     now, nxt = now_next(timeline, at)
     assert now.start <= at < now.stop
     assert nxt is None or nxt.start == now.stop
-    uri = pl.segments[-1].uri
-    if now.kind == "programme":
-        assert uri.startswith(f"programmes/{now.programme_id}/")
+    newest = pl.segments[-1]  # the guide names what the newest listed segment shows, from its start
+    then, _ = now_next(timeline, newest.pdt + timedelta(microseconds=500))
+    if then.kind == "programme":
+        assert newest.uri.startswith(f"programmes/{then.programme_id}/")
     else:
-        assert uri.startswith(("programmes/slate/", "programmes/f"))
+        assert newest.uri.startswith(("programmes/slate/", "programmes/f"))
 
 
 @settings(
@@ -235,11 +282,28 @@ def check_epg(timeline: Timeline, pl: MediaPlaylist, at: datetime) -> None:
 def test_reloads_obey_rfc8216_and_the_guide(scn: Scenario) -> None:
     timelines = build(scn)
     event(f"{scn.channel.segment_format}, {len(scn.edits)} edits, {len(scn.reloads) // 10 * 10}+ reloads")
+    cuts = sum(i.tail is not None for _, tl in timelines for i in tl.items)
+    event("cut between GOPs" if cuts else "no cut between GOPs")
     target = scn.channel.target_duration
-    memory: dict[tuple[str, int], tuple[str, int, int, datetime, str | None]] = {}
+    memory: dict[tuple[str, int], tuple[str, int, int, datetime, str | None, int | None]] = {}
     previous: dict[str, MediaPlaylist] = {}
+    versions: dict[str, int] = {}
+
+    def remember(name: str, pl: MediaPlaylist) -> None:
+        for s in pl.segments:
+            seen = (s.uri, s.duration_ms, s.discontinuity, s.pdt, s.map_uri, s.length)
+            assert memory.setdefault((name, s.msn), seen) == seen, f"{name} segment {s.msn} changed"
+        assert versions.setdefault(name, pl.version) == pl.version, f"{name} changed its version"
+
+    first = timelines[0][1].items[0]
+    first_end = first.start_us + first.duration_us(0)
     for at in scn.reloads:
         tl = in_force(timelines, at)
+        if to_us(at) < first_end:
+            continue  # nothing has aired yet: the service answers off air
+        for stale in stale_replicas(timelines, at, target):  # not reloaded yet after a publish
+            for t in tracks(stale.channel):
+                remember(t.name, read_media(render_media(stale, track=t, at=at, window_s=WINDOW_S)))
         lists = {
             t.name: read_media(render_media(tl, track=t, at=at, window_s=WINDOW_S))
             for t in tracks(tl.channel)
@@ -252,9 +316,7 @@ def test_reloads_obey_rfc8216_and_the_guide(scn: Scenario) -> None:
             boundaries = [(s.msn, s.duration_ms, s.discontinuity, s.pdt) for s in pl.segments]
             assert shape is None or boundaries == shape, "tracks disagree on boundaries and numbers"
             shape = boundaries
-            for s in pl.segments:
-                seen = (s.uri, s.duration_ms, s.discontinuity, s.pdt, s.map_uri)
-                assert memory.setdefault((name, s.msn), seen) == seen, f"{name} segment {s.msn} changed"
+            remember(name, pl)
             before = previous.get(name)
             if before is not None:
                 assert pl.media_sequence >= before.media_sequence
@@ -264,7 +326,7 @@ def test_reloads_obey_rfc8216_and_the_guide(scn: Scenario) -> None:
                     s.tagged for s in before.segments[1 : dropped + 1]
                 ) == pl.discontinuity_sequence or dropped >= len(before.segments)
             previous[name] = pl
-            check_window(pl, at, target)
+            check_window(pl, at, tl)
         check_epg(tl, lists[tl.channel.variants[0].name], at)
 
 
@@ -292,8 +354,9 @@ def test_serialised_timelines_and_vod_agree_with_live(scn: Scenario, data: st.Da
         assert vod.media_sequence == item.first_msn
         expected = all_segments(tl)
         for s in vod.segments:
-            keys, duration, disc, start = expected[s.msn]
+            keys, lengths, duration, disc, start = expected[s.msn]
             assert s.uri == keys[-1]
+            assert s.length == (None if lengths is None else lengths[-1])
             assert s.discontinuity == disc
             assert s.duration_ms == (duration + 500) // 1000
             assert abs(to_us(s.pdt) - start) <= 500

@@ -16,7 +16,6 @@ from playlist import (
     render_master,
     render_media,
     render_vod,
-    to_us,
 )
 from playlist.profile import SegmentFormat
 from tests.playlist.builders import EPOCH, channel, media, slate
@@ -41,7 +40,7 @@ def small(fmt: SegmentFormat = "mpegts", *, subtitles: bool = False) -> Timeline
 
 
 GOLDEN = """#EXTM3U
-#EXT-X-VERSION:3
+#EXT-X-VERSION:4
 #EXT-X-TARGETDURATION:6
 #EXT-X-MEDIA-SEQUENCE:2
 #EXT-X-DISCONTINUITY-SEQUENCE:1
@@ -62,22 +61,29 @@ GOLDEN = """#EXTM3U
 
 
 def test_live_playlist_bytes_are_exact_and_deterministic() -> None:
-    at = EPOCH + 16 * S
+    at = EPOCH + 22 * S  # b's first segment aired 15.04–21.04
     text = render_media(small(), track=V720, at=at, window_s=18, uri_prefix="/media/")
     assert text == GOLDEN
     assert render_media(small(), track=V720, at=at, window_s=18, uri_prefix="/media/") == text
 
 
-def test_the_window_lists_only_what_has_started_airing() -> None:
+def test_the_window_lists_only_what_has_fully_aired() -> None:
     tl = small()
-    b0 = to_us(EPOCH + 15.04 * S)
-    before = read_media(
-        render_media(tl, track=V720, at=EPOCH + timedelta(microseconds=b0 - to_us(EPOCH) - 1))
-    )
-    on = read_media(render_media(tl, track=V720, at=EPOCH + 15.04 * S))
+    b0_end = EPOCH + 21.04 * S  # b's first segment airs 15.04–21.04
+    before = read_media(render_media(tl, track=V720, at=b0_end - timedelta(microseconds=1)))
+    on = read_media(render_media(tl, track=V720, at=b0_end))
     assert before.segments[-1].uri.endswith("a/r1/720p/seg_00002.ts")
     assert on.segments[-1].uri.endswith("b/r1/720p/seg_00000.ts")
     assert on.segments[-1].msn == before.segments[-1].msn + 1
+    newest = on.segments[-1]
+    assert newest.pdt + timedelta(milliseconds=newest.duration_ms) == b0_end  # ends at the wall clock
+
+
+def test_nothing_is_listed_before_the_first_segment_has_aired() -> None:
+    tl = small()
+    with pytest.raises(OffAirError):
+        render_media(tl, track=V720, at=EPOCH + timedelta(milliseconds=999))
+    assert [s.msn for s in read_media(render_media(tl, track=V720, at=EPOCH + S)).segments] == [0]
 
 
 def test_window_is_at_least_three_target_durations_and_defaults_to_two_minutes() -> None:
@@ -91,7 +97,7 @@ def test_window_is_at_least_three_target_durations_and_defaults_to_two_minutes()
 
 
 def test_fmp4_needs_version_6_and_a_map_after_every_discontinuity() -> None:
-    text = render_media(small("fmp4"), track=V720, at=EPOCH + 16 * S, window_s=18)
+    text = render_media(small("fmp4"), track=V720, at=EPOCH + 22 * S, window_s=18)
     pl = read_media(text)
     assert pl.version == 6
     assert text.count("#EXT-X-MAP:") == 2  # first segment, then after the discontinuity
@@ -103,7 +109,7 @@ def test_fmp4_needs_version_6_and_a_map_after_every_discontinuity() -> None:
 
 def test_subtitle_track_keeps_the_video_boundaries_with_empty_cues_where_missing() -> None:
     tl = small(subtitles=True)
-    at = EPOCH + 16 * S
+    at = EPOCH + 22 * S
     video = read_media(render_media(tl, track=V720, at=at, window_s=18))
     subs = read_media(
         render_media(tl, track=Track.subtitles("vi", empty_key="static/empty.vtt"), at=at, window_s=18)
@@ -136,8 +142,19 @@ def test_vod_of_a_past_programme() -> None:
 
 def test_start_over_is_the_live_render_at_an_earlier_instant() -> None:
     tl = small()
-    earlier = render_media(tl, track=V720, at=EPOCH + 16 * S)
+    earlier = render_media(tl, track=V720, at=EPOCH + 22 * S)
     assert read_media(earlier).segments[-1].pdt == EPOCH + 15.04 * S
+
+
+def test_vod_up_to_now_lists_only_what_has_fully_aired() -> None:
+    tl = small()
+    now = EPOCH + 22 * S  # b's second segment airs 21.04–27.04
+    pl = read_media(render_vod(tl, track=V720, start=EPOCH + 2 * S, end=now, aired_by=now))
+    assert pl.segments[-1].uri == "programmes/b/r1/720p/seg_00000.ts"
+    full = read_media(render_vod(tl, track=V720, start=EPOCH + 2 * S, end=now))
+    assert full.segments[-1].uri == "programmes/b/r1/720p/seg_00001.ts"  # an interval alone: all of it
+    with pytest.raises(OffAirError):
+        render_vod(tl, track=V720, start=EPOCH + 22 * S, end=now + S, aired_by=now)
 
 
 def test_outside_the_timeline_is_off_air() -> None:
@@ -193,15 +210,80 @@ def test_ten_items_and_a_hundred_thousand_render_the_same_way() -> None:
     for tl, n in ((small_tl, 10), (big_tl, 100_000)):
         at = EPOCH + (n - 1) * 56 * S + 30 * S
         pl = read_media(render_media(tl, track=V720, at=at))
-        assert pl.segments[-1].msn == (n - 1) * 10 + 5
+        assert pl.segments[-1].msn == (n - 1) * 10 + 4
         assert pl.segments[-1].discontinuity == n - 1
-        assert pl.segments[-1].pdt == at  # segment 5 starts 30 s into the programme
+        assert pl.segments[-1].pdt == at - 6 * S  # segment 4 airs 24–30 s into the programme
 
 
 def test_live_edge_names_what_a_cache_may_key_on_and_until_when() -> None:
     tl = small()
     msn, until = live_edge(tl, EPOCH + 16 * S)
-    assert (msn, until) == (5, EPOCH + 21.04 * S)
+    assert (msn, until) == (4, EPOCH + 21.04 * S)  # a's last segment is the newest aired; b's first ends then
     same = render_media(tl, track=V720, at=EPOCH + 16 * S)
+    assert read_media(same).segments[-1].msn == msn
     assert render_media(tl, track=V720, at=until - timedelta(microseconds=1)) == same
     assert render_media(tl, track=V720, at=until) != same
+    assert live_edge(tl, until) == (5, EPOCH + 27.04 * S)
+
+
+CUT_GOLDEN = """#EXTM3U
+#EXT-X-VERSION:4
+#EXT-X-TARGETDURATION:6
+#EXT-X-MEDIA-SEQUENCE:0
+#EXT-X-DISCONTINUITY-SEQUENCE:0
+#EXT-X-PROGRAM-DATE-TIME:2026-11-29T00:00:00.000Z
+#EXTINF:6.000,
+/media/programmes/g/r1/720p/seg_00000.ts
+#EXT-X-PROGRAM-DATE-TIME:2026-11-29T00:00:06.000Z
+#EXTINF:6.000,
+/media/programmes/g/r1/720p/seg_00001.ts
+#EXT-X-PROGRAM-DATE-TIME:2026-11-29T00:00:12.000Z
+#EXTINF:4.000,
+#EXT-X-BYTERANGE:376000@0
+/media/programmes/g/r1/720p/seg_00002.ts
+#EXT-X-DISCONTINUITY
+#EXT-X-PROGRAM-DATE-TIME:2026-11-29T00:00:16.000Z
+#EXTINF:1.000,
+/media/programmes/slate/r1/720p/seg_00000.ts
+#EXT-X-DISCONTINUITY
+#EXT-X-PROGRAM-DATE-TIME:2026-11-29T00:00:17.000Z
+#EXTINF:6.000,
+/media/programmes/b/r1/720p/seg_00000.ts
+"""
+
+
+def cut_at_17() -> Timeline:
+    """The issue's grid: a hard start 17 s after the previous programme began (2 s GOPs)."""
+    return compile_timeline(
+        channel=channel(subtitles=True),
+        entries=[GridEntry("1", "g", EPOCH), GridEntry("2", "b", EPOCH + 17 * S)],
+        programmes={"g": media("g", [6.0] * 10, gops=True, languages=["vi"]), "b": media("b", [6.0] * 30)},
+        slate=slate(),
+        horizon=EPOCH + timedelta(minutes=5),
+    )
+
+
+def test_a_cut_segment_is_listed_as_its_first_bytes_in_every_variant() -> None:
+    tl = cut_at_17()
+    at = EPOCH + 24 * S  # b's first segment aired 17–23
+    assert render_media(tl, track=V720, at=at, window_s=18, uri_prefix="/media/") == CUT_GOLDEN
+    video = [read_media(render_media(tl, track=Track.video(v), at=at, window_s=18)) for v in ("720p", "360p")]
+    subs = read_media(
+        render_media(tl, track=Track.subtitles("vi", empty_key="static/empty.vtt"), at=at, window_s=18)
+    )
+    shape = [[(s.msn, s.duration_ms, s.discontinuity, s.pdt) for s in pl.segments] for pl in (*video, subs)]
+    assert shape[0] == shape[1] == shape[2]  # every track lists the same boundaries
+    assert [s.length for s in video[1].segments] == [None, None, 188 * 300 * 2, None, None]
+    assert [s.uri for s in subs.segments][1:3] == [
+        "programmes/g/r1/subs_vi/seg_00001.vtt",
+        "static/empty.vtt",  # the cut segment's cues would show over the slate
+    ]
+    assert subs.version == 3
+
+
+def test_the_version_of_a_track_never_changes_with_what_the_window_holds() -> None:
+    tl = cut_at_17()
+    versions = {
+        read_media(render_media(tl, track=V720, at=EPOCH + k * S, window_s=18)).version for k in range(6, 200)
+    }
+    assert versions == {4}

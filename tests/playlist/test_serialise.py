@@ -9,6 +9,7 @@ import pytest
 
 from playlist import (
     GridEntry,
+    Timeline,
     Track,
     compile_timeline,
     render_media,
@@ -55,3 +56,35 @@ def test_a_long_timeline_stays_compact() -> None:
 def test_unknown_format_is_refused() -> None:
     with pytest.raises(ValueError, match="format"):
         timeline_from_dict({"format": 99})
+
+
+def test_sub_segments_survive_the_trip_and_format_1_is_still_read() -> None:
+    tl = compile_timeline(
+        channel=channel(),
+        entries=[GridEntry("1", "g", EPOCH), GridEntry("2", "b", EPOCH + 17 * S)],
+        programmes={"g": media("g", [6.0] * 10, gops=True), "b": media("b", [6.0] * 3)},
+        slate=slate(),
+        horizon=EPOCH + 100 * S,
+    )
+    data = json.loads(json.dumps(timeline_to_dict(tl)))
+    assert "segment_gops" not in json.dumps(data)
+    assert all("gops" not in s for s in data["sources"])
+    back = timeline_from_dict(data)
+    assert back.items == tl.items
+    assert back.items[0].tail == tl.items[0].tail is not None
+    whole = [row for row in data["items"] if row[10] is None]
+    assert whole
+    assert len(whole) < len(data["items"])
+    uncut = timeline_to_dict(build_uncut())
+    old = {**uncut, "format": 1, "items": [row[:10] for row in uncut["items"]]}  # as stored before cuts
+    assert timeline_from_dict(old).items == build_uncut().items
+
+
+def build_uncut() -> Timeline:
+    return compile_timeline(
+        channel=channel(),
+        entries=[GridEntry("1", "b", EPOCH + 6 * S)],
+        programmes={"b": media("b", [6.0] * 3)},
+        slate=slate(),
+        horizon=EPOCH + 100 * S,
+    )

@@ -102,7 +102,7 @@ def test_programme_page_has_open_graph_and_twitter_tags(web_client: TestClient, 
     assert _meta(html, "twitter:image") == _meta(html, "og:image")
     assert "23/2008/QH12" in html
     assert "Luật Giao thông đường bộ" in html
-    assert f'data-src="/media/programmes/{programme_id}/r1/master.m3u8"' in html
+    assert f'data-src="/api/programmes/{programme_id}/master.m3u8"' in html  # its own master, with subtitles
 
 
 def test_programme_page_in_english_names_topics_in_english(web_client: TestClient, web_app: FastAPI) -> None:

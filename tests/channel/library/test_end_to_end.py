@@ -115,7 +115,7 @@ def test_upload_transcode_ready_then_a_corrupt_file_fails_and_retries(tmp_path: 
         assert final["status"] == "ready", final
         assert final["progress"] == 100.0
         assert 2.5 < final["duration"] < 3.5
-        assert final["preview_url"] == f"/media/programmes/{pid}/r1/master.m3u8"
+        assert final["preview_url"] == f"/api/programmes/{pid}/master.m3u8"
         assert app.state.store.exists(f"programmes/{pid}/r1/master.m3u8")
         assert final["poster_url"]
         progress = [body["progress"] for body in seen]

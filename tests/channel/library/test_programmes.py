@@ -186,7 +186,7 @@ def test_public_view_shows_only_ready_programmes_without_owner(lib: Library) -> 
     assert response.status_code == 200
     body = response.json()
     prefix = f"/media/programmes/{created['id']}/r1/"
-    assert body["playlist_url"] == f"{prefix}master.m3u8"
+    assert body["playlist_url"] == f"/api/programmes/{created['id']}/master.m3u8"  # lists its subtitles
     assert body["poster_url"] == f"{prefix}poster.jpg"
     assert body["thumbnail_urls"] == [f"{prefix}thumbs/thumb_00.jpg"]
     assert body["topics"][0]["slug"] == "luat-dat-dai"

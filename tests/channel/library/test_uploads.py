@@ -131,7 +131,7 @@ def test_replacing_the_source_keeps_the_old_media_on_air(lib: Library) -> None:
     assert response.status_code == 202
     body = response.json()
     assert (body["status"], body["revision"]) == ("ready", 2)
-    assert body["preview_url"] == f"/media/programmes/{pid}/r1/master.m3u8"
+    assert body["preview_url"] == f"/api/programmes/{pid}/master.m3u8"
     assert body["job"]["state"] == "queued"
     assert sent_tasks(lib.app.state.settings)[0].args[:2] == [f"sources/{pid}/r2", f"programmes/{pid}/r2/"]
 

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from channel.grid import default_profile
 from channel.models import Channel, Programme, ProgrammeStatus, ScheduleEntry, ScheduleMode
-from channel.playout import publish_channel
+from channel.playout import publish_channel, slate_prefix
 from channel.settings import Settings
+from storage import Store
 
 __all__ = ["Air", "description", "parse_strict", "seed_channel"]
 
@@ -84,8 +85,12 @@ def seed_channel(
     slug: str = "kenh-phap-luat",
     subtitles: bool = False,
     now: datetime | None = None,
+    store: Store | None = None,
 ) -> Air:
-    """A channel (epoch 3 h ago) with four 1-minute programmes every 2 minutes around now, published."""
+    """A channel (epoch 3 h ago) with four 1-minute programmes every 2 minutes around now, published.
+
+    With ``store``, its slate is marked stored (the master.m3u8 a worker writes last), so it is on air.
+    """
     now = now or datetime.now(UTC)
     profile = default_profile(settings)
     with factory() as session:
@@ -121,4 +126,7 @@ def seed_channel(
         session.flush()
         publish_channel(session, channel_id=channel.id, now=now - timedelta(hours=3))
         session.commit()
+        if store is not None:
+            prefix = slate_prefix(profile, channel_name=channel.name)
+            store.put_bytes(f"{prefix}master.m3u8", b"#EXTM3U\n")
         return Air(channel_id=channel.id, slug=slug, programmes=pids, published_at=now)

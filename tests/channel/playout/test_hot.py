@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -10,6 +11,7 @@ from channel.app import create_app
 from channel.migrate import upgrade
 from channel.playout.hot import LivePlaylistMiddleware
 from channel.settings import Settings
+from playlist import live_edge, to_us
 from tests.channel.playout.helpers import seed_channel
 
 PORTAL = "https://phapluat.gov.vn"
@@ -28,7 +30,7 @@ def test_reloads_within_a_segment_reuse_the_rendered_bytes_and_cors_follows_the_
     settings = Settings(data_dir=tmp_path / "var", env="test", cors_origins=[PORTAL])
     upgrade(settings.resolved_database_url)
     app = create_app(settings)
-    air = seed_channel(app.state.sessionmaker, settings)
+    air = seed_channel(app.state.sessionmaker, settings, store=app.state.store)
     with TestClient(app) as client:
         url = f"/live/{air.slug}/720p.m3u8"
         allowed = client.get(url, headers={"Origin": PORTAL})
@@ -55,7 +57,7 @@ def test_any_origin_needs_no_vary(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "var", env="test", cors_origins=["*"])
     upgrade(settings.resolved_database_url)
     app = create_app(settings)
-    air = seed_channel(app.state.sessionmaker, settings)
+    air = seed_channel(app.state.sessionmaker, settings, store=app.state.store)
     with TestClient(app) as client:
         for headers in ({"Origin": PORTAL}, {}):
             response = client.get(f"/live/{air.slug}/720p.m3u8", headers=headers)
@@ -63,4 +65,38 @@ def test_any_origin_needs_no_vary(tmp_path: Path) -> None:
             assert response.headers["access-control-allow-origin"] == "*"
             assert "vary" not in response.headers
         assert (air.slug, "720p.m3u8") in _lean(app).rendered  # answered by the lean handler
+    app.state.engine.dispose()
+
+
+def test_the_rendered_bytes_change_exactly_when_a_segment_completes(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "var", env="test")
+    upgrade(settings.resolved_database_url)
+    app = create_app(settings)
+    air = seed_channel(app.state.sessionmaker, settings, store=app.state.store)
+    with TestClient(app) as client:
+        before = datetime.now(UTC)
+        body = client.get(f"/live/{air.slug}/720p.m3u8").text
+        done = _lean(app).rendered[(air.slug, "720p.m3u8")]
+        timeline = app.state.playout.peek(air.slug).timeline
+        newest, next_change = live_edge(timeline, before)
+        if done.valid_until_us == to_us(next_change):  # no segment completed during the request
+            assert f"#EXT-X-MEDIA-SEQUENCE:{newest - body.count('#EXTINF') + 1}\n" in body
+        assert done.valid_until_us in {to_us(next_change), to_us(live_edge(timeline, next_change)[1])}
+        assert done.cache_header(done.valid_until_us - 1) == (b"cache-control", b"public, max-age=0")
+        assert done.cache_header(done.valid_until_us - 2_500_000) == (b"cache-control", b"public, max-age=2")
+    app.state.engine.dispose()
+
+
+def test_the_headers_built_for_a_playlist_stay_a_handful(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "var", env="test", cors_origins=[PORTAL])
+    upgrade(settings.resolved_database_url)
+    app = create_app(settings)
+    air = seed_channel(app.state.sessionmaker, settings, store=app.state.store)
+    with TestClient(app) as client:
+        for _ in range(3):
+            for origin in (PORTAL, "https://elsewhere.example"):
+                client.get(f"/live/{air.slug}/master.m3u8", headers={"Origin": origin})
+        master = _lean(app).rendered[(air.slug, "master.m3u8")]
+        assert master.cache_header(0) == (b"cache-control", b"public, max-age=60")
+        assert set(master.answers) == {(-1, PORTAL.encode()), (-1, None)}  # not one per second
     app.state.engine.dispose()

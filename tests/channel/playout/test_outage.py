@@ -16,7 +16,7 @@ from tests.channel.playout.helpers import parse_strict, seed_channel
 def test_playlists_keep_answering_when_the_database_is_gone(
     api_app: FastAPI, api_client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    air = seed_channel(api_app.state.sessionmaker, api_app.state.settings)
+    air = seed_channel(api_app.state.sessionmaker, api_app.state.settings, store=api_app.state.store)
     urls = [
         f"/live/{air.slug}/master.m3u8",
         f"/live/{air.slug}/720p.m3u8",

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from channel.models import AsRunEntry, ScheduleEntry, ScheduleMode
-from channel.playout import extend_if_needed, latest_playout, publish_channel, record_as_run
+from channel.grid import default_profile
+from channel.models import AsRunEntry, Channel, ScheduleEntry, ScheduleMode
+from channel.playout import extend_if_needed, latest_playout, publish_channel, record_as_run, slate_probe
+from channel.playout.cache import slates_of
 from channel.playout.slate import expected_slate, slate_prefix
 from channel.settings import Settings
 from playlist import Track, render_media, timeline_from_dict
+from storage import LocalStore
 from tests.channel.playout.helpers import seed_channel
 
 
@@ -160,3 +164,33 @@ def test_extending_an_unedited_channel_records_what_aired(
     logged = _as_run(factory, air.channel_id)
     assert set(air.programmes) <= {row.programme_id for row in logged}  # all aired a day and a half ago
     assert max(row.ended_at.replace(tzinfo=UTC) for row in logged) <= now
+
+
+def test_a_renamed_channel_keeps_its_slate_on_air_until_the_new_card_is_stored(
+    factory: sessionmaker[Session], settings: Settings, tmp_path: Path
+) -> None:
+    air = seed_channel(factory, settings)
+    store = LocalStore(tmp_path / "store")
+    profile = default_profile(settings)
+    old, new = (slate_prefix(profile, channel_name=n) for n in ("Kênh Pháp luật", "Kênh Pháp luật Mới"))
+    store.put_bytes(f"{old}master.m3u8", b"#EXTM3U\n")  # the card on air
+    with factory() as session:
+        channel = session.get(Channel, air.channel_id)
+        assert channel is not None
+        channel.name = "Kênh Pháp luật Mới"  # a worker is making the new card meanwhile
+        session.commit()
+
+    def slates() -> frozenset[str]:
+        _, timeline = _timeline(factory, air.channel_id)
+        return slates_of(timeline)  # type: ignore[arg-type]
+
+    now = datetime.now(UTC)
+    with factory() as session:
+        publish_channel(session, channel_id=air.channel_id, now=now, slate_stored=slate_probe(store))
+        session.commit()
+    assert slates() == {old}  # nothing names the card that is not stored yet
+    store.put_bytes(f"{new}master.m3u8", b"#EXTM3U\n")
+    with factory() as session:
+        publish_channel(session, channel_id=air.channel_id, now=now, slate_stored=slate_probe(store))
+        session.commit()
+    assert slates() == {old, new}  # the new card from the first unpublished gap on

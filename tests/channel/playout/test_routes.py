@@ -11,6 +11,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from channel.app import create_app
+from channel.models import Channel
+from channel.playout import slate_prefix
+from playlist import live_edge
 from tests.channel.playout.helpers import Air, parse_strict, seed_channel
 
 ORIGIN = {"Origin": "https://phapluat.gov.vn"}
@@ -18,7 +21,9 @@ ORIGIN = {"Origin": "https://phapluat.gov.vn"}
 
 @pytest.fixture
 def air(api_app: FastAPI) -> Air:
-    return seed_channel(api_app.state.sessionmaker, api_app.state.settings, subtitles=True)
+    return seed_channel(
+        api_app.state.sessionmaker, api_app.state.settings, subtitles=True, store=api_app.state.store
+    )
 
 
 def _get(client: TestClient, url: str, **params: str) -> tuple[int, dict[str, str], str]:
@@ -38,10 +43,27 @@ def test_master_is_constant_and_lists_every_rung_and_the_subtitles(api_client: T
     assert _get(api_client, f"/live/{air.slug}/master.m3u8")[2] == text
 
 
-def test_live_media_playlist_from_the_lean_handler(api_client: TestClient, air: Air) -> None:
+def _max_age(headers: dict[str, str]) -> int:
+    prefix = "public, max-age="
+    assert headers["cache-control"].startswith(prefix)
+    return int(headers["cache-control"][len(prefix) :])
+
+
+def test_live_media_playlist_from_the_lean_handler(
+    api_app: FastAPI, api_client: TestClient, air: Air
+) -> None:
+    before = datetime.now(UTC)
     status, headers, text = _get(api_client, f"/live/{air.slug}/720p.m3u8")
+    after = datetime.now(UTC)
     assert status == 200, text
-    assert headers["cache-control"] == "public, max-age=3"
+    # cacheable until the next segment completes, never past it (whole seconds, rounded down)
+    timeline = api_app.state.playout.peek(air.slug).timeline
+    _, next_change = live_edge(timeline, before)
+    assert (
+        (next_change - after).total_seconds() - 1
+        < _max_age(headers)
+        <= (next_change - before).total_seconds()
+    )
     assert "x-request-id" not in headers  # answered in front of the middleware stack
     assert headers["access-control-allow-origin"] == "*"
     playlist = parse_strict(text)
@@ -49,9 +71,11 @@ def test_live_media_playlist_from_the_lean_handler(api_client: TestClient, air: 
     assert not playlist.is_endlist
     assert sum(s.duration for s in playlist.segments) >= 60
     assert all(s.uri.startswith("/media/") and "/720p/seg_" in s.uri for s in playlist.segments)
-    last = playlist.segments[-1].current_program_date_time
-    assert last is not None
-    assert last <= datetime.now(UTC) < last + timedelta(seconds=6.5)
+    last = playlist.segments[-1]
+    assert last.current_program_date_time is not None
+    ends = last.current_program_date_time + timedelta(seconds=last.duration)
+    assert ends <= after  # listed once fully aired, and it ended within the last target duration
+    assert before < ends + timedelta(seconds=6.5)
     subs = parse_strict(_get(api_client, f"/live/{air.slug}/subs_vi.m3u8")[2])
     assert len(subs.segments) == len(playlist.segments)
     assert {s.uri for s in subs.segments} & {"/media/slates/empty.vtt"}
@@ -86,6 +110,10 @@ def test_start_over_is_an_event_playlist_within_the_retention(api_client: TestCl
     first = playlist.segments[0].current_program_date_time
     assert first is not None
     assert abs((first - (air.published_at - timedelta(minutes=4))).total_seconds()) < 6
+    just_now = parse_strict(
+        _get(api_client, f"/live/{air.slug}/720p.m3u8", start=datetime.now(UTC).isoformat())[2]
+    )
+    assert len(just_now.segments) >= 1  # from inside the segment still airing: the newest aired one
     epoch = str(int((air.published_at - timedelta(minutes=1)).timestamp()))
     assert _get(api_client, f"/live/{air.slug}/720p.m3u8", start=epoch)[0] == 200
     master = parse_strict(_get(api_client, f"/live/{air.slug}/master.m3u8", start=epoch)[2])
@@ -130,6 +158,61 @@ def test_vod_of_an_interval(api_client: TestClient, air: Air) -> None:
     assert api_client.get(f"/vod/{air.slug}/360p.m3u8", params=backwards).status_code == 400
 
 
+def test_playlists_up_to_now_list_what_has_fully_aired_and_expire_when_the_next_segment_does(
+    api_client: TestClient, air: Air
+) -> None:
+    aired = _get(
+        api_client,
+        f"/vod/{air.slug}/360p.m3u8",
+        **{
+            "from": (air.published_at - timedelta(minutes=5)).isoformat(),
+            "to": (air.published_at - timedelta(minutes=2)).isoformat(),
+        },
+    )
+    assert aired[1]["cache-control"] == "public, max-age=3600"  # aired in full: it cannot change
+    start = (air.published_at - timedelta(minutes=2)).isoformat()
+    for url, params in (
+        (f"/vod/{air.slug}/360p.m3u8", {"from": start}),
+        (f"/live/{air.slug}/360p.m3u8", {"start": start}),
+    ):
+        before = datetime.now(UTC)
+        status, headers, text = _get(api_client, url, **params)
+        assert status == 200, text
+        assert _max_age(headers) <= 6
+        last = parse_strict(text).segments[-1]
+        assert last.current_program_date_time is not None
+        assert last.current_program_date_time + timedelta(seconds=last.duration) <= datetime.now(UTC)
+        assert before < last.current_program_date_time + timedelta(seconds=last.duration + 6.5)
+
+
+def test_a_channel_whose_slate_is_not_stored_yet_answers_about_to_start(
+    api_app: FastAPI, api_client: TestClient
+) -> None:
+    air = seed_channel(api_app.state.sessionmaker, api_app.state.settings, slug="kenh-moi")  # no slate yet
+    now = datetime.now(UTC).isoformat()
+    for url, params in (
+        (f"/live/{air.slug}/master.m3u8", {}),
+        (f"/live/{air.slug}/720p.m3u8", {}),
+        (f"/live/{air.slug}/720p.m3u8", {"start": now}),
+        (f"/vod/{air.slug}/720p.m3u8", {"from": now}),
+    ):
+        response = api_client.get(url, params=params)
+        assert response.status_code == 503, url
+        assert response.headers["retry-after"] == "3"
+        error = response.json()["error"]
+        assert error["code"] == "channel_starting"
+        assert error["message"].startswith("Kênh sắp bắt đầu phát sóng")
+        assert "about to start" in error["message"]
+    assert api_client.get(f"/api/channels/{air.slug}/now").status_code == 200  # the guide is there
+    with api_app.state.sessionmaker() as session:
+        channel = session.get(Channel, air.channel_id)
+        assert channel is not None
+        prefix = slate_prefix(channel.profile, channel_name=channel.name)
+    api_app.state.store.put_bytes(f"{prefix}master.m3u8", b"#EXTM3U\n")  # the worker is done
+    api_app.state.playout.refresh(air.slug)  # what the next refresh (≤ 3 s) does
+    assert api_client.get(f"/live/{air.slug}/720p.m3u8").status_code == 200
+
+
 def test_now_next_and_the_day_guide(api_client: TestClient, air: Air) -> None:
     response = api_client.get(f"/api/channels/{air.slug}/now", headers=ORIGIN)
     assert response.status_code == 200
@@ -159,6 +242,7 @@ def test_xmltv_and_m3u(api_client: TestClient, air: Air) -> None:
     assert "Luật Đất đai" in titles
     assert "Chương trình sẽ tiếp tục" in titles
     assert all(p.get("start", "").endswith(" +0700") for p in programmes)
+    assert titles[-1] == "Luật Hôn nhân"  # the guide ends with the grid, not with two days of filler
     m3u = api_client.get("/channels.m3u")
     assert m3u.status_code == 200
     lines = m3u.text.splitlines()

@@ -64,7 +64,9 @@ def test_the_live_subtitle_playlist_follows_the_video(
     factory: sessionmaker[Session] = api_app.state.sessionmaker
     real_now = datetime.now(UTC)
     # programmes at now-150 s, now-30 s (on air), now+90 s, now+210 s, each a minute long; slate between
-    air = seed_channel(factory, api_app.state.settings, now=real_now + timedelta(seconds=30))
+    air = seed_channel(
+        factory, api_app.state.settings, now=real_now + timedelta(seconds=30), store=api_app.state.store
+    )
     on_air = air.programmes[1]
     uploaded = api_client.post(
         f"/api/programmes/{on_air}/subtitles",

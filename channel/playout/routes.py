@@ -135,9 +135,9 @@ async def live_master(
     slug: CleanQuery, cache: PlayoutDep, settings: ViewerSettingsDep, start: CleanQuery | None = None
 ) -> Response:
     """The constant master playlist; with ``start`` every media URI carries it (start-over)."""
-    live = await _on_air(cache, slug)
     now = datetime.now(UTC)
     at = _shifted(start, name="start", retention_hours=settings.timeshift_retention_hours, now=now)
+    live = await _on_air(cache, slug)
     query = "" if at is None else f"start={int(at.timestamp())}"
     return _hls(render_master(live.timeline.channel, query=query), MASTER_CACHE)
 
@@ -151,11 +151,12 @@ async def live_media(
     start: CleanQuery | None = None,
 ) -> Response:
     """A live media playlist, or everything aired since an earlier instant (start-over, catch-up);
-    either is cacheable until the next segment completes, no longer."""
-    live = await _on_air(cache, slug)
-    track = _track(live, name)
+    either is cacheable until the next segment completes, no longer. Parameters are checked before
+    the channel, so a malformed one is a 422 whether or not the channel is on air yet."""
     now = datetime.now(UTC)
     at = _shifted(start, name="start", retention_hours=settings.timeshift_retention_hours, now=now)
+    live = await _on_air(cache, slug)
+    track = _track(live, name)
     try:
         _, next_change = live_edge(live.timeline, now)
         if at is None:
@@ -177,13 +178,13 @@ async def vod_media(
     end: Annotated[CleanQuery | None, Query(alias="to")] = None,
 ) -> Response:
     """Every segment that aired in [from, to) as a VOD playlist (catch-up of a programme)."""
-    live = await _on_air(cache, slug)
-    track = _track(live, name)
     now = datetime.now(UTC)
     lo = _shifted(start, name="from", retention_hours=settings.timeshift_retention_hours, now=now)
     hi = now if end is None else min(_instant(end, name="to"), now)
     if lo is None or hi <= lo:
         raise _bad("invalid_interval", "'to' phải sau 'from' / 'to' must be after 'from'")
+    live = await _on_air(cache, slug)
+    track = _track(live, name)
     try:
         body, cache_control = await asyncio.to_thread(
             render_interval, live.timeline, track=track, start=lo, end=hi, now=now

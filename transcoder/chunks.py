@@ -23,6 +23,7 @@ from transcoder.build import (
     hls_output_options,
     video_output_options,
 )
+from transcoder.inputs import source_input
 from transcoder.plan import EncodePlan
 from transcoder.profile import Profile, Rung
 
@@ -84,8 +85,8 @@ def build_chunk_encode(plan: EncodePlan, chunk: ChunkRange, *, source: Path, out
     """Video only, every rung from one decode, frames of `chunk` only (input seek is frame-accurate)."""
     profile = plan.profile
     seek = {"ss": f"{chunk.start(profile.fps):.6f}"} if chunk.start_frame else {}
-    source_input = ffmpeg.input(str(source), noautorotate=None, **seek)
-    video = apply_filters(source_input["v:0"], plan.video_filters)
+    upload = source_input(source).stream(noautorotate=None, **seek)
+    video = apply_filters(upload["v:0"], plan.video_filters)
     outputs = []
     for rung_plan, v in zip(plan.rungs, fan_out(video, len(plan.rungs), "split"), strict=True):
         options = {
@@ -109,7 +110,7 @@ def build_audio_encode(plan: EncodePlan, *, source: Path, out: Path) -> list[str
         )
         audio = apply_filters(silence["a:0"], plan.audio_filters)
     else:
-        audio = apply_filters(ffmpeg.input(str(source))[f"a:{plan.audio_position}"], plan.audio_filters)
+        audio = apply_filters(source_input(source).stream()[f"a:{plan.audio_position}"], plan.audio_filters)
     args: list[str] = ffmpeg.output(audio, str(out), **audio_output_options(profile), f="mp4").get_args()
     return ["ffmpeg", *GLOBAL_ARGS, *args]
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from transcoder.errors import TranscodeFailed
+from transcoder.inputs import source_input
 from transcoder.profile import Profile
 from transcoder.run import run_ffmpeg, scrub_paths
 
@@ -74,8 +75,7 @@ def measure_command(path: Path, *, audio_position: int, profile: Profile) -> lis
         "-hide_banner",
         "-nostdin",
         "-nostats",
-        "-i",
-        str(path),
+        *source_input(path).args(),
         "-map",
         f"0:a:{audio_position}",
         "-vn",

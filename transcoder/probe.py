@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from transcoder.errors import SourceRejected
+from transcoder.inputs import source_input
 from transcoder.run import run_capture
 
 __all__ = [
@@ -80,7 +81,7 @@ class SourceInfo:
 
 
 def probe_command(path: Path) -> list[str]:
-    """ffprobe arguments printing format and streams as JSON."""
+    """ffprobe arguments printing format and streams as JSON (the upload opened through `source_input`)."""
     return [
         "ffprobe",
         "-v",
@@ -89,8 +90,7 @@ def probe_command(path: Path) -> list[str]:
         "json",
         "-show_format",
         "-show_streams",
-        "--",
-        str(path),
+        *source_input(path).args(),
     ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from transcoder.inputs import source_input
 from transcoder.pictures import POSTER_NAME, POSTER_SIZE, THUMB_SIZE, thumbnail_names, thumbnail_times
 from transcoder.plan import Filter
 from transcoder.run import check, run_capture
@@ -29,8 +30,9 @@ def thumbnail_command(
     """One ffmpeg run with one seeking input per picture."""
     poster_at, thumb_ats = thumbnail_times(duration, count)
     args = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
+    upload = source_input(source)
     for at in (poster_at, *thumb_ats):
-        args += ["-noautorotate", "-ss", f"{at:.3f}", "-i", str(source)]
+        args += upload.args("-noautorotate", "-ss", f"{at:.3f}")
     pre = filter_text(prefilters) + "," if prefilters else ""
     pictures = [(POSTER_NAME, POSTER_SIZE), *((name, THUMB_SIZE) for name in thumbnail_names(count))]
     for index, (name, (w, h)) in enumerate(pictures):

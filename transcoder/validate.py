@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from transcoder.errors import SourceRejected
+from transcoder.inputs import is_allowed_format, source_input
 from transcoder.probe import SourceInfo, is_still_image
 from transcoder.profile import Profile
 from transcoder.run import run_capture
@@ -18,7 +19,6 @@ __all__ = ["MAX_ASPECT", "MAX_SIDE", "MIN_SIDE", "check_decodable", "decode_chec
 MIN_SIDE = 16
 MAX_SIDE = 8192
 MAX_ASPECT = 10.0
-_NOT_MEDIA_FORMATS = ("tty",)
 
 
 def _hms(seconds: float) -> str:
@@ -28,7 +28,7 @@ def _hms(seconds: float) -> str:
 
 def validate(info: SourceInfo, profile: Profile) -> None:
     """Raise `SourceRejected` for the first problem found; return None for a usable source."""
-    if info.format_name in _NOT_MEDIA_FORMATS:
+    if not is_allowed_format(info.format_name):
         raise SourceRejected(
             "not_media",
             "Tệp tải lên không phải là tệp video hoặc âm thanh hợp lệ.",
@@ -89,10 +89,7 @@ def decode_check_command(path: Path, *, tail_seconds: float = 1.0) -> list[str]:
         "-xerror",
         "-skip_frame",
         "nokey",
-        "-sseof",
-        f"-{tail_seconds:g}",
-        "-i",
-        str(path),
+        *source_input(path).args("-sseof", f"-{tail_seconds:g}"),
         "-map",
         "0:v:0",
         "-f",

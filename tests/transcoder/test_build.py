@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from tests.transcoder.test_inputs import ALLOWED
 from tests.transcoder.test_validate import INFO, VIDEO
 from transcoder.build import build_encode
 from transcoder.loudness import LoudnessMeasurement
@@ -34,9 +35,13 @@ def test_two_rungs_no_audio_one_decode_split_and_silence() -> None:
         "-progress",
         "pipe:1",
         "-y",
+        "-format_whitelist",
+        ALLOWED,
         "-noautorotate",
+        "-protocol_whitelist",
+        "file",
         "-i",
-        "/w/src.mp4",
+        "file:/w/src.mp4",
         "-f",
         "lavfi",
         "-i",
@@ -268,9 +273,13 @@ def test_one_rung_fmp4_rotated_interlaced_with_loudness() -> None:
         "-progress",
         "pipe:1",
         "-y",
+        "-format_whitelist",
+        ALLOWED,
         "-noautorotate",
+        "-protocol_whitelist",
+        "file",
         "-i",
-        "/w/src.mp4",
+        "file:/w/src.mp4",
         "-filter_complex",
     ]
     assert graph == [

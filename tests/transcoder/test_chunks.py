@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.transcoder.test_inputs import ALLOWED
 from tests.transcoder.test_validate import INFO, VIDEO
 from transcoder.chunks import (
     ChunkRange,
@@ -45,12 +46,16 @@ def test_chunk_encode_seeks_and_counts_frames_video_only() -> None:
         source=Path("/w/s.mp4"),
         outdir=Path("/w/c"),
     )
-    assert args[args.index("-i") - 3 : args.index("-i") + 2] == [
+    assert args[args.index("-i") - 7 : args.index("-i") + 2] == [
+        "-format_whitelist",
+        ALLOWED,
         "-noautorotate",
+        "-protocol_whitelist",
+        "file",
         "-ss",
         "4.000000",
         "-i",
-        "/w/s.mp4",
+        "file:/w/s.mp4",
     ]
     assert args[args.index("-filter_complex") + 1].startswith("[0:v:0]fps=fps=25[s0];[s0]split=2[s1][s2];")
     assert args.count("-an") == 2

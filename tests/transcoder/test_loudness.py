@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.transcoder.test_inputs import fenced
 from transcoder.loudness import LoudnessMeasurement, loudnorm_filter, measure, measure_command, parse_loudnorm
 from transcoder.profile import Profile
 
@@ -46,8 +47,7 @@ def test_measure_command_is_audio_only() -> None:
         "-hide_banner",
         "-nostdin",
         "-nostats",
-        "-i",
-        "/w/s.mkv",
+        *fenced("file:/w/s.mkv"),
         "-map",
         "0:a:1",
         "-vn",

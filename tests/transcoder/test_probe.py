@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.transcoder.test_inputs import fenced
 from transcoder.errors import SourceRejected
 from transcoder.probe import is_still_image, parse_probe, probe, probe_command
 
@@ -91,8 +92,17 @@ def test_png_is_a_still_image() -> None:
     assert not is_still_image(parse_probe(PHONE_JSON))
 
 
-def test_probe_command_protects_the_path() -> None:
-    assert probe_command(Path("-x.mp4"))[-2:] == ["--", "-x.mp4"]
+def test_probe_command_fences_the_upload() -> None:
+    assert probe_command(Path("/w/-x.mp4")) == [
+        "ffprobe",
+        "-v",
+        "error",
+        "-print_format",
+        "json",
+        "-show_format",
+        "-show_streams",
+        *fenced("file:/w/-x.mp4"),
+    ]
 
 
 def test_probe_real_files(media: Callable[[str], Path]) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.transcoder.test_inputs import fenced
 from transcoder.plan import Filter
 from transcoder.thumbnails import thumbnail_command
 
@@ -24,13 +25,11 @@ def test_command_seeks_each_input_and_applies_the_picture_filters() -> None:
         "-noautorotate",
         "-ss",
         "1.000",
-        "-i",
-        "/w/s.mp4",
+        *fenced("file:/w/s.mp4"),
         "-noautorotate",
         "-ss",
         "5.000",
-        "-i",
-        "/w/s.mp4",
+        *fenced("file:/w/s.mp4"),
         "-map",
         "0:v:0",
         "-frames:v",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.transcoder.test_inputs import fenced
 from transcoder.errors import SourceRejected
 from transcoder.probe import SourceInfo, VideoStream, probe
 from transcoder.profile import Profile
@@ -101,8 +102,7 @@ def test_decode_check_command() -> None:
         "nokey",
         "-sseof",
         "-1",
-        "-i",
-        "/w/s.mp4",
+        *fenced("file:/w/s.mp4"),
         "-map",
         "0:v:0",
         "-f",

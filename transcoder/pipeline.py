@@ -166,14 +166,7 @@ def finish_package(
             raise TranscodeFailed(f"the encode did not write {', '.join(missing)}")
         poster, thumbs = names[0], tuple(names[1:])
     else:
-        poster, thumbs = make_thumbnails(
-            source=source,
-            outdir=outdir,
-            duration=plan.duration,
-            count=len(names) - 1,
-            prefilters=[f for f in plan.video_filters if f.name != "fps"],
-            timeout=deadline.left(),
-        )
+        poster, thumbs = make_thumbnails(plan, source=source, outdir=outdir, timeout=deadline.left())
     measured = _measure_rungs(outdir, plan=plan, outputs=outputs, deadline=deadline)
     description = describe_output(
         outputs,

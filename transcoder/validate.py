@@ -65,6 +65,7 @@ def validate(info: SourceInfo, profile: Profile) -> None:
         min(width, height) < MIN_SIDE
         or max(width, height) > MAX_SIDE
         or max(width, height) / min(width, height) > MAX_ASPECT
+        or max(video.display_aspect, 1 / video.display_aspect) > MAX_ASPECT  # pixel aspect included
     ):
         raise SourceRejected(
             "bad_dimensions",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,11 @@ def test_a_good_source_passes() -> None:
         (replace(INFO, video=replace(VIDEO, width=8, height=8)), "bad_dimensions"),
         (replace(INFO, video=replace(VIDEO, width=10000, height=720)), "bad_dimensions"),
         (replace(INFO, video=replace(VIDEO, width=2000, height=100)), "bad_dimensions"),
+        # stored 720x576 but shown 25 times as wide as high: the pixel aspect counts
+        (
+            replace(INFO, video=replace(VIDEO, width=720, height=576, sample_aspect=Fraction(20))),
+            "bad_dimensions",
+        ),
     ],
 )
 def test_each_problem_has_its_code(info: SourceInfo, code: str) -> None:

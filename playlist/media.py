@@ -118,9 +118,9 @@ class ProgrammeMedia:
         title: str,
         summary: str = "",
     ) -> ProgrammeMedia:
-        """Parse description.json (version 1); ``prefix`` is the programme's storage key prefix."""
+        """Parse description.json (version 1 or 2); ``prefix`` is the programme's storage key prefix."""
         try:
-            if description["version"] != 1:
+            if description["version"] not in (1, 2):
                 raise MediaDescriptionError(f"unsupported description version {description['version']!r}")
             fmt = _FORMATS[description["segment_format"]]
             durations = tuple(round(float(d) * 1_000_000) for d in description["segment_durations"])

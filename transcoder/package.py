@@ -13,9 +13,10 @@ from pathlib import Path
 import m3u8
 
 from transcoder.build import PLAYLIST_NAME
-from transcoder.conformance import MeasuredRendition
+from transcoder.conformance import MeasuredRendition, check_conformance, measure_rendition
 from transcoder.describe import DESCRIPTION_NAME, AudioDescription, Description, RenditionDescription
 from transcoder.errors import TranscodeFailed
+from transcoder.gops import GopLayout, segment_gops, shared_starts
 from transcoder.profile import Profile, Rung
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "common_durations",
     "describe_output",
     "master_playlist",
+    "measure_rungs",
     "read_rendition",
     "upload_order",
     "write_package",
@@ -77,6 +79,28 @@ def common_durations(outputs: Sequence[RenditionOutput]) -> tuple[float, ...]:
     return first
 
 
+def measure_rungs(
+    outdir: Path, *, profile: Profile, outputs: Sequence[RenditionOutput], timeout: float
+) -> tuple[list[MeasuredRendition], list[GopLayout]]:
+    """Measure every rung (`conformance.measure_rendition`); `TranscodeFailed` if one breaks the house
+    format. Each ffprobe may use up to `timeout` seconds."""
+    common_durations(outputs)  # no segments, or different boundaries: nothing worth measuring
+    measured, layouts = [], []
+    for out in outputs:
+        facts, layout = measure_rendition(
+            outdir / out.rung.name,
+            playlist=PLAYLIST_NAME,
+            segments=out.segments,
+            durations=out.durations,
+            sizes=out.sizes,
+            init=out.init,
+            timeout=timeout,
+        )
+        measured.append(check_conformance(facts, rung=out.rung, profile=profile))
+        layouts.append(layout)
+    return measured, layouts
+
+
 def bandwidths(sizes: Sequence[int], durations: Sequence[float]) -> tuple[int, int]:
     """(peak, average) bits per second; the peak ignores a short trailing segment when it can."""
     rates = [size * 8 / dur for size, dur in zip(sizes, durations, strict=True) if dur > 0]
@@ -105,15 +129,17 @@ def describe_output(
     outputs: Sequence[RenditionOutput],
     *,
     measured: Sequence[MeasuredRendition],
+    gops: Sequence[GopLayout],
     profile: Profile,
     audio: AudioDescription,
     poster: str | None,
     thumbnails: tuple[str, ...],
 ) -> Description:
-    """Pure: the description of checked rung outputs; size, codecs and rate as `measured` from them."""
+    """Pure: the description of checked rung outputs; size, codecs, rate and GOPs as measured from them."""
     durations = common_durations(outputs)
+    starts = shared_starts(gops)
     renditions = []
-    for out, facts in zip(outputs, measured, strict=True):
+    for out, facts, layout in zip(outputs, measured, gops, strict=True):
         peak, average = bandwidths(out.sizes, out.durations)
         name = out.rung.name
         renditions.append(
@@ -128,6 +154,7 @@ def describe_output(
                 playlist=f"{name}/{PLAYLIST_NAME}",
                 init=f"{name}/{out.init}" if out.init else None,
                 segments=tuple(f"{name}/{seg}" for seg in out.segments),
+                gop_offsets=layout.offsets,
             )
         )
     return Description(
@@ -135,6 +162,7 @@ def describe_output(
         segment_format=profile.segment_format,
         target_duration=math.ceil(max(durations) - 1e-6),
         segment_durations=durations,
+        segment_gops=segment_gops(starts, durations),
         renditions=tuple(renditions),
         audio=audio,
         poster=poster,

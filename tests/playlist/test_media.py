@@ -48,7 +48,7 @@ def test_position_and_index_loop_over_the_source() -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d.update(version=2), "version"),
+        (lambda d: d.update(version=3), "version"),
         (lambda d: d["renditions"][0]["segments"].reverse(), "segment"),
         (lambda d: d["renditions"][0]["segments"].pop(), "count"),
         (lambda d: d.pop("segment_durations"), "malformed"),
@@ -60,6 +60,15 @@ def test_descriptions_off_the_contract_are_refused(change: object, message: str)
     change(desc)  # type: ignore[operator]
     with pytest.raises(MediaDescriptionError, match=message):
         ProgrammeMedia.from_description(desc, programme_id="p", prefix="p/", title="t")
+
+
+def test_version_2_with_gop_facts_is_read() -> None:
+    desc = description([6.0, 2.0])
+    desc.update(version=2, segment_gops=[[2.0, 2.0, 2.0], [2.0]])
+    for rendition in desc["renditions"]:
+        rendition["gop_offsets"] = [[91744, 184616], []]
+    m = ProgrammeMedia.from_description(desc, programme_id="p", prefix="p/", title="t")
+    assert m.durations_us == (6_000_000, 2_000_000)
 
 
 def test_fmp4_without_init_is_refused() -> None:

@@ -8,6 +8,7 @@ import pytest
 from transcoder.conformance import MeasuredRendition
 from transcoder.describe import AudioDescription
 from transcoder.errors import TranscodeFailed
+from transcoder.gops import GopLayout
 from transcoder.package import (
     RenditionOutput,
     bandwidths,
@@ -62,9 +63,14 @@ def test_description_and_master() -> None:
             width=426, height=240, frame_rate=25.0, video_codec="avc1.64000d", audio_codec="mp4a.40.2"
         ),
     ]
+    gops = [
+        GopLayout(starts=((0.0, 2.0, 4.0), (0.0, 2.0, 4.0), (0.0,)), offsets=((1, 2), (3, 4), ())),
+        GopLayout(starts=((0.0, 2.0, 4.0), (0.0, 2.0, 4.0), (0.0,)), offsets=((5, 6), (7, 8), ())),
+    ]
     description = describe_output(
         outs,
         measured=measured,
+        gops=gops,
         profile=profile,
         audio=AUDIO,
         poster="poster.jpg",
@@ -72,6 +78,8 @@ def test_description_and_master() -> None:
     )
     assert (description.duration, description.target_duration) == (13.04, 6)
     assert description.segment_durations == (6.0, 6.0, 1.04)
+    assert description.segment_gops == ((2.0, 2.0, 2.0), (2.0, 2.0, 2.0), (1.04,))
+    assert [r.gop_offsets for r in description.renditions] == [((1, 2), (3, 4), ()), ((5, 6), (7, 8), ())]
     first = description.renditions[0]
     assert (first.name, first.width, first.height, first.bandwidth) == ("360p", 640, 360, 800_000)
     assert first.segments == ("360p/seg_00000.ts", "360p/seg_00001.ts", "360p/seg_00002.ts")

@@ -1,4 +1,6 @@
-"""Render HLS playlists from a timeline: the constant master, live media windows, and VOD.
+"""Render HLS playlists: from a timeline the constant master, live media windows and VOD; and the
+fixed playlists of one transcoded programme (its master and its renditions), so every playlist of
+the project comes from this one writer and one version rule (`media_version`).
 
 A live window is a pure function of (timeline, track, instant): it lists only segments whose air
 start is ≤ the instant, so it advances exactly as segments air, and any replica renders the same
@@ -7,14 +9,14 @@ bytes. EXT-X-PROGRAM-DATE-TIME is written on every segment: each carries its exa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from playlist import tags
 from playlist.instants import format_pdt, from_us, to_us
-from playlist.profile import ChannelProfile
+from playlist.profile import ChannelProfile, SubtitleLanguage, Variant
 from playlist.timeline import Item, OffAirError, Position, Timeline, locate
 
 __all__ = [
@@ -22,8 +24,11 @@ __all__ = [
     "Track",
     "TrackKind",
     "live_edge",
+    "media_version",
     "render_master",
     "render_media",
+    "render_static_vod",
+    "render_variants",
     "render_vod",
     "subtitle_playlist_name",
     "variant_playlist_name",
@@ -78,9 +83,10 @@ _KEYS: Mapping[TrackKind, Callable[[Item, int, Track], str]] = {
 }
 
 
-def _version(channel: ChannelProfile, track: Track) -> int:
-    """Lowest EXT-X-VERSION (RFC 8216 §7): 3 for float EXTINF, 6 for EXT-X-MAP outside I-frame lists."""
-    return 6 if track.kind == "video" and channel.segment_format == "fmp4" else 3
+def media_version(*, uses_map: bool) -> int:
+    """Lowest EXT-X-VERSION of a media playlist (RFC 8216 §7): 3 for decimal EXTINF, 6 for EXT-X-MAP
+    outside an I-frame playlist. Master playlists carry none: nothing in them needs more than 1."""
+    return 6 if uses_map else 3
 
 
 def _uses_map(channel: ChannelProfile, track: Track) -> bool:
@@ -136,7 +142,7 @@ def _body(timeline: Timeline, *, track: Track, head: Position, count: int, uri_p
     head_item = timeline.items[head.item_index]
     lines = [
         tags.EXTM3U,
-        f"{tags.VERSION}{_version(channel, track)}",
+        f"{tags.VERSION}{media_version(uses_map=uses_map)}",
         f"{tags.TARGETDURATION}{channel.target_duration}",
         f"{tags.MEDIA_SEQUENCE}{head.msn}",
         f"{tags.DISCONTINUITY_SEQUENCE}{head_item.discontinuity_of(head.segment)}",
@@ -214,21 +220,56 @@ def _suffix(query: str) -> str:
     return f"?{query}" if query else ""
 
 
-def render_master(channel: ChannelProfile, *, query: str = "") -> str:
-    """Master playlist, constant per channel; ``query`` (e.g. ``start=...``) is passed to every URI."""
-    suffix = _suffix(query)
+def render_variants(
+    variants: Sequence[Variant],
+    *,
+    uris: Sequence[str],
+    subtitles: Sequence[tuple[SubtitleLanguage, str]] = (),
+) -> str:
+    """A master playlist: each variant with its media playlist URI, and subtitle renditions (with theirs)."""
     lines = [tags.EXTM3U, tags.INDEPENDENT_SEGMENTS]
-    for lang in channel.subtitles:
+    for lang, uri in subtitles:
         lines.append(
             f'{tags.MEDIA}TYPE=SUBTITLES,GROUP-ID="{SUBTITLE_GROUP}",LANGUAGE="{lang.code}",'
-            f'NAME="{lang.name}",DEFAULT={"YES" if lang.default else "NO"},AUTOSELECT=YES,'
-            f'URI="{subtitle_playlist_name(lang.code)}{suffix}"'
+            f'NAME="{lang.name}",DEFAULT={"YES" if lang.default else "NO"},AUTOSELECT=YES,URI="{uri}"'
         )
-    subs = f',SUBTITLES="{SUBTITLE_GROUP}"' if channel.subtitles else ""
-    for v in channel.variants:
+    subs = f',SUBTITLES="{SUBTITLE_GROUP}"' if subtitles else ""
+    for v, uri in zip(variants, uris, strict=True):
         lines.append(
             f"{tags.STREAM_INF}BANDWIDTH={v.bandwidth},AVERAGE-BANDWIDTH={v.average_bandwidth},"
             f'RESOLUTION={v.width}x{v.height},CODECS="{v.codecs}",FRAME-RATE={v.frame_rate:.3f}{subs}'
         )
-        lines.append(variant_playlist_name(v.name) + suffix)
+        lines.append(uri)
+    return "\n".join(lines) + "\n"
+
+
+def render_master(channel: ChannelProfile, *, query: str = "") -> str:
+    """Master playlist, constant per channel; ``query`` (e.g. ``start=...``) is passed to every URI."""
+    suffix = _suffix(query)
+    return render_variants(
+        channel.variants,
+        uris=[variant_playlist_name(v.name) + suffix for v in channel.variants],
+        subtitles=[(lang, subtitle_playlist_name(lang.code) + suffix) for lang in channel.subtitles],
+    )
+
+
+def render_static_vod(
+    segments: Sequence[tuple[int, str]], *, target_duration: int, map_uri: str | None = None
+) -> str:
+    """A complete VOD media playlist of fixed segments, given as (duration µs, URI), e.g. one rendition
+    of a transcoded programme; ``map_uri`` is the fMP4 initialisation section."""
+    lines = [
+        tags.EXTM3U,
+        f"{tags.VERSION}{media_version(uses_map=map_uri is not None)}",
+        f"{tags.TARGETDURATION}{target_duration}",
+        f"{tags.MEDIA_SEQUENCE}0",
+        f"{tags.PLAYLIST_TYPE}VOD",
+        tags.INDEPENDENT_SEGMENTS,
+    ]
+    if map_uri is not None:
+        lines.append(f'{tags.MAP}URI="{map_uri}"')
+    for duration_us, uri in segments:
+        lines.append(_extinf(duration_us))
+        lines.append(uri)
+    lines.append(tags.ENDLIST)
     return "\n".join(lines) + "\n"

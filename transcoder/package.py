@@ -1,17 +1,21 @@
-"""After the encode: read the rung playlists, check alignment, measure bitrates, write the master.
+"""After the encode: read the rung playlists, check alignment, measure bitrates, write the playlists.
 
-Everything here reads the local output folder; nothing is uploaded (see `pipeline.upload`).
+Everything here reads the local output folder; nothing is uploaded (see `pipeline.upload`). Every
+playlist the programme ships (the master, and each rung's in place of the one ffmpeg wrote) comes
+from `playlist/`'s renderer, the project's one HLS writer and version rule.
 """
 
 from __future__ import annotations
 
 import math
+import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import m3u8
 
+from playlist import Variant, render_static_vod, render_variants
 from transcoder.build import PLAYLIST_NAME
 from transcoder.conformance import MeasuredRendition, check_conformance, measure_rendition
 from transcoder.describe import DESCRIPTION_NAME, AudioDescription, Description, RenditionDescription
@@ -29,6 +33,7 @@ __all__ = [
     "master_playlist",
     "measure_rungs",
     "read_rendition",
+    "rendition_playlist",
     "upload_order",
     "write_package",
 ]
@@ -113,16 +118,24 @@ def bandwidths(sizes: Sequence[int], durations: Sequence[float]) -> tuple[int, i
     return math.ceil(max(full)), math.ceil(average)
 
 
-def master_playlist(renditions: Sequence[RenditionDescription], *, fmp4: bool) -> str:
-    """The programme's master playlist, highest rung first."""
-    lines = ["#EXTM3U", f"#EXT-X-VERSION:{7 if fmp4 else 3}", "#EXT-X-INDEPENDENT-SEGMENTS"]
-    for r in renditions:
-        lines.append(
-            f"#EXT-X-STREAM-INF:BANDWIDTH={r.bandwidth},AVERAGE-BANDWIDTH={r.average_bandwidth},"
-            f'RESOLUTION={r.width}x{r.height},CODECS="{r.codecs}",FRAME-RATE={r.frame_rate:.3f}'
-        )
-        lines.append(r.playlist)
-    return "\n".join(lines) + "\n"
+def master_playlist(renditions: Sequence[RenditionDescription]) -> str:
+    """The programme's master playlist, highest rung first, each rung's playlist by its relative key."""
+    variants = [
+        Variant(r.name, r.width, r.height, r.bandwidth, r.average_bandwidth, r.codecs, r.frame_rate)
+        for r in renditions
+    ]
+    return render_variants(variants, uris=[r.playlist for r in renditions])
+
+
+def rendition_playlist(rendition: RenditionDescription, description: Description) -> str:
+    """A rung's VOD media playlist, URIs relative to the playlist's own folder (as ffmpeg wrote them)."""
+    folder = posixpath.dirname(rendition.playlist)
+    segments = [
+        (round(duration * 1_000_000), posixpath.relpath(key, folder))
+        for duration, key in zip(description.segment_durations, rendition.segments, strict=True)
+    ]
+    init = posixpath.relpath(rendition.init, folder) if rendition.init else None
+    return render_static_vod(segments, target_duration=description.target_duration, map_uri=init)
 
 
 def describe_output(
@@ -172,10 +185,12 @@ def describe_output(
 
 
 def write_package(outdir: Path, description: Description) -> None:
-    """Write description.json and master.m3u8 next to the rung folders."""
+    """Write each rung's playlist (over ffmpeg's), then description.json and master.m3u8 beside them."""
+    for rendition in description.renditions:
+        playlist = rendition_playlist(rendition, description)
+        (outdir / rendition.playlist).write_text(playlist, encoding="utf-8")
     (outdir / DESCRIPTION_NAME).write_bytes(description.to_json())
-    master = master_playlist(description.renditions, fmp4=description.segment_format == "fmp4")
-    (outdir / MASTER_NAME).write_text(master, encoding="utf-8")
+    (outdir / MASTER_NAME).write_text(master_playlist(description.renditions), encoding="utf-8")
 
 
 def upload_order(description: Description) -> list[str]:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from transcoder.loudness import LoudnessMeasurement, loudnorm_options
+from transcoder.loudness import LoudnessMeasurement, limiter_options, loudness_gain, makeup_gain
 from transcoder.pictures import Picture, plan_pictures
 from transcoder.probe import AudioStream, SourceInfo
 from transcoder.profile import Profile, Rung
@@ -145,12 +145,23 @@ def _picture_filters(picture: Picture, aspect: Fraction) -> tuple[Filter, ...]:
     )
 
 
+def _loudness_filters(measured: LoudnessMeasurement, profile: Profile) -> tuple[Filter, ...]:
+    """The gain to the target, the limiter; and, if the limiter took loudness away, the make-up gain
+    and the limiter again (see `loudness`). Nothing for audio too quiet to measure."""
+    limiter = Filter("alimiter", limiter_options(profile))
+    chain: list[Filter] = []
+    for gain in (loudness_gain(measured, profile), makeup_gain(measured, profile)):
+        if gain is not None:
+            chain += [Filter("volume", (("volume", f"{gain:g}dB"),)), limiter]
+    return tuple(chain)
+
+
 def _audio_filters(
     profile: Profile, measured: LoudnessMeasurement | None, *, duration: float, start: float
 ) -> tuple[Filter, ...]:
     """On the video's clock (its first frame is 0), silence before the audio's first sample and in
-    any gap (aresample `first_pts=0`, `async`), stereo 48 kHz, loudness applied (when measured),
-    then padded/trimmed to the video's end."""
+    any gap (aresample `first_pts=0`, `async`), stereo 48 kHz, loudness applied (when measured: one
+    gain, then a peak limiter with its delay compensated), then padded/trimmed to the video's end."""
     rate = str(profile.audio_sample_rate)
     chain: list[Filter] = [Filter("asetpts", (("expr", f"PTS-{start:.6f}/TB"),))] if start else []
     chain += [
@@ -158,8 +169,7 @@ def _audio_filters(
         Filter("aformat", (("sample_fmts", "fltp"), ("channel_layouts", "stereo"))),
     ]
     if measured is not None:
-        chain.append(Filter("loudnorm", loudnorm_options(profile, measured)))
-        chain.append(Filter("aresample", (("out_sample_rate", rate),)))  # loudnorm works at 192 kHz
+        chain.extend(_loudness_filters(measured, profile))
     chain.append(Filter("apad", (("whole_dur", f"{duration:.6f}"),)))
     chain.append(Filter("atrim", (("end", f"{duration:.6f}"),)))
     return tuple(chain)

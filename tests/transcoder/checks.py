@@ -13,36 +13,34 @@ import m3u8
 from tests.transcoder.conftest import ffprobe_json
 from transcoder.profile import Profile
 
-__all__ = ["active_box", "assert_house_format", "frame_indices", "integrated_loudness", "silence_end"]
+__all__ = [
+    "active_box",
+    "assert_house_format",
+    "frame_indices",
+    "integrated_loudness",
+    "loudness",
+    "silence_end",
+]
+
+
+def loudness(path: Path) -> tuple[float, float]:
+    """(integrated loudness LUFS, true peak dBTP) by ffmpeg's ebur128 filter (independent of our code)."""
+    out = subprocess.run(
+        ["ffmpeg", "-hide_banner", "-nostdin", "-nostats", "-i", str(path), "-map", "0:a:0",
+         "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"],
+        check=True, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    summary = out.stderr[out.stderr.rfind("Summary:") :]
+    integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
+    peak = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
+    assert integrated, out.stderr[-500:]
+    assert peak, out.stderr[-500:]
+    return float(integrated.group(1)), float(peak.group(1))
 
 
 def integrated_loudness(path: Path) -> float:
-    """EBU R128 integrated loudness by ffmpeg's ebur128 filter (not our loudnorm code)."""
-    out = subprocess.run(
-        [
-            "ffmpeg",
-            "-hide_banner",
-            "-nostdin",
-            "-nostats",
-            "-i",
-            str(path),
-            "-map",
-            "0:a:0",
-            "-af",
-            "ebur128",
-            "-f",
-            "null",
-            "-",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    summary = out.stderr[out.stderr.rfind("Summary:") :]
-    match = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
-    assert match, out.stderr[-500:]
-    return float(match.group(1))
+    """EBU R128 integrated loudness (see `loudness`)."""
+    return loudness(path)[0]
 
 
 def _luma(path: Path, *, video_filter: str, width: int, height: int) -> list[bytes]:

@@ -256,9 +256,7 @@ def test_one_rung_fmp4_rotated_interlaced_with_loudness() -> None:
         layout="stereo",
         sample_rate=48000,
     )
-    measured = LoudnessMeasurement(
-        input_i=-30.5, input_tp=-10.25, input_lra=4.0, input_thresh=-41.0, target_offset=0.3
-    )
+    measured = LoudnessMeasurement(input_i=-30.5, input_tp=-10.25, input_lra=4.0, input_thresh=-41.0)
     info = replace(INFO, audio=(audio,), video=replace(VIDEO, duration=3.0, rotation=90, interlaced=True))
     profile = Profile(rungs=Profile().rungs[:1], segment_format="fmp4")
     head, graph, tail = _split_graph(
@@ -315,8 +313,8 @@ def test_one_rung_fmp4_rotated_interlaced_with_loudness() -> None:
         "[s32]format=pix_fmts=yuv420p[s33]",
         "[0:a:0]aresample=async=1:first_pts=0:out_sample_rate=48000[s34]",
         "[s34]aformat=channel_layouts=stereo:sample_fmts=fltp[s35]",
-        "[s35]loudnorm=I=-23:LRA=11:TP=-1:linear=true:measured_I=-30.50:measured_LRA=4.00:measured_TP=-10.25:measured_thresh=-41.00:offset=0.30:print_format=summary[s36]",
-        "[s36]aresample=out_sample_rate=48000[s37]",
+        "[s35]volume=volume=7.5dB[s36]",
+        "[s36]alimiter=latency=true:level=false:limit=0.7943[s37]",
         "[s37]apad=whole_dur=3.000000[s38]",
         "[s38]atrim=end=3.000000[s39]",
     ]

@@ -71,23 +71,24 @@ def test_the_programme_starts_at_the_first_video_frame() -> None:
     assert plan_encode(replace(info, start_time=None), Profile(), None).start == 0.0
 
 
-def test_plan_applies_measured_loudness_linearly() -> None:
-    measured = LoudnessMeasurement(
-        input_i=-40.0, input_tp=-20.0, input_lra=3.0, input_thresh=-50.0, target_offset=0.1
-    )
+def test_plan_applies_measured_loudness_as_one_gain_and_a_limiter() -> None:
+    measured = LoudnessMeasurement(input_i=-40.0, input_tp=-20.0, input_lra=3.0, input_thresh=-50.0)
     info = replace(INFO, audio=(_audio(0, "eng"), _audio(1, "vie")))
     plan = plan_encode(info, Profile(), measured)
     assert plan.audio_position == 1
-    loudnorm = next(f for f in plan.audio_filters if f.name == "loudnorm").kwargs()
-    assert loudnorm["linear"] == "true"
-    assert (loudnorm["I"], loudnorm["TP"], loudnorm["measured_I"], loudnorm["offset"]) == (
-        "-23",
-        "-1",
-        "-40.00",
-        "0.10",
-    )
     names = [f.name for f in plan.audio_filters]  # no asetpts: the video starts with the file
-    assert names == ["aresample", "aformat", "loudnorm", "aresample", "apad", "atrim"]
+    assert names == ["aresample", "aformat", "volume", "alimiter", "apad", "atrim"]
+    assert plan.audio_filters[2:4] == (
+        Filter("volume", (("volume", "17dB"),)),
+        Filter("alimiter", (("limit", "0.7943"), ("level", "false"), ("latency", "true"))),
+    )
+    silent = replace(measured, input_i=-70.0)
+    assert [f.name for f in plan_encode(info, Profile(), silent).audio_filters][2:] == ["apad", "atrim"]
+    # the limiter took 1.6 LU away with the peaks: made up after it, then limited again
+    limited = replace(measured, input_tp=-8.0, limited_i=-24.6)
+    chain = plan_encode(info, Profile(), limited).audio_filters[2:6]
+    assert [f.name for f in chain] == ["volume", "alimiter", "volume", "alimiter"]
+    assert chain[2] == Filter("volume", (("volume", "1.6dB"),))
 
 
 def test_every_rung_is_scaled_to_fit_and_padded_exactly() -> None:

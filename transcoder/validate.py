@@ -76,11 +76,13 @@ def validate(info: SourceInfo, profile: Profile) -> None:
         )
 
 
-def decode_check_command(path: Path, *, tail_seconds: float = 1.0) -> list[str]:
+def decode_check_command(path: Path, *, tail_seconds: float = 1.0, keyframes_only: bool = True) -> list[str]:
     """Read the last `tail_seconds` of the first video stream, stopping at the first error.
 
-    Only keyframes are decoded (`-skip_frame nokey`): every packet is still read, which is what
-    finds a missing end, at a tenth of the cost of a full decode."""
+    With `keyframes_only` (`-skip_frame nokey`) every packet is still read, which is what finds a
+    missing end, at a tenth of the cost of a full decode; some decoders (Theora) report skipped
+    frames as errors, so a failure is confirmed by decoding every frame."""
+    skip = ["-skip_frame", "nokey"] if keyframes_only else []
     return [
         "ffmpeg",
         "-hide_banner",
@@ -88,8 +90,7 @@ def decode_check_command(path: Path, *, tail_seconds: float = 1.0) -> list[str]:
         "-v",
         "error",
         "-xerror",
-        "-skip_frame",
-        "nokey",
+        *skip,
         *source_input(path).args("-sseof", f"-{tail_seconds:g}"),
         "-map",
         "0:v:0",
@@ -100,11 +101,15 @@ def decode_check_command(path: Path, *, tail_seconds: float = 1.0) -> list[str]:
 
 
 def check_decodable(path: Path, *, timeout: float = 120.0) -> None:
-    """Reject a truncated or corrupt file whose end cannot be decoded."""
-    result = run_capture(decode_check_command(path), timeout=timeout)
-    if result.returncode != 0:
-        raise SourceRejected(
-            "corrupt",
-            "Tệp video bị hỏng hoặc chưa tải lên hết (phần cuối tệp không đọc được).",
-            "The video file is corrupt or incomplete (its end cannot be read).",
-        )
+    """Reject a truncated or corrupt file whose end cannot be decoded (keyframes, then every frame)."""
+    for keyframes_only in (True, False):
+        if (
+            run_capture(decode_check_command(path, keyframes_only=keyframes_only), timeout=timeout).returncode
+            == 0
+        ):
+            return
+    raise SourceRejected(
+        "corrupt",
+        "Tệp video bị hỏng hoặc chưa tải lên hết (phần cuối tệp không đọc được).",
+        "The video file is corrupt or incomplete (its end cannot be read).",
+    )

@@ -115,3 +115,15 @@ def test_decode_check_command() -> None:
         "null",
         "-",
     ]
+    every_frame = decode_check_command(Path("/w/s.mp4"), keyframes_only=False)
+    assert "-skip_frame" not in every_frame
+    assert every_frame[every_frame.index("-sseof") :] == [
+        "-sseof",
+        "-1",
+        *fenced("file:/w/s.mp4"),
+        "-map",
+        "0:v:0",
+        "-f",
+        "null",
+        "-",
+    ]

@@ -137,6 +137,10 @@ def test_default_ladder_fmp4(media: Callable[[str], Path], tmp_path: Path) -> No
         ("360p", "avc1.64001e,mp4a.40.2"),
     ]
     assert all(r.init == f"{r.name}/init.mp4" for r in description.renditions)
+    # fMP4: one fragment per segment, so GOP durations but no byte offsets (docs/media-description.md)
+    assert description.segment_gops == ((2.0, 2.0, 2.0), (1.0,))
+    assert all(r.gop_offsets == ((), ()) for r in description.renditions)
+    assert "#EXT-X-VERSION:6" in (_root(store) / "720p/index.m3u8").read_text(encoding="utf-8")
     assert description.renditions[0].segments[0] == "1080p/seg_00000.m4s"
     keys = {info.key for info in store.iter_keys("programmes/p1/r1/")}
     assert {"programmes/p1/r1/poster.jpg", "programmes/p1/r1/thumbs/thumb_00.jpg"} <= keys

@@ -1,4 +1,6 @@
-"""Render HLS playlists from a timeline: the constant master, live media windows, and VOD.
+"""Render HLS playlists: from a timeline the constant master, live media windows and VOD; and the
+fixed playlists of one transcoded programme (its master and its renditions), so every playlist of
+the project comes from this one writer and one version rule (`media_version`).
 
 A live window is a pure function of (timeline, track, instant): it lists only segments that have fully
 aired by the instant (their end is at or before it), so the newest listed segment ends within the last
@@ -25,8 +27,10 @@ __all__ = [
     "Track",
     "TrackKind",
     "live_edge",
+    "media_version",
     "render_master",
     "render_media",
+    "render_static_vod",
     "render_variant_master",
     "render_vod",
     "subtitle_playlist_name",
@@ -84,12 +88,18 @@ _KEYS: Mapping[TrackKind, Callable[[Item, int, Track], str]] = {
 }
 
 
+def media_version(*, uses_map: bool, may_use_byterange: bool = False) -> int:
+    """The one EXT-X-VERSION rule of a media playlist (RFC 8216 §7): 3 for decimal EXTINF, 4 when
+    EXT-X-BYTERANGE may appear, 6 for EXT-X-MAP outside an I-frame playlist. Master playlists carry
+    none: nothing in them needs more than 1."""
+    if uses_map:
+        return 6
+    return 4 if may_use_byterange else 3
+
+
 def _version(channel: ChannelProfile, track: Track) -> int:
-    """EXT-X-VERSION (RFC 8216 §7), constant per track whatever the window holds: 6 for EXT-X-MAP
-    (fMP4 video), 4 for EXT-X-BYTERANGE (MPEG-TS video may list cut segments), 3 for float EXTINF."""
-    if track.kind != "video":
-        return 3
-    return 6 if channel.segment_format == "fmp4" else 4
+    """Constant per track whatever the window holds: MPEG-TS video may list cut segments (byte ranges)."""
+    return media_version(uses_map=_uses_map(channel, track), may_use_byterange=track.kind == "video")
 
 
 def _uses_map(channel: ChannelProfile, track: Track) -> bool:
@@ -246,6 +256,28 @@ def render_variant_master(
             f'RESOLUTION={v.width}x{v.height},CODECS="{v.codecs}",FRAME-RATE={v.frame_rate:.3f}{subs}'
         )
         lines.append(uri)
+    return "\n".join(lines) + "\n"
+
+
+def render_static_vod(
+    segments: Sequence[tuple[int, str]], *, target_duration: int, map_uri: str | None = None
+) -> str:
+    """A complete VOD media playlist of fixed segments, given as (duration µs, URI), e.g. one rendition
+    of a transcoded programme; ``map_uri`` is the fMP4 initialisation section."""
+    lines = [
+        tags.EXTM3U,
+        f"{tags.VERSION}{media_version(uses_map=map_uri is not None)}",
+        f"{tags.TARGETDURATION}{target_duration}",
+        f"{tags.MEDIA_SEQUENCE}0",
+        f"{tags.PLAYLIST_TYPE}VOD",
+        tags.INDEPENDENT_SEGMENTS,
+    ]
+    if map_uri is not None:
+        lines.append(f'{tags.MAP}URI="{map_uri}"')
+    for duration_us, uri in segments:
+        lines.append(tags.extinf(duration_us))
+        lines.append(uri)
+    lines.append(tags.ENDLIST)
     return "\n".join(lines) + "\n"
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import ffmpeg
 
+from transcoder.inputs import source_input
 from transcoder.plan import EncodePlan, Filter
 from transcoder.profile import Profile, Rung
 
@@ -105,15 +106,15 @@ def hls_output_options(profile: Profile, *, rung_dir: Path) -> dict[str, Any]:
 def build_encode(plan: EncodePlan, *, source: Path, outdir: Path) -> list[str]:
     """The whole ffmpeg command: decode once, common filters, split, per-rung scale+encode+HLS."""
     profile = plan.profile
-    source_input = ffmpeg.input(str(source), noautorotate=None)
-    video = apply_filters(source_input["v:0"], plan.video_filters)
+    upload = source_input(source).stream(noautorotate=None)
+    video = apply_filters(upload["v:0"], plan.video_filters)
     if plan.audio_position is None:
         silence = ffmpeg.input(
             f"anullsrc=channel_layout=stereo:sample_rate={profile.audio_sample_rate}", f="lavfi"
         )
         audio = apply_filters(silence["a:0"], plan.audio_filters)
     else:
-        audio = apply_filters(source_input[f"a:{plan.audio_position}"], plan.audio_filters)
+        audio = apply_filters(upload[f"a:{plan.audio_position}"], plan.audio_filters)
     count = len(plan.rungs)
     videos = fan_out(video, count + len(plan.pictures), "split")
     audios = fan_out(audio, count, "asplit")

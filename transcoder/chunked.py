@@ -142,4 +142,4 @@ def measurement_to_dict(measured: LoudnessMeasurement | None) -> dict[str, float
 
 
 def measurement_from_dict(data: dict[str, float] | None) -> LoudnessMeasurement | None:
-    return LoudnessMeasurement(**data) if data is not None else None
+    return LoudnessMeasurement.from_dict(data) if data is not None else None

@@ -23,11 +23,13 @@ from transcoder.build import (
     hls_output_options,
     video_output_options,
 )
-from transcoder.plan import EncodePlan
+from transcoder.inputs import source_input
+from transcoder.plan import EncodePlan, Filter
 from transcoder.profile import Profile, Rung
 
 __all__ = [
     "AUDIO_NAME",
+    "SEEK_MARGIN",
     "ChunkRange",
     "build_audio_encode",
     "build_chunk_encode",
@@ -38,6 +40,8 @@ __all__ = [
 ]
 
 AUDIO_NAME = "audio.m4a"
+#: seconds decoded (and dropped) before a chunk's first frame; more than any B-frame reordering
+SEEK_MARGIN = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,12 +84,28 @@ def chunk_name(rung: Rung, index: int) -> str:
     return f"{rung.name}/chunk_{index:05d}.mp4"
 
 
+def _chunk_start(plan: EncodePlan, chunk: ChunkRange) -> tuple[dict[str, str], tuple[Filter, ...]]:
+    """Input seek and trim that make the chunk's first frame the first one through the plan's filters.
+
+    The seek lands `SEEK_MARGIN` early: ffmpeg seeks to the keyframe at or before it, and a keyframe
+    found right at the chunk's start may be one whose leading B-frames (an open GOP, common in
+    MPEG-2) include the chunk's first frame, which then cannot be decoded. The trim then drops
+    everything up to half a frame before that frame (`plan.start` on), so rounding can neither
+    drop it nor keep the one before; the plan's `setpts` makes it time 0."""
+    if chunk.start_frame == 0:
+        return {}, ()
+    at = plan.start + chunk.start(plan.profile.fps) - 0.5 / plan.profile.fps
+    seek = max(0.0, at - SEEK_MARGIN)
+    trim = (Filter("trim", (("start", f"{at - seek:.6f}"),)),)
+    return ({"ss": f"{seek:.6f}"} if seek > 0 else {}), trim
+
+
 def build_chunk_encode(plan: EncodePlan, chunk: ChunkRange, *, source: Path, outdir: Path) -> list[str]:
-    """Video only, every rung from one decode, frames of `chunk` only (input seek is frame-accurate)."""
+    """Video only, every rung from one decode, frames of `chunk` only (see `_chunk_start`)."""
     profile = plan.profile
-    seek = {"ss": f"{chunk.start(profile.fps):.6f}"} if chunk.start_frame else {}
-    source_input = ffmpeg.input(str(source), noautorotate=None, **seek)
-    video = apply_filters(source_input["v:0"], plan.video_filters)
+    seek, trim = _chunk_start(plan, chunk)
+    upload = source_input(source).stream(noautorotate=None, **seek)
+    video = apply_filters(upload["v:0"], (*trim, *plan.video_filters))
     outputs = []
     for rung_plan, v in zip(plan.rungs, fan_out(video, len(plan.rungs), "split"), strict=True):
         options = {
@@ -109,7 +129,7 @@ def build_audio_encode(plan: EncodePlan, *, source: Path, out: Path) -> list[str
         )
         audio = apply_filters(silence["a:0"], plan.audio_filters)
     else:
-        audio = apply_filters(ffmpeg.input(str(source))[f"a:{plan.audio_position}"], plan.audio_filters)
+        audio = apply_filters(source_input(source).stream()[f"a:{plan.audio_position}"], plan.audio_filters)
     args: list[str] = ffmpeg.output(audio, str(out), **audio_output_options(profile), f="mp4").get_args()
     return ["ffmpeg", *GLOBAL_ARGS, *args]
 

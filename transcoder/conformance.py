@@ -1,18 +1,21 @@
-"""What the output really is: ffprobe the first segment of each rung, check it against the house format.
+"""What the output really is: ffprobe each rung, check it against the house format, find its GOPs.
 
-Turning ffprobe's JSON into values and comparing them with the profile is pure; `measure_rendition`
-is the one ffprobe call (through `run.run_capture`), once per rung.
+Turning ffprobe's output into values and comparing them with the profile is pure; `measure_rendition`
+is the one place the output is measured (through `run.run_capture`): per rung, the streams of the
+first segment and the video packets of the whole rendition (`gops`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from transcoder.errors import TranscodeFailed
+from transcoder.gops import GopLayout, gop_layout, packets_command, parse_packets
 from transcoder.profile import Profile, Rung
 from transcoder.run import check, run_capture
 
@@ -143,11 +146,25 @@ def measure_command(first_segment: Path, *, init: Path | None = None) -> list[st
     ]
 
 
-def measure_rendition(first_segment: Path, *, init: Path | None = None, timeout: float) -> MeasuredRendition:
-    """ffprobe one segment of a rung and parse what it says (one subprocess)."""
-    result = check(run_capture(measure_command(first_segment, init=init), timeout=timeout), "ffprobe output")
+def measure_rendition(
+    rung_dir: Path,
+    *,
+    playlist: str,
+    segments: Sequence[str],
+    durations: Sequence[float],
+    sizes: Sequence[int],
+    init: str | None,
+    timeout: float,
+) -> tuple[MeasuredRendition, GopLayout]:
+    """ffprobe a rung (two subprocesses): the streams of its first segment, and every video packet
+    of the rendition, from which its GOP layout (offsets for MPEG-TS only, see `gops`)."""
+    first = rung_dir / segments[0]
+    command = measure_command(first, init=rung_dir / init if init else None)
+    result = check(run_capture(command, timeout=timeout), "ffprobe output")
     try:
         data = json.loads(result.stdout or "{}")
     except json.JSONDecodeError as exc:
         raise TranscodeFailed("ffprobe printed no JSON for an output segment") from exc
-    return parse_measured(data)
+    listed = check(run_capture(packets_command(rung_dir / playlist), timeout=timeout), "ffprobe packets")
+    layout = gop_layout(parse_packets(listed.stdout), durations=durations, sizes=None if init else sizes)
+    return parse_measured(data), layout

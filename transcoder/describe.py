@@ -1,4 +1,8 @@
-"""`description.json` (version 1, docs/media-description.md) as frozen values and JSON."""
+"""`description.json` (version 2, docs/media-description.md) as frozen values and JSON.
+
+Version 1 (without GOP facts) is still read: each segment is then one GOP with no offsets, which
+means hard starts cut at segment boundaries.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ __all__ = [
     "RenditionDescription",
 ]
 
-DESCRIPTION_VERSION = 1
+DESCRIPTION_VERSION = 2
 DESCRIPTION_NAME = "description.json"
 
 
@@ -32,6 +36,8 @@ class RenditionDescription:
     playlist: str
     init: str | None
     segments: tuple[str, ...]
+    # per segment, byte offsets of GOP 2, 3, … inside the segment file (MPEG-TS); empty lists for fMP4
+    gop_offsets: tuple[tuple[int, ...], ...]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -45,11 +51,16 @@ class RenditionDescription:
             "playlist": self.playlist,
             "init": self.init,
             "segments": list(self.segments),
+            "gop_offsets": [list(offsets) for offsets in self.gop_offsets],
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RenditionDescription:
-        return cls(**{**data, "segments": tuple(data["segments"])})
+        segments = tuple(data["segments"])
+        offsets = data.get("gop_offsets") or [[] for _ in segments]  # version 1: none known
+        return cls(
+            **{**data, "segments": segments, "gop_offsets": tuple(tuple(int(o) for o in s) for s in offsets)}
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +93,7 @@ class Description:
     segment_format: str
     target_duration: int
     segment_durations: tuple[float, ...]
+    segment_gops: tuple[tuple[float, ...], ...]  # per segment, its GOPs' durations (sum: the segment's)
     renditions: tuple[RenditionDescription, ...]
     audio: AudioDescription
     poster: str | None
@@ -96,6 +108,7 @@ class Description:
             "segment_format": self.segment_format,
             "target_duration": self.target_duration,
             "segment_durations": list(self.segment_durations),
+            "segment_gops": [list(gops) for gops in self.segment_gops],
             "renditions": [r.to_dict() for r in self.renditions],
             "audio": self.audio.to_dict(),
             "poster": self.poster,
@@ -108,12 +121,16 @@ class Description:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Description:
+        """Version 2, or version 1 read as one GOP per segment."""
+        durations = tuple(float(d) for d in data["segment_durations"])
+        gops = data.get("segment_gops") or [[d] for d in durations]
         return cls(
             version=int(data["version"]),
             duration=float(data["duration"]),
             segment_format=str(data["segment_format"]),
             target_duration=int(data["target_duration"]),
-            segment_durations=tuple(float(d) for d in data["segment_durations"]),
+            segment_durations=durations,
+            segment_gops=tuple(tuple(float(d) for d in g) for g in gops),
             renditions=tuple(RenditionDescription.from_dict(r) for r in data["renditions"]),
             audio=AudioDescription(**data["audio"]),
             poster=data.get("poster"),

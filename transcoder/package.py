@@ -1,21 +1,26 @@
-"""After the encode: read the rung playlists, check alignment, measure bitrates, write the master.
+"""After the encode: read the rung playlists, check alignment, measure bitrates, write the playlists.
 
-Everything here reads the local output folder; nothing is uploaded (see `pipeline.upload`).
+Everything here reads the local output folder; nothing is uploaded (see `pipeline.upload`). Every
+playlist the programme ships (the master, and each rung's in place of the one ffmpeg wrote) comes
+from `playlist/`'s renderer, the project's one HLS writer and version rule.
 """
 
 from __future__ import annotations
 
 import math
+import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import m3u8
 
+from playlist import Variant, render_static_vod, render_variant_master
 from transcoder.build import PLAYLIST_NAME
-from transcoder.conformance import MeasuredRendition
+from transcoder.conformance import MeasuredRendition, check_conformance, measure_rendition
 from transcoder.describe import DESCRIPTION_NAME, AudioDescription, Description, RenditionDescription
 from transcoder.errors import TranscodeFailed
+from transcoder.gops import GopLayout, segment_gops, shared_starts
 from transcoder.profile import Profile, Rung
 
 __all__ = [
@@ -26,7 +31,9 @@ __all__ = [
     "common_durations",
     "describe_output",
     "master_playlist",
+    "measure_rungs",
     "read_rendition",
+    "rendition_playlist",
     "upload_order",
     "write_package",
 ]
@@ -77,6 +84,28 @@ def common_durations(outputs: Sequence[RenditionOutput]) -> tuple[float, ...]:
     return first
 
 
+def measure_rungs(
+    outdir: Path, *, profile: Profile, outputs: Sequence[RenditionOutput], timeout: float
+) -> tuple[list[MeasuredRendition], list[GopLayout]]:
+    """Measure every rung (`conformance.measure_rendition`); `TranscodeFailed` if one breaks the house
+    format. Each ffprobe may use up to `timeout` seconds."""
+    common_durations(outputs)  # no segments, or different boundaries: nothing worth measuring
+    measured, layouts = [], []
+    for out in outputs:
+        facts, layout = measure_rendition(
+            outdir / out.rung.name,
+            playlist=PLAYLIST_NAME,
+            segments=out.segments,
+            durations=out.durations,
+            sizes=out.sizes,
+            init=out.init,
+            timeout=timeout,
+        )
+        measured.append(check_conformance(facts, rung=out.rung, profile=profile))
+        layouts.append(layout)
+    return measured, layouts
+
+
 def bandwidths(sizes: Sequence[int], durations: Sequence[float]) -> tuple[int, int]:
     """(peak, average) bits per second; the peak ignores a short trailing segment when it can."""
     rates = [size * 8 / dur for size, dur in zip(sizes, durations, strict=True) if dur > 0]
@@ -89,31 +118,41 @@ def bandwidths(sizes: Sequence[int], durations: Sequence[float]) -> tuple[int, i
     return math.ceil(max(full)), math.ceil(average)
 
 
-def master_playlist(renditions: Sequence[RenditionDescription], *, fmp4: bool) -> str:
-    """The programme's master playlist, highest rung first."""
-    lines = ["#EXTM3U", f"#EXT-X-VERSION:{7 if fmp4 else 3}", "#EXT-X-INDEPENDENT-SEGMENTS"]
-    for r in renditions:
-        lines.append(
-            f"#EXT-X-STREAM-INF:BANDWIDTH={r.bandwidth},AVERAGE-BANDWIDTH={r.average_bandwidth},"
-            f'RESOLUTION={r.width}x{r.height},CODECS="{r.codecs}",FRAME-RATE={r.frame_rate:.3f}'
-        )
-        lines.append(r.playlist)
-    return "\n".join(lines) + "\n"
+def master_playlist(renditions: Sequence[RenditionDescription]) -> str:
+    """The programme's master playlist, highest rung first, each rung's playlist by its relative key."""
+    variants = [
+        Variant(r.name, r.width, r.height, r.bandwidth, r.average_bandwidth, r.codecs, r.frame_rate)
+        for r in renditions
+    ]
+    return render_variant_master(variants=list(zip(variants, [r.playlist for r in renditions], strict=True)))
+
+
+def rendition_playlist(rendition: RenditionDescription, description: Description) -> str:
+    """A rung's VOD media playlist, URIs relative to the playlist's own folder (as ffmpeg wrote them)."""
+    folder = posixpath.dirname(rendition.playlist)
+    segments = [
+        (round(duration * 1_000_000), posixpath.relpath(key, folder))
+        for duration, key in zip(description.segment_durations, rendition.segments, strict=True)
+    ]
+    init = posixpath.relpath(rendition.init, folder) if rendition.init else None
+    return render_static_vod(segments, target_duration=description.target_duration, map_uri=init)
 
 
 def describe_output(
     outputs: Sequence[RenditionOutput],
     *,
     measured: Sequence[MeasuredRendition],
+    gops: Sequence[GopLayout],
     profile: Profile,
     audio: AudioDescription,
     poster: str | None,
     thumbnails: tuple[str, ...],
 ) -> Description:
-    """Pure: the description of checked rung outputs; size, codecs and rate as `measured` from them."""
+    """Pure: the description of checked rung outputs; size, codecs, rate and GOPs as measured from them."""
     durations = common_durations(outputs)
+    starts = shared_starts(gops)
     renditions = []
-    for out, facts in zip(outputs, measured, strict=True):
+    for out, facts, layout in zip(outputs, measured, gops, strict=True):
         peak, average = bandwidths(out.sizes, out.durations)
         name = out.rung.name
         renditions.append(
@@ -128,6 +167,7 @@ def describe_output(
                 playlist=f"{name}/{PLAYLIST_NAME}",
                 init=f"{name}/{out.init}" if out.init else None,
                 segments=tuple(f"{name}/{seg}" for seg in out.segments),
+                gop_offsets=layout.offsets,
             )
         )
     return Description(
@@ -135,6 +175,7 @@ def describe_output(
         segment_format=profile.segment_format,
         target_duration=math.ceil(max(durations) - 1e-6),
         segment_durations=durations,
+        segment_gops=segment_gops(starts, durations),
         renditions=tuple(renditions),
         audio=audio,
         poster=poster,
@@ -144,10 +185,12 @@ def describe_output(
 
 
 def write_package(outdir: Path, description: Description) -> None:
-    """Write description.json and master.m3u8 next to the rung folders."""
+    """Write each rung's playlist (over ffmpeg's), then description.json and master.m3u8 beside them."""
+    for rendition in description.renditions:
+        playlist = rendition_playlist(rendition, description)
+        (outdir / rendition.playlist).write_text(playlist, encoding="utf-8")
     (outdir / DESCRIPTION_NAME).write_bytes(description.to_json())
-    master = master_playlist(description.renditions, fmp4=description.segment_format == "fmp4")
-    (outdir / MASTER_NAME).write_text(master, encoding="utf-8")
+    (outdir / MASTER_NAME).write_text(master_playlist(description.renditions), encoding="utf-8")
 
 
 def upload_order(description: Description) -> list[str]:

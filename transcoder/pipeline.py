@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from transcoder.build import build_encode
-from transcoder.conformance import MeasuredRendition, check_conformance, measure_rendition
 from transcoder.describe import AudioDescription, Description
 from transcoder.errors import TimedOut, TranscodeFailed
 from transcoder.loudness import LoudnessMeasurement, measure
-from transcoder.package import RenditionOutput, describe_output, read_rendition, write_package
+from transcoder.package import describe_output, measure_rungs, read_rendition, write_package
 from transcoder.plan import EncodePlan, plan_encode
 from transcoder.probe import SourceInfo, probe
 from transcoder.profile import Profile
@@ -150,25 +149,6 @@ def encode_local(
     return finish_package(source, outdir, plan=plan, deadline=deadline, pictures_ready=True)
 
 
-def _measure_rungs(
-    outdir: Path, *, plan: EncodePlan, outputs: list[RenditionOutput], deadline: Deadline
-) -> list[MeasuredRendition]:
-    """ffprobe each rung's first segment (one call per rung); `TranscodeFailed` if it breaks the house format."""
-    return [
-        check_conformance(
-            measure_rendition(
-                outdir / rp.rung.name / out.segments[0],
-                init=outdir / rp.rung.name / out.init if out.init else None,
-                timeout=deadline.left(),
-            ),
-            rung=rp.rung,
-            profile=plan.profile,
-        )
-        for rp, out in zip(plan.rungs, outputs, strict=True)
-        if out.segments
-    ]
-
-
 def finish_package(
     source: Path, outdir: Path, *, plan: EncodePlan, deadline: Deadline, pictures_ready: bool = False
 ) -> Description:
@@ -183,18 +163,12 @@ def finish_package(
             raise TranscodeFailed(f"the encode did not write {', '.join(missing)}")
         poster, thumbs = names[0], tuple(names[1:])
     else:
-        poster, thumbs = make_thumbnails(
-            source=source,
-            outdir=outdir,
-            duration=plan.duration,
-            count=len(names) - 1,
-            prefilters=[f for f in plan.video_filters if f.name != "fps"],
-            timeout=deadline.left(),
-        )
-    measured = _measure_rungs(outdir, plan=plan, outputs=outputs, deadline=deadline)
+        poster, thumbs = make_thumbnails(plan, source=source, outdir=outdir, timeout=deadline.left())
+    measured, gops = measure_rungs(outdir, profile=profile, outputs=outputs, timeout=deadline.left())
     description = describe_output(
         outputs,
         measured=measured,
+        gops=gops,
         profile=profile,
         audio=audio_description(profile, plan.loudness),
         poster=poster,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from transcoder.errors import SourceRejected
+from transcoder.inputs import source_input
 from transcoder.run import run_capture
 
 __all__ = [
@@ -40,11 +41,19 @@ class VideoStream:
     pix_fmt: str
     bit_depth: int
     duration: float | None
+    sample_aspect: Fraction = Fraction(1)  # SAR: width of one stored pixel over its height
+    start_time: float | None = None  # seconds, in the file's clock (see `SourceInfo.video_offset`)
 
     @property
     def display_size(self) -> tuple[int, int]:
-        """Width and height as shown (after rotation)."""
+        """Width and height in stored pixels as shown (after rotation)."""
         return (self.height, self.width) if self.rotation in (90, 270) else (self.width, self.height)
+
+    @property
+    def display_aspect(self) -> Fraction:
+        """Width over height of the picture as shown: non-square pixels and rotation applied."""
+        aspect = Fraction(self.width) * self.sample_aspect / self.height
+        return 1 / aspect if self.rotation in (90, 270) else aspect
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +79,7 @@ class SourceInfo:
     size: int | None
     video: VideoStream | None
     audio: tuple[AudioStream, ...]
+    start_time: float | None = None  # the earliest stream's start: ffmpeg's zero for the file
 
     @property
     def video_duration(self) -> float | None:
@@ -78,9 +88,17 @@ class SourceInfo:
             return self.video.duration
         return self.duration
 
+    @property
+    def video_offset(self) -> float:
+        """Seconds from ffmpeg's zero for this file to the first video frame: where the programme
+        starts. Audio starting earlier is cut there, audio starting later is preceded by silence."""
+        if self.video is None or self.video.start_time is None or self.start_time is None:
+            return 0.0
+        return round(max(0.0, self.video.start_time - self.start_time), 6)
+
 
 def probe_command(path: Path) -> list[str]:
-    """ffprobe arguments printing format and streams as JSON."""
+    """ffprobe arguments printing format and streams as JSON (the upload opened through `source_input`)."""
     return [
         "ffprobe",
         "-v",
@@ -89,8 +107,7 @@ def probe_command(path: Path) -> list[str]:
         "json",
         "-show_format",
         "-show_streams",
-        "--",
-        str(path),
+        *source_input(path).args(),
     ]
 
 
@@ -100,6 +117,25 @@ def _float(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return result if result == result and result >= 0 else None  # NaN guard
+
+
+def _time(value: Any) -> float | None:
+    """A timestamp in seconds (may be negative), or None."""
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        return None
+    return result if result == result and abs(result) != float("inf") else None
+
+
+def _sar(value: Any) -> Fraction:
+    """`sample_aspect_ratio` ("16:15"); unknown ("0:1", "N/A", absent) means square pixels."""
+    num, sep, den = str(value).partition(":")
+    try:
+        sar = Fraction(int(num), int(den)) if sep else Fraction(1)
+    except (ValueError, ZeroDivisionError):
+        return Fraction(1)
+    return sar if sar > 0 else Fraction(1)
 
 
 def _int(value: Any) -> int | None:
@@ -152,6 +188,8 @@ def _video(stream: dict[str, Any]) -> VideoStream:
         pix_fmt=str(stream.get("pix_fmt", "")),
         bit_depth=_bit_depth(stream),
         duration=_float(stream.get("duration")),
+        sample_aspect=_sar(stream.get("sample_aspect_ratio")),
+        start_time=_time(stream.get("start_time")),
     )
 
 
@@ -169,6 +207,7 @@ def parse_probe(data: dict[str, Any]) -> SourceInfo:
         format_name=str(fmt.get("format_name", "")),
         duration=_float(fmt.get("duration")),
         size=_int(fmt.get("size")),
+        start_time=_time(fmt.get("start_time")),
         video=_video(videos[0]) if videos else None,
         audio=tuple(
             AudioStream(

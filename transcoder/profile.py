@@ -78,7 +78,6 @@ class Profile:
     audio_bitrate_k: int = 128
     loudness_i: float = -23.0
     loudness_tp: float = -1.0
-    loudness_lra: float = 11.0
     min_duration: float = 1.0
     max_duration: float = 4 * 3600.0
 
@@ -117,6 +116,7 @@ class Profile:
     def from_dict(cls, data: dict[str, Any]) -> Profile:
         """Inverse of `to_dict`; missing keys take the defaults, `heights` is accepted as a shortcut."""
         values = dict(data)
+        values.pop("loudness_lra", None)  # payloads from before the linear loudness path carry it
         heights = values.pop("heights", None)
         if "rungs" in values:
             values["rungs"] = tuple(Rung(**r) for r in values["rungs"])

@@ -1,7 +1,8 @@
 """Poster and thumbnails by seeking into the source, for paths without a one-graph encode (chunks).
 
 The source, not an encoded rung: ffmpeg 5.1 cannot seek in fMP4 HLS, and the source is sharper.
-The plan's picture filters (deinterlace, rotation) are applied so pictures look like the programme.
+The pictures are the plan's own (`plan.pictures`): the same frames, fitted the same way, after the
+plan's picture filters (deinterlace, rotation), so they look like the programme.
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from transcoder.pictures import POSTER_NAME, POSTER_SIZE, THUMB_SIZE, thumbnail_names, thumbnail_times
-from transcoder.plan import Filter
+from transcoder.inputs import source_input
+from transcoder.plan import EncodePlan, Filter
 from transcoder.run import check, run_capture
 
 __all__ = ["filter_text", "make_thumbnails", "thumbnail_command"]
@@ -23,17 +24,16 @@ def filter_text(filters: Sequence[Filter]) -> str:
     )
 
 
-def thumbnail_command(
-    *, source: Path, outdir: Path, duration: float, count: int, prefilters: Sequence[Filter] = ()
-) -> list[str]:
-    """One ffmpeg run with one seeking input per picture."""
-    poster_at, thumb_ats = thumbnail_times(duration, count)
+def thumbnail_command(plan: EncodePlan, *, source: Path, outdir: Path) -> list[str]:
+    """One ffmpeg run with one seeking input per picture of the plan."""
     args = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
-    for at in (poster_at, *thumb_ats):
-        args += ["-noautorotate", "-ss", f"{at:.3f}", "-i", str(source)]
-    pre = filter_text(prefilters) + "," if prefilters else ""
-    pictures = [(POSTER_NAME, POSTER_SIZE), *((name, THUMB_SIZE) for name in thumbnail_names(count))]
-    for index, (name, (w, h)) in enumerate(pictures):
+    upload = source_input(source)
+    for picture_plan in plan.pictures:
+        at = plan.start + picture_plan.picture.frame / plan.profile.fps
+        args += upload.args("-noautorotate", "-ss", f"{at:.3f}")
+    common = [f for f in plan.video_filters if f.name != "fps"]
+    for index, picture_plan in enumerate(plan.pictures):
+        chain = [*common, *(f for f in picture_plan.filters if f.name != "trim")]
         args += [
             "-map",
             f"{index}:v:0",
@@ -42,32 +42,20 @@ def thumbnail_command(
             "-update",
             "1",
             "-vf",
-            f"{pre}scale={w}:{h}:force_original_aspect_ratio=decrease,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2",
+            filter_text(chain),
             "-q:v",
             "3",
-            str(outdir / name),
+            str(outdir / picture_plan.picture.name),
         ]
     return args
 
 
 def make_thumbnails(
-    *,
-    source: Path,
-    outdir: Path,
-    duration: float,
-    count: int = 4,
-    prefilters: Sequence[Filter] = (),
-    timeout: float = 300.0,
+    plan: EncodePlan, *, source: Path, outdir: Path, timeout: float = 300.0
 ) -> tuple[str, tuple[str, ...]]:
-    """Write the poster and `count` thumbnails under `outdir`; return their relative names."""
-    (outdir / "thumbs").mkdir(parents=True, exist_ok=True)
-    check(
-        run_capture(
-            thumbnail_command(
-                source=source, outdir=outdir, duration=duration, count=count, prefilters=prefilters
-            ),
-            timeout=timeout,
-        ),
-        "thumbnails",
-    )
-    return POSTER_NAME, thumbnail_names(count)
+    """Write the plan's poster and thumbnails under `outdir`; return their relative names."""
+    for picture_plan in plan.pictures:
+        (outdir / picture_plan.picture.name).parent.mkdir(parents=True, exist_ok=True)
+    check(run_capture(thumbnail_command(plan, source=source, outdir=outdir), timeout=timeout), "thumbnails")
+    names = [picture_plan.picture.name for picture_plan in plan.pictures]
+    return names[0], tuple(names[1:])

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from transcoder.errors import SourceRejected
+from transcoder.inputs import is_allowed_format, source_input
 from transcoder.probe import SourceInfo, is_still_image
 from transcoder.profile import Profile
 from transcoder.run import run_capture
@@ -18,7 +19,6 @@ __all__ = ["MAX_ASPECT", "MAX_SIDE", "MIN_SIDE", "check_decodable", "decode_chec
 MIN_SIDE = 16
 MAX_SIDE = 8192
 MAX_ASPECT = 10.0
-_NOT_MEDIA_FORMATS = ("tty",)
 
 
 def _hms(seconds: float) -> str:
@@ -28,7 +28,7 @@ def _hms(seconds: float) -> str:
 
 def validate(info: SourceInfo, profile: Profile) -> None:
     """Raise `SourceRejected` for the first problem found; return None for a usable source."""
-    if info.format_name in _NOT_MEDIA_FORMATS:
+    if not is_allowed_format(info.format_name):
         raise SourceRejected(
             "not_media",
             "Tệp tải lên không phải là tệp video hoặc âm thanh hợp lệ.",
@@ -65,6 +65,7 @@ def validate(info: SourceInfo, profile: Profile) -> None:
         min(width, height) < MIN_SIDE
         or max(width, height) > MAX_SIDE
         or max(width, height) / min(width, height) > MAX_ASPECT
+        or max(video.display_aspect, 1 / video.display_aspect) > MAX_ASPECT  # pixel aspect included
     ):
         raise SourceRejected(
             "bad_dimensions",
@@ -75,11 +76,13 @@ def validate(info: SourceInfo, profile: Profile) -> None:
         )
 
 
-def decode_check_command(path: Path, *, tail_seconds: float = 1.0) -> list[str]:
+def decode_check_command(path: Path, *, tail_seconds: float = 1.0, keyframes_only: bool = True) -> list[str]:
     """Read the last `tail_seconds` of the first video stream, stopping at the first error.
 
-    Only keyframes are decoded (`-skip_frame nokey`): every packet is still read, which is what
-    finds a missing end, at a tenth of the cost of a full decode."""
+    With `keyframes_only` (`-skip_frame nokey`) every packet is still read, which is what finds a
+    missing end, at a tenth of the cost of a full decode; some decoders (Theora) report skipped
+    frames as errors, so a failure is confirmed by decoding every frame."""
+    skip = ["-skip_frame", "nokey"] if keyframes_only else []
     return [
         "ffmpeg",
         "-hide_banner",
@@ -87,12 +90,8 @@ def decode_check_command(path: Path, *, tail_seconds: float = 1.0) -> list[str]:
         "-v",
         "error",
         "-xerror",
-        "-skip_frame",
-        "nokey",
-        "-sseof",
-        f"-{tail_seconds:g}",
-        "-i",
-        str(path),
+        *skip,
+        *source_input(path).args("-sseof", f"-{tail_seconds:g}"),
         "-map",
         "0:v:0",
         "-f",
@@ -102,11 +101,15 @@ def decode_check_command(path: Path, *, tail_seconds: float = 1.0) -> list[str]:
 
 
 def check_decodable(path: Path, *, timeout: float = 120.0) -> None:
-    """Reject a truncated or corrupt file whose end cannot be decoded."""
-    result = run_capture(decode_check_command(path), timeout=timeout)
-    if result.returncode != 0:
-        raise SourceRejected(
-            "corrupt",
-            "Tệp video bị hỏng hoặc chưa tải lên hết (phần cuối tệp không đọc được).",
-            "The video file is corrupt or incomplete (its end cannot be read).",
-        )
+    """Reject a truncated or corrupt file whose end cannot be decoded (keyframes, then every frame)."""
+    for keyframes_only in (True, False):
+        if (
+            run_capture(decode_check_command(path, keyframes_only=keyframes_only), timeout=timeout).returncode
+            == 0
+        ):
+            return
+    raise SourceRejected(
+        "corrupt",
+        "Tệp video bị hỏng hoặc chưa tải lên hết (phần cuối tệp không đọc được).",
+        "The video file is corrupt or incomplete (its end cannot be read).",
+    )

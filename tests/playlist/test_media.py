@@ -62,6 +62,15 @@ def test_descriptions_off_the_contract_are_refused(change: object, message: str)
         ProgrammeMedia.from_description(desc, programme_id="p", prefix="p/", title="t")
 
 
+def test_version_2_with_gop_facts_is_read() -> None:
+    desc = description([6.0, 2.0])
+    desc.update(version=2, segment_gops=[[2.0, 2.0, 2.0], [2.0]])
+    for rendition in desc["renditions"]:
+        rendition["gop_offsets"] = [[91744, 184616], []]
+    m = ProgrammeMedia.from_description(desc, programme_id="p", prefix="p/", title="t")
+    assert m.durations_us == (6_000_000, 2_000_000)
+
+
 def test_fmp4_without_init_is_refused() -> None:
     desc = description([6.0], fmt="fmp4")
     desc["renditions"][0]["init"] = None

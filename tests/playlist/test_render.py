@@ -13,8 +13,11 @@ from playlist import (
     Track,
     compile_timeline,
     live_edge,
+    media_version,
     render_master,
     render_media,
+    render_static_vod,
+    render_variant_master,
     render_vod,
 )
 from playlist.profile import SegmentFormat
@@ -287,3 +290,30 @@ def test_the_version_of_a_track_never_changes_with_what_the_window_holds() -> No
         read_media(render_media(tl, track=V720, at=EPOCH + k * S, window_s=18)).version for k in range(6, 200)
     }
     assert versions == {4}
+
+
+def test_one_programmes_playlists_use_the_same_writer_and_version_rule() -> None:
+    import m3u8
+
+    assert (media_version(uses_map=False), media_version(uses_map=True)) == (3, 6)
+    assert media_version(uses_map=False, may_use_byterange=True) == 4
+    text = render_static_vod(
+        [(6_000_000, "seg_00000.m4s"), (520_000, "seg_00001.m4s")], target_duration=6, map_uri="init.mp4"
+    )
+    parsed = m3u8.M3U8(text, strict=True)
+    assert (parsed.version, parsed.target_duration, parsed.playlist_type, parsed.is_endlist) == (
+        6,
+        6,
+        "vod",
+        True,
+    )
+    assert parsed.segment_map[0].uri == "init.mp4"
+    assert [(s.uri, s.duration) for s in parsed.segments] == [("seg_00000.m4s", 6.0), ("seg_00001.m4s", 0.52)]
+    assert m3u8.M3U8(render_static_vod([(2_000_000, "a.ts")], target_duration=2), strict=True).version == 3
+    variants = channel().variants
+    master = render_variant_master(
+        variants=list(zip(variants, ["720p/index.m3u8", "360p/index.m3u8"], strict=True))
+    )
+    assert master == render_master(channel()).replace("720p.m3u8", "720p/index.m3u8").replace(
+        "360p.m3u8", "360p/index.m3u8"
+    )

@@ -13,36 +13,84 @@ import m3u8
 from tests.transcoder.conftest import ffprobe_json
 from transcoder.profile import Profile
 
-__all__ = ["assert_house_format", "integrated_loudness"]
+__all__ = [
+    "active_box",
+    "assert_house_format",
+    "frame_indices",
+    "integrated_loudness",
+    "loudness",
+    "silence_end",
+]
+
+
+def loudness(path: Path) -> tuple[float, float]:
+    """(integrated loudness LUFS, true peak dBTP) by ffmpeg's ebur128 filter (independent of our code)."""
+    out = subprocess.run(
+        ["ffmpeg", "-hide_banner", "-nostdin", "-nostats", "-i", str(path), "-map", "0:a:0",
+         "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"],
+        check=True, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    summary = out.stderr[out.stderr.rfind("Summary:") :]
+    integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
+    peak = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
+    assert integrated, out.stderr[-500:]
+    assert peak, out.stderr[-500:]
+    return float(integrated.group(1)), float(peak.group(1))
 
 
 def integrated_loudness(path: Path) -> float:
-    """EBU R128 integrated loudness by ffmpeg's ebur128 filter (not our loudnorm code)."""
-    out = subprocess.run(
-        [
-            "ffmpeg",
-            "-hide_banner",
-            "-nostdin",
-            "-nostats",
-            "-i",
-            str(path),
-            "-map",
-            "0:a:0",
-            "-af",
-            "ebur128",
-            "-f",
-            "null",
-            "-",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    """EBU R128 integrated loudness (see `loudness`)."""
+    return loudness(path)[0]
+
+
+def _luma(path: Path, *, video_filter: str, width: int, height: int) -> list[bytes]:
+    """The luma plane (limited range, as coded) of every frame of `path` after `video_filter`, one
+    per decoded frame (no frame-rate correction); `width` x `height` is the filtered size."""
+    raw = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:v:0", "-fps_mode", "passthrough",
+         "-vf", video_filter, "-pix_fmt", "yuv420p", "-f", "rawvideo", "-"],
+        check=True, capture_output=True, timeout=120,
+    ).stdout  # fmt: skip
+    frame = width * height * 3 // 2
+    return [raw[start : start + width * height] for start in range(0, len(raw), frame)]
+
+
+def frame_indices(path: Path) -> list[int]:
+    """The number each frame of `path` shows (sources made with `media.INDEXED`), in output order."""
+    height = int(
+        ffprobe_json(path, "-select_streams", "v:0", "-show_entries", "stream=height")["streams"][0]["height"]
     )
-    summary = out.stderr[out.stderr.rfind("Summary:") :]
-    match = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
-    assert match, out.stderr[-500:]
-    return float(match.group(1))
+    numbers = []
+    for frame in _luma(path, video_filter="crop=16:ih:(iw-16)/2:0", width=16, height=height):
+        top, bottom = (sum(frame[16 * row : 16 * row + 16]) / 16 for row in (height // 4, 3 * height // 4))
+        numbers.append(round((top - 16) / 13) + 16 * round((bottom - 16) / 13))
+    return numbers
+
+
+def active_box(path: Path) -> tuple[int, int, int, int]:
+    """(width, height, x, y) of the bright picture inside the black bars of `path`'s first frame."""
+    size = ffprobe_json(path, "-select_streams", "v:0", "-show_entries", "stream=width,height")["streams"][0]
+    width, height = int(size["width"]), int(size["height"])
+    raw = _luma(path, video_filter="select=eq(n\\,0)", width=width, height=height)[0]
+    rows = [y for y in range(height) if sum(raw[y * width : (y + 1) * width]) / width > 64]
+    cols = [x for x in range(width) if sum(raw[x::width]) / height > 64]
+    return cols[-1] - cols[0] + 1, rows[-1] - rows[0] + 1, cols[0], rows[0]
+
+
+def silence_end(path: Path) -> float:
+    """Seconds from the first video frame of `path` to the end of its leading silence."""
+    out = subprocess.run(
+        ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-map", "0:a:0",
+         "-af", "silencedetect=n=-50dB:d=0.2", "-f", "null", "-"],
+        check=True, capture_output=True, text=True, timeout=120,
+    ).stderr  # fmt: skip
+    match = re.search(r"silence_end: ([\d.]+)", out)
+    assert match, out[-500:]
+    starts = {
+        s["codec_type"]: float(s["start_time"])
+        for s in ffprobe_json(path, "-show_entries", "stream=codec_type,start_time")["streams"]
+    }
+    return float(match.group(1)) + starts["audio"] - starts["video"]
 
 
 def _stream_end(playlist: Path, selector: str) -> float:

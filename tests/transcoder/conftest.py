@@ -11,7 +11,10 @@ from typing import Any
 
 import pytest
 
+from storage import LocalStore
 from tests.transcoder.media import make
+from transcoder.describe import Description
+from transcoder.pipeline import transcode
 from transcoder.profile import Profile
 
 
@@ -47,3 +50,18 @@ def ffprobe_json(path: Path, *extra: str) -> dict[str, Any]:
     )
     result: dict[str, Any] = json.loads(out.stdout)
     return result
+
+
+def transcoded(tmp_path: Path, source: Path, profile: Profile) -> tuple[Path, Description]:
+    """`source` through the whole pipeline (real LocalStore, real ffmpeg): its folder and description."""
+    store = LocalStore(tmp_path / "store")
+    store.put_file(f"uploads/{source.name}", source)
+    description = transcode(
+        store=store,
+        source_key=f"uploads/{source.name}",
+        output_prefix="programmes/p1/r1/",
+        profile=profile,
+        workdir=tmp_path / "work",
+        timeout=300,
+    )
+    return store.root / "programmes/p1/r1", description

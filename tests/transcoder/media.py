@@ -295,6 +295,79 @@ def _thin(out: Path) -> None:
     _run("-f", "lavfi", "-i", "testsrc2=s=400x16:r=25:d=2", *_X264, str(out))
 
 
+#: every frame shows its own number n: luma 16 + 13 * (n mod 16) in the top half, 16 + 13 * (n div 16)
+#: in the bottom half (read back by `checks.frame_indices`), so lost or repeated frames show
+INDEXED = (
+    "color=black:s={size}:r={rate}:d={seconds},format=yuv420p,"
+    "geq=lum='if(lt(Y,H/2),16+mod(N,16)*13,16+floor(N/16)*13)':cb=128:cr=128"
+)
+
+
+def _delayed(out: Path, base: Path, *, stream: str, delay: float, container: str) -> None:
+    """Remux `base` (no re-encode) with its `stream` ("v" or "a") starting `delay` s after the other."""
+    video, audio = ("1:v", "0:a") if stream == "v" else ("0:v", "1:a")
+    _run("-i", str(base), "-itsoffset", f"{delay:g}", "-i", str(base),
+         "-map", video, "-map", audio, "-c", "copy", "-f", container, str(out))  # fmt: skip
+    base.unlink()
+
+
+def _pal_interlaced(container: str) -> Callable[[Path], None]:
+    """250 numbered frames (10 s) of PAL 25i MPEG-2 (top field first, B-frames, 12-frame GOPs, 4:3)
+    with MP2 audio; the video starts 0.16 s after the audio, as in camera and broadcast recordings."""
+
+    def make_pal(out: Path) -> None:
+        base = out.with_name(f"{out.stem}_base.mpg")
+        _run("-f", "lavfi", "-i", INDEXED.format(size="720x576", rate=25, seconds=10) + ",setfield=tff",
+             "-f", "lavfi", "-i", "sine=f=500:d=10.2:sample_rate=48000",
+             "-c:v", "mpeg2video", "-b:v", "6M", "-bf", "2", "-g", "12", "-flags", "+ilme+ildct", "-top", "1",
+             "-aspect", "4:3", "-c:a", "mp2", "-f", "mpeg", str(base))  # fmt: skip
+        _delayed(out, base, stream="v", delay=0.16, container=container)
+
+    return make_pal
+
+
+def _progressive_offset(out: Path) -> None:
+    """100 numbered frames of 25p H.264 + AAC in MPEG-TS whose clock starts at 30 s."""
+    _run("-f", "lavfi", "-i", INDEXED.format(size="320x240", rate=25, seconds=4),
+         "-f", "lavfi", "-i", "sine=d=4:sample_rate=48000", *_X264, "-c:a", "aac",
+         "-output_ts_offset", "30", "-f", "mpegts", str(out))  # fmt: skip
+
+
+def _late_video_mp4(out: Path) -> None:
+    """100 numbered frames of 25p H.264 in MP4, starting 0.2 s after the AAC audio (an edit list)."""
+    base = out.with_name(f"{out.stem}_base.mp4")
+    _run("-f", "lavfi", "-i", INDEXED.format(size="320x240", rate=25, seconds=4),
+         "-f", "lavfi", "-i", "sine=d=4.4:sample_rate=48000", *_X264, "-c:a", "aac", str(base))  # fmt: skip
+    _delayed(out, base, stream="v", delay=0.2, container="mp4")
+
+
+def _late_audio(container: str) -> Callable[[Path], None]:
+    """4 s of 25p video; a 440 Hz tone that starts 1.5 s after the first frame (and lasts 2.5 s)."""
+
+    def make_late(out: Path) -> None:
+        base = out.with_name(f"{out.stem}_base.mp4")
+        _run("-f", "lavfi", "-i", "testsrc2=s=320x240:r=25:d=4",
+             "-f", "lavfi", "-i", "sine=f=440:d=2.5:sample_rate=48000", *_X264, "-c:a", "aac", str(base))  # fmt: skip
+        _delayed(out, base, stream="a", delay=1.5, container=container)
+
+    return make_late
+
+
+def _anamorphic(size: str, rate: str, aspect: str, codec: str) -> Callable[[Path], None]:
+    """2 s of white stored as `size` with display aspect `aspect` (non-square pixels)."""
+
+    def make_anamorphic(out: Path) -> None:
+        video = (
+            ["-c:v", "mpeg2video", "-b:v", "2M", "-aspect", aspect, "-c:a", "mp2", "-f", "mpeg"]
+            if codec == "mpeg2"
+            else [*_X264, "-aspect", aspect, "-c:a", "aac"]
+        )
+        _run("-f", "lavfi", "-i", f"color=white:s={size}:r={rate}:d=2", "-f", "lavfi", "-i", "sine=d=2",
+             *video, str(out))  # fmt: skip
+
+    return make_anamorphic
+
+
 MEDIA: dict[str, tuple[str, Callable[[Path], None]]] = {
     "basic": ("basic.mp4", _basic),
     "phone": ("phone.mp4", _phone),
@@ -314,6 +387,16 @@ MEDIA: dict[str, tuple[str, Callable[[Path], None]]] = {
     "thin": ("thin.mp4", _thin),
     "short_ok": ("short_ok.mp4", _short_ok),
     "short_audio": ("short_audio.mp4", _short_audio),
+    "pal_interlaced_ps": ("pal_interlaced.mpg", _pal_interlaced("mpeg")),
+    "pal_interlaced_ts": ("pal_interlaced.ts", _pal_interlaced("mpegts")),
+    "progressive_offset": ("progressive_offset.ts", _progressive_offset),
+    "late_video_mp4": ("late_video.mp4", _late_video_mp4),
+    "late_audio_mp4": ("late_audio.mp4", _late_audio("mp4")),
+    "late_audio_ts": ("late_audio.ts", _late_audio("mpegts")),
+    "pal_4_3": ("pal_4_3.mpg", _anamorphic("720x576", "25", "4:3", "mpeg2")),
+    "pal_16_9": ("pal_16_9.mpg", _anamorphic("720x576", "25", "16:9", "mpeg2")),
+    "ntsc_4_3": ("ntsc_4_3.mpg", _anamorphic("720x480", "30000/1001", "4:3", "mpeg2")),
+    "ntsc_16_9": ("ntsc_16_9.mp4", _anamorphic("720x480", "30000/1001", "16:9", "h264")),
 }
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.transcoder.test_inputs import ALLOWED
 from tests.transcoder.test_validate import INFO, VIDEO
 from transcoder.chunks import (
     ChunkRange,
@@ -45,14 +46,21 @@ def test_chunk_encode_seeks_and_counts_frames_video_only() -> None:
         source=Path("/w/s.mp4"),
         outdir=Path("/w/c"),
     )
-    assert args[args.index("-i") - 3 : args.index("-i") + 2] == [
+    # seek 2 s early (an open GOP's leading frames), then trim to half a frame before frame 100
+    assert args[args.index("-i") - 7 : args.index("-i") + 2] == [
+        "-format_whitelist",
+        ALLOWED,
         "-noautorotate",
+        "-protocol_whitelist",
+        "file",
         "-ss",
-        "4.000000",
+        "1.980000",
         "-i",
-        "/w/s.mp4",
+        "file:/w/s.mp4",
     ]
-    assert args[args.index("-filter_complex") + 1].startswith("[0:v:0]fps=fps=25[s0];[s0]split=2[s1][s2];")
+    assert args[args.index("-filter_complex") + 1].startswith(
+        "[0:v:0]trim=start=2.000000[s0];[s0]setpts=expr=PTS-STARTPTS[s1];[s1]fps=fps=25[s2];[s2]split=2[s3][s4];"
+    )
     assert args.count("-an") == 2
     assert args.count("50") >= 2  # -frames:v 50 on both rungs
     assert args[-1] == "/w/c/240p/chunk_00002.mp4"
@@ -61,6 +69,24 @@ def test_chunk_encode_seeks_and_counts_frames_video_only() -> None:
         plan, ChunkRange(index=0, start_frame=0, frame_count=50), source=Path("/w/s.mp4"), outdir=Path("/w/c")
     )
     assert "-ss" not in first
+    assert "trim" not in first[first.index("-filter_complex") + 1]
+    # near the start the seek cannot go 2 s back: no seek, the trim alone; `plan.start` shifts both
+    late = replace(plan, start=0.5)
+    near = build_chunk_encode(
+        late,
+        ChunkRange(index=1, start_frame=25, frame_count=25),
+        source=Path("/w/s.mp4"),
+        outdir=Path("/w/c"),
+    )
+    assert "-ss" not in near
+    assert near[near.index("-filter_complex") + 1].startswith("[0:v:0]trim=start=1.480000[s0];")
+    far = build_chunk_encode(
+        late,
+        ChunkRange(index=2, start_frame=100, frame_count=50),
+        source=Path("/w/s.mp4"),
+        outdir=Path("/w/c"),
+    )
+    assert far[far.index("-ss") + 1] == "2.480000"
 
 
 def test_audio_once_and_package_by_copy() -> None:

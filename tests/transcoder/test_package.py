@@ -6,8 +6,9 @@ import m3u8
 import pytest
 
 from transcoder.conformance import MeasuredRendition
-from transcoder.describe import AudioDescription
+from transcoder.describe import AudioDescription, Description, RenditionDescription
 from transcoder.errors import TranscodeFailed
+from transcoder.gops import GopLayout
 from transcoder.package import (
     RenditionOutput,
     bandwidths,
@@ -15,6 +16,7 @@ from transcoder.package import (
     describe_output,
     master_playlist,
     read_rendition,
+    rendition_playlist,
     upload_order,
 )
 from transcoder.profile import Profile, rung_for_height
@@ -62,9 +64,14 @@ def test_description_and_master() -> None:
             width=426, height=240, frame_rate=25.0, video_codec="avc1.64000d", audio_codec="mp4a.40.2"
         ),
     ]
+    gops = [
+        GopLayout(starts=((0.0, 2.0, 4.0), (0.0, 2.0, 4.0), (0.0,)), offsets=((1, 2), (3, 4), ())),
+        GopLayout(starts=((0.0, 2.0, 4.0), (0.0, 2.0, 4.0), (0.0,)), offsets=((5, 6), (7, 8), ())),
+    ]
     description = describe_output(
         outs,
         measured=measured,
+        gops=gops,
         profile=profile,
         audio=AUDIO,
         poster="poster.jpg",
@@ -72,15 +79,16 @@ def test_description_and_master() -> None:
     )
     assert (description.duration, description.target_duration) == (13.04, 6)
     assert description.segment_durations == (6.0, 6.0, 1.04)
+    assert description.segment_gops == ((2.0, 2.0, 2.0), (2.0, 2.0, 2.0), (1.04,))
+    assert [r.gop_offsets for r in description.renditions] == [((1, 2), (3, 4), ()), ((5, 6), (7, 8), ())]
     first = description.renditions[0]
     assert (first.name, first.width, first.height, first.bandwidth) == ("360p", 640, 360, 800_000)
     assert first.segments == ("360p/seg_00000.ts", "360p/seg_00001.ts", "360p/seg_00002.ts")
     assert first.codecs == "avc1.64001e,mp4a.40.2"
     assert description.renditions[1].codecs == "avc1.64000d,mp4a.40.2", "as measured, not as configured"
-    text = master_playlist(description.renditions, fmp4=False)
-    assert text.splitlines()[:4] == [
+    text = master_playlist(description.renditions)
+    assert text.splitlines()[:3] == [  # playlist/'s rule: nothing in a master needs EXT-X-VERSION
         "#EXTM3U",
-        "#EXT-X-VERSION:3",
         "#EXT-X-INDEPENDENT-SEGMENTS",
         f"#EXT-X-STREAM-INF:BANDWIDTH=800000,AVERAGE-BANDWIDTH={first.average_bandwidth},RESOLUTION=640x360,"
         'CODECS="avc1.64001e,mp4a.40.2",FRAME-RATE=25.000',
@@ -112,3 +120,39 @@ def test_read_rendition_from_a_real_playlist(tmp_path: Path) -> None:
         (100, 7),
         "init.mp4",
     )
+
+
+@pytest.mark.parametrize(("init", "version"), [(None, 3), ("360p/init.mp4", 6)])
+def test_rendition_playlists_come_from_the_one_writer(init: str | None, version: int) -> None:
+    rendition = RenditionDescription(
+        name="360p",
+        width=640,
+        height=360,
+        bandwidth=1,
+        average_bandwidth=1,
+        codecs="avc1.64001e,mp4a.40.2",
+        frame_rate=25.0,
+        playlist="360p/index.m3u8",
+        init=init,
+        segments=("360p/seg_00000.ts", "360p/seg_00001.ts"),
+        gop_offsets=((), ()),
+    )
+    description = Description(
+        duration=6.52,
+        segment_format="fmp4" if init else "mpegts",
+        target_duration=6,
+        segment_durations=(6.0, 0.52),
+        segment_gops=((6.0,), (0.52,)),
+        renditions=(rendition,),
+        audio=AUDIO,
+        poster=None,
+        thumbnails=(),
+    )
+    text = rendition_playlist(rendition, description)
+    assert text == (
+        f"#EXTM3U\n#EXT-X-VERSION:{version}\n#EXT-X-TARGETDURATION:6\n#EXT-X-MEDIA-SEQUENCE:0\n"
+        "#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n"
+        + ('#EXT-X-MAP:URI="init.mp4"\n' if init else "")
+        + "#EXTINF:6.000,\nseg_00000.ts\n#EXTINF:0.520,\nseg_00001.ts\n#EXT-X-ENDLIST\n"
+    )
+    assert [s.uri for s in m3u8.loads(text).segments] == ["seg_00000.ts", "seg_00001.ts"]

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
+from tests.transcoder.test_inputs import fenced
 from transcoder.errors import SourceRejected
 from transcoder.probe import is_still_image, parse_probe, probe, probe_command
 
@@ -91,8 +93,17 @@ def test_png_is_a_still_image() -> None:
     assert not is_still_image(parse_probe(PHONE_JSON))
 
 
-def test_probe_command_protects_the_path() -> None:
-    assert probe_command(Path("-x.mp4"))[-2:] == ["--", "-x.mp4"]
+def test_probe_command_fences_the_upload() -> None:
+    assert probe_command(Path("/w/-x.mp4")) == [
+        "ffprobe",
+        "-v",
+        "error",
+        "-print_format",
+        "json",
+        "-show_format",
+        "-show_streams",
+        *fenced("file:/w/-x.mp4"),
+    ]
 
 
 def test_probe_real_files(media: Callable[[str], Path]) -> None:
@@ -113,3 +124,35 @@ def test_probe_rejects_what_ffprobe_cannot_read(media: Callable[[str], Path], tm
         probe(media("random"))
     assert caught.value.code == "not_media"
     assert "/" not in caught.value.message
+
+
+def test_parse_probe_reads_pixel_aspect_and_start_times() -> None:
+    data = {
+        "format": {"format_name": "mpeg", "start_time": "0.500000"},
+        "streams": [
+            {
+                "codec_type": "video",
+                "width": 720,
+                "height": 576,
+                "sample_aspect_ratio": "16:15",
+                "start_time": "0.670022",
+            },
+            {"codec_type": "audio", "start_time": "0.500000"},
+        ],
+    }
+    info = parse_probe(data)
+    assert info.video is not None
+    assert (info.video.sample_aspect, info.video.display_aspect) == (Fraction(16, 15), Fraction(4, 3))
+    assert (info.start_time, info.video.start_time, info.video_offset) == (0.5, 0.670022, 0.170022)
+    turned = parse_probe({**data, "streams": [{**data["streams"][0], "tags": {"rotate": "90"}}]})
+    assert turned.video is not None
+    assert turned.video.display_aspect == Fraction(3, 4)
+    for unknown in ("0:1", "N/A", None, "1:0", "-4:3"):
+        stream = {**data["streams"][0], "sample_aspect_ratio": unknown}
+        video = parse_probe({"format": {}, "streams": [stream]}).video
+        assert video is not None
+        assert video.sample_aspect == 1
+    negative = parse_probe(
+        {"format": {"start_time": "-0.04"}, "streams": [{**data["streams"][0], "start_time": "0"}]}
+    )
+    assert negative.video_offset == 0.04

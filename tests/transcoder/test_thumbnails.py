@@ -1,19 +1,22 @@
 from __future__ import annotations
 
+from dataclasses import replace
+from fractions import Fraction
 from pathlib import Path
 
-from transcoder.plan import Filter
+from tests.transcoder.test_inputs import fenced
+from tests.transcoder.test_validate import INFO, VIDEO
+from transcoder.plan import plan_encode
+from transcoder.profile import Profile
 from transcoder.thumbnails import thumbnail_command
 
 
-def test_command_seeks_each_input_and_applies_the_picture_filters() -> None:
-    args = thumbnail_command(
-        source=Path("/w/s.mp4"),
-        outdir=Path("/w/o"),
-        duration=10.0,
-        count=1,
-        prefilters=[Filter("transpose", (("dir", "clock"),))],
-    )
+def test_command_seeks_to_the_plans_pictures_and_fits_them_like_the_encode() -> None:
+    # PAL 4:3 (SAR 16:15) turned a quarter, starting 0.5 s into the file's clock
+    video = replace(VIDEO, width=720, height=576, sample_aspect=Fraction(16, 15), rotation=90, duration=10.0)
+    plan = replace(plan_encode(replace(INFO, video=video), Profile(), None), start=0.5)
+    plan = replace(plan, pictures=plan.pictures[:2])
+    args = thumbnail_command(plan, source=Path("/w/s.mp4"), outdir=Path("/w/o"))
     assert args == [
         "ffmpeg",
         "-hide_banner",
@@ -23,14 +26,12 @@ def test_command_seeks_each_input_and_applies_the_picture_filters() -> None:
         "-y",
         "-noautorotate",
         "-ss",
-        "1.000",
-        "-i",
-        "/w/s.mp4",
+        "1.500",
+        *fenced("file:/w/s.mp4"),
         "-noautorotate",
         "-ss",
-        "5.000",
-        "-i",
-        "/w/s.mp4",
+        "2.500",
+        *fenced("file:/w/s.mp4"),
         "-map",
         "0:v:0",
         "-frames:v",
@@ -38,7 +39,8 @@ def test_command_seeks_each_input_and_applies_the_picture_filters() -> None:
         "-update",
         "1",
         "-vf",
-        "transpose=dir=clock,scale=1280:720:force_original_aspect_ratio=decrease,pad=1280:720:(ow-iw)/2:(oh-ih)/2",
+        "setpts=expr=PTS-STARTPTS,transpose=dir=clock,scale=w=540:h=720,"
+        "pad=w=1280:h=720:x=370:y=0:color=black,setsar=sar=1",
         "-q:v",
         "3",
         "/w/o/poster.jpg",
@@ -49,7 +51,8 @@ def test_command_seeks_each_input_and_applies_the_picture_filters() -> None:
         "-update",
         "1",
         "-vf",
-        "transpose=dir=clock,scale=320:180:force_original_aspect_ratio=decrease,pad=320:180:(ow-iw)/2:(oh-ih)/2",
+        "setpts=expr=PTS-STARTPTS,transpose=dir=clock,scale=w=136:h=180,"
+        "pad=w=320:h=180:x=92:y=0:color=black,setsar=sar=1",
         "-q:v",
         "3",
         "/w/o/thumbs/thumb_00.jpg",

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
+from tests.transcoder.test_inputs import fenced
 from transcoder.errors import SourceRejected
 from transcoder.probe import SourceInfo, VideoStream, probe
 from transcoder.profile import Profile
@@ -53,6 +55,11 @@ def test_a_good_source_passes() -> None:
         (replace(INFO, video=replace(VIDEO, width=8, height=8)), "bad_dimensions"),
         (replace(INFO, video=replace(VIDEO, width=10000, height=720)), "bad_dimensions"),
         (replace(INFO, video=replace(VIDEO, width=2000, height=100)), "bad_dimensions"),
+        # stored 720x576 but shown 25 times as wide as high: the pixel aspect counts
+        (
+            replace(INFO, video=replace(VIDEO, width=720, height=576, sample_aspect=Fraction(20))),
+            "bad_dimensions",
+        ),
     ],
 )
 def test_each_problem_has_its_code(info: SourceInfo, code: str) -> None:
@@ -101,8 +108,19 @@ def test_decode_check_command() -> None:
         "nokey",
         "-sseof",
         "-1",
-        "-i",
-        "/w/s.mp4",
+        *fenced("file:/w/s.mp4"),
+        "-map",
+        "0:v:0",
+        "-f",
+        "null",
+        "-",
+    ]
+    every_frame = decode_check_command(Path("/w/s.mp4"), keyframes_only=False)
+    assert "-skip_frame" not in every_frame
+    assert every_frame[every_frame.index("-sseof") :] == [
+        "-sseof",
+        "-1",
+        *fenced("file:/w/s.mp4"),
         "-map",
         "0:v:0",
         "-f",

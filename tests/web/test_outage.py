@@ -12,6 +12,7 @@ import pytest
 from channel.db import make_engine, make_sessionmaker
 from channel.migrate import upgrade
 from channel.settings import Settings
+from channel.stores import store_from_settings
 from tests.channel.playout.helpers import seed_channel
 from tests.pgserver import throwaway_postgres
 from tests.web.service import running_service
@@ -24,7 +25,8 @@ def test_public_pages_survive_the_database(tmp_path: Path) -> None:
         upgrade(pg.url)
         engine = make_engine(pg.url)
         try:
-            air = seed_channel(make_sessionmaker(engine), Settings(env="test"))
+            settings = Settings(env="test", data_dir=tmp_path / "var")
+            air = seed_channel(make_sessionmaker(engine), settings, store=store_from_settings(settings))
         finally:
             engine.dispose()
         programme = air.programmes[0]

@@ -18,6 +18,7 @@ import pytest
 from channel.db import make_engine, make_sessionmaker
 from channel.migrate import upgrade
 from channel.settings import Settings
+from channel.stores import store_from_settings
 from tests.channel.playout.helpers import seed_channel
 from tests.channel.security.rawhttp import RawAnswer, chunked_flood, declared_only, trickle
 from tests.web.service import LEGALTV, Service, running_service
@@ -51,7 +52,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, 
     upgrade(settings.resolved_database_url)
     engine = make_engine(settings.resolved_database_url)
     try:
-        air = seed_channel(make_sessionmaker(engine), settings)
+        air = seed_channel(make_sessionmaker(engine), settings, store=store_from_settings(settings))
     finally:
         engine.dispose()
     with running_service(

@@ -176,7 +176,9 @@ def test_an_enrolment_session_reaches_nothing_but_enrolment(
                 continue
             url = WriteRoute(method, context.path, None).url
             response = client.request(method, url, headers=headers)
-            assert response.status_code == 403, f"{method} {context.path}: {response.status_code} {response.text}"
+            assert response.status_code == 403, (
+                f"{method} {context.path}: {response.status_code} {response.text}"
+            )
             assert response.json()["error"]["code"] == "mfa_enrolment_required"
             refused += 1
     assert open_to_enrolment == ENROLMENT_ROUTES

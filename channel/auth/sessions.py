@@ -43,7 +43,15 @@ __all__ = [
 ENROLMENT_SESSION_SECONDS: Final = 15 * 60
 USER_AGENT_LENGTH: Final = 200
 RevokeReason = Literal[
-    "logout", "revoked", "password_change", "role_change", "mfa_reset", "mfa_enrolled", "deactivated"
+    "logout",
+    "revoked",
+    "password_change",
+    "role_change",
+    "mfa_reset",
+    "mfa_enrolled",
+    "deactivated",
+    "idle_timeout",
+    "expired",
 ]
 _security_log = logging.getLogger("legaltv.security")
 
@@ -102,16 +110,31 @@ def open_session(
     return token
 
 
-def _live(row: ApiToken, *, policy: AccountPolicy, now: datetime) -> bool:
-    return row.revoked_at is None and now < row.expires_at and now < row.last_used_at + policy.session_idle
+def _ended(row: ApiToken, *, policy: AccountPolicy, now: datetime) -> RevokeReason | None:
+    """Why a session that was never revoked has ended by now (None: it is live)."""
+    if now >= row.expires_at:
+        return "expired"
+    if now >= row.last_used_at + policy.session_idle:
+        return "idle_timeout"
+    return None
 
 
 def authenticate(db: Session, *, token: str, policy: AccountPolicy, now: datetime) -> Authenticated | None:
-    """The live session `token` opens, and its active user; None otherwise. Records the use (throttled)."""
-    row = db.scalar(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(token, secret_key=policy.keys.token))
-    )
-    if row is None or not _live(row, policy=policy, now=now) or not row.user.active:
+    """The live session `token` opens, and its active user; None otherwise. Records the use (throttled).
+
+    A session found past its idle timeout or lifetime is marked revoked there and then, so it stays dead
+    for every replica whatever their clocks say later.
+    """
+    digest = hash_token(token, secret_key=policy.keys.token)
+    row = db.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    if row is None or row.revoked_at is not None:
+        return None
+    ended = _ended(row, policy=policy, now=now)
+    if ended is not None:
+        row.revoked_at, row.revoked_reason = now, ended
+        db.commit()
+        return None
+    if not row.user.active:
         return None
     if now - row.last_used_at >= policy.session_touch:
         db.execute(

@@ -3,9 +3,9 @@ before, on SQLite and on PostgreSQL, also with many writers at once (threads, se
 
 from __future__ import annotations
 
+import itertools
 import threading
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -21,9 +21,9 @@ from tests.channel.audit.conftest import PgSchema
 
 
 @pytest.fixture
-def sessions(db_engine: Engine) -> Iterator[sessionmaker[Session]]:
+def sessions(db_engine: Engine) -> sessionmaker[Session]:
     upgrade_engine(db_engine)
-    yield make_sessionmaker(db_engine)
+    return make_sessionmaker(db_engine)
 
 
 def record(session: Session, n: int, **changes: object) -> AuditEvent:
@@ -56,7 +56,7 @@ def test_records_join_the_chain_in_commit_order_without_gaps(sessions: sessionma
     assert [e.entity_id for e in events] == ["p-1", "p-2", "p-3", "p-4"]
     assert [e.seq for e in events] == [1, 2, 3, 4]
     assert events[0].prev_hash == GENESIS_HASH
-    assert all(later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:], strict=False))
+    assert all(later.prev_hash == earlier.hash for earlier, later in itertools.pairwise(events))
     assert all(e.hash == audit.hash_of(e) for e in events)
     assert (head.seq, head.hash) == (4, events[-1].hash)
     assert verdict.ok, verdict.broken
@@ -67,9 +67,7 @@ def test_the_hash_covers_every_field_and_the_previous_hash() -> None:
     base = {
         "seq": 7,
         "event_id": uuid.UUID(int=7),
-        "at": __import__("datetime").datetime(
-            2026, 12, 1, 1, 2, 3, 456789, tzinfo=__import__("datetime").UTC
-        ),
+        "at": datetime(2026, 12, 1, 1, 2, 3, 456789, tzinfo=UTC),
         "actor_id": None,
         "action": "user.update",
         "entity_type": "user",

@@ -90,8 +90,9 @@ def _roles_up() -> None:
         sa.PrimaryKeyConstraint("user_id", "role", name=op.f("pk_user_roles")),
     )
     op.execute("INSERT INTO user_roles (user_id, role) SELECT id, role FROM users")
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("role")
+    # not in batch mode: on SQLite a batch rebuilds the table, and dropping the old `users` would cascade
+    # into every table that references it; SQLite >= 3.35 drops a plain column in place
+    op.drop_column("users", "role")
 
 
 def _sessions_up() -> None:
@@ -236,20 +237,22 @@ def downgrade() -> None:
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         for column in ("revoked_reason", "user_agent", "client_address", "last_used_at", "factors", "scope"):
             batch_op.drop_column(column)
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "role",
-                sa.Enum("admin", "producer", "scheduler", name="role", native_enum=False, length=32),
-                nullable=True,
-            )
-        )
+    op.add_column(
+        "users",
+        sa.Column(
+            "role",
+            sa.Enum("admin", "producer", "scheduler", name="role", native_enum=False, length=32),
+            nullable=True,
+        ),
+    )
     op.execute(
         "UPDATE users SET role = CASE"
         " WHEN EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = users.id AND r.role = 'admin') THEN 'admin'"
         " WHEN EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = users.id AND r.role = 'scheduler')"
         " THEN 'scheduler' ELSE 'producer' END"
     )
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.alter_column("role", existing_type=sa.String(length=32), nullable=False)
+    if (
+        op.get_bind().dialect.name != "sqlite"
+    ):  # SQLite: left nullable rather than rebuild `users` (see above)
+        op.alter_column("users", "role", existing_type=sa.String(length=32), nullable=False)
     op.drop_table("user_roles")

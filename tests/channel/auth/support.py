@@ -104,10 +104,9 @@ class Staff:
 @contextmanager
 def staff_app(tmp_path: Path, **settings: Any) -> Iterator[Staff]:
     """The embedded app (SQLite) with its clock under the test's control."""
-    settings.setdefault(
-        "login_rate_per_minute", 1000
-    )  # many sign-ins per test minute; limits have tests of their own
-    config = Settings(data_dir=tmp_path / "var", env="test", **settings)
+    settings.setdefault("login_rate_per_minute", 1000)  # many sign-ins a test minute; limits are tested apart
+    settings.setdefault("env", "test")
+    config = Settings(data_dir=tmp_path / "var", **settings)
     upgrade(config.resolved_database_url)
     app = create_app(config)
     clock = Clock()

@@ -1,7 +1,6 @@
 """The chain head written to the log, so a copy outside the database can anchor the audit chain.
 
-Every API replica logs the head (sequence number and hash) at start and then every
-LEGALTV_AUDIT_ANCHOR_SECONDS, and `legaltv audit verify` logs it after checking. Log lines go to
+Every API replica logs the head (sequence number and hash) every LEGALTV_AUDIT_ANCHOR_SECONDS, and `legaltv audit verify` logs it after checking. Log lines go to
 wherever the operator ships logs (journald, a SIEM): someone who can rewrite the database cannot
 rewrite those, and `legaltv audit verify --anchor SEQ:HASH` then tells whether the chain still holds the
 record that was anchored.
@@ -60,10 +59,11 @@ def _log_once(engine: Engine) -> None:
 
 
 async def anchor_forever(engine: Engine, *, interval_s: float) -> None:
-    """Log the head now, then every `interval_s` seconds until cancelled; a failure is logged, never raised."""
+    """Log the head every `interval_s` seconds until cancelled (the first after one interval: start-up
+    stays free of it); a failure is logged, never raised."""
     while True:
+        await asyncio.sleep(interval_s)
         try:
             await asyncio.to_thread(_log_once, engine)
         except Exception:
             log.warning("audit chain head could not be read now; retrying later", exc_info=True)
-        await asyncio.sleep(interval_s)

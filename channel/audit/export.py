@@ -28,6 +28,7 @@ EXPORT_TIMEZONE: Final = ZoneInfo("Asia/Ho_Chi_Minh")
 BOM: Final = "\ufeff"
 HEADER: Final = (
     "seq",
+    "id",
     "thời gian (giờ Việt Nam) / time (Asia/Ho_Chi_Minh)",
     "UTC",
     "người thực hiện / actor",
@@ -75,6 +76,7 @@ def _row(event: AuditEvent, username: str | None) -> list[str]:
     at = event.at.astimezone(UTC)
     return [
         str(event.seq),
+        str(event.id),
         at.astimezone(EXPORT_TIMEZONE).strftime("%Y-%m-%d %H:%M:%S"),
         at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         _cell(username or ""),

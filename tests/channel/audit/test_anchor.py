@@ -24,9 +24,7 @@ def _heads(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     ]
 
 
-def test_each_replica_logs_the_head_periodically(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_each_replica_logs_the_head_periodically(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     settings = Settings(data_dir=tmp_path / "var", env="test", audit_anchor_seconds=0.2)
     upgrade(settings.resolved_database_url)
     app = create_app(settings)

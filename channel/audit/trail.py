@@ -75,5 +75,5 @@ class Actor:
     user_id: uuid.UUID | None
     request_id: str | None
     now: datetime
-    #: every role the acting user holds (an admin may do everything; see `User.may_act_as`)
+    #: every role the acting user holds (an admin may do everything the others may)
     roles: frozenset[Role] = frozenset()

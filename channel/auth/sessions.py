@@ -36,7 +36,6 @@ __all__ = [
     "open_session",
     "revoke_own_session",
     "revoke_sessions",
-    "revoke_token",
 ]
 
 #: a session that may only enrol a second factor lives this long at most
@@ -146,17 +145,6 @@ def authenticate(db: Session, *, token: str, policy: AccountPolicy, now: datetim
         db.commit()
         row.last_used_at = max(row.last_used_at, now)
     return Authenticated(user=row.user, session=row)
-
-
-def revoke_token(db: Session, *, token: str, secret_key: str, now: datetime, reason: RevokeReason) -> bool:
-    """Revoke one session by its token (flushed); True if it was live."""
-    result = db.execute(
-        update(ApiToken)
-        .where(ApiToken.token_hash == hash_token(token, secret_key=secret_key), ApiToken.revoked_at.is_(None))
-        .values(revoked_at=now, revoked_reason=reason)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(getattr(result, "rowcount", 0))
 
 
 def revoke_sessions(

@@ -72,12 +72,8 @@ class User(Base):
         return self.mfa_credential is not None and self.mfa_credential.confirmed_at is not None
 
     def has_role(self, role: Role) -> bool:
-        """True when the person holds `role` itself (an admin is not thereby a producer: see `may_act_as`)."""
+        """True when the person holds `role` itself (an admin is not thereby a producer)."""
         return role in self.roles
-
-    def may_act_as(self, role: Role) -> bool:
-        """True when the person may do what `role` does: they hold it, or they are an admin."""
-        return Role.ADMIN in self.roles or role in self.roles
 
     def set_roles(self, roles: Iterable[Role]) -> None:
         """Replace the set of roles (rows kept for roles that stay, added or removed for the others)."""

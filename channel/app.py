@@ -15,7 +15,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Engine
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from channel.audit import routes as audit_routes
+from channel.audit.anchor import anchor_forever
 from channel.auth import routes as auth_routes
+from channel.auth.policy import account_policy
 from channel.auth.throttle import login_limits
 from channel.db import make_engine, make_sessionmaker
 from channel.grid.router import router as grid_router
@@ -55,6 +58,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     metrics.router,
     auth_routes.router,
+    audit_routes.router,
     grid_router,
     web_router,
     library_routes.router,
@@ -65,7 +69,8 @@ ROUTERS: tuple[APIRouter, ...] = (
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Background work of the API while it serves: the sweep of abandoned uploads, the job watchdog."""
+    """Background work of the API while it serves: the sweep of abandoned uploads, the job watchdog, the
+    audit chain's anchor."""
     sweeper = asyncio.create_task(
         sweep_forever(app.state.uploads, interval_s=app.state.upload_sweep_seconds), name="upload-sweep"
     )
@@ -73,10 +78,14 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         watch_forever(app.state.sessionmaker, celery=celery_for(app.state), settings=app.state.settings),
         name="job-watchdog",
     )
+    anchor = asyncio.create_task(
+        anchor_forever(app.state.engine, interval_s=app.state.settings.audit_anchor_seconds),
+        name="audit-anchor",
+    )
     try:
         yield
     finally:
-        for task in (sweeper, watchdog):
+        for task in (sweeper, watchdog, anchor):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -150,6 +159,7 @@ def create_app(
     app.state.uploads = upload_service(settings, app_state=app.state)
     app.state.upload_sweep_seconds = upload_sweep_seconds or settings.upload_sweep_seconds
     app.state.login_limits = login_limits(settings)
+    app.state.account_policy = account_policy(settings)
     app.state.public_programmes = PublicProgrammes()
 
     install_error_handlers(app)

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from channel.audit.cli import audit_arguments, run_audit
 from channel.auth.cli import run_users, users_arguments
 from channel.celery_config import QUEUES
 from channel.settings import Settings
@@ -206,6 +207,9 @@ COMMANDS: dict[str, Subcommand] = {
     ),
     "users": Subcommand(
         run_users, "create or list users (`legaltv users create NAME --role admin`)", users_arguments
+    ),
+    "audit": Subcommand(
+        run_audit, "check the audit chain (`verify`) or export a period as CSV", audit_arguments
     ),
 }
 

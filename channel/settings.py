@@ -173,6 +173,49 @@ class Settings(BaseSettings):
     )
     quota_admin_factor: int = Field(default=5, ge=1, description="Admins get every quota this many times")
 
+    # staff accounts: MFA, sessions, audit chain anchoring (issue 11, docs/security-staff.md)
+    mfa_required_roles: list[str] = Field(
+        default_factory=lambda: ["admin", "editor"],
+        description="Roles that must sign in with a TOTP code (production: admin and editor always)",
+    )
+    mfa_exempt_users: list[str] = Field(
+        default_factory=list, description="Development only: accounts that may skip MFA (the demo's admin)"
+    )
+    mfa_issuer: str = Field(
+        default="legaltv", min_length=1, max_length=64, description="Name in authenticator apps"
+    )
+    mfa_attempts_per_minute: int = Field(
+        default=5, ge=1, le=60, description="Second-factor codes tried per account and minute (4x per hour)"
+    )
+    session_idle_seconds: int = Field(default=30 * 60, ge=60, description="A session unused this long ends")
+    session_touch_seconds: int = Field(
+        default=60,
+        ge=1,
+        description="How stale a session's recorded last use may get (one write per interval)",
+    )
+    audit_anchor_seconds: float = Field(
+        default=600.0, gt=0, description="How often each API replica logs the audit chain head"
+    )
+
+    @model_validator(mode="after")
+    def _mfa_policy(self) -> Settings:
+        """Only known roles; production keeps MFA for admins and editors and exempts nobody."""
+        known = {"admin", "producer", "scheduler", "editor"}
+        unknown = sorted(set(self.mfa_required_roles) - known)
+        if unknown:
+            raise ValueError(
+                f"LEGALTV_MFA_REQUIRED_ROLES: unknown roles {unknown}; use some of {sorted(known)}"
+            )
+        if self.env == "production" and not {"admin", "editor"} <= set(self.mfa_required_roles):
+            raise ValueError("LEGALTV_MFA_REQUIRED_ROLES: production requires MFA for admin and editor")
+        if self.mfa_exempt_users and self.env != "development":
+            raise ValueError("LEGALTV_MFA_EXEMPT_USERS: only allowed with LEGALTV_ENV=development (the demo)")
+        if self.session_touch_seconds >= self.session_idle_seconds:
+            raise ValueError(
+                "LEGALTV_SESSION_TOUCH_SECONDS must be smaller than LEGALTV_SESSION_IDLE_SECONDS"
+            )
+        return self
+
     @field_validator("storage_backend", mode="before")
     @classmethod
     def _known_backend(cls, value: object) -> object:

@@ -190,6 +190,20 @@ def _loop_grid(session: Session, *, channel: Channel, programmes: Sequence[Progr
     return count
 
 
+def _demo_mfa(settings: Settings, username: str) -> Settings:
+    """In development the demo's own admin may sign in without a second factor (say so); elsewhere it enrols."""
+    if settings.env != "development":
+        _say(
+            "  Xác thực hai lớp / MFA:   bắt buộc — đăng ký ứng dụng xác thực ở lần đăng nhập đầu / enrol at first sign-in"
+        )
+        return settings
+    _say(
+        f"  Xác thực hai lớp / MFA:   tắt cho «{username}» của bản demo (chỉ LEGALTV_ENV=development)"
+        " / off for the demo admin only; enrol anyway under «Tài khoản»"
+    )
+    return settings.model_copy(update={"mfa_exempt_users": sorted({*settings.mfa_exempt_users, username})})
+
+
 def run_demo(settings: Settings, args: argparse.Namespace) -> int:
     from channel.cli import migrate_database, serve_until_stopped, start_embedded_worker, stop_process
     from channel.db import make_engine, make_sessionmaker
@@ -241,6 +255,7 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
         f"  Bảng điều khiển / staff: {base}/console  (admin / {admin.password or 'xem ' + str(settings.data_dir / 'demo-admin-password.txt')})"
     )
     _say(f"  HLS:                     {base}/live/{CHANNEL_SLUG}/master.m3u8")
+    settings = _demo_mfa(settings, admin.username)
     _say("")
     if args.no_serve:
         if worker is not None:

@@ -32,7 +32,7 @@ def list_audit_events(
 ) -> Sequence[AuditEvent]:
     """The newest audit events matching the filters, newest first; schedulers only see grid types."""
     query = select(AuditEvent)
-    if viewer.role != Role.ADMIN:
+    if not viewer.has_role(Role.ADMIN):
         if entity_type is not None and entity_type not in GRID_ENTITY_TYPES:
             raise GridError(
                 status=403,

@@ -40,7 +40,7 @@ def get_celery(request: Request) -> Celery:
 
 def check_owner(programme: Programme, user: User) -> None:
     """Producers change only their own programmes; admins change any."""
-    if user.role != Role.ADMIN and programme.owner_id != user.id:
+    if not user.has_role(Role.ADMIN) and programme.owner_id != user.id:
         raise Forbidden(
             "not_owner",
             "Bạn chỉ được sửa chương trình của mình / You may only change your own programmes",

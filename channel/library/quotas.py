@@ -9,6 +9,7 @@ Admins are not exempt: they get every quota `quota_admin_factor` times over.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,14 +27,14 @@ class TooManyRequests(LibraryError):
     status = 429
 
 
-def quotas_for(settings: Settings, role: Role) -> Quotas:
-    """The quotas of a user of `role`: the configured ones, `quota_admin_factor` times larger for admins."""
+def quotas_for(settings: Settings, roles: Collection[Role]) -> Quotas:
+    """The quotas of a user holding `roles`: the configured ones, `quota_admin_factor` times larger for admins."""
     base = Quotas(
         concurrent_uploads=settings.quota_concurrent_uploads,
         pending_bytes=settings.quota_pending_bytes,
         queued_transcodes=settings.quota_queued_transcodes,
     )
-    return scaled(base, settings.quota_admin_factor) if role == Role.ADMIN else base
+    return scaled(base, settings.quota_admin_factor) if Role.ADMIN in roles else base
 
 
 def queued_transcodes(session: Session, *, owner_id: uuid.UUID, besides: uuid.UUID) -> int:
@@ -58,7 +59,7 @@ def check_transcode_quota(
     if owner_id is None:  # the owner's account was deleted; staff act on such programmes
         return
     owner = session.get(User, owner_id)
-    limit = quotas_for(settings, owner.role if owner is not None else Role.PRODUCER).queued_transcodes
+    limit = quotas_for(settings, owner.roles if owner is not None else {Role.PRODUCER}).queued_transcodes
     queued = queued_transcodes(session, owner_id=owner_id, besides=programme_id)
     if queued >= limit:
         raise TooManyRequests(

@@ -201,7 +201,7 @@ def upload_service(settings: Settings, *, app_state: Any) -> UploadService:
 
 def upload_requester(user: ProducerUser, settings: SettingsDep) -> Requester:
     """Producers (and admins) upload; each with their role's quotas."""
-    return Requester(id=str(user.id), quotas=quotas_for(settings, user.role))
+    return Requester(id=str(user.id), quotas=quotas_for(settings, user.roles))
 
 
 def _public_url(request: Request) -> str:

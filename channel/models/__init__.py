@@ -1,29 +1,36 @@
 """Database models, one module per aggregate; importing this package registers every table."""
 
-from channel.models.audit import AuditEvent
+from channel.models.audit import CHAIN_HEAD_ID, GENESIS_HASH, AuditChainHead, AuditEvent
 from channel.models.base import Base, UTCDateTime, new_id, utcnow
 from channel.models.channel import Channel
 from channel.models.library import LegalDocument, Topic, programme_legal_documents, programme_topics
+from channel.models.mfa import MfaCredential, RecoveryCode
 from channel.models.programme import Programme, ProgrammeStatus, Rendition, SubtitleTrack
 from channel.models.schedule import AsRunEntry, CompiledPlayout, ScheduleEntry, ScheduleMode
 from channel.models.transcode import TranscodeJob, TranscodeState
 from channel.models.upload import UploadSession
-from channel.models.user import ApiToken, Role, User
+from channel.models.user import ApiToken, Role, SessionScope, User, UserRole
 
 __all__ = [
+    "CHAIN_HEAD_ID",
+    "GENESIS_HASH",
     "ApiToken",
     "AsRunEntry",
+    "AuditChainHead",
     "AuditEvent",
     "Base",
     "Channel",
     "CompiledPlayout",
     "LegalDocument",
+    "MfaCredential",
     "Programme",
     "ProgrammeStatus",
+    "RecoveryCode",
     "Rendition",
     "Role",
     "ScheduleEntry",
     "ScheduleMode",
+    "SessionScope",
     "SubtitleTrack",
     "Topic",
     "TranscodeJob",
@@ -31,6 +38,7 @@ __all__ = [
     "UTCDateTime",
     "UploadSession",
     "User",
+    "UserRole",
     "new_id",
     "programme_legal_documents",
     "programme_topics",

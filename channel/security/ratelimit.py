@@ -16,7 +16,7 @@ import time
 from collections import deque
 from typing import Any, Protocol
 
-__all__ = ["FallbackLimiter", "Limiter", "RateLimiter", "RedisRateLimiter"]
+__all__ = ["AllLimits", "FallbackLimiter", "Limiter", "RateLimiter", "RedisRateLimiter"]
 
 _log = logging.getLogger(__name__)
 
@@ -101,3 +101,18 @@ class FallbackLimiter:
                 self._warned = time.monotonic()
                 _log.warning("rate limit store unavailable, limiting per process: %s", type(exc).__name__)
             return self._fallback.hit(key, now=now)
+
+
+class AllLimits:
+    """Several limits on the same key (say per minute and per hour): an attempt counts against each in turn,
+    and the first that refuses answers."""
+
+    def __init__(self, *limiters: Limiter) -> None:
+        self._limiters = limiters
+
+    def hit(self, key: str, *, now: float) -> float | None:
+        for limiter in self._limiters:
+            wait = limiter.hit(key, now=now)
+            if wait is not None:
+                return wait
+        return None

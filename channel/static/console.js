@@ -40,7 +40,7 @@
       .then(function (r) {
         if (r.status === 204) { return null; }
         return r.json().catch(function () { return null; }).then(function (data) {
-          if (r.status === 401 && url !== "/api/auth/login") { signedOut(); }
+          if (r.status === 401 && url.indexOf("/api/auth/login") !== 0) { signedOut(); }
           if (!r.ok) { var e = new Error(describe(data, r.status)); e.status = r.status; throw e; }
           return data;
         });
@@ -52,15 +52,18 @@
   function signedOut() {
     sessionStorage.removeItem(KEY); me = null;
     $("workspace").classList.add("hidden"); $("login-form").classList.remove("hidden");
+    if ($("mfa-form")) { $("mfa-form").classList.add("hidden"); }
   }
   function signedIn(user) {
     me = user; showError("");
     $("login-form").classList.add("hidden"); $("workspace").classList.remove("hidden");
     $("whoami").textContent = user.display_name || user.username;
-    $("whoami-role").textContent = T["role_" + user.role] || user.role;
+    var roles = user.roles || [], enrolOnly = user.session_scope === "mfa_enrolment";
+    $("whoami-role").textContent = roles.map(function (r) { return T["role_" + r] || r; }).join(", ");
     var first = null;
     document.querySelectorAll("[data-tab]").forEach(function (tab) {
-      var allowed = tab.getAttribute("data-roles").split(" ").indexOf(user.role) >= 0;
+      var wanted = tab.getAttribute("data-roles").split(" ");
+      var allowed = wanted.indexOf("*") >= 0 || (!enrolOnly && roles.some(function (r) { return wanted.indexOf(r) >= 0; }));
       tab.classList.toggle("hidden", !allowed);
       if (allowed && !first) { first = tab.getAttribute("data-tab"); }
     });
@@ -69,9 +72,16 @@
   $("login-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
     api("POST", "/api/auth/login", { username: $("login-username").value, password: $("login-password").value })
-      .then(function (data) { sessionStorage.setItem(KEY, data.access_token); $("login-password").value = ""; signedIn(data.user); })
+      .then(function (data) {
+        $("login-password").value = "";
+        if (data.step === "mfa_required") { window.legaltvAccount.askCode(data.challenge); } else { startSession(data.access_token); }
+      })
       .catch(fail);
   });
+  function startSession(accessToken) {
+    sessionStorage.setItem(KEY, accessToken);
+    return api("GET", "/api/auth/me").then(signedIn);
+  }
   $("logout").addEventListener("click", function () {
     api("POST", "/api/auth/logout").catch(function () {}).then(signedOut);
   });
@@ -363,12 +373,18 @@
       (list || []).forEach(function (u) {
         var tr = el("tr"); tr.setAttribute("data-user", u.username);
         tr.appendChild(el("td", u.username)); tr.appendChild(el("td", u.display_name));
-        tr.appendChild(el("td", T["role_" + u.role] || u.role)); tr.appendChild(el("td", u.active ? T.active : T.inactive));
+        tr.appendChild(el("td", (u.roles || []).map(function (r) { return T["role_" + r] || r; }).join(", ")));
+        tr.appendChild(el("td", u.active ? T.active : T.inactive));
         var actions = el("td");
         if (!me || u.id !== me.id) {
           actions.appendChild(button(u.active ? T.deactivate : T.activate, function () {
             api("PATCH", "/api/users/" + u.id, { active: !u.active }).then(loadUsers).catch(fail);
           }));
+          if (u.mfa_enrolled) {
+            actions.appendChild(button(T.mfa_reset, function () {
+              if (window.confirm(T.confirm_mfa_reset)) { api("POST", "/api/users/" + u.id + "/mfa/reset").then(loadUsers).catch(fail); }
+            }, "mfa-reset"));
+          }
         }
         tr.appendChild(actions); body.appendChild(tr);
       });
@@ -379,9 +395,17 @@
     ev.preventDefault();
     api("POST", "/api/users", {
       username: $("user-username").value, display_name: $("user-display").value,
-      password: $("user-password").value, role: $("user-role").value
+      password: $("user-password").value,
+      roles: Array.prototype.map.call($("user-role").selectedOptions, function (o) { return o.value; })
     }).then(function () { $("user-form").reset(); showError(""); return loadUsers(); }).catch(fail);
   });
+
+  /* ---------- shared with console-account.js (sign-in code, account tab) ---------- */
+  window.legaltvConsole = {
+    T: T, lang: lang, $: $, el: el, button: button, api: api, fail: fail, showError: showError,
+    token: token, loaders: loaders, startSession: startSession, signedIn: signedIn, signedOut: signedOut,
+    me: function () { return me; }
+  };
 
   /* ---------- start ---------- */
   if (!window.tus) { showError(T.player_missing.replace("hls.js", "tus-js-client")); }

@@ -72,12 +72,13 @@ def make_api_user(api_app: FastAPI) -> Callable[[Role, str], ApiUser]:
 
 @pytest.fixture
 def api_users(make_api_user: Callable[[Role, str], ApiUser]) -> dict[str, ApiUser]:
-    """One signed-in user per role: "admin", "producer", "producer2", "scheduler"."""
+    """One signed-in user per role: "admin", "producer", "producer2", "scheduler", "editor"."""
     return {
         "admin": make_api_user(Role.ADMIN, "admin"),
         "producer": make_api_user(Role.PRODUCER, "producer"),
         "producer2": make_api_user(Role.PRODUCER, "producer2"),
         "scheduler": make_api_user(Role.SCHEDULER, "scheduler"),
+        "editor": make_api_user(Role.EDITOR, "editor"),
     }
 
 

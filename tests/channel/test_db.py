@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import selectinload
 
+from channel import audit
 from channel.db import make_engine, make_sessionmaker, redact_url, session_scope
 from channel.migrate import upgrade_engine
 from channel.models import (
@@ -65,7 +66,7 @@ def test_model_round_trip(db_engine: Engine) -> None:
     start = datetime(2026, 11, 30, 20, 0, tzinfo=ICT)
     with session_scope(factory) as session:
         user = User(
-            username="lan", display_name="Nguyễn Thị Lan", password_hash="$argon2id$x", role=Role.PRODUCER
+            username="lan", display_name="Nguyễn Thị Lan", password_hash="$argon2id$x", roles=[Role.PRODUCER]
         )
         traffic = Topic(name="Luật Giao thông đường bộ", name_en="Road traffic law", slug="giao-thong")
         family = Topic(name="Hôn nhân và gia đình", name_en="Marriage and family", slug="hon-nhan")
@@ -103,15 +104,16 @@ def test_model_round_trip(db_engine: Engine) -> None:
                     rrule="FREQ=DAILY;COUNT=5",
                     series_id=uuid.uuid4(),
                 ),
-                AuditEvent(
-                    actor_id=user.id,
-                    action="programme.create",
-                    entity_type="programme",
-                    entity_id=str(programme.id),
-                    changes={"title": [None, programme.title]},
-                    request_id="req-1",
-                ),
             ]
+        )
+        audit.record(
+            session,
+            actor_id=user.id,
+            action="programme.create",
+            entity_type="programme",
+            entity_id=programme.id,
+            changes={"title": [None, programme.title]},
+            request_id="req-1",
         )
         ids = (user.id, programme.id, channel.id)
 
@@ -122,12 +124,12 @@ def test_model_round_trip(db_engine: Engine) -> None:
         ).one()
         channel = session.get_one(Channel, ids[2])
         entries = session.scalars(select(ScheduleEntry).order_by(ScheduleEntry.start_at)).all()
-        audit = session.scalars(select(AuditEvent)).one()
+        event = session.scalars(select(AuditEvent)).one()
 
-        assert (user.username, user.display_name, user.role, user.active) == (
+        assert (user.username, user.display_name, user.roles, user.active) == (
             "lan",
             "Nguyễn Thị Lan",
-            Role.PRODUCER,
+            {Role.PRODUCER},
             True,
         )
         assert user.created_at.tzinfo is not None
@@ -153,5 +155,7 @@ def test_model_round_trip(db_engine: Engine) -> None:
         assert all(e.start_at.utcoffset() == timedelta(0) for e in entries)
         assert [e.mode for e in entries] == [ScheduleMode.HARD, ScheduleMode.SOFT]
         assert entries[1].rrule == "FREQ=DAILY;COUNT=5"
-        assert audit.changes == {"title": [None, programme.title]}
-        assert audit.entity_id == str(programme.id)
+        assert event.changes == {"title": [None, programme.title]}
+        assert event.entity_id == str(programme.id)
+        assert (event.seq, event.prev_hash) == (1, "0" * 64)
+        assert event.hash == audit.hash_of(event)

@@ -2,6 +2,8 @@
 
 The roles come from each route's own `require_roles` dependency, so a new write route is covered without
 editing this file; a write route with no role check at all must be listed in `ANY_SIGNED_IN_USER`.
+Every route that needs a signed-in user, read or write, refuses a session limited to enrolling a second
+factor, except the few listed in `ENROLMENT_ROUTES`.
 """
 
 from __future__ import annotations
@@ -21,13 +23,29 @@ from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
 from channel.models import Role
-from tests.channel.api_fixtures import ApiUser
+from tests.channel.api_fixtures import PASSWORD, ApiUser
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-#: the one write endpoint open to anyone
-PUBLIC_WRITES = frozenset({("POST", "/api/auth/login")})
+#: the write endpoints open to anyone: the two steps of signing in
+PUBLIC_WRITES = frozenset({("POST", "/api/auth/login"), ("POST", "/api/auth/login/mfa")})
 #: write endpoints every signed-in user may call (no role is refused): 401 only
-ANY_SIGNED_IN_USER = frozenset({("POST", "/api/auth/logout")})
+ANY_SIGNED_IN_USER = frozenset(
+    {
+        ("POST", "/api/auth/logout"),
+        ("POST", "/api/auth/mfa/enrolment"),
+        ("POST", "/api/auth/mfa/enrolment/confirm"),
+        ("DELETE", "/api/auth/sessions/{session_id}"),
+    }
+)
+#: all that a session limited to enrolling a second factor may reach
+ENROLMENT_ROUTES = frozenset(
+    {
+        ("GET", "/api/auth/me"),
+        ("POST", "/api/auth/logout"),
+        ("POST", "/api/auth/mfa/enrolment"),
+        ("POST", "/api/auth/mfa/enrolment/confirm"),
+    }
+)
 _PARAM = re.compile(r"\{([^}:]+)(?::[^}]+)?\}")
 
 
@@ -114,7 +132,11 @@ def test_every_write_route_refuses_a_missing_token(api_app: FastAPI, client: Tes
 def test_every_write_route_refuses_a_wrong_role(
     api_app: FastAPI, client: TestClient, api_users: dict[str, ApiUser]
 ) -> None:
-    by_role = {Role.PRODUCER: api_users["producer"], Role.SCHEDULER: api_users["scheduler"]}
+    by_role = {
+        Role.PRODUCER: api_users["producer"],
+        Role.SCHEDULER: api_users["scheduler"],
+        Role.EDITOR: api_users["editor"],
+    }
     checked = 0
     for route in write_routes(list(api_app.routes)):
         key = (route.method, route.path)
@@ -129,3 +151,35 @@ def test_every_write_route_refuses_a_wrong_role(
             assert response.status_code == 403, f"{route.method} {route.path} as {role}: {response.text}"
             checked += 1
     assert checked >= 20
+
+
+def test_an_enrolment_session_reaches_nothing_but_enrolment(
+    api_app: FastAPI, client: TestClient, api_users: dict[str, ApiUser]
+) -> None:
+    """An admin without a second factor signs in with the password: every route that needs a user
+    answers 403 `mfa_enrolment_required` except the enrolment ones, read routes included."""
+    from channel.auth.deps import current_session, current_user
+
+    signed = client.post("/api/auth/login", json={"username": "admin", "password": PASSWORD})
+    assert signed.status_code == 200, signed.text
+    assert signed.json()["scope"] == "mfa_enrolment"
+    headers = {"Authorization": f"Bearer {signed.json()['access_token']}", "Tus-Resumable": "1.0.0"}
+    open_to_enrolment, refused = set(), 0
+    for context in iter_route_contexts(list(api_app.routes)):
+        dependant = getattr(context.route, "dependant", None)
+        calls = set(_calls(dependant)) if dependant is not None else set()
+        if current_session not in calls:
+            continue  # public, or not a FastAPI route
+        for method in sorted(set(context.methods or ()) - {"HEAD", "OPTIONS"}):
+            if current_user not in calls:
+                open_to_enrolment.add((method, context.path))
+                continue
+            url = WriteRoute(method, context.path, None).url
+            response = client.request(method, url, headers=headers)
+            assert response.status_code == 403, (
+                f"{method} {context.path}: {response.status_code} {response.text}"
+            )
+            assert response.json()["error"]["code"] == "mfa_enrolment_required"
+            refused += 1
+    assert open_to_enrolment == ENROLMENT_ROUTES
+    assert refused >= 30

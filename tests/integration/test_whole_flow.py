@@ -37,6 +37,7 @@ import pytest
 from channel.celery_config import QUEUES
 from tests.clips import av_clip
 from tests.integration.conftest import Bucket, pg_schema_url, redis_dbs
+from tests.totp import totp
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
@@ -138,6 +139,17 @@ def _login(http: httpx.Client, username: str) -> dict[str, str]:
     response = http.post("/api/auth/login", json={"username": username, "password": PASSWORD})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def _enrolled_login(http: httpx.Client, username: str) -> dict[str, str]:
+    """An admin's first sign-in: the session reaches only enrolment until a TOTP code confirms it."""
+    headers = _login(http, username)
+    enrolment = http.post("/api/auth/mfa/enrolment", headers=headers)
+    assert enrolment.status_code == 200, enrolment.text
+    code = totp(enrolment.json()["secret"])
+    confirmed = http.post("/api/auth/mfa/enrolment/confirm", headers=headers, json={"code": code})
+    assert confirmed.status_code == 200, confirmed.text
+    return headers
 
 
 def _cut_patch(url: str, *, auth: dict[str, str], offset: int, declared: int, body: bytes) -> None:
@@ -290,7 +302,7 @@ def _whole_flow(tmp_path: Path, *, db_url: str, broker: str, results: str, bucke
         _wait_healthy(base, server, server_log)
 
         # accounts: the admin makes a producer and a scheduler
-        admin = _login(http, "quantri")
+        admin = _enrolled_login(http, "quantri")
         for username, role in (("sanxuat", "producer"), ("lichphat", "scheduler")):
             made_user = http.post(
                 "/api/users",

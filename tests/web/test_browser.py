@@ -56,9 +56,11 @@ MONITOR = """() => {
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     root = tmp_path_factory.mktemp("e2e")
+    # MFA off: this test is about media; tests/web/test_console_account.py signs in with a second factor
     with running_service(
-        root / "var", ladder="[180,144]", segment_seconds="2", gop_seconds="1", chunk_seconds="0"
-    ) as running:
+        root / "var", ladder="[180,144]", segment_seconds="2", gop_seconds="1", chunk_seconds="0",
+        mfa_required_roles="[]",
+    ) as running:  # fmt: skip
         running.create_user(USER, PASSWORD, "admin")
         yield running
 

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import redis
 from fastapi.testclient import TestClient
 
 from channel.app import create_app
 from channel.auth.service import create_user
-from channel.auth.throttle import PER_USERNAME_FACTOR, REDIS_PREFIX
+from channel.auth.throttle import PER_USERNAME_FACTOR
 from channel.migrate import upgrade
 from channel.models import Role
 from channel.settings import Settings
@@ -24,27 +22,6 @@ from tests.web.service import running_service
 
 LIMIT = 4
 VARIANTS = ("prodb", "prodb ", " PRODB", "\u00a0Prodb  ")  # login strips and lower-cases
-
-
-@pytest.fixture
-def redis_db(redis_url: str) -> Iterator[str]:
-    """A Redis database of its own (9-15, random), emptied of our keys before and after."""
-    url = f"{redis_url.rsplit('/', 1)[0]}/{random.randint(9, 15)}"
-    client = redis.Redis.from_url(url, socket_connect_timeout=3)
-
-    def clear() -> None:
-        for key in client.scan_iter(f"{REDIS_PREFIX}*"):
-            client.delete(key)
-
-    try:
-        clear()
-    except redis.RedisError as exc:
-        pytest.fail(f"Redis at {url} is not reachable: {exc}")
-    try:
-        yield url
-    finally:
-        clear()
-        client.close()
 
 
 def _app(tmp_path: Path, **settings: object) -> TestClient:

@@ -11,7 +11,8 @@ def test_login_me_logout(api_client: TestClient, api_users: dict[str, ApiUser]) 
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["token_type"] == "bearer"
-    assert body["user"]["role"] == "producer"
+    assert body["user"]["roles"] == ["producer"]
+    assert body["scope"] == "full"
     headers = {"Authorization": f"Bearer {body['access_token']}"}
     assert api_client.get("/api/auth/me", headers=headers).json()["username"] == "producer"
     assert api_client.post("/api/auth/logout", headers=headers).status_code == 204
@@ -108,5 +109,5 @@ def test_deactivating_a_user_revokes_their_tokens(
     with audit() as session:
         event = session.scalar(select(AuditEvent).where(AuditEvent.action == "user.update"))
         assert event is not None
-        assert event.changes == {"active": {"from": True, "to": False}}
+        assert event.changes == {"active": {"from": True, "to": False}, "sessions_revoked": 1}
         assert event.actor_id == api_users["admin"].user.id

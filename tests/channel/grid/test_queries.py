@@ -104,8 +104,10 @@ def test_grid_round_trip(db_engine: Engine) -> None:
         )
         assert (deleted, kept) == (38, 0)
 
-        admin = User(username="quan.tri", display_name="Quản trị", role=Role.ADMIN, password_hash="x")
-        scheduler = User(username="lap.lich", display_name="Lập lịch", role=Role.SCHEDULER, password_hash="x")
+        admin = User(username="quan.tri", display_name="Quản trị", roles=[Role.ADMIN], password_hash="x")
+        scheduler = User(
+            username="lap.lich", display_name="Lập lịch", roles=[Role.SCHEDULER], password_hash="x"
+        )
         session.add_all([admin, scheduler])
         session.commit()
         actions = [e.action for e in list_audit_events(session, viewer=admin, entity_type=None)]

@@ -146,7 +146,7 @@ def upload_sessions(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
     engine = make_engine(url)
     factory = make_sessionmaker(engine)
     with factory() as session:
-        session.add_all(User(username=name, password_hash="-", role=Role.PRODUCER) for name in USERS)
+        session.add_all(User(username=name, password_hash="-", roles=[Role.PRODUCER]) for name in USERS)
         session.commit()
     yield factory
     engine.dispose()

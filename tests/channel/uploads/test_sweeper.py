@@ -69,7 +69,7 @@ def test_the_api_sweeps_expired_uploads_at_start_up_and_periodically(
     app = create_app(embedded_settings, upload_sweep_seconds=0.1)
     service: UploadService = app.state.uploads
     with app.state.sessionmaker() as session:
-        user = User(username="producer", password_hash="-", role=Role.PRODUCER)
+        user = User(username="producer", password_hash="-", roles=[Role.PRODUCER])
         session.add(user)
         session.commit()
         owner = str(user.id)

@@ -1,4 +1,7 @@
-"""The audit trail: every change to programmes, the grid and accounts is recorded with who and when."""
+"""The audit trail: every change to programmes, the grid and accounts is recorded with who and when.
+
+Records join the tamper-evident hash chain (`channel.audit.chain`) when the change they describe commits.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from channel.models import AuditEvent
+from channel.audit.chain import queue
+from channel.models import AuditEvent, Role, new_id, utcnow
 
 __all__ = ["Actor", "diff", "record"]
 
@@ -33,8 +37,10 @@ def record(
     changes: dict[str, Any] | None = None,
     request_id: str | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the session; it commits with the change it describes."""
+    """Add an audit event to the session; it joins the chain when the change it describes commits."""
     event = AuditEvent(
+        id=new_id(),
+        at=utcnow(),
         actor_id=actor_id,
         action=action,
         entity_type=entity_type,
@@ -42,7 +48,7 @@ def record(
         changes=_json_safe(changes or {}),
         request_id=request_id,
     )
-    session.add(event)
+    queue(session, event)
     return event
 
 
@@ -69,3 +75,5 @@ class Actor:
     user_id: uuid.UUID | None
     request_id: str | None
     now: datetime
+    #: every role the acting user holds (an admin may do everything the others may)
+    roles: frozenset[Role] = frozenset()

@@ -1,6 +1,6 @@
 """The viewer pages, the embeddable player, the programme pages and the staff console (HTML).
 
-Routes pick the language, read what the page shows through `channel.web.data`, and render one
+Routes pick the language, read what the page shows through `channel.web.present`, and render one
 template; everything live (now/next, guide, console data) is fetched by the page's own script.
 """
 
@@ -20,7 +20,7 @@ from channel.playout.routes import PlayoutDep
 from channel.settings import Settings
 from channel.text import CleanQuery
 from channel.web.assets import Assets, AssetsDep
-from channel.web.data import ChannelView, absolute, ready_programme, viewer_channels
+from channel.web.present import ChannelView, absolute, ready_programme, viewer_channels
 from channel.web.i18n import COOKIE, LANGUAGES, MESSAGES, Lang, pick_language, translate
 from channel.web.lastknown import DatabaseUnavailable
 from channel.web.public import PublicProgrammesDep

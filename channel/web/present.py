@@ -1,4 +1,4 @@
-"""What the pages show, read through the grid's and the library's own functions."""
+"""View data the pages show, built from models through the grid's and the library's own functions."""
 
 from __future__ import annotations
 

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from channel.deps import SessionDep
 from channel.library.errors import NotFound
 from channel.library.schemas import PublicProgramme
-from channel.web.present import PublicProgrammes, known_programme
 from channel.web.lastknown import DatabaseUnavailable
+from channel.web.present import PublicProgrammes, known_programme
 
 __all__ = ["UNAVAILABLE", "PublicProgrammesDep", "get_public_programmes", "router"]
 

@@ -165,7 +165,7 @@
   function followPlayer() {
     var at = playerInstant(), i = current(at);
     if (i >= 0) { showNow(entries[i], entries[i + 1] || null); }
-    renderGuide();
+    renderGuide(); renderCatchup();
     return i >= 0;
   }
   function refreshNow() {
@@ -184,7 +184,7 @@
         list.forEach(function (e) { if (!all.length || startMs(all[all.length - 1]) < startMs(e)) { all.push(e); } });
       });
       entries = all; shownKey = ""; loaded = true;
-      renderCatchup(); followPlayer();
+      followPlayer();
     }).catch(function () {});
     setTimeout(refreshGuide, 60000);
   }

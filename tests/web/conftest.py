@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from channel.app import create_app
 from channel.grid import default_profile
@@ -28,13 +29,16 @@ from channel.models import (
 from channel.playout import publish_channel
 from channel.settings import Settings
 from tests.channel.playout.helpers import description
+from tests.web.browser import launch
 
 __all__ = [
     "BASE_URL",
     "Busy",
     "add_programme",
+    "browser",
     "busy_channel",
     "main_channel",
+    "playwright",
     "web_app",
     "web_client",
     "web_settings",
@@ -151,3 +155,18 @@ def busy_channel(web_app: FastAPI, web_settings: Settings) -> Busy:
         publish_channel(session, channel_id=channel.id, now=now - timedelta(hours=3))
         session.commit()
         return Busy(slug=channel.slug, programme_id=programme.id, first=first, every=every, count=count)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    """One Playwright driver for the session (browsers with other flags are launched from it)."""
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """Headless Chromium that lets pages play with sound on their own (as after a click)."""
+    launched = launch(playwright)
+    yield launched
+    launched.close()

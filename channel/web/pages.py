@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
+from types import MappingProxyType, SimpleNamespace
 from typing import Annotated, Any, Final
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Cookie, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 
 from channel.deps import SessionDep, SettingsDep
 from channel.playout.routes import PlayoutDep
@@ -46,6 +48,12 @@ _TEMPLATES: Final = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+# each language's words, as templates read them (t.copy is the word, not dict.copy) and as the pages'
+# scripts read them (JSON in the page), made once: every page carries them
+_WORDS: Final = MappingProxyType({lang: SimpleNamespace(**MESSAGES[lang]) for lang in LANGUAGES})
+_WORDS_JSON: Final[MappingProxyType[Lang, Markup]] = MappingProxyType(
+    {lang: htmlsafe_json_dumps(dict(MESSAGES[lang])) for lang in LANGUAGES}
+)
 
 
 class Page:
@@ -74,14 +82,14 @@ class Page:
         query = {**self.request.query_params, "lang": other_lang}
         body = _TEMPLATES.get_template(template).render(
             lang=self.lang,
-            t=SimpleNamespace(**MESSAGES[self.lang]),  # t.copy is the word, not dict.copy
+            t=_WORDS[self.lang],
             other_lang=other_lang,
             switch_url=f"{self.request.url.path}?{urlencode(query)}",
             path=self.request.url.path,
             base_url=settings.base_url.rstrip("/"),
             hls_url=assets.url("hls.min.js"),
             tus_url=assets.url("tus.min.js"),
-            i18n=dict(MESSAGES[self.lang]),
+            i18n_json=_WORDS_JSON[self.lang],
             **context,
         )
         headers = page_headers(frameable=frameable, extra_origins=media_origins(settings))

@@ -1,6 +1,8 @@
 /* legaltv viewer page: the server renders on now, the next hours and the latest programmes to watch
-   again; this script keeps them following the player, and "More" shows a whole day (any day) from the
-   JSON EPG inside the guide's own box. Without it the page still works: "Full day's guide" is a link. */
+   again; this script keeps them following the player from the channel's small guide JSON (refreshed
+   every 15 s), and "More" shows a whole day (any day) from the JSON EPG inside the guide's own box: the
+   whole day is fetched only when asked for. Without the script the page still works: "Full day's guide"
+   is a link, and so is every programme to watch again. */
 (function () {
   "use strict";
   var root = document.getElementById("player");
@@ -11,6 +13,7 @@
   var slug = root.getAttribute("data-channel");
   var tz = root.getAttribute("data-timezone") || undefined;
   var api = "/api/channels/" + encodeURIComponent(slug);
+  var guideApi = "/api/public/channels/" + encodeURIComponent(slug) + "/guide";
   var HOURS = 3, LIMIT = 12, RECENT = 6;  /* as channel/web/guide.py */
   var catchup = document.getElementById("catchup");
   var reachMs = parseFloat(catchup.getAttribute("data-reach-hours") || "24") * 3600e3;
@@ -78,7 +81,9 @@
   }
 
   /* ---------- the guide: a few hours (the page's window), or a whole day when expanded */
-  var entries = [];           /* today (and tomorrow when the window reaches it), from the JSON EPG */
+  var entries = [];           /* from the guide JSON: a minute back, on now, the next hours */
+  var recent = [];            /* the latest programmes aired in full, newest first */
+  var days = {};              /* ymd -> that day's EPG entries, fetched when needed (More, start-over) */
   var expandedDay = null;     /* the day shown in full, or null */
   var shownKey = "";
   function line(e, at, full) {
@@ -105,30 +110,33 @@
     list.forEach(function (e) { guide.appendChild(line(e, at, full)); });
     if (!list.length) { guide.appendChild(el("li", full ? T.guide_day_empty : T.guide_empty, "muted")); }
   }
-  function current(at) {
-    for (var i = 0; i < entries.length; i++) {
-      if (startMs(entries[i]) <= at && at < stopMs(entries[i])) { return i; }
+  function holding(list, at) {
+    for (var i = 0; i < list.length; i++) {
+      if (startMs(list[i]) <= at && at < stopMs(list[i])) { return i; }
     }
     return -1;
   }
   function renderWindow(at) {
-    var first = current(at), list = [];
+    var first = holding(entries, at), list = [];
     for (var i = Math.max(first, 0); i < entries.length && list.length < LIMIT; i++) {
       if (stopMs(entries[i]) > at && startMs(entries[i]) < at + HOURS * 3600e3) { list.push(entries[i]); }
     }
     render(list, at, false, "w" + (list.length ? list[0].start : "") + "|" + first + "|" + list.length);
   }
-  var fullDay = [];
   function renderFull(at) {
-    var i = -1;
-    fullDay.forEach(function (e, j) { if (startMs(e) <= at && at < stopMs(e)) { i = j; } });
-    render(fullDay, at, true, "d" + expandedDay + "|" + i + "|" + fullDay.length);
+    var list = days[expandedDay];
+    if (!list) {
+      if (shownKey !== "l" + expandedDay) {
+        shownKey = "l" + expandedDay; $("guide").textContent = ""; $("guide").appendChild(el("li", T.loading, "muted"));
+      }
+      return;
+    }
+    render(list, at, true, "d" + expandedDay + "|" + holding(list, at) + "|" + list.length);
   }
-  var loaded = false;  /* until the EPG answers, the page's own lines stay */
+  var loaded = false;  /* until the guide JSON answers, the page's own lines stay */
   function renderGuide() {
     var at = playerInstant();
-    if (!loaded && !expandedDay) { return; }
-    if (expandedDay) { renderFull(at); } else { renderWindow(at); }
+    if (expandedDay) { renderFull(at); } else if (loaded) { renderWindow(at); }
   }
 
   /* ---------- watch again: the latest airing of each of the last programmes, within the start-over reach */
@@ -136,12 +144,11 @@
   var catchupKey = null;
   function renderCatchup() {
     var now = Date.now(), seen = {}, list = [];
-    for (var i = entries.length - 1; i >= 0 && list.length < RECENT; i--) {
-      var e = entries[i];
-      if (e.kind === "filler" || !e.programme_id || stopMs(e) > now || seen[e.programme_id]) { continue; }
-      if (now - startMs(e) > reachMs) { break; }
+    entries.slice().reverse().concat(recent).forEach(function (e) {
+      if (list.length >= RECENT || e.kind === "filler" || !e.programme_id || stopMs(e) > now) { return; }
+      if (seen[e.programme_id] || now - startMs(e) > reachMs) { return; }
       seen[e.programme_id] = true; list.push(e);
-    }
+    });
     var key = list.map(function (e) { return e.start; }).join(",");
     if (!list.length || key === catchupKey) { return; }  /* the page's own list stays until there is news */
     catchupKey = key;
@@ -162,31 +169,43 @@
     watchAgain(a.getAttribute("data-start"), a.getAttribute("data-title"));
   });
 
+  /* what the player shows: from the guide JSON when live, from that day's EPG when playing from earlier */
+  var asking = {};
+  function fetchDayOnce(ymd) {
+    if (days[ymd] || asking[ymd]) { return; }
+    asking[ymd] = true;
+    fetchDay(ymd).then(function (list) { days[ymd] = list; }).catch(function () {})
+      .then(function () { setTimeout(function () { delete asking[ymd]; }, 60000); });
+  }
+  function entryAt(at) {
+    var i = holding(entries, at);
+    if (i >= 0) { return [entries[i], entries[i + 1] || null]; }
+    if (!loaded || !entries.length || at >= startMs(entries[0])) { return null; }
+    var ymd = localDate(new Date(at)), day = days[ymd];
+    if (!day) { fetchDayOnce(ymd); return null; }
+    var j = holding(day, at);
+    return j >= 0 ? [day[j], day[j + 1] || null] : null;
+  }
   function followPlayer() {
-    var at = playerInstant(), i = current(at);
-    if (i >= 0) { showNow(entries[i], entries[i + 1] || null); }
+    var found = entryAt(playerInstant());
+    if (found) { showNow(found[0], found[1]); }
     renderGuide(); renderCatchup();
-    return i >= 0;
+    return !!found;
   }
   function refreshNow() {
     if (followPlayer()) { setTimeout(refreshNow, 1000); return; }
     getJSON(api + "/now").then(function (data) {
       showNow(data.now || null, data.next || null);
-      setTimeout(refreshNow, 5000);
+      setTimeout(refreshNow, loaded ? 1000 : 5000);
     }).catch(function () { setTimeout(refreshNow, 15000); });
   }
   function refreshGuide() {
-    var today = localDate(new Date()), horizon = localDate(new Date(Date.now() + HOURS * 3600e3));
-    var days = horizon === today ? [today] : [today, horizon];
-    Promise.all(days.map(fetchDay)).then(function (lists) {
-      var all = [];
-      lists.forEach(function (list) {
-        list.forEach(function (e) { if (!all.length || startMs(all[all.length - 1]) < startMs(e)) { all.push(e); } });
-      });
-      entries = all; shownKey = ""; loaded = true;
+    getJSON(guideApi).then(function (data) {
+      entries = data.coming || []; recent = data.recent || [];
+      shownKey = ""; loaded = true;
       followPlayer();
     }).catch(function () {});
-    setTimeout(refreshGuide, 60000);
+    setTimeout(refreshGuide, 15000);
   }
 
   /* ---------- "More": the whole day in the guide's box, then other days */
@@ -195,12 +214,14 @@
     expandedDay = ymd;
     setText($("guide-caption"), T.guide_day + " " + dayText(ymd));
     $("guide-full").href = "/kenh/" + encodeURIComponent(slug) + "/lich-phat-song?date=" + ymd;
+    shownKey = ""; renderGuide();
     fetchDay(ymd).then(function (list) {
+      days[ymd] = list;
       if (expandedDay !== ymd) { return; }
-      fullDay = list; shownKey = ""; renderGuide();
+      shownKey = ""; renderGuide();
       var on = $("guide").querySelector("li.on_air");
       if (on) { box.scrollTop = on.offsetTop - box.offsetTop; }
-    }).catch(function () { fullDay = []; shownKey = ""; renderGuide(); });
+    }).catch(function () { days[ymd] = days[ymd] || []; shownKey = ""; renderGuide(); });
   }
   function collapse() {
     expandedDay = null; shownKey = "";

@@ -8,7 +8,7 @@ guide page's (and, in the viewer page, the "More" control's, which fetches the J
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
@@ -158,19 +158,26 @@ def viewer_guide(
     now: datetime,
     lang: Lang,
     reach: timedelta,
+    behind: timedelta = timedelta(0),
     hours: float = COMING_HOURS,
     limit: int = COMING_LIMIT,
     recent: int = RECENT_LIMIT,
 ) -> ViewerGuide:
     """On now, next, the next `hours` (at most `limit` lines) and the last `recent` programmes aired
-    within `reach` (how far back start-over goes), in `lang`."""
-    coming = _coming(timeline, now=now, lang=lang, hours=hours, limit=limit)
-    on_air = coming[0] if coming and coming[0].state == "on_air" else None
-    after = coming[1:] if on_air else coming
+    within `reach` (how far back start-over goes), in `lang`. With `behind`, the lines start with the one
+    on air that long before `now`: a player plays a little behind the live edge, and its script shows
+    what the player shows."""
+    since = now - behind
+    coming = _coming(timeline, now=since, lang=lang, hours=hours + behind.total_seconds() / 3600, limit=limit)
+    coming = (
+        [replace(line, state=_state(line.start, line.stop, now)) for line in coming] if behind else coming
+    )
+    on_air = next((line for line in coming if line.state == "on_air"), None)
+    up_next = next((line for line in coming if line.state == "coming"), None)
     return ViewerGuide(
         day=today_in(timeline.channel.timezone, now),
         on_air=on_air,
-        up_next=after[0] if after else None,
+        up_next=up_next,
         coming=tuple(coming),
         recent=tuple(_recent(timeline, now=now, reach=reach, limit=recent)),
     )

@@ -174,3 +174,18 @@ def test_today_is_the_channel_zone_s() -> None:
     late_utc = datetime(2026, 11, 30, 20, 0, tzinfo=EPOCH.tzinfo)
     assert today_in("Asia/Ho_Chi_Minh", late_utc) == date(2026, 12, 1)
     assert today_in("UTC", late_utc) == date(2026, 11, 30)
+
+
+def test_behind_starts_the_lines_with_what_a_lagging_player_shows(busy: Timeline) -> None:
+    now = EPOCH + timedelta(hours=2, seconds=5)
+    seen = viewer_guide(busy, now=now, lang="vi", reach=DAY, behind=timedelta(minutes=1), limit=24)
+    assert seen.coming[0].start <= now - timedelta(minutes=1) < seen.coming[0].stop
+    assert seen.coming[0].state == "aired"
+    assert seen.on_air is not None
+    assert seen.on_air.start <= now < seen.on_air.stop
+    assert seen.on_air.state == "on_air"
+    assert seen.up_next is not None
+    assert seen.up_next.start == seen.on_air.stop
+    assert [line.state for line in seen.coming] == sorted(
+        (line.state for line in seen.coming), key=["aired", "on_air", "coming"].index
+    )

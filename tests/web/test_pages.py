@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import struct
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi import FastAPI
@@ -299,3 +300,32 @@ def test_programme_page_says_its_duration_to_the_second_when_short(
         session.commit()
     assert f"Thời lượng: {vi}</p>" in web_client.get(f"/chuong-trinh/{programme_id}").text
     assert f"Duration: {en}</p>" in web_client.get(f"/chuong-trinh/{programme_id}?lang=en").text
+
+
+def test_the_guide_json_is_what_the_page_shows_and_stays_small(
+    web_client: TestClient, busy_channel: Busy
+) -> None:
+    response = web_client.get(f"/api/public/channels/{busy_channel.slug}/guide")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "public, max-age=5"
+    body = response.json()
+    now = datetime.now(UTC)
+    coming = body["coming"]
+    assert 12 <= len(coming) <= 24
+    starts = [datetime.fromisoformat(line["start"]) for line in coming]
+    stops = [datetime.fromisoformat(line["stop"]) for line in coming]
+    assert starts[0] <= now - timedelta(seconds=55), "the line a lagging player shows is missing"
+    assert any(a <= now < b for a, b in zip(starts, stops, strict=True)), "nothing on now"
+    assert stops[:-1] == starts[1:]
+    assert {line["kind"] for line in coming} == {"programme", "filler"}
+    assert [line["programme_id"] for line in body["recent"]] == [str(busy_channel.programme_id)]
+    assert body["date"] == web_client.get(f"/api/channels/{busy_channel.slug}/epg").json()["date"]
+    day = web_client.get(f"/api/channels/{busy_channel.slug}/epg")
+    assert len(response.content) * 20 < len(day.content)  # the whole day is ~700 lines
+
+
+def test_the_guide_json_of_an_unknown_channel_is_a_404(web_client: TestClient, main_channel: str) -> None:
+    for slug in ("khong-co", main_channel):  # no such channel; a channel never published
+        response = web_client.get(f"/api/public/channels/{slug}/guide")
+        assert response.status_code == 404
+        assert response.json()["error"]["message"] == "Không tìm thấy kênh / Channel not found"

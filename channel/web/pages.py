@@ -1,7 +1,8 @@
 """The viewer pages, the embeddable player, the programme pages and the staff console (HTML).
 
-Routes pick the language, read what the page shows through `channel.web.present`, and render one
-template; everything live (now/next, guide, console data) is fetched by the page's own script.
+Routes pick the language, read what the page shows (channels through `channel.web.present`, the guide
+through `channel.web.guide`, both bounded per request), and render one template; each page's own script
+keeps what is live up to date, and the console's script fetches all its data.
 """
 
 from __future__ import annotations

@@ -132,15 +132,18 @@ def _console_schedule(page: Page, programme_id: str, start: datetime) -> None:
 
 
 def _check_catch_up_and_back_to_live(viewer: Page, start: datetime, programme_id: str) -> None:
-    """The first airing is in the catch-up list; it plays from its start; "Trực tiếp" returns to live."""
+    """The latest airing that ended is in the catch-up list (one line per programme); it plays from its
+    start; "Trực tiếp" returns to live."""
     link = viewer.locator("#catchup a[data-start]").first
     link.wait_for(timeout=5_000)
     assert link.get_attribute("href") == f"/chuong-trinh/{programme_id}"  # without scripts: its own page
+    airing = datetime.fromisoformat(link.get_attribute("data-start") or "")
+    assert airing in (start, start + timedelta(seconds=CLIP_SECONDS)), (airing, start)
     link.click()
     viewer.wait_for_function(
         "() => window.legaltvPlayer.src.indexOf('start=') > 0 && !window.legaltvPlayer.live"
     )
-    begin = start.timestamp() * 1000
+    begin = airing.timestamp() * 1000
     viewer.wait_for_function(
         f"() => {{ const h = window.legaltvPlayer.hls; return h && h.playingDate"
         f" && h.playingDate.getTime() >= {begin} && h.playingDate.getTime() < {begin + CLIP_SECONDS * 1000}"

@@ -196,7 +196,7 @@
     if (followPlayer()) { setTimeout(refreshNow, 1000); return; }
     getJSON(api + "/now").then(function (data) {
       showNow(data.now || null, data.next || null);
-      setTimeout(refreshNow, loaded ? 1000 : 5000);
+      setTimeout(refreshNow, 5000);
     }).catch(function () { setTimeout(refreshNow, 15000); });
   }
   function refreshGuide() {

@@ -190,6 +190,9 @@ def test_on_a_phone_the_guide_stays_short_and_more_shows_the_whole_day(
     phone = browser.new_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     errors: list[str] = []
     phone.on("pageerror", lambda exc: errors.append(str(exc)))
+    phone.on(
+        "console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None
+    )
     phone.goto(f"{aired.service.base_url}/")
     _viewer_ready(phone)
     day = httpx.get(f"{aired.service.base_url}/api/channels/{SLUG}/epg", timeout=10).json()

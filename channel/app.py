@@ -48,7 +48,7 @@ from channel.settings import Settings
 from channel.stores import store_from_settings
 from channel.uploads import EXPOSED_HEADERS, sweep_forever
 from channel.web import router as web_router
-from channel.web.data import PublicProgrammes
+from channel.web.present import PublicProgrammes
 from storage import Store
 
 __all__ = ["ROUTERS", "body_policy", "create_app"]

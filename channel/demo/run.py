@@ -13,7 +13,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from channel.auth.service import create_user
+from channel.demo.progress import ProgressReport, Transcode
 from channel.demo.samples import SAMPLES, Sample, sample_command
 from channel.grid.channels import ensure_channel
 from channel.grid.entries import add_entries
@@ -33,6 +35,7 @@ from channel.library.schemas import ProgrammeCreate
 from channel.library.service import create_programme
 from channel.library.transcode import retry_transcode
 from channel.models import Channel, Programme, ProgrammeStatus, Role, ScheduleEntry, User
+from channel.ops.logging import configure_logging
 from channel.playout.publish import publish_channel
 from channel.playout.slate import ensure_slate
 from channel.settings import Settings
@@ -47,6 +50,9 @@ CHANNEL_NAME = "Kênh Pháp luật"
 DEMO_TAG = "demo"
 GAP_SECONDS = 8  # filler (the slate) between two programmes of the loop
 LOOP_HOURS = 12
+#: the embedded worker, run as root (a container, a VM's first login), would warn in the middle of the
+#: output; a Python warnings filter in its own environment is the supported way to silence one warning
+_ROOT_WARNING = "ignore:You're running the worker with superuser privileges"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +106,6 @@ def _ensure_samples(
         for sample in SAMPLES:
             programme = _existing(session, sample)
             if programme is None:
-                _say(f"  • tạo chương trình mẫu «{sample.title}»")
                 data = ProgrammeCreate(
                     title=sample.title, description=sample.description, topics=list(sample.topic_slugs),
                     tags=[DEMO_TAG],
@@ -124,19 +129,14 @@ def _ensure_samples(
     return ids
 
 
-def _bar(percent: float, width: int = 28) -> str:
-    filled = int(width * max(0.0, min(percent, 100.0)) / 100)
-    return "█" * filled + "░" * (width - filled)
-
-
 def _wait_ready(
     factory: sessionmaker[Session],
     ids: Sequence[uuid.UUID],
     worker: subprocess.Popen[bytes] | None,
 ) -> list[Programme]:
-    """Show a progress bar per programme until all are ready; a failure stops the demo with its message."""
-    interactive = sys.stdout.isatty()
-    last = ""
+    """Show the progress until all are ready (bars on a terminal, a line per 10 % otherwise); a failure
+    stops the demo with its message."""
+    report = ProgressReport(sys.stdout, terminal=sys.stdout.isatty())
     while True:
         if worker is not None and worker.poll() is not None:
             raise SystemExit(
@@ -144,15 +144,8 @@ def _wait_ready(
             )
         with factory() as session:
             views = [details_of(session, programme=session.get_one(Programme, pid)) for pid in ids]
-            lines = [f"  {_bar(v.progress)} {v.progress:5.1f}%  {v.title} ({v.status})" for v in views]
+            report.show([Transcode(title=v.title, status=v.status.value, progress=v.progress) for v in views])
             failed = [v for v in views if v.status == ProgrammeStatus.FAILED]
-            text = "\n".join(lines)
-            if interactive:
-                sys.stdout.write(("\x1b[F" * len(lines) if last else "") + text + "\n")
-                sys.stdout.flush()
-            elif text != last:
-                _say(text)
-            last = text
             if failed:
                 reason = failed[0].error_message or failed[0].error_code or "?"
                 raise SystemExit(
@@ -204,20 +197,60 @@ def _demo_mfa(settings: Settings, username: str) -> Settings:
     return settings.model_copy(update={"mfa_exempt_users": sorted({*settings.mfa_exempt_users, username})})
 
 
+@contextmanager
+def _quiet_worker_environment() -> Iterator[None]:
+    """While the embedded worker is started: no Celery banner (`celery --quiet`, read by Celery's command
+    line from CELERY_QUIET) and no superuser warning (a warnings filter), in the worker only."""
+    quiet = {"CELERY_QUIET": "1", "PYTHONWARNINGS": _ROOT_WARNING}
+    before = {name: os.environ.get(name) for name in quiet}
+    os.environ.update(quiet)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _urls(settings: Settings, admin: DemoAdmin) -> list[str]:
+    """What the first run ends with: where to watch, and how to sign in."""
+    base = settings.base_url.rstrip("/")
+    password = admin.password or f"(xem / see {settings.data_dir / 'demo-admin-password.txt'})"
+    return [
+        "",
+        f"  Xem kênh / watch:        {base}/",
+        f"  HLS:                     {base}/live/{CHANNEL_SLUG}/master.m3u8",
+        f"  Bảng điều khiển / staff: {base}/console",
+        f"  Đăng nhập / sign in:     {admin.username} / {password}",
+        "",
+    ]
+
+
 def run_demo(settings: Settings, args: argparse.Namespace) -> int:
+    """Prepare the channel, say where it is (last), then serve it.
+
+    Unless LEGALTV_LOG_LEVEL says otherwise, the demo logs warnings only, so its few lines (and the URLs
+    and password at the end) are not buried under log lines while it prepares and while it serves.
+    """
     from channel.cli import migrate_database, serve_until_stopped, start_embedded_worker, stop_process
     from channel.db import make_engine, make_sessionmaker
     from channel.stores import store_from_settings
     from channel.worker import create_celery
 
+    if "log_level" not in settings.model_fields_set:
+        settings = settings.model_copy(update={"log_level": "WARNING"})
+        configure_logging(settings.log_level)
     _say("legaltv — kênh truyền hình pháp luật trực tuyến / online legal-education channel")
     migrate_database(settings)
     engine = make_engine(settings.resolved_database_url)
     factory = make_sessionmaker(engine)
     store = store_from_settings(settings)
     celery = create_celery(settings)
-    # the worker's task log would scroll the progress bars away; warnings and errors still show
-    worker = start_embedded_worker(settings.model_copy(update={"log_level": "WARNING"}))
+    # the worker's task log would scroll the progress away; its warnings and errors still show
+    with _quiet_worker_environment():
+        worker = start_embedded_worker(settings.model_copy(update={"log_level": "WARNING"}))
     try:
         with factory() as session:
             admin = _ensure_admin(session, settings.data_dir)
@@ -230,7 +263,7 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
                 channel_name=channel.name,
                 workdir=settings.data_dir / "work",
             )
-            _say("• chương trình mẫu / sample programmes")
+            _say(f"• {len(SAMPLES)} chương trình mẫu / sample programmes")
             owner = session.scalar(select(User.id).where(User.username == admin.username))
             assert owner is not None
             ids = _ensure_samples(session, store=store, celery=celery, settings=settings, owner=owner)
@@ -248,17 +281,11 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
         raise
     finally:
         engine.dispose()
-    base = settings.base_url.rstrip("/")
-    _say("")
-    _say(f"  Xem kênh / watch:        {base}/")
-    _say(
-        f"  Bảng điều khiển / staff: {base}/console  (admin / {admin.password or 'xem ' + str(settings.data_dir / 'demo-admin-password.txt')})"
-    )
-    _say(f"  HLS:                     {base}/live/{CHANNEL_SLUG}/master.m3u8")
     settings = _demo_mfa(settings, admin.username)
-    _say("")
+    if args.no_serve and worker is not None:
+        stop_process(worker)  # before the URLs: the worker says goodbye when it stops
+    for line in _urls(settings, admin):
+        _say(line)
     if args.no_serve:
-        if worker is not None:
-            stop_process(worker)
         return 0
     return serve_until_stopped(settings, worker)

@@ -18,11 +18,21 @@
   };
   window.legaltvPlayer = state;
 
-  function clock(iso) {
-    return new Intl.DateTimeFormat(document.documentElement.lang === "en" ? "en-GB" : "vi-VN",
-      { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: tz }).format(new Date(iso));
+  /* 24-hour wall-clock time in the channel's zone; with seconds for programmes shorter than a minute
+     (the pages' rule, channel/web/times.py): "20:56:10", never "20:56" twice */
+  function clock(iso, seconds) {
+    var options = { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: tz };
+    if (seconds) { options.second = "2-digit"; }
+    return new Intl.DateTimeFormat("en-GB", options).format(new Date(iso));
+  }
+  function brief(start, stop) { return Date.parse(stop) - Date.parse(start) < 60000; }
+  function span(start, stop) {
+    var s = brief(start, stop);
+    return clock(start, s) + "\u2013" + clock(stop, s);
   }
   state.clock = clock;
+  state.brief = brief;
+  state.span = span;
 
   function showError(text) {
     if (!errorBox) { return; }
@@ -73,6 +83,46 @@
     }).catch(function () { then(); });
   }
 
+  /* Start playing on our own: with sound where the browser allows it, else muted with a visible
+     "unmute" button, else a visible "play" button. state.autoplay says which ("sound", "muted", "blocked"). */
+  var unmuteBtn = document.getElementById("unmute");
+  var playBtn = document.getElementById("play");
+  function showButton(button, on) { if (button) { button.classList.toggle("hidden", !on); } }
+  function refused(err) { return err && err.name === "NotAllowedError"; }
+  function played() {
+    state.autoplay = video.muted ? "muted" : "sound";
+    showButton(playBtn, false);
+    showButton(unmuteBtn, video.muted);
+  }
+  function blocked() {
+    state.autoplay = "blocked";
+    showButton(playBtn, true);
+  }
+  function autoplay() {
+    if (state.autoplay === undefined) { video.muted = false; }  /* the first time: try with sound */
+    var p = video.play();
+    if (!p || !p.then) { return; }
+    p.then(played, function (err) {
+      if (!refused(err)) { return; }  /* a newer load interrupted this one: it plays on its own */
+      if (video.muted) { blocked(); return; }
+      video.muted = true;
+      video.play().then(played, function (again) { if (refused(again)) { blocked(); } });
+    });
+  }
+  if (unmuteBtn) {
+    unmuteBtn.addEventListener("click", function () {
+      video.muted = false;
+      if (video.paused) { video.play().catch(function () {}); }
+    });
+  }
+  if (playBtn) {
+    playBtn.addEventListener("click", function () { video.play().then(played, function () {}); });
+  }
+  video.addEventListener("volumechange", function () {
+    if (!video.muted) { showButton(unmuteBtn, false); state.autoplay = "sound"; }
+  });
+  video.addEventListener("play", function () { showButton(playBtn, false); });
+
   function attachHls(src) {
     var hls = new window.Hls({
       enableWorker: true, lowLatencyMode: false, liveSyncDurationCount: 3,
@@ -104,10 +154,7 @@
       }
     });
     hls.on(window.Hls.Events.SUBTITLE_TRACKS_UPDATED, applySubtitles);
-    hls.on(window.Hls.Events.MANIFEST_PARSED, function () {
-      var p = video.play();
-      if (p && p.catch) { p.catch(function () {}); }
-    });
+    hls.on(window.Hls.Events.MANIFEST_PARSED, autoplay);
     hls.loadSource(src);
     hls.attachMedia(video);
   }
@@ -124,8 +171,7 @@
       whenOnAir(src, function () {
         showError("");
         video.src = src;
-        var p = video.play();
-        if (p && p.catch) { p.catch(function () {}); }
+        autoplay();
       });
     } else {
       state.engine = "none";

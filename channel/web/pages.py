@@ -1,30 +1,38 @@
 """The viewer pages, the embeddable player, the programme pages and the staff console (HTML).
 
-Routes pick the language, read what the page shows through `channel.web.data`, and render one
-template; everything live (now/next, guide, console data) is fetched by the page's own script.
+Routes pick the language, read what the page shows (channels through `channel.web.present`, the guide
+through `channel.web.guide`, both bounded per request), and render one template; each page's own script
+keeps what is live up to date, and the console's script fetches all its data.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
+from types import MappingProxyType, SimpleNamespace
 from typing import Annotated, Any, Final
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Cookie, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 
 from channel.deps import SessionDep, SettingsDep
 from channel.playout.routes import PlayoutDep
 from channel.settings import Settings
 from channel.text import CleanQuery
+from channel.timeparams import DAY_HELP, parse_day
 from channel.web.assets import Assets, AssetsDep
-from channel.web.data import ChannelView, absolute, ready_programme, viewer_channels
+from channel.web.guide import DayGuide, day_guide, today_in, viewer_guide
 from channel.web.i18n import COOKIE, LANGUAGES, MESSAGES, Lang, pick_language, translate
 from channel.web.lastknown import DatabaseUnavailable
+from channel.web.present import ChannelView, absolute, channel_timeline, ready_programme, viewer_channels
 from channel.web.public import PublicProgrammesDep
 from channel.web.security import media_origins, page_headers
+from channel.web.times import duration_text
 
 __all__ = ["router"]
 
@@ -32,6 +40,7 @@ _PACKAGE: Final = Path(__file__).resolve().parents[1]
 _STATIC: Final = _PACKAGE / "static"
 _STATIC_NAME: Final = re.compile(r"^[a-z0-9][a-z0-9-]*\.(css|js|svg)$")
 _STATIC_TYPES: Final = {"css": "text/css", "js": "text/javascript", "svg": "image/svg+xml"}
+_FAVICON: Final = _STATIC / "favicon.ico"
 
 # built once at import, never changed: the loader reads the package's own templates
 _TEMPLATES: Final = Environment(
@@ -39,6 +48,12 @@ _TEMPLATES: Final = Environment(
     autoescape=select_autoescape(("html",), default=True),
     trim_blocks=True,
     lstrip_blocks=True,
+)
+# each language's words, as templates read them (t.copy is the word, not dict.copy) and as the pages'
+# scripts read them (JSON in the page), made once: every page carries them
+_WORDS: Final = MappingProxyType({lang: SimpleNamespace(**MESSAGES[lang]) for lang in LANGUAGES})
+_WORDS_JSON: Final[MappingProxyType[Lang, Markup]] = MappingProxyType(
+    {lang: htmlsafe_json_dumps(dict(MESSAGES[lang])) for lang in LANGUAGES}
 )
 
 
@@ -64,15 +79,18 @@ class Page:
     ) -> HTMLResponse:
         settings: Settings = self.settings
         assets: Assets = self.assets
+        other_lang = "en" if self.lang == "vi" else "vi"
+        query = {**self.request.query_params, "lang": other_lang}
         body = _TEMPLATES.get_template(template).render(
             lang=self.lang,
-            t=SimpleNamespace(**MESSAGES[self.lang]),  # t.copy is the word, not dict.copy
-            other_lang="en" if self.lang == "vi" else "vi",
+            t=_WORDS[self.lang],
+            other_lang=other_lang,
+            switch_url=f"{self.request.url.path}?{urlencode(query)}",
             path=self.request.url.path,
             base_url=settings.base_url.rstrip("/"),
             hls_url=assets.url("hls.min.js"),
             tus_url=assets.url("tus.min.js"),
-            i18n=dict(MESSAGES[self.lang]),
+            i18n_json=_WORDS_JSON[self.lang],
             **context,
         )
         headers = page_headers(frameable=frameable, extra_origins=media_origins(settings))
@@ -81,13 +99,23 @@ class Page:
             response.set_cookie(COOKIE, self.lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
         return response
 
+    def problem(self, *, status: int, heading: str, text: str) -> HTMLResponse:
+        """A page that says what went wrong, in the page's language, and leads home (never a trace)."""
+        return self.render("problem.html", status=status, title=heading, heading=heading, text=text)
+
     def not_found(self) -> HTMLResponse:
-        return self.render("not_found.html", status=404, title=translate(self.lang, "not_found_title"))
+        return self.problem(
+            status=404,
+            heading=translate(self.lang, "not_found_title"),
+            text=translate(self.lang, "not_found_text"),
+        )
 
     def unavailable(self) -> HTMLResponse:
         """The database is down and nothing is known yet for this page: a 503 that says so, never a 500."""
-        response = self.render(
-            "unavailable.html", status=503, title=translate(self.lang, "unavailable_title")
+        response = self.problem(
+            status=503,
+            heading=translate(self.lang, "unavailable_title"),
+            text=translate(self.lang, "unavailable_text"),
         )
         response.headers["Retry-After"] = "10"
         return response
@@ -104,7 +132,17 @@ def _viewer(page: Page, session: SessionDep, playout: PlayoutDep, slug: str | No
     )
     if channel is None and slug is not None:
         return page.not_found()
-    return page.render("viewer.html", channel=channel, channels=channels, title=_title(page, channel))
+    timeline = channel_timeline(playout, channel.slug) if channel else None
+    reach = timedelta(hours=page.settings.timeshift_retention_hours)  # how far back start-over goes
+    guide = viewer_guide(timeline, now=datetime.now(UTC), lang=page.lang, reach=reach) if timeline else None
+    return page.render(
+        "viewer.html",
+        channel=channel,
+        channels=channels,
+        guide=guide,
+        reach_hours=page.settings.timeshift_retention_hours,
+        title=_title(page, channel),
+    )
 
 
 def _title(page: Page, channel: ChannelView | None) -> str:
@@ -122,6 +160,40 @@ def home(page: PageDep, session: SessionDep, playout: PlayoutDep) -> HTMLRespons
 def channel_page(slug: CleanQuery, page: PageDep, session: SessionDep, playout: PlayoutDep) -> HTMLResponse:
     """Another channel, live."""
     return _viewer(page, session, playout, slug)
+
+
+@router.get("/kenh/{slug}/lich-phat-song", response_class=HTMLResponse)
+def guide_page(
+    slug: CleanQuery,
+    page: PageDep,
+    session: SessionDep,
+    playout: PlayoutDep,
+    date: CleanQuery | None = None,
+) -> HTMLResponse:
+    """A whole day of the channel's guide (``date=YYYY-MM-DD``, today by default): the viewer page's
+    "full day" link, which works without scripts."""
+    channel, _ = viewer_channels(session, playout, slug=slug, default_slug=None)
+    if channel is None:
+        return page.not_found()
+    now = datetime.now(UTC)
+    today = today_in(channel.timezone, now)
+    try:
+        day = parse_day(date) if date else today
+    except ValueError:
+        return page.problem(status=422, heading=translate(page.lang, "invalid_date_title"), text=DAY_HELP)
+    timeline = channel_timeline(playout, channel.slug)
+    guide = (
+        day_guide(timeline, day=day, now=now, lang=page.lang)
+        if timeline
+        else DayGuide(day=day, today=day == today, lines=())
+    )
+    return page.render(
+        "guide.html",
+        channel=channel,
+        guide=guide,
+        page_path=f"/kenh/{channel.slug}/lich-phat-song",
+        title=f"{translate(page.lang, 'guide')} · {channel.name}",
+    )
 
 
 @router.get("/embed/{slug}", response_class=HTMLResponse)
@@ -150,8 +222,9 @@ def programme_page(
         programme=programme,
         title=f"{programme.title} · {translate(page.lang, 'site_name')}",
         page_url=f"{base}/chuong-trinh/{programme.id}",
-        poster=absolute(base, programme.poster_url),
-        minutes=round((programme.duration or 0) / 60),
+        poster=programme.poster_url,  # the player's, from this origin
+        og_image=absolute(base, programme.poster_url),
+        duration=duration_text(programme.duration, lang=page.lang) if programme.duration else None,
     )
 
 
@@ -159,6 +232,16 @@ def programme_page(
 def console(page: PageDep) -> HTMLResponse:
     """The staff console: one page whose script talks to the JSON API with a bearer token."""
     return page.render("console.html", title=translate(page.lang, "console_title"))
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """The icon browsers ask for at the root (pages also name the SVG one)."""
+    return FileResponse(
+        _FAVICON,
+        media_type="image/x-icon",
+        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 @router.get("/static/{name}")

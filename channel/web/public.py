@@ -1,19 +1,32 @@
-"""Public programme metadata as JSON, answered from the last known data while the database is down."""
+"""Public JSON the pages' scripts read: a programme's metadata (answered from the last known data while the
+database is down) and a channel's bounded guide (from its live timeline)."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
-from channel.deps import SessionDep
+from channel.deps import SessionDep, SettingsDep
 from channel.library.errors import NotFound
 from channel.library.schemas import PublicProgramme
-from channel.web.data import PublicProgrammes, known_programme
+from channel.playout.routes import PlayoutDep
+from channel.text import CleanQuery
+from channel.web.guide import COMING_LIMIT, viewer_guide
 from channel.web.lastknown import DatabaseUnavailable
+from channel.web.present import PublicProgrammes, channel_timeline, known_programme
+from channel.web.schemas import ChannelGuidePublic
 
-__all__ = ["UNAVAILABLE", "PublicProgrammesDep", "get_public_programmes", "router"]
+__all__ = ["GUIDE_CACHE", "UNAVAILABLE", "PublicProgrammesDep", "get_public_programmes", "router"]
+
+#: as now/next: what the guide shows changes with the programme on air
+GUIDE_CACHE = "public, max-age=5"
+#: players play a little behind the live edge (three segments, and the newest has aired in full): the
+#: guide starts with what was on this long ago, so the page can show what its player shows
+BEHIND = timedelta(minutes=1)
+_NO_CHANNEL = {"code": "not_found", "message": "Không tìm thấy kênh / Channel not found"}
 
 UNAVAILABLE = {
     "code": "temporarily_unavailable",
@@ -43,3 +56,21 @@ def public_programme(
         raise HTTPException(exc.status, detail=exc.detail()) from None
     except DatabaseUnavailable:
         raise HTTPException(503, detail=UNAVAILABLE, headers={"Retry-After": "10"}) from None
+
+
+@router.get("/public/channels/{slug}/guide", tags=["viewer"])
+def channel_guide(
+    slug: CleanQuery, playout: PlayoutDep, settings: SettingsDep, response: Response
+) -> ChannelGuidePublic:
+    """What aired a minute ago, on now, the next few hours (at most 24 lines) and the latest programmes
+    to watch again: what the viewer page shows, as small whatever the day holds (the whole day is
+    `/api/channels/<c>/epg`)."""
+    timeline = channel_timeline(playout, slug)
+    if timeline is None:
+        raise HTTPException(404, detail=_NO_CHANNEL)
+    reach = timedelta(hours=settings.timeshift_retention_hours)
+    guide = viewer_guide(
+        timeline, now=datetime.now(UTC), lang="vi", reach=reach, behind=BEHIND, limit=2 * COMING_LIMIT
+    )
+    response.headers["Cache-Control"] = GUIDE_CACHE
+    return ChannelGuidePublic.of(slug, guide)

@@ -4,20 +4,45 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from channel.app import create_app
+from channel.grid import default_profile
 from channel.grid.channels import ensure_channel
 from channel.migrate import upgrade
-from channel.models import LegalDocument, Programme, ProgrammeStatus, Topic
+from channel.models import (
+    Channel,
+    LegalDocument,
+    Programme,
+    ProgrammeStatus,
+    ScheduleEntry,
+    ScheduleMode,
+    Topic,
+)
+from channel.playout import publish_channel
 from channel.settings import Settings
+from tests.channel.playout.helpers import description
+from tests.web.browser import launch
 
-__all__ = ["BASE_URL", "add_programme", "main_channel", "web_app", "web_client", "web_settings"]
+__all__ = [
+    "BASE_URL",
+    "Busy",
+    "add_programme",
+    "browser",
+    "busy_channel",
+    "main_channel",
+    "playwright",
+    "web_app",
+    "web_client",
+    "web_settings",
+]
 
 BASE_URL = "https://tv.example.vn"
 
@@ -77,3 +102,71 @@ def add_programme(app: FastAPI, *, status: ProgrammeStatus = ProgrammeStatus.REA
         )
         session.commit()
     return programme_id
+
+
+@dataclass(frozen=True)
+class Busy:
+    """A published channel airing a 24 s programme every 32 s (slate between), as the demo does."""
+
+    slug: str
+    programme_id: uuid.UUID
+    first: datetime  # the first airing
+    every: timedelta
+    count: int
+
+
+@pytest.fixture
+def busy_channel(web_app: FastAPI, web_settings: Settings) -> Busy:
+    """~700 programmes today around now: the day the viewer page once listed in full (27,000 px)."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    profile = default_profile(web_settings)
+    every, count = timedelta(seconds=32), 700
+    first = now - timedelta(hours=2)
+    with web_app.state.sessionmaker() as session:
+        channel = Channel(
+            slug="kenh-ban-ron",
+            name="Kênh Pháp luật",
+            profile=profile,
+            filler_policy={"slate": True, "filler_programme_ids": []},
+            window_seconds=60.0,
+            epoch=now - timedelta(hours=3),
+        )
+        programme = Programme(
+            title="Hỏi đáp pháp luật",
+            description="Luật sư giải đáp thắc mắc của khán giả.",
+            status=ProgrammeStatus.READY,
+            media=description(ladder=profile["ladder"], segments=4),
+            duration=24.0,
+            progress=100.0,
+        )
+        session.add_all([channel, programme])
+        session.flush()
+        programme.media_prefix = f"programmes/{programme.id}/r1/"
+        session.add_all(
+            ScheduleEntry(
+                channel_id=channel.id,
+                programme_id=programme.id,
+                start_at=first + i * every,
+                mode=ScheduleMode.HARD,
+            )
+            for i in range(count)
+        )
+        session.flush()
+        publish_channel(session, channel_id=channel.id, now=now - timedelta(hours=3))
+        session.commit()
+        return Busy(slug=channel.slug, programme_id=programme.id, first=first, every=every, count=count)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    """One Playwright driver for the session (browsers with other flags are launched from it)."""
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """Headless Chromium that lets pages play with sound on their own (as after a click)."""
+    launched = launch(playwright)
+    yield launched
+    launched.close()

@@ -16,26 +16,14 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from tests.clips import av_clip
+from tests.web.browser import SCREENSHOTS, api_token
 from tests.web.service import Service, missing_slate_segments, running_service, wait_for_slate
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(300)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 SEGMENT = 2.0
 CLIP_SECONDS = 8
 USER, PASSWORD = "bientap", "mật-khẩu-thật-dài-2026"
@@ -65,24 +53,9 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         yield running
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).is_file(), f"Debian's chromium is needed at {CHROMIUM} (apt-get install chromium)"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-def _api_token(service: Service) -> str:
-    response = httpx.post(f"{service.base_url}/api/auth/login", json={"username": USER, "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    return str(response.json()["access_token"])
-
-
 def _ensure_channel(service: Service) -> None:
     """The channel the grid goes on (creating channels is not a console feature)."""
-    headers = {"Authorization": f"Bearer {_api_token(service)}"}
+    headers = {"Authorization": f"Bearer {api_token(service, USER, PASSWORD)}"}
     listed = httpx.get(f"{service.base_url}/api/channels", timeout=10)
     if any(c["slug"] == SLUG for c in listed.json()):
         return
@@ -160,16 +133,19 @@ def _console_schedule(page: Page, programme_id: str, start: datetime) -> None:
     assert not error.strip(), f"the console shows an error: {error}"
 
 
-def _check_catch_up_and_back_to_live(viewer: Page, start: datetime) -> None:
-    """The first airing is in the catch-up list; it plays from its start; "Trực tiếp" returns to live."""
-    button = viewer.locator("#catchup button").first
-    button.wait_for(timeout=5_000)
-    assert button.get_attribute("data-start") is not None
-    button.click()
+def _check_catch_up_and_back_to_live(viewer: Page, start: datetime, programme_id: str) -> None:
+    """The latest airing that ended is in the catch-up list (one line per programme); it plays from its
+    start; "Trực tiếp" returns to live."""
+    link = viewer.locator("#catchup a[data-start]").first
+    link.wait_for(timeout=5_000)
+    assert link.get_attribute("href") == f"/chuong-trinh/{programme_id}"  # without scripts: its own page
+    airing = datetime.fromisoformat(link.get_attribute("data-start") or "")
+    assert airing in (start, start + timedelta(seconds=CLIP_SECONDS)), (airing, start)
+    link.click()
     viewer.wait_for_function(
         "() => window.legaltvPlayer.src.indexOf('start=') > 0 && !window.legaltvPlayer.live"
     )
-    begin = start.timestamp() * 1000
+    begin = airing.timestamp() * 1000
     viewer.wait_for_function(
         f"() => {{ const h = window.legaltvPlayer.hls; return h && h.playingDate"
         f" && h.playingDate.getTime() >= {begin} && h.playingDate.getTime() < {begin + CLIP_SECONDS * 1000}"
@@ -239,7 +215,7 @@ def test_console_to_live_player_across_a_programme_boundary(
     )
     assert "nồng độ cồn" in viewer.inner_text("#now-desc")
     viewer.screenshot(path=str(SCREENSHOTS / "viewer.png"), full_page=True)
-    _check_catch_up_and_back_to_live(viewer, start)
+    _check_catch_up_and_back_to_live(viewer, start, programme_id)
     samples = state["samples"]
     timing = {
         "pdt_first_s": (samples[0]["pdt"] - boundary_ms) / 1000 if samples and samples[0]["pdt"] else None,

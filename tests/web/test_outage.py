@@ -25,6 +25,7 @@ def test_public_pages_survive_the_database(tmp_path: Path) -> None:
         upgrade(pg.url)
         engine = make_engine(pg.url)
         try:
+            # the service's own store holds the slate, so the channel is on air (not "starting")
             settings = Settings(env="test", data_dir=tmp_path / "var")
             air = seed_channel(make_sessionmaker(engine), settings, store=store_from_settings(settings))
         finally:
@@ -34,6 +35,7 @@ def test_public_pages_survive_the_database(tmp_path: Path) -> None:
         public = [
             "/",
             f"/kenh/{air.slug}",
+            f"/kenh/{air.slug}/lich-phat-song",
             f"/embed/{air.slug}",
             f"/chuong-trinh/{programme}",
             f"/api/public/programmes/{programme}",
@@ -45,9 +47,9 @@ def test_public_pages_survive_the_database(tmp_path: Path) -> None:
         with running_service(tmp_path / "var", database_url=pg.url, embedded_worker="false") as service:
             with httpx.Client(base_url=service.base_url, timeout=15) as client:
                 before = {url: client.get(url) for url in public}
-                assert all(r.status_code == 200 for r in before.values()), {
-                    u: r.status_code for u, r in before.items()
-                }
+                assert all(r.status_code == 200 for r in before.values()), str(
+                    {u: r.status_code for u, r in before.items()}
+                )
 
                 pg.stop()
                 for _ in range(2):  # the second round is served without asking the database again
@@ -59,6 +61,7 @@ def test_public_pages_survive_the_database(tmp_path: Path) -> None:
                     == before[f"/api/public/programmes/{programme}"].json()
                 )
                 assert "Kênh Pháp luật" in client.get("/").text
+                assert "Luật Giao thông" in client.get(f"/kenh/{air.slug}/lich-phat-song").text  # its guide
                 assert "Luật Giao thông" in client.get(f"/chuong-trinh/{programme}").text
 
                 never_seen = client.get(f"/api/public/programmes/{unknown}")

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+import struct
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from channel.models import ProgrammeStatus
+from channel.models import Programme, ProgrammeStatus
 from channel.web.i18n import MESSAGES, pick_language
-from tests.web.conftest import BASE_URL, add_programme
+from tests.web.conftest import BASE_URL, Busy, add_programme
 
 
 def _meta(html: str, key: str) -> str:
@@ -40,7 +42,7 @@ def test_viewer_page_is_vietnamese_by_default(web_client: TestClient, main_chann
     html = response.text
     assert '<html lang="vi">' in html
     assert "Kênh Pháp luật" in html
-    assert "Lịch phát sóng hôm nay" in html
+    assert ">Lịch phát sóng</h2>" in html
     assert 'data-src="/live/kenh-chinh/master.m3u8"' in html
     assert f"{BASE_URL}/embed/kenh-chinh" in html  # the share snippet
     assert 'id="subs"' in html
@@ -52,7 +54,7 @@ def test_viewer_page_is_vietnamese_by_default(web_client: TestClient, main_chann
 def test_english_is_chosen_by_query_and_remembered(web_client: TestClient, main_channel: str) -> None:
     first = web_client.get("/?lang=en")
     assert '<html lang="en">' in first.text
-    assert "Today&#39;s guide" in first.text or "Today's guide" in first.text
+    assert ">Programme guide</h2>" in first.text
     assert first.cookies.get("legaltv_lang") == "en"
     again = web_client.get("/kenh/kenh-chinh")  # the client sends the cookie back
     assert '<html lang="en">' in again.text
@@ -98,6 +100,7 @@ def test_programme_page_has_open_graph_and_twitter_tags(web_client: TestClient, 
     assert _meta(html, "og:type") == "video.other"
     assert _meta(html, "og:url") == f"{BASE_URL}/chuong-trinh/{programme_id}"
     assert _meta(html, "og:image") == f"{BASE_URL}/media/programmes/{programme_id}/r1/poster.jpg"
+    assert f'poster="/media/programmes/{programme_id}/r1/poster.jpg"' in html  # the player's: this origin
     assert _meta(html, "twitter:card") == "summary_large_image"
     assert _meta(html, "twitter:image") == _meta(html, "og:image")
     assert "23/2008/QH12" in html
@@ -169,3 +172,160 @@ def test_console_in_english(web_client: TestClient) -> None:
     assert '<html lang="en">' in html
     assert "Staff console" in html
     assert "Sign in" in html
+
+
+def _guide_lines(html: str) -> list[str]:
+    """The lines of the page's guide list (viewer or guide page)."""
+    match = re.search(r'<ol class="guide[^"]*"[^>]*>(.*?)</ol>', html, re.S)
+    assert match, "no guide list in the page"
+    return re.findall(r'<li class="(?:programme|filler) [a-z_]+"', match.group(1))
+
+
+def test_viewer_page_shows_on_now_and_a_few_hours_not_the_whole_day(
+    web_client: TestClient, busy_channel: Busy
+) -> None:
+    html = web_client.get(f"/kenh/{busy_channel.slug}").text
+    assert len(_guide_lines(html)) == 12  # ~700 programmes today: a few hours of them, at most 12 lines
+    assert len(html) < 40_000
+    assert '<h2 id="now-title">' in html
+    now_time = re.search(r'<p id="now-time" class="muted">([^<]*)</p>', html)
+    assert now_time
+    assert re.fullmatch(r"\d\d:\d\d:\d\d–\d\d:\d\d:\d\d", now_time.group(1)), now_time.group(1)
+    assert "Thời lượng" not in html
+    assert re.search(r'<time datetime="[^"]+">\d\d:\d\d:\d\d</time>', html)  # 24 s programmes: seconds
+    # the rest on demand: the full day's guide works without scripts; "More" is the script's button
+    assert re.search(
+        rf'<a id="guide-full" href="/kenh/{busy_channel.slug}/lich-phat-song\?date=\d{{4}}-\d\d-\d\d">', html
+    )
+    assert 'id="guide-more" class="hidden" aria-expanded="false"' in html
+    # watch again: the latest airing of the programme, to the second, a link that works without scripts
+    catchup = re.findall(
+        r'<a class="catchup-item" href="/chuong-trinh/([0-9a-f-]+)" data-start="([^"]+)"', html
+    )
+    assert [pid for pid, _ in catchup] == [str(busy_channel.programme_id)]
+
+
+def test_viewer_page_sections_are_reachable_from_its_top(web_client: TestClient, busy_channel: Busy) -> None:
+    html = web_client.get(f"/kenh/{busy_channel.slug}").text
+    nav = re.search(r'<nav class="jump"[^>]*>(.*?)</nav>', html, re.S)
+    assert nav
+    for section in ("guide-section", "catchup-section", "share-section"):
+        assert f'href="#{section}"' in nav.group(1)
+        assert f'id="{section}"' in html
+    assert html.index('<nav class="jump"') < html.index('id="guide"')
+    assert '<label for="embed-code">Mã nhúng kênh</label>' in html
+
+
+def test_guide_page_lists_the_whole_day_with_the_programme_on_now(
+    web_client: TestClient, busy_channel: Busy
+) -> None:
+    day = web_client.get(f"/api/channels/{busy_channel.slug}/epg").json()
+    response = web_client.get(f"/kenh/{busy_channel.slug}/lich-phat-song?date={day['date']}")
+    assert response.status_code == 200
+    html = response.text
+    assert len(_guide_lines(html)) == len(day["entries"])
+    assert 'id="on-air-line"' in html
+    assert html.count(f'href="/chuong-trinh/{busy_channel.programme_id}"') > 10
+    spans = re.findall(r"<time datetime=\"[^\"]+\">([^<]+)</time>", html)
+    brief = [text for text in spans if len(text) > len("20:30–21:30")]
+    assert len(brief) >= len(spans) - 2  # all but the long slate before the first programme (and after)
+    assert all(re.fullmatch(r"\d\d:\d\d:\d\d–\d\d:\d\d:\d\d", text) for text in brief), brief[:3]
+    assert 'rel="prev"' in html
+    assert 'rel="next"' in html
+    # the language switch keeps the day
+    assert f'href="/kenh/{busy_channel.slug}/lich-phat-song?date={day["date"]}&amp;lang=en"' in html
+
+
+def test_guide_page_defaults_to_today_and_speaks_english(web_client: TestClient, busy_channel: Busy) -> None:
+    html = web_client.get(f"/kenh/{busy_channel.slug}/lich-phat-song?lang=en").text
+    assert '<html lang="en">' in html
+    assert "Programme guide for" in html
+    assert "on now" in html
+    assert "The programme will continue" in html or "The programme will resume shortly" in html
+
+
+@pytest.mark.parametrize("bad", ["2026-13-01", "9999-01-01", "hôm-nay", "2026-1-1x"])
+def test_guide_page_refuses_a_malformed_date_in_both_languages(
+    web_client: TestClient, busy_channel: Busy, bad: str
+) -> None:
+    response = web_client.get(f"/kenh/{busy_channel.slug}/lich-phat-song", params={"date": bad})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Ngày không hợp lệ" in response.text
+    assert "Ngày phải có dạng YYYY-MM-DD" in response.text
+    assert "The date must be YYYY-MM-DD" in response.text
+    assert "Traceback" not in response.text
+
+
+def test_guide_page_of_an_unknown_or_unpublished_channel(web_client: TestClient, main_channel: str) -> None:
+    assert web_client.get("/kenh/khong-co/lich-phat-song").status_code == 404
+    empty = web_client.get(f"/kenh/{main_channel}/lich-phat-song")
+    assert empty.status_code == 200
+    assert "Chưa có lịch phát sóng cho ngày này." in empty.text
+
+
+def _ico_sizes(data: bytes) -> list[int]:
+    reserved, kind, count = struct.unpack("<HHH", data[:6])
+    assert (reserved, kind) == (0, 1), "not an ICO file"
+    sizes = []
+    for i in range(count):
+        width, _, _, _, _, _, length, offset = struct.unpack("<BBBBHHII", data[6 + 16 * i : 22 + 16 * i])
+        assert data[offset : offset + 8] == b"\x89PNG\r\n\x1a\n"
+        assert offset + length <= len(data)
+        sizes.append(width)
+    return sizes
+
+
+def test_favicon_as_svg_and_as_the_ico_browsers_ask_for(web_client: TestClient, main_channel: str) -> None:
+    ico = web_client.get("/favicon.ico")
+    assert ico.status_code == 200
+    assert ico.headers["content-type"] == "image/x-icon"
+    assert _ico_sizes(ico.content) == [16, 32, 48]
+    svg = web_client.get("/static/favicon.svg")
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    assert svg.text.lstrip().startswith("<svg")
+    for path in ("/", "/console", f"/kenh/{main_channel}/lich-phat-song"):
+        html = web_client.get(path).text
+        assert '<link rel="icon" href="/favicon.ico"' in html
+        assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+
+
+@pytest.mark.parametrize(("seconds", "vi", "en"), [(24.0, "24 giây", "24 s"), (1800.0, "30 phút", "30 min")])
+def test_programme_page_says_its_duration_to_the_second_when_short(
+    web_client: TestClient, web_app: FastAPI, seconds: float, vi: str, en: str
+) -> None:
+    programme_id = add_programme(web_app)
+    with web_app.state.sessionmaker() as session:
+        session.get_one(Programme, programme_id).duration = seconds
+        session.commit()
+    assert f"Thời lượng: {vi}</p>" in web_client.get(f"/chuong-trinh/{programme_id}").text
+    assert f"Duration: {en}</p>" in web_client.get(f"/chuong-trinh/{programme_id}?lang=en").text
+
+
+def test_the_guide_json_is_what_the_page_shows_and_stays_small(
+    web_client: TestClient, busy_channel: Busy
+) -> None:
+    response = web_client.get(f"/api/public/channels/{busy_channel.slug}/guide")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "public, max-age=5"
+    body = response.json()
+    now = datetime.now(UTC)
+    coming = body["coming"]
+    assert 12 <= len(coming) <= 24
+    starts = [datetime.fromisoformat(line["start"]) for line in coming]
+    stops = [datetime.fromisoformat(line["stop"]) for line in coming]
+    assert starts[0] <= now - timedelta(seconds=55), "the line a lagging player shows is missing"
+    assert any(a <= now < b for a, b in zip(starts, stops, strict=True)), "nothing on now"
+    assert stops[:-1] == starts[1:]
+    assert {line["kind"] for line in coming} == {"programme", "filler"}
+    assert [line["programme_id"] for line in body["recent"]] == [str(busy_channel.programme_id)]
+    assert body["date"] == web_client.get(f"/api/channels/{busy_channel.slug}/epg").json()["date"]
+    day = web_client.get(f"/api/channels/{busy_channel.slug}/epg")
+    assert len(response.content) * 20 < len(day.content)  # the whole day is ~700 lines
+
+
+def test_the_guide_json_of_an_unknown_channel_is_a_404(web_client: TestClient, main_channel: str) -> None:
+    for slug in ("khong-co", main_channel):  # no such channel; a channel never published
+        response = web_client.get(f"/api/public/channels/{slug}/guide")
+        assert response.status_code == 404
+        assert response.json()["error"]["message"] == "Không tìm thấy kênh / Channel not found"

@@ -1,4 +1,4 @@
-"""What the pages show, read through the grid's and the library's own functions."""
+"""View data the pages show, built from models through the grid's and the library's own functions."""
 
 from __future__ import annotations
 
@@ -13,13 +13,15 @@ from channel.grid.errors import GridError
 from channel.library.errors import NotFound
 from channel.library.read import public_programme
 from channel.library.schemas import PublicProgramme
-from channel.playout.cache import TimelineCache
+from channel.playout.cache import PlayoutUnavailable, TimelineCache
 from channel.web.lastknown import LastKnown
+from playlist import Timeline
 
 __all__ = [
     "ChannelView",
     "PublicProgrammes",
     "absolute",
+    "channel_timeline",
     "channel_views",
     "find_channel",
     "known_programme",
@@ -97,6 +99,15 @@ def viewer_channels(
         session.rollback()
         channels = live_channel_views(playout)
         return _pick(channels, slug=slug, default_slug=default_slug), channels
+
+
+def channel_timeline(playout: TimelineCache, slug: str) -> Timeline | None:
+    """The channel's compiled timeline (the last one loaded while the database is down); None before its
+    first publish."""
+    try:
+        return playout.get(slug).timeline
+    except PlayoutUnavailable:
+        return None
 
 
 def known_programme(session: Session, known: PublicProgrammes, programme_id: uuid.UUID) -> PublicProgramme:

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from tests.totp import totp
+from tests.web.axe import assert_accessible, with_axe
 from tests.web.service import Service, running_service
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(300)]
@@ -46,6 +47,7 @@ def test_an_admin_enrols_in_the_console_and_signs_in_with_a_code(
 ) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    with_axe(page)
     page.goto(f"{service.base_url}/console")
     page.fill("#login-username", USER)
     page.fill("#login-password", PASSWORD)
@@ -60,6 +62,7 @@ def test_an_admin_enrols_in_the_console_and_signs_in_with_a_code(
     page.wait_for_selector("#mfa-qr svg path")
     secret = page.inner_text("#mfa-secret").strip()  # what the phone would scan
     assert len(secret) == 32
+    assert_accessible(page, "MFA enrolment")
     page.screenshot(path=str(SCREENSHOTS / "console-mfa-enrol.png"), full_page=True)
     page.fill("#mfa-enrol-code", "000000")
     page.click("#mfa-confirm")
@@ -74,6 +77,7 @@ def test_an_admin_enrols_in_the_console_and_signs_in_with_a_code(
     page.wait_for_selector("#sessions tr[data-session]")
     assert "Phiên này" in page.inner_text("#sessions")
     assert page.inner_text("#mfa-state") == "đang bật"
+    assert_accessible(page, "recovery codes and sessions")
     page.screenshot(path=str(SCREENSHOTS / "console-mfa-recovery.png"), full_page=True)
 
     page.click("#logout")
@@ -82,6 +86,7 @@ def test_an_admin_enrols_in_the_console_and_signs_in_with_a_code(
     page.fill("#login-password", PASSWORD)
     page.click("#login-submit")
     page.wait_for_selector("#mfa-form:not(.hidden)")
+    assert_accessible(page, "second-factor prompt")
     # the code of the next 30 s step: the current one was spent on confirming (no replay)
     page.fill("#mfa-code", totp(secret, at=time.time() + 30))
     page.click("#mfa-submit")

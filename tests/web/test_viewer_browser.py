@@ -106,8 +106,14 @@ def _prepare(service: Service, clip: Path) -> Aired:
 def aired(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Aired]:
     root = tmp_path_factory.mktemp("viewer")
     clip = av_clip(root / "hoi-dap.mp4", seconds=CLIP_SECONDS)
+    # MFA off: these tests are about pages; tests/web/test_console_account.py signs in with a second factor
     with running_service(
-        root / "var", ladder="[180,144]", segment_seconds="2", gop_seconds="1", chunk_seconds="0"
+        root / "var",
+        ladder="[180,144]",
+        segment_seconds="2",
+        gop_seconds="1",
+        chunk_seconds="0",
+        mfa_required_roles="[]",
     ) as service:
         yield _prepare(service, clip)
 

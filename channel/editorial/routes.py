@@ -9,9 +9,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy import select
 
@@ -19,7 +19,7 @@ from channel.auth import CurrentUser, EditorActor, EditorUser
 from channel.deps import NowDep, SessionDep, SettingsDep, StoreDep
 from channel.editorial import onair, reviews
 from channel.editorial.onair import OnAirAction
-from channel.editorial.present import item_public, review_public, takeover_public
+from channel.editorial.present import item_public, names_of, review_public, takeover_public
 from channel.editorial.schemas import (
     ApproveIn,
     OnAirActionPublic,
@@ -28,6 +28,7 @@ from channel.editorial.schemas import (
     ReasonIn,
     RejectIn,
     ReviewPublic,
+    ReviewStatePublic,
     TakeoverIn,
 )
 from channel.grid.errors import GridError
@@ -100,6 +101,44 @@ def review_queue(session: SessionDep, settings: SettingsDep, user: EditorUser) -
                 status=status,
                 history=reviews.history(session, programme.id),
                 viewer=user,
+            )
+        )
+    return out
+
+
+@router.get("/reviews/states", response_model=list[ReviewStatePublic])
+def review_states(
+    session: SessionDep,
+    settings: SettingsDep,
+    _user: CurrentUser,
+    ids: Annotated[
+        str, Query(max_length=200 * 37, pattern=r"^[0-9a-fA-F,-]*$", description="comma-separated")
+    ],
+) -> list[ReviewStatePublic]:
+    """The review state of several programmes at once, with the reason of the last decision."""
+    wanted: list[uuid.UUID] = []
+    for part in filter(None, ids.split(",")):
+        try:
+            wanted.append(uuid.UUID(part))
+        except ValueError:
+            raise HTTPException(
+                422, detail={"code": "invalid_id", "message": f"Mã không hợp lệ / Invalid id: {part[:40]}"}
+            ) from None
+    out = []
+    for pid in wanted[:200]:
+        try:
+            status = reviews.review_state(session, programme_id=pid, cosmetic=settings.review_cosmetic_fields)
+        except LibraryError:
+            continue  # unknown or deleted: left out
+        last = status.decision
+        names = names_of(session, [] if last is None else [last.decided_by_id, last.withdrawn_by_id])
+        out.append(
+            ReviewStatePublic(
+                programme_id=pid,
+                state=status.state,
+                reason=None if last is None else (last.withdrawal_reason or last.reason or None),
+                decided_by=None if last is None else names.get(last.withdrawn_by_id or last.decided_by_id),
+                airing_revision=None if status.airing is None else status.airing.revision,
             )
         )
     return out

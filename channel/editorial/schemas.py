@@ -18,6 +18,7 @@ __all__ = [
     "ReasonIn",
     "RejectIn",
     "ReviewPublic",
+    "ReviewStatePublic",
     "TakeoverIn",
     "TakeoverPublic",
 ]
@@ -93,6 +94,16 @@ class ReviewPublic(BaseModel):
     #: whether the caller may decide on it (an editor who is not one of its authors)
     you_may_review: bool
     history: list[DecisionPublic]
+
+
+class ReviewStatePublic(BaseModel):
+    """Where a programme stands in review, in one line (the producer's programme list)."""
+
+    programme_id: uuid.UUID
+    state: Literal["not_ready", "pending", "approved", "rejected", "withdrawn"]
+    reason: str | None
+    decided_by: str | None
+    airing_revision: int | None
 
 
 class OnAirActionPublic(BaseModel):

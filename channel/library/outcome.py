@@ -119,7 +119,10 @@ def apply_outcome(session: Session, outcome: Outcome, *, store: Store) -> None:
         _ready(
             programme,
             job,
-            description={**result["description"], "source_sha256": _source_sha256(store, programme.source_key)},
+            description={
+                **result["description"],
+                "source_sha256": _source_sha256(store, programme.source_key),
+            },
             prefix=output_prefix(programme.id, outcome.revision),
         )
         segment_subtitles(store=store, programme=programme)

@@ -23,9 +23,8 @@ __all__ = [
     "TakeoverPublic",
 ]
 
-Reason = Field(
-    min_length=1, max_length=2000, description="why (required; audited, and shown to the producer)"
-)
+#: checked by the domain (a blank one gets a clear "a reason is required"), bounded here
+Reason = Field(max_length=2000, description="why (required; audited, and shown to the producer)")
 
 
 class ApproveIn(BaseModel):

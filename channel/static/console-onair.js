@@ -105,7 +105,7 @@
     } else {
       var item = pullable(); url += "/pull"; body.programme_id = item ? item.programme_id : null;
     }
-    $("onair-submit").disabled = true;
+    $("onair-submit").disabled = true; $("onair-status").textContent = "";
     api("POST", url, body).then(function (res) {
       $("onair-dialog").close(); C.showError("");
       $("onair-status").textContent = done + " " + (res.effective_at ? clock(res.effective_at) : "");

@@ -77,6 +77,7 @@
     if (!url) { video.removeAttribute("src"); return; }
     if (window.Hls && window.Hls.isSupported()) { player = new window.Hls(); player.loadSource(url); player.attachMedia(video); }
     else { video.src = url; }
+    var played = video.play(); if (played && played.catch) { played.catch(function () {}); }
   }
   function show(r) {
     current = r;

@@ -120,10 +120,17 @@ def _state(revision: Revision, decision: Review | None) -> ReviewState:
     return "withdrawn" if decision.withdrawn_at is not None else "approved"
 
 
-def _status(session: Session, programme: Programme, *, cosmetic: Collection[str]) -> ReviewStatus:
+def _status(
+    session: Session, programme: Programme, *, cosmetic: Collection[str], waiting_only: bool = False
+) -> ReviewStatus | None:
+    """The programme's review status; with ``waiting_only``, None unless it waits for a decision (the
+    queue skips the authors' look-up in the audit log for everything else)."""
     revision = revision_of(session, programme, cosmetic=cosmetic)
     reviews = history(session, programme.id)
     decision = next((r for r in reviews if r.fingerprint == revision.fingerprint), None)
+    state = _state(revision, decision)
+    if waiting_only and state not in ("pending", "withdrawn"):
+        return None
     last_approval = next((r for r in reviews if r.decision == ReviewDecision.APPROVED), None)
     authors = revision_authors(
         session,
@@ -132,17 +139,19 @@ def _status(session: Session, programme: Programme, *, cosmetic: Collection[str]
         cosmetic=cosmetic,
     )
     return ReviewStatus(
-        revision=revision,
-        state=_state(revision, decision),
-        decision=decision,
-        airing=_standing(reviews),
-        authors=authors,
+        revision=revision, state=state, decision=decision, airing=_standing(reviews), authors=authors
     )
+
+
+def _full_status(session: Session, programme: Programme, *, cosmetic: Collection[str]) -> ReviewStatus:
+    status = _status(session, programme, cosmetic=cosmetic)
+    assert status is not None
+    return status
 
 
 def review_state(session: Session, *, programme_id: uuid.UUID, cosmetic: Collection[str]) -> ReviewStatus:
     """The review status of a programme (any staff member may read it: producers see why it was refused)."""
-    return _status(session, _programme(session, programme_id), cosmetic=cosmetic)
+    return _full_status(session, _programme(session, programme_id), cosmetic=cosmetic)
 
 
 def current_revision(session: Session, *, programme_id: uuid.UUID, cosmetic: Collection[str]) -> Revision:
@@ -162,12 +171,9 @@ def review_queue(session: Session, *, cosmetic: Collection[str]) -> list[ReviewS
         )
         .order_by(Programme.updated_at)
     ).all()
-    waiting = [
-        s
-        for p in programmes
-        if (s := _status(session, p, cosmetic=cosmetic)).state in ("pending", "withdrawn")
+    return [
+        s for p in programmes if (s := _status(session, p, cosmetic=cosmetic, waiting_only=True)) is not None
     ]
-    return waiting
 
 
 def _reason(text: str | None, *, required: bool) -> str:
@@ -220,7 +226,7 @@ def _decide(
     cosmetic: Collection[str],
 ) -> Review:
     programme = _programme(session, programme_id)
-    status = _status(session, programme, cosmetic=cosmetic)
+    status = _full_status(session, programme, cosmetic=cosmetic)
     revision = _reviewable(status, fingerprint=fingerprint, actor=actor)
     if decision == ReviewDecision.APPROVED and status.state == "approved":
         raise Conflict("already_approved", "Bản này đã được duyệt / This revision is already approved")

@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from channel.auth import CurrentUser, EditorActor, EditorUser
 from channel.deps import NowDep, SessionDep, SettingsDep, StoreDep
-from channel.editorial import onair, reviews
-from channel.editorial.onair import OnAirAction
+from channel.editorial import reviews, takeover, withdrawal
 from channel.editorial.present import item_public, names_of, review_public, takeover_public
+from channel.editorial.republish import OnAirAction
 from channel.editorial.schemas import (
     ApproveIn,
     OnAirActionPublic,
@@ -199,7 +199,7 @@ def withdraw(
     programme_id: uuid.UUID, body: ReasonIn, session: SessionDep, store: StoreDep, actor: EditorActor
 ) -> OnAirActionPublic:
     """End the standing approval: the programme leaves every channel at the next unpublished boundary."""
-    result = onair.withdraw_approval(
+    result = withdrawal.withdraw_approval(
         session, programme_id=programme_id, reason=body.reason, actor=actor, slate_stored=slate_probe(store)
     )
     return _action(result)
@@ -208,7 +208,7 @@ def withdraw(
 @router.get("/channels/{slug}/on-air", response_model=OnAirPublic)
 def get_on_air(slug: SlugPath, session: SessionDep, user: CurrentUser, now: NowDep) -> OnAirPublic:
     """What airs now and at the publish edge, the takeover in force, and the last day's takeovers."""
-    state = onair.on_air(session, slug=slug, now=now)
+    state = takeover.on_air(session, slug=slug, now=now)
     since: datetime = now - timedelta(days=1)
     rows = session.scalars(
         select(ChannelTakeover)
@@ -231,7 +231,7 @@ def take_over(
     slug: SlugPath, body: TakeoverIn, session: SessionDep, store: StoreDep, actor: EditorActor
 ) -> OnAirActionPublic:
     """Put the channel on its slate or an approved emergency programme until released ("Thông báo khẩn")."""
-    result = onair.take_over(
+    result = takeover.take_over(
         session,
         slug=slug,
         source=TakeoverSource(body.source),
@@ -248,7 +248,7 @@ def release(
     slug: SlugPath, body: ReasonIn, session: SessionDep, store: StoreDep, actor: EditorActor
 ) -> OnAirActionPublic:
     """Return the channel to the grid at the current instant (the entry scheduled now joins mid-way)."""
-    result = onair.release(
+    result = takeover.release(
         session, slug=slug, reason=body.reason, actor=actor, slate_stored=slate_probe(store)
     )
     return _action(result)
@@ -259,7 +259,7 @@ def pull(
     slug: SlugPath, body: PullIn, session: SessionDep, store: StoreDep, actor: EditorActor
 ) -> OnAirActionPublic:
     """Pull the programme on air off the air now: filler from the next unpublished boundary."""
-    result = onair.pull(
+    result = withdrawal.pull(
         session,
         slug=slug,
         programme_id=body.programme_id,

@@ -278,6 +278,8 @@ def test_withdrawing_an_approval_replaces_every_coming_airing_and_blocks_publish
     assert {i.cause for i in replaced} == {f"withdrawn:{done['review_id']}"}
     assert replaced[0].start_us == to_us(clock.now + 90 * S)
     assert done["effective_at"] is not None
+    rows = _as_run(api_app, air, until=from_us(replaced[-1].end_us))  # once it has aired: in the as-run log
+    assert {(r.kind, r.cause) for r in rows if r.cause} == {("slate", f"withdrawn:{done['review_id']}")}
 
     refused = api_client.post(f"/api/channels/{air.slug}/publish", headers=scheduler.headers)
     assert refused.status_code == 409

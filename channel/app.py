@@ -21,6 +21,7 @@ from channel.auth import routes as auth_routes
 from channel.auth.policy import account_policy
 from channel.auth.throttle import login_limits
 from channel.db import make_engine, make_sessionmaker
+from channel.editorial import routes as editorial_routes
 from channel.grid.router import router as grid_router
 from channel.library import media_routes as library_media_routes
 from channel.library import routes as library_routes
@@ -60,6 +61,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth_routes.router,
     audit_routes.router,
     grid_router,
+    editorial_routes.router,
     web_router,
     library_routes.router,
     library_media_routes.router,

@@ -216,6 +216,25 @@ class Settings(BaseSettings):
             )
         return self
 
+    # editorial control: four-eyes review of exact revisions, takeovers (issue 11, docs/editorial.md)
+    review_cosmetic_fields: list[str] = Field(
+        default_factory=lambda: ["tags", "audience", "topics"],
+        description="Programme fields a change of which keeps its approval; the source, subtitles, title "
+        "and legal documents always need a new one",
+    )
+
+    @field_validator("review_cosmetic_fields")
+    @classmethod
+    def _cosmetic_fields(cls, value: list[str]) -> list[str]:
+        optional = {"description", "language", "audience", "tags", "topics"}
+        unknown = sorted(set(value) - optional)
+        if unknown:
+            raise ValueError(
+                f"LEGALTV_REVIEW_COSMETIC_FIELDS: {unknown} cannot skip review; choose among {sorted(optional)} "
+                "(the source, subtitles, title and legal documents always need approval)"
+            )
+        return sorted(set(value))
+
     @field_validator("storage_backend", mode="before")
     @classmethod
     def _known_backend(cls, value: object) -> object:

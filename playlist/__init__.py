@@ -15,6 +15,7 @@ from playlist.epg import (
 from playlist.freeze import recompile
 from playlist.instants import format_pdt, from_us, parse_instant, to_us
 from playlist.media import FILLER_TITLE, MediaDescriptionError, ProgrammeMedia, Slate
+from playlist.override import EMERGENCY_TITLE, Takeover
 from playlist.profile import ChannelProfile, SegmentFormat, SubtitleLanguage, Variant
 from playlist.programme import programme_languages, render_programme_master, render_programme_subtitles
 from playlist.render import (
@@ -43,6 +44,7 @@ from playlist.timeline import (
 from playlist.webvtt import Cue, WebVttError, parse_webvtt, segment_webvtt
 
 __all__ = [
+    "EMERGENCY_TITLE",
     "FILLER_TITLE",
     "Airing",
     "ChannelProfile",
@@ -60,6 +62,7 @@ __all__ = [
     "Slate",
     "StartMode",
     "SubtitleLanguage",
+    "Takeover",
     "Timeline",
     "Track",
     "Variant",

@@ -4,6 +4,8 @@ It appends items in air order. A hard start cuts the item on air at the boundary
 (`playlist.cuts`: between GOPs inside a segment when the media says where, else between segments);
 filler and one-second slate segments then fill up to the instant. `TimelineBuilder.resume` starts it
 from the frozen prefix of a previous timeline, so a recompile never rewrites what viewers may hold.
+Takeovers and withheld programmes (`playlist.override`) are applied by `playlist.overriding`, which
+drives this builder; here is only what they need of it: a cut as early as nothing published forbids.
 """
 
 from __future__ import annotations
@@ -18,7 +20,16 @@ from playlist.media import ProgrammeMedia, Slate
 from playlist.profile import ChannelProfile
 from playlist.timeline import Item, ItemKind, PartialSegment, Timeline
 
-__all__ = ["Plan", "TimelineBuilder"]
+__all__ = ["Pending", "Plan", "TimelineBuilder"]
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A programme that could not air (not ready, or withheld): the filler replacing it names it."""
+
+    entry_id: str | None
+    programme_id: str | None
+    cause: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +52,8 @@ class TimelineBuilder:
         slate: Slate,
         fillers: Sequence[ProgrammeMedia],
         start_us: int,
+        withheld: Mapping[str, str] | None = None,
+        sources: Sequence[ProgrammeMedia] = (),
     ) -> None:
         if not is_ready(channel, slate.media):
             raise ValueError("the slate does not match the channel's house format")
@@ -55,7 +68,14 @@ class TimelineBuilder:
         self.items: list[Item] = []
         self.open: OpenItem | None = None
         self.filler_turn = 0
-        self.pending: tuple[str, str] | None = None  # (entry_id, programme_id) of a not-ready programme
+        self.pending: Pending | None = None  # a programme that could not air, until the next entry
+        #: programmes that must leave the air (id → cause): cut at the earliest unpublished boundary
+        self.withheld: Mapping[str, str] = withheld or {}
+        #: media that may be on air besides programmes and fillers (emergency sources): GOP tables
+        self.sources = tuple(cuttable(channel, s) for s in sources if is_ready(channel, s))
+        #: the item open at the freeze edge and the earliest cut of it that nothing published forbids
+        #: (between GOPs of the segment straddling the edge: a segment is listed only once it has aired)
+        self.fine: tuple[OpenItem, Cut] | None = None
 
     # -- resuming from a previous timeline --------------------------------------------------------
 
@@ -91,18 +111,28 @@ class TimelineBuilder:
                 item.kind == "programme" and entry is not None and entry.programme_id == item.programme_id
             )
             source = self._refreshed(item.source, programmes)
-            if item.kind != "programme":
+            cause = self.withheld.get(item.programme_id or "") if item.kind != "emergency" else None
+            least = Cut(frozen)
+            if cause is not None:  # withheld: leaves the air as early as nothing published forbids
+                least = most = _fine_least(item, source, edge_us=edge_us, frozen=frozen)
+            elif item.kind != "programme":
                 most = end_cut(item)
             elif extendable:  # runs on while its entry stands
                 most = Cut(source.segment_count - item.first_segment)
             else:  # cut at the edge
                 most = Cut(frozen)
-            self.open = OpenItem.of(item, least=Cut(frozen), most=most, source=source)
-            freeze_end = self.open.end_for(Cut(frozen))
-            if extendable:
+            self.open = OpenItem.of(item, least=least, most=most, source=source)
+            self.fine = (self.open, _fine_least(item, source, edge_us=edge_us, frozen=frozen))
+            freeze_end = self.open.end_for(least)
+            if cause is not None:
+                self.open.cause = cause
+                entry_id = item.entry_id if item.kind == "programme" else None
+                replaced = item.programme_id if item.kind == "programme" else None
+                self.pending = Pending(entry_id, replaced, cause)
+            elif extendable:
                 open_entry = item.entry_id
             elif item.kind != "programme" and item.replaced_programme_id and item.entry_id:
-                self.pending = (item.entry_id, item.replaced_programme_id)
+                self.pending = Pending(item.entry_id, item.replaced_programme_id, item.cause)
         kept = items[:index]
         self.locked = len(kept)
         self.floor_us = freeze_end
@@ -132,7 +162,7 @@ class TimelineBuilder:
         A stored timeline carries no GOP tables; the programme or filler on air at the edge gets its
         table back here, so a new hard start can still cut it between GOPs.
         """
-        for media in (programmes.get(source.programme_id), *self.fillers):
+        for media in (programmes.get(source.programme_id), *self.fillers, *self.sources):
             if (
                 media is not None
                 and media.programme_id == source.programme_id
@@ -178,20 +208,33 @@ class TimelineBuilder:
             description=o.description,
             replaced_programme_id=o.replaced_programme_id,
             tail=tail,
+            cause=o.cause,
         )
         self.items.append(item)
         self.next_msn = item.next_msn
         self.next_disc = item.next_discontinuity
         self.end_us = item.end_us
 
-    def cut_near(self, at_us: int) -> None:
+    def fine_floor_us(self) -> int:
+        """The earliest instant an override may take the air: inside the segment straddling the edge
+        when the item open there can be cut between GOPs, else the freeze edge itself."""
+        if self.fine is not None and self.open is self.fine[0]:
+            return self.fine[0].end_for(self.fine[1])
+        return self.floor_us
+
+    def cut_near(self, at_us: int, *, fine: bool = False) -> None:
         """End whatever airs at ``at_us`` at the boundary nearest it (`OpenItem.cut_near`).
 
         Items closed earlier in this compile (a soft chain ahead of a hard start at the same time)
-        are reopened and cut too, but never before the freeze edge.
+        are reopened and cut too, but never before the freeze edge; ``fine`` (an override) may cut
+        the segment straddling the edge between its GOPs (`fine_floor_us`).
         """
-        at_us = max(at_us, self.floor_us)
         o = self.open
+        if fine and self.fine is not None and o is self.fine[0]:
+            o.least = min(o.least, self.fine[1])
+            at_us = max(at_us, self.fine_floor_us())
+        else:
+            at_us = max(at_us, self.floor_us)
         if o is not None:
             self.close(o.cut_near(at_us) if o.end_for(o.most) > at_us else None)
         while len(self.items) > self.locked and self.items[-1].end_us > at_us:
@@ -203,21 +246,35 @@ class TimelineBuilder:
             if len(self.items) > before:
                 break  # kept, ending at the instant or just after it: what precedes it ends before
 
-    def start(self, *, kind: ItemKind, source: ProgrammeMedia, count: int, entry_id: str | None) -> None:
+    def start(
+        self,
+        *,
+        kind: ItemKind,
+        source: ProgrammeMedia,
+        count: int,
+        entry_id: str | None,
+        first_segment: int = 0,
+        programme_id: str | None = None,  # an emergency item's (None: the slate)
+        title: str | None = None,
+        description: str | None = None,
+        cause: str | None = None,
+    ) -> None:
+        """Open an item of ``count`` segments from ``first_segment`` (a join mid-way, a loop) at the end."""
         self.close()
-        pending = self.pending
+        pending = self.pending if kind in ("filler", "slate") else None
         self.open = OpenItem(
             kind=kind,
             source=cuttable(self.channel, source),
-            first_segment=0,
+            first_segment=first_segment,
             start_us=self.end_us,
             least=Cut(0),
             most=Cut(count),
-            programme_id=source.programme_id if kind != "slate" else None,
-            entry_id=entry_id if kind == "programme" else (pending[0] if pending else None),
-            title=source.title,
-            description=source.description,
-            replaced_programme_id=pending[1] if pending and kind != "programme" else None,
+            programme_id=programme_id if kind == "emergency" else _programme_of(kind, source),
+            entry_id=entry_id if kind == "programme" else (pending.entry_id if pending else None),
+            title=source.title if title is None else title,
+            description=source.description if description is None else description,
+            replaced_programme_id=pending.programme_id if pending else None,
+            cause=cause if cause is not None or pending is None else pending.cause,
         )
 
     def fill(self, until_us: int, *, cover: bool = False) -> None:
@@ -250,23 +307,23 @@ class TimelineBuilder:
                 return candidate
         return None
 
-    def run(
+    def place(
         self,
-        *,
         entries: Sequence[GridEntry],
+        *,
         programmes: Mapping[str, ProgrammeMedia | None],
         horizon_us: int,
         plan: Plan,
-    ) -> Timeline:
-        """Place ``entries`` in start order after what is built (and not in ``plan``), up to the horizon."""
+    ) -> None:
+        """Place ``entries`` (in start order) after what is built, but not those ``plan`` says are done."""
         channel = self.channel
-        for entry in sorted(entries, key=lambda e: (to_us(e.start), e.entry_id)):
+        for entry in entries:
             at = to_us(entry.start)
             if at >= horizon_us:
                 break
             if entry.entry_id in plan.done or entry.entry_id == plan.open_entry:
                 continue
-            media = programmes.get(entry.programme_id)
+            media = None if entry.programme_id in self.withheld else programmes.get(entry.programme_id)
             ready = media if is_ready(channel, media) else None
             length = ready.duration_us if ready is not None else 0
             if (
@@ -280,9 +337,35 @@ class TimelineBuilder:
             self.fill(at)
             self.pending = None
             if ready is None:
-                self.pending = (entry.entry_id, entry.programme_id)
+                self.pending = Pending(
+                    entry.entry_id, entry.programme_id, self.withheld.get(entry.programme_id)
+                )
             else:
                 self.start(kind="programme", source=ready, count=ready.segment_count, entry_id=entry.entry_id)
+
+    def finish(self, horizon_us: int) -> Timeline:
+        """Close what is open and fill to the horizon: the timeline never runs dry."""
         self.close()
         self.fill(horizon_us if self.items else max(horizon_us, self.end_us + 1), cover=True)
-        return Timeline(channel=channel, items=tuple(self.items))
+        return Timeline(channel=self.channel, items=tuple(self.items))
+
+
+def _programme_of(kind: ItemKind, source: ProgrammeMedia) -> str | None:
+    return None if kind == "slate" else source.programme_id
+
+
+def _fine_least(item: Item, source: ProgrammeMedia, *, edge_us: int, frozen: int) -> Cut:
+    """The earliest cut of ``item`` (reopened on ``source``) that keeps every GOP starting before the
+    edge: inside segment ``frozen - 1`` (which straddles the edge) when its GOP table says where."""
+    if frozen == 0:
+        return Cut(0)
+    j = frozen - 1
+    table = source.gops
+    start = item.start_us + item.offset_us(j)
+    if table is None or start >= edge_us or item.partial(j) is not None:
+        return Cut(frozen)
+    k = (item.first_segment + j) % source.segment_count
+    for g in range(1, table.gop_count(k)):
+        if start + table.prefix_us(k, g) >= edge_us:
+            return Cut(j, g)
+    return Cut(frozen)

@@ -58,6 +58,7 @@ class OpenItem:
     title: str
     description: str
     replaced_programme_id: str | None
+    cause: str | None = None
 
     @classmethod
     def of(cls, item: Item, *, least: Cut, most: Cut, source: ProgrammeMedia | None = None) -> OpenItem:
@@ -77,6 +78,7 @@ class OpenItem:
             title=item.title,
             description=item.description,
             replaced_programme_id=item.replaced_programme_id,
+            cause=item.cause,
         )
 
     def source_index(self, count: int) -> int:

@@ -1,15 +1,17 @@
 """Programme guide from the same compiled timeline as the playout: now/next, a day, XMLTV, M3U.
 
 Consecutive filler and slate items read as one "Chương trình sẽ tiếp tục" entry; a programme that
-was not ready and got replaced is named in ``replaced_programme_ids``. The guide ends where the
-published grid ends (the end of its last programme): the filler that keeps the channel on air past it
-is a placeholder of up to two days, and a guide that announced it would tell viewers nothing true.
+was not ready and got replaced is named in ``replaced_programme_ids``. An emergency takeover reads as
+one "Thông báo khẩn" entry (``kind`` "emergency", no programme named). The guide ends where the
+published grid ends (the end of its last programme or takeover): the filler that keeps the channel on
+air past it is a placeholder of up to two days, and a guide that announced it would tell viewers
+nothing true.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
@@ -17,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from playlist.instants import from_us, to_us
 from playlist.media import FILLER_TITLE
+from playlist.override import EMERGENCY_TITLE
 from playlist.profile import ChannelProfile
 from playlist.timeline import Item, Timeline
 
@@ -32,7 +35,7 @@ __all__ = [
     "render_xmltv",
 ]
 
-EpgKind = Literal["programme", "filler"]
+EpgKind = Literal["programme", "filler", "emergency"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,15 +52,21 @@ class EpgEntry:
     replaced_programme_ids: tuple[str, ...] = ()
 
 
-def _is_filler(item: Item) -> bool:
-    return item.kind != "programme"
+def _guide_kind(item: Item) -> EpgKind:
+    if item.kind == "emergency":
+        return "emergency"
+    return "programme" if item.kind == "programme" else "filler"
+
+
+_TITLES: Mapping[EpgKind, Mapping[str, str]] = {"filler": FILLER_TITLE, "emergency": EMERGENCY_TITLE}
 
 
 def _entry_from(timeline: Timeline, index: int, lang: str) -> tuple[EpgEntry, int]:
     """The guide entry holding item ``index`` and the index of the item after it."""
     items = timeline.items
     item = items[index]
-    if not _is_filler(item):
+    kind = _guide_kind(item)
+    if kind == "programme":
         entry = EpgEntry(
             kind="programme",
             title=item.title,
@@ -69,19 +78,20 @@ def _entry_from(timeline: Timeline, index: int, lang: str) -> tuple[EpgEntry, in
         )
         return entry, index + 1
     first = index
-    while first > 0 and _is_filler(items[first - 1]):
+    while first > 0 and _guide_kind(items[first - 1]) == kind:
         first -= 1
     last = index
-    while last + 1 < len(items) and _is_filler(items[last + 1]):
+    while last + 1 < len(items) and _guide_kind(items[last + 1]) == kind:
         last += 1
     replaced: list[str] = []
     for i in range(first, last + 1):
         rid = items[i].replaced_programme_id
         if rid is not None and rid not in replaced:
             replaced.append(rid)
+    titles = _TITLES[kind]
     entry = EpgEntry(
-        kind="filler",
-        title=FILLER_TITLE.get(lang, FILLER_TITLE["vi"]),
+        kind=kind,
+        title=titles.get(lang, titles["vi"]),
         description="",
         start=from_us(items[first].start_us),
         stop=from_us(items[last].end_us),
@@ -91,9 +101,10 @@ def _entry_from(timeline: Timeline, index: int, lang: str) -> tuple[EpgEntry, in
 
 
 def guide_end(timeline: Timeline) -> datetime:
-    """Where the guide ends: the end of the last programme item (the timeline's start without one)."""
+    """Where the guide ends: the end of the last programme or emergency item (the timeline's start
+    without one)."""
     for item in reversed(timeline.items):
-        if item.kind == "programme":
+        if item.kind in ("programme", "emergency"):
             return from_us(item.end_us)
     return from_us(timeline.start_us)
 

@@ -3,7 +3,8 @@
 Sources (programmes, fillers, slate) are written once and referenced by index, without their GOP
 tables (only compiling needs them); each item is one short row, with its sub-segment when a hard start
 cut it inside a segment; sequence numbers are rebuilt from the first item's (they are contiguous by
-construction). Format 1 (before sub-segments) is still read.
+construction). Format 3 adds emergency items and the cause of an override on each item; formats 1
+(before sub-segments) and 2 are still read.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from playlist.timeline import Item, ItemKind, PartialSegment, Timeline
 
 __all__ = ["FORMAT_VERSION", "timeline_from_dict", "timeline_to_dict"]
 
-FORMAT_VERSION = 2
-_READABLE = (1, 2)
-_KINDS: tuple[ItemKind, ...] = ("programme", "filler", "slate")
+FORMAT_VERSION = 3
+_READABLE = (1, 2, 3)
+_KINDS: tuple[ItemKind, ...] = ("programme", "filler", "slate", "emergency")
 _KIND_CODE: Mapping[ItemKind, int] = {k: i for i, k in enumerate(_KINDS)}
 
 
@@ -117,6 +118,7 @@ def timeline_to_dict(timeline: Timeline) -> dict[str, Any]:
                 None if item.description == src.description else item.description,
                 item.replaced_programme_id,
                 _tail_to_list(item.tail),
+                item.cause,
             ]
         )
     first = timeline.items[0]
@@ -154,6 +156,7 @@ def timeline_from_dict(data: Mapping[str, Any]) -> Timeline:
             description=src.description if desc is None else desc,
             replaced_programme_id=replaced,
             tail=_tail_from_list(row[10] if len(row) > 10 else None),
+            cause=row[11] if len(row) > 11 else None,
         )
         items.append(item)
         msn, disc = item.next_msn, item.next_discontinuity

@@ -23,7 +23,7 @@ __all__ = [
     "locate",
 ]
 
-ItemKind = Literal["programme", "filler", "slate"]
+ItemKind = Literal["programme", "filler", "slate", "emergency"]
 
 
 class OffAirError(LookupError):
@@ -48,8 +48,10 @@ class Item:
     """A run of consecutive segments of one source; its first segment follows a discontinuity.
 
     ``first_segment`` and the item's segment indices may run past the source's end only for a
-    looping slate: every wrap is a discontinuity too (timestamps jump back). With ``tail`` the
-    last segment is only its first GOPs (a cut inside a segment).
+    looping slate or emergency source: every wrap is a discontinuity too (timestamps jump back). With
+    ``tail`` the last segment is only its first GOPs (a cut inside a segment). ``cause`` says why an
+    item airs instead of the grid: ``takeover:<id>`` on an emergency item, or the reason a programme was
+    withheld (``withdrawn:<id>``) on the filler that replaces it and on the item it cut short.
     """
 
     kind: ItemKind
@@ -65,6 +67,7 @@ class Item:
     description: str
     replaced_programme_id: str | None = None
     tail: PartialSegment | None = None
+    cause: str | None = None
 
     @property
     def air_start(self) -> datetime:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from channel.auth.service import create_user
 from channel.demo.progress import ProgressReport, Transcode
+from channel.demo.editor import approve_samples, ensure_demo_editor
 from channel.demo.samples import SAMPLES, Sample, sample_command
 from channel.grid.channels import ensure_channel
 from channel.grid.entries import add_entries
@@ -270,6 +271,13 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
         _say("• chuyển mã / transcoding (house format, all rungs)")
         programmes = _wait_ready(factory, ids, worker)
         with factory() as session:
+            editor = ensure_demo_editor(session, settings.data_dir)
+            approved = approve_samples(
+                session, programmes=programmes, editor=editor, cosmetic=settings.review_cosmetic_fields
+            )
+            _say(
+                f"• duyệt: {approved} chương trình, bởi «{editor.username}» / approved by a demo editor (four eyes)"
+            )
             channel = session.get_one(Channel, channel.id)
             added = _loop_grid(session, channel=channel, programmes=programmes, now=datetime.now(UTC))
             playout = publish_channel(session, channel_id=channel.id, now=datetime.now(UTC))

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from channel import audit
+from channel.editorial.gate import BLOCKED_MESSAGE, blocking_items
 from channel.grid.channels import ENTITY_CHANNEL, get_channel
 from channel.grid.conflicts import Conflict, Slot, detect_conflicts
 from channel.grid.entries import entries_between
@@ -138,8 +139,14 @@ def publish(
     slate_stored: Callable[[str], bool] | None = None,
 ) -> PublishResult:
     """Compile the grid into a new playout version (changes apply after the frozen part) and commit;
-    the conflicts come from the timeline stored. ``slate_stored``: see `publish_channel`."""
+    the conflicts come from the timeline stored. ``slate_stored``: see `publish_channel`.
+
+    Refused (409 ``unapproved_items``, each blocking entry listed) while a coming entry or a filler
+    names a programme without a standing approval (`channel.editorial.gate`)."""
     channel = get_channel(session, slug)
+    blocked = blocking_items(session, channel=channel, now=now)
+    if blocked:
+        raise GridError(status=409, code="unapproved_items", message=BLOCKED_MESSAGE, details=blocked)
     last = session.scalar(
         select(func.max(ScheduleEntry.start_at)).where(ScheduleEntry.channel_id == channel.id)
     )

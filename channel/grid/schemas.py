@@ -221,6 +221,10 @@ class AsRunPublic(BaseModel):
     title: str
     started_at: datetime
     ended_at: datetime
+    cause: str | None = Field(
+        default=None,
+        description="why it replaced the grid: takeover:<id>, withdrawn:<review>, pulled:<review>",
+    )
 
 
 class AuditEventPublic(BaseModel):

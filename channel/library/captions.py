@@ -1,14 +1,17 @@
 """Subtitles on the live channel: a ready programme's WebVTT tracks cut into one file per video segment.
 
 The shell around `playlist.webvtt`: read each uploaded track from the store, cut it along the
-programme's segments, write `<media_prefix>subs_<lang>/seg_<i:05d>.vtt`, and list them in
-`Programme.media["subtitles"]` so the next publish carries them. Called when a track is uploaded to a
-ready programme and when a transcode makes a programme ready (tracks uploaded earlier); keys are
-deterministic, so running it twice writes the same files.
+programme's segments, write `<media_prefix>subs_<lang>_<sha12>/seg_<i:05d>.vtt`, and list them (with
+the SHA-256 of the track's text) in `Programme.media["subtitles"]` so the next publish carries them.
+Called when a track is uploaded to a ready programme and when a transcode makes a programme ready (tracks
+uploaded earlier); keys are deterministic, so running it twice writes the same files. The folder is named
+after the text, so a corrected track never overwrites the segments of an approved revision that may still
+be on air (`channel.editorial`): it airs once an editor approves it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -44,21 +47,24 @@ def timestamp_origin(description: Mapping[str, Any]) -> int:
     return MUXER_START[str(description["segment_format"])] + round(B_FRAME_DELAY * 90_000 / fps)
 
 
-def segment_key(language: str, index: int) -> str:
-    """Key of a subtitle segment relative to the media prefix (the layout description.json uses)."""
-    return f"subs_{language}/seg_{index:05d}.vtt"
+def segment_key(language: str, index: int, digest: str) -> str:
+    """Key of a subtitle segment relative to the media prefix (the layout description.json uses);
+    ``digest`` is the SHA-256 (hex) of the track's text."""
+    return f"subs_{language}_{digest[:12]}/seg_{index:05d}.vtt"
 
 
 def _write_track(
     store: Store, track: SubtitleTrack, *, prefix: str, description: Mapping[str, Any]
-) -> list[str]:
-    cues = parse_webvtt(store.read_bytes(track.storage_key).decode("utf-8"))
+) -> tuple[list[str], str]:
+    data = store.read_bytes(track.storage_key)
+    digest = hashlib.sha256(data).hexdigest()
+    cues = parse_webvtt(data.decode("utf-8"))
     durations = [round(float(d) * 1_000_000) for d in description["segment_durations"]]
     documents = segment_webvtt(cues, durations_us=durations, mpegts=timestamp_origin(description))
-    keys = [segment_key(track.language, i) for i in range(len(documents))]
+    keys = [segment_key(track.language, i, digest) for i in range(len(documents))]
     for key, document in zip(keys, documents, strict=True):
         store.put_bytes(prefix + key, document.encode("utf-8"), content_type="text/vtt; charset=utf-8")
-    return keys
+    return keys, digest
 
 
 def segment_subtitles(*, store: Store, programme: Programme) -> bool:
@@ -73,11 +79,11 @@ def segment_subtitles(*, store: Store, programme: Programme) -> bool:
     listed: list[dict[str, Any]] = []
     for track in sorted(programme.subtitles, key=lambda t: t.language):
         try:
-            keys = _write_track(store, track, prefix=prefix, description=media)
+            keys, digest = _write_track(store, track, prefix=prefix, description=media)
         except (StorageError, WebVttError, UnicodeDecodeError, KeyError, TypeError, ValueError) as exc:
             _log.warning("subtitles %s of programme %s not segmented: %s", track.language, programme.id, exc)
             continue
-        listed.append({"language": track.language, "segments": keys})
+        listed.append({"language": track.language, "segments": keys, "sha256": digest})
     if media.get("subtitles", []) == listed:
         return False
     programme.media = {**media, "subtitles": listed}  # a new dict, so the JSON column is saved

@@ -6,6 +6,7 @@ re-delivered callback never overwrites newer media, and each job ends with exact
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from channel.library.captions import segment_subtitles
 from channel.library.service import record_change, snapshot
 from channel.library.transcode import latest_job, output_prefix
 from channel.models import Programme, ProgrammeStatus, Rendition, TranscodeJob, TranscodeState, utcnow
-from storage import Store
+from storage import StorageError, Store
 from transcoder.payloads import TranscodeResult
 
 __all__ = ["FAILED", "Outcome", "apply_outcome", "fail_job"]
@@ -81,6 +82,22 @@ def _failed(programme: Programme, job: TranscodeJob, *, code: str, message: str)
     job.error = code
 
 
+def _source_sha256(store: Store, key: str | None) -> str | None:
+    """SHA-256 of the source file, streamed from the store: a fact the editor reviews and the approval
+    records (`channel.editorial`). None when it cannot be read (logged); the revision stays reviewable."""
+    if key is None:
+        return None
+    digest = hashlib.sha256()
+    try:
+        with store.open(key) as stream:
+            for chunk in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
+    except (StorageError, OSError) as exc:
+        _log.warning("source %s could not be hashed: %s", key, exc)
+        return None
+
+
 def apply_outcome(session: Session, outcome: Outcome, *, store: Store) -> None:
     """Record the outcome.
 
@@ -89,7 +106,8 @@ def apply_outcome(session: Session, outcome: Outcome, *, store: Store) -> None:
     programme itself (`service.delete_programme`), which waits until no channel can still show it.
 
     Subtitle tracks uploaded before the programme was ready are cut into segments under the new
-    media prefix in the same transaction, so it goes on air with them.
+    media prefix in the same transaction, so it goes on air with them. The source's SHA-256 is kept in
+    the media (``source_sha256``) for the editor who reviews the revision.
     """
     current = _current(session, outcome)
     if current is None:
@@ -101,7 +119,10 @@ def apply_outcome(session: Session, outcome: Outcome, *, store: Store) -> None:
         _ready(
             programme,
             job,
-            description=result["description"],
+            description={
+                **result["description"],
+                "source_sha256": _source_sha256(store, programme.source_key),
+            },
             prefix=output_prefix(programme.id, outcome.revision),
         )
         segment_subtitles(store=store, programme=programme)

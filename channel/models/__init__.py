@@ -3,6 +3,7 @@
 from channel.models.audit import CHAIN_HEAD_ID, GENESIS_HASH, AuditChainHead, AuditEvent
 from channel.models.base import Base, UTCDateTime, new_id, utcnow
 from channel.models.channel import Channel
+from channel.models.editorial import ChannelTakeover, Review, ReviewDecision, TakeoverSource, WithdrawalKind
 from channel.models.library import LegalDocument, Topic, programme_legal_documents, programme_topics
 from channel.models.mfa import MfaCredential, RecoveryCode
 from channel.models.programme import Programme, ProgrammeStatus, Rendition, SubtitleTrack
@@ -20,6 +21,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Channel",
+    "ChannelTakeover",
     "CompiledPlayout",
     "LegalDocument",
     "MfaCredential",
@@ -27,11 +29,14 @@ __all__ = [
     "ProgrammeStatus",
     "RecoveryCode",
     "Rendition",
+    "Review",
+    "ReviewDecision",
     "Role",
     "ScheduleEntry",
     "ScheduleMode",
     "SessionScope",
     "SubtitleTrack",
+    "TakeoverSource",
     "Topic",
     "TranscodeJob",
     "TranscodeState",
@@ -39,6 +44,7 @@ __all__ = [
     "UploadSession",
     "User",
     "UserRole",
+    "WithdrawalKind",
     "new_id",
     "programme_legal_documents",
     "programme_topics",

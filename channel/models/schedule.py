@@ -62,7 +62,8 @@ class CompiledPlayout(Base):
 
 
 class AsRunEntry(Base):
-    """What actually aired (a programme or filler) between two instants."""
+    """What actually aired (a programme, filler or an emergency takeover) between two instants; ``cause``
+    says why it replaced the grid (``takeover:<id>``, ``withdrawn:<review id>``, ``pulled:<review id>``)."""
 
     __tablename__ = "as_run_entries"
     __table_args__ = (Index("ix_as_run_entries_channel_id_started_at", "channel_id", "started_at"),)
@@ -74,3 +75,4 @@ class AsRunEntry(Base):
     title: Mapped[str] = mapped_column(String(300))
     started_at: Mapped[datetime]
     ended_at: Mapped[datetime]
+    cause: Mapped[str | None] = mapped_column(String(120))

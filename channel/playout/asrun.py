@@ -1,4 +1,5 @@
-"""The as-run log: what really aired, read from a compiled timeline (frozen once aired).
+"""The as-run log: what really aired, read from a compiled timeline (frozen once aired), with the cause
+of what replaced the grid (an emergency takeover, a withdrawn or pulled programme).
 
 Recorded at every publish and extension (`channel.playout.publish`, from the version about to be
 replaced) and whenever the log is read (`record_as_run`, from the live version).
@@ -42,6 +43,7 @@ def record_aired(session: Session, *, channel_id: uuid.UUID, timeline: Timeline,
                 title=item.title[:300],
                 started_at=from_us(item.start_us),
                 ended_at=from_us(item.end_us),
+                cause=item.cause,
             )
         )
         added += 1

@@ -52,8 +52,12 @@ class PlayoutUnavailable(LookupError):
 
 
 def slates_of(timeline: Timeline) -> frozenset[str]:
-    """The key prefixes of every slate the timeline names."""
-    return frozenset(slate_prefix_of(i.source) for i in timeline.items if i.kind == "slate")
+    """The key prefixes of every slate the timeline names (filler, or an emergency takeover's)."""
+    return frozenset(
+        slate_prefix_of(i.source)
+        for i in timeline.items
+        if i.kind == "slate" or (i.kind == "emergency" and i.programme_id is None)
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,26 +6,24 @@ the previous version; compile; store the result. The caller commits (one transac
 
 The slate named is the channel's own card once it is stored; until then (a renamed channel whose new
 card a worker is still making) the card already on air goes on, so no playlist names a missing segment.
+
+Only approved revisions air: the media of every programme and filler comes from its standing approval
+(`channel.editorial.airable`), never from the programme row, and withdrawn approvals and takeovers go
+into every compile, whoever asks for it.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from channel.models import (
-    Channel,
-    CompiledPlayout,
-    Programme,
-    ProgrammeStatus,
-    ScheduleEntry,
-    ScheduleMode,
-)
+from channel.editorial.airable import compile_inputs
+from channel.models import Channel, CompiledPlayout, ScheduleEntry, ScheduleMode
 from channel.playout.asrun import record_aired
 from channel.playout.house import channel_profile
 from channel.playout.slate import expected_slate, slate_prefix
@@ -33,7 +31,6 @@ from channel.playout.versions import latest_playout
 from playlist import (
     ChannelProfile,
     GridEntry,
-    MediaDescriptionError,
     ProgrammeMedia,
     Slate,
     Timeline,
@@ -42,6 +39,7 @@ from playlist import (
     recompile,
     timeline_from_dict,
     timeline_to_dict,
+    to_us,
 )
 
 __all__ = [
@@ -69,30 +67,6 @@ SlateStored = Callable[[str], bool]
 
 class PlayoutError(LookupError):
     """The channel to publish does not exist."""
-
-
-def _media(programme: Programme) -> ProgrammeMedia | None:
-    """A ready programme's media; anything else (or a broken description) is "not ready"."""
-    if programme.status != ProgrammeStatus.READY or not programme.media or programme.media_prefix is None:
-        return None
-    try:
-        return ProgrammeMedia.from_description(
-            programme.media,
-            programme_id=str(programme.id),
-            prefix=programme.media_prefix,
-            title=programme.title,
-            summary=programme.description,
-        )
-    except MediaDescriptionError as exc:
-        log.warning("programme %s has an unusable description: %s", programme.id, exc)
-        return None
-
-
-def _programmes(session: Session, ids: Sequence[uuid.UUID]) -> dict[str, ProgrammeMedia | None]:
-    if not ids:
-        return {}
-    rows = session.scalars(select(Programme).where(Programme.id.in_(set(ids)))).all()
-    return {str(p.id): _media(p) for p in rows}
 
 
 def _profile(channel: Channel) -> ChannelProfile:
@@ -140,7 +114,14 @@ def _compile(
 ) -> Timeline:
     rows = _entries(session, channel.id, None if previous is None else now - _LOOKBACK)
     fillers = [uuid.UUID(str(i)) for i in channel.filler_policy.get("filler_programme_ids", [])]
-    programmes = _programmes(session, [e.programme_id for e in rows] + fillers)
+    on_air = _on_air_programmes(previous, now)
+    inputs = compile_inputs(
+        session,
+        channel_id=channel.id,
+        programme_ids={*(e.programme_id for e in rows), *fillers, *on_air},
+        now=now,
+    )
+    programmes = inputs.programmes
     entries = [
         GridEntry(
             entry_id=str(e.id),
@@ -153,7 +134,9 @@ def _compile(
     last_end = max((e.start_at + _length(programmes.get(str(e.programme_id))) for e in rows), default=now)
     horizon = max(last_end, now) + HORIZON_AHEAD
     slate = _slate(channel, previous, slate_stored)
-    filler_media = [m for i in fillers if (m := programmes.get(str(i))) is not None]
+    filler_media = [
+        m for i in fillers if (m := programmes.get(str(i))) is not None and str(i) not in inputs.withheld
+    ]
     if previous is None:
         return compile_timeline(
             channel=_profile(channel),
@@ -162,6 +145,8 @@ def _compile(
             slate=slate,
             fillers=filler_media,
             horizon=horizon,
+            takeovers=inputs.takeovers,
+            withheld=inputs.withheld,
         )
     edge = now + timedelta(seconds=previous.channel.target_duration)
     return recompile(
@@ -172,7 +157,24 @@ def _compile(
         fillers=filler_media,
         horizon=horizon,
         publish_edge=edge,
+        takeovers=inputs.takeovers,
+        withheld=inputs.withheld,
     )
+
+
+def _on_air_programmes(previous: Timeline | None, now: datetime) -> set[uuid.UUID]:
+    """Programmes (and fillers) the previous version airs from now on: withheld ones must be cut."""
+    if previous is None or to_us(now) >= previous.end_us:
+        return set()
+    first = previous.item_index_at(max(to_us(now), previous.start_us))
+    found: set[uuid.UUID] = set()
+    for item in previous.items[first:]:
+        if item.programme_id is not None and item.kind in ("programme", "filler"):
+            try:
+                found.add(uuid.UUID(item.programme_id))
+            except ValueError:
+                continue
+    return found
 
 
 def _channel(session: Session, channel_id: uuid.UUID) -> Channel:

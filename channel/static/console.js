@@ -128,6 +128,8 @@
         }
         tr.appendChild(actions); body.appendChild(tr);
       });
+    /* console-review.js adds where each programme stands in review */
+    document.dispatchEvent(new CustomEvent("legaltv:programmes", { detail: Object.keys(programmes) }));
   }
   function loadProgrammes() {
     return api("GET", "/api/programmes?limit=100").then(function (page) {

@@ -327,6 +327,17 @@ def _whole_flow(tmp_path: Path, *, db_url: str, broker: str, results: str, bucke
         duration = float(final["duration"])
         assert CLIP_SECONDS - 0.5 < duration < CLIP_SECONDS + 0.5, final
 
+        # an editor who made none of it approves the revision (four eyes); only then may it be published
+        review = http.get(f"/api/programmes/{programme_id}/review", headers=admin)
+        assert review.status_code == 200, review.text
+        assert review.json()["state"] == "pending"
+        approved = http.post(
+            f"/api/programmes/{programme_id}/review/approve",
+            headers=admin,
+            json={"fingerprint": review.json()["fingerprint"]},
+        )
+        assert approved.status_code == 200, approved.text
+
         # the scheduler: a channel, the programme twice back to back, a daily slot; publish
         channel = http.post(
             "/api/channels",

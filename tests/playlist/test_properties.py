@@ -4,7 +4,10 @@ Every playlist is read back by the strict checker in hls_check (which cross-chec
 of the reload rules: a segment is listed only once it has fully aired (the newest listed one ends
 within the last target duration), hard starts cut within a second of their instant where the media
 has GOP offsets (grids put them anywhere, inside GOPs too), and a replica still serving the previous
-version for half a target duration after a publish lists nothing the new version changed.
+version for half a target duration after a publish lists nothing the new version changed. Edits may
+also take the channel over (slate or an emergency programme), release it, or withhold a programme
+(an approval withdrawn, a programme pulled while it airs), at random instants: the override airs
+from the first boundary no replica can have published, and every reload still obeys the rules.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from playlist import (
     ProgrammeMedia,
     SegmentFormat,
     StartMode,
+    Takeover,
     Timeline,
     Track,
     compile_timeline,
@@ -47,6 +51,9 @@ WINDOW_S = 120.0
 class Edit:
     at: datetime
     entries: tuple[GridEntry, ...]
+    takeovers: tuple[Takeover, ...] = ()
+    withheld: tuple[tuple[str, str], ...] = ()
+    action: str = "grid"  # or what the edit changed on air: "takeover", "release", "withhold"
 
 
 @dataclass(frozen=True)
@@ -99,15 +106,29 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     edits: list[Edit] = []
     current = list(entries)
     edit_s = 0
-    for n in range(draw(st.integers(0, 2))):
+    takeovers: list[Takeover] = []
+    withheld: dict[str, str] = {}
+    sources = [None, *(m for m in programmes.values() if m is not None)]
+    for n in range(draw(st.integers(0, 3))):
         if edit_s + 1 > horizon_s - 300:
             break
         edit_s = draw(st.integers(edit_s + 1, horizon_s - 300))
-        keep = [e for e in current if draw(st.booleans())]
-        added = draw(entry_lists(names=names, start_s=edit_s, prefix=f"x{n}_"))
-        urgent = [GridEntry(f"u{n}", draw(st.sampled_from(names)), EPOCH + timedelta(seconds=edit_s))]
-        current = keep + added + (urgent if draw(st.booleans()) else [])
-        edits.append(Edit(EPOCH + timedelta(seconds=edit_s), tuple(current)))
+        at = EPOCH + timedelta(seconds=edit_s, milliseconds=draw(st.integers(0, 999)))
+        active = bool(takeovers) and takeovers[-1].end is None
+        action = draw(st.sampled_from(["grid", "release" if active else "takeover", "withhold"]))
+        if action == "grid":
+            keep = [e for e in current if draw(st.booleans())]
+            added = draw(entry_lists(names=names, start_s=edit_s, prefix=f"x{n}_"))
+            urgent = [GridEntry(f"u{n}", draw(st.sampled_from(names)), EPOCH + timedelta(seconds=edit_s))]
+            current = keep + added + (urgent if draw(st.booleans()) else [])
+        elif action == "takeover":
+            takeovers.append(Takeover(f"t{n}", at, source=draw(st.sampled_from(sources))))
+        elif action == "release":
+            last = takeovers.pop()
+            takeovers.append(Takeover(last.takeover_id, last.start, at, last.source))
+        else:
+            withheld[draw(st.sampled_from(names))] = f"withdrawn:{n}"
+        edits.append(Edit(at, tuple(current), tuple(takeovers), tuple(sorted(withheld.items())), action))
     steps = draw(st.lists(st.integers(1, 30_000), min_size=5, max_size=25))
     reloads: list[datetime] = []
     at_ms = draw(st.integers(0, 60_000))
@@ -174,21 +195,60 @@ def build(scn: Scenario) -> list[tuple[datetime | None, Timeline]]:
             fillers=scn.fillers,
             horizon=scn.horizon,
             publish_edge=edge,
+            takeovers=edit.takeovers,
+            withheld=dict(edit.withheld),
         )
         before, after = all_segments(tl), all_segments(new)
         published = [msn for msn, seg in before.items() if seg[4] < to_us(edge)]
         assert published == sorted(published)
         for msn in published:
+            if edit.action != "grid" and before[msn][4] + before[msn][2] > to_us(edge):
+                check_cut_short(before[msn], after[msn], edge=edge)  # straddles the edge: not listed yet
+                continue
             assert after[msn] == before[msn], f"published segment {msn} was rewritten"
         check_hard_starts(new, edit.entries, scn, not_before=edge)
         boundary = min((seg[4] for seg in before.values() if seg[4] >= to_us(edge)), default=tl.end_us)
         for item in new.items:
-            if item.entry_id == f"u{n}" and item.kind == "programme":
+            if item.entry_id == f"u{n}" and item.kind == "programme" and not edit.takeovers:
                 assert item.start_us == boundary, "an urgent entry airs at the first unpublished boundary"
+        check_override(tl, new, edit, edge=edge, boundary=boundary)
         out.append((edit.at, new))
         tl = new
     check_hard_starts(out[0][1], scn.entries, scn, not_before=None)
     return out
+
+
+def check_cut_short(old: Segment, new: Segment, *, edge: datetime) -> None:
+    """An override may cut the segment straddling the edge to its first GOPs: the same URIs, number
+    and start, a byte-range prefix of the same file, still ending at or after the edge."""
+    keys, _, duration, disc, start = old
+    keys2, lengths2, duration2, disc2, start2 = new
+    assert (keys2, disc2, start2) == (keys, disc, start)
+    assert duration2 == duration or lengths2 is not None
+    assert to_us(edge) <= start + duration2 <= start + duration
+
+
+def check_override(old: Timeline, new: Timeline, edit: Edit, *, edge: datetime, boundary: int) -> None:
+    """What the edit asked for airs from the first boundary no replica can have published: between
+    the edge and the first segment boundary after it (earlier, between GOPs, when the media says)."""
+    edge_us = to_us(edge)
+    if edit.action == "takeover":
+        span = edit.takeovers[-1]
+        first = next(i for i in new.items if i.cause == span.cause)
+        assert first.kind == "emergency"
+        assert edge_us <= first.start_us <= max(boundary, edge_us + 1_000_000)
+        assert new.end_us <= first.end_us, "an open takeover runs until it is released"
+    elif edit.action == "release":
+        span = edit.takeovers[-1]
+        emergency = [i for i in new.items if i.cause == span.cause]
+        if emergency:  # (none when released before it took the air)
+            assert emergency[-1].end_us <= max(boundary, edge_us + 1_000_000)
+    elif edit.action == "withhold":
+        names = {name for name, _ in edit.withheld}
+        for item in new.items:
+            if item.programme_id in names and item.kind in ("programme", "filler"):
+                assert item.start_us < edge_us, f"withheld {item.programme_id} airs after the edge"
+                assert item.end_us <= max(boundary, edge_us)
 
 
 def check_hard_starts(
@@ -196,7 +256,12 @@ def check_hard_starts(
 ) -> None:
     """Hard entries start within 1 s of their instant; a programme they cut ends within 1 s of it
     when its media has GOP offsets, else at a segment boundary at most 1 s late."""
-    by_entry = {i.entry_id: i for i in timeline.items if i.kind == "programme"}
+    overridden = any(e.takeovers or e.withheld for e in scn.edits)
+    by_entry = {
+        i.entry_id: i
+        for i in timeline.items
+        if i.kind == "programme" and i.first_segment == 0 and not i.cause
+    }
     floor = None if not_before is None else to_us(not_before) + 7_000_000
     hard = sorted(to_us(e.start) for e in entries if e.mode == "hard")
     for e in entries:
@@ -212,6 +277,8 @@ def check_hard_starts(
             continue  # cut where an edit left it
         # the cut is at most 1 s late, and early by less than the segment (v1) or GOP it dropped
         near = [at for at in hard if item.end_us - LATE_LIMIT_US <= at < item.end_us + 7_000_000]
+        if overridden and not near:
+            continue  # cut by a takeover or a withdrawal (check_override)
         assert near, f"{item.entry_id} was cut with no hard start to cut it"
         if media.gops is not None:
             assert any(abs(item.end_us - at) <= LATE_LIMIT_US for at in near), item.entry_id
@@ -271,6 +338,10 @@ def check_epg(timeline: Timeline, pl: MediaPlaylist, at: datetime) -> None:
     then, _ = now_next(timeline, newest.pdt + timedelta(microseconds=500))
     if then.kind == "programme":
         assert newest.uri.startswith(f"programmes/{then.programme_id}/")
+    elif then.kind == "emergency":
+        assert then.title == "Thông báo khẩn"
+        assert then.programme_id is None
+        assert newest.uri.startswith(("programmes/slate/", "programmes/p"))
     else:
         assert newest.uri.startswith(("programmes/slate/", "programmes/f"))
 
@@ -284,6 +355,8 @@ def test_reloads_obey_rfc8216_and_the_guide(scn: Scenario) -> None:
     event(f"{scn.channel.segment_format}, {len(scn.edits)} edits, {len(scn.reloads) // 10 * 10}+ reloads")
     cuts = sum(i.tail is not None for _, tl in timelines for i in tl.items)
     event("cut between GOPs" if cuts else "no cut between GOPs")
+    for action in sorted({e.action for e in scn.edits} - {"grid"}):
+        event(f"edit: {action}")
     target = scn.channel.target_duration
     memory: dict[tuple[str, int], tuple[str, int, int, datetime, str | None, int | None]] = {}
     previous: dict[str, MediaPlaylist] = {}

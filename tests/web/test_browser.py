@@ -108,6 +108,31 @@ def _console_upload(page: Page, service: Service, clip: Path) -> str:
     return programme_id
 
 
+def _approve_as_another_editor(service: Service, programme_id: str) -> None:
+    """The admin uploaded it, so another person reviews it (four eyes): an editor, through the API."""
+    username = f"duyet-{next(_EDITORS)}"
+    service.create_user(username, PASSWORD, "editor")
+    signed = httpx.post(
+        f"{service.base_url}/api/auth/login", json={"username": username, "password": PASSWORD}
+    )
+    assert signed.status_code == 200, signed.text
+    headers = {"Authorization": f"Bearer {signed.json()['access_token']}"}
+    review = httpx.get(
+        f"{service.base_url}/api/programmes/{programme_id}/review", headers=headers, timeout=10
+    )
+    assert review.status_code == 200, review.text
+    approved = httpx.post(
+        f"{service.base_url}/api/programmes/{programme_id}/review/approve",
+        headers=headers,
+        json={"fingerprint": review.json()["fingerprint"]},
+        timeout=10,
+    )
+    assert approved.status_code == 200, approved.text
+
+
+_EDITORS = itertools.count(1)
+
+
 def _console_schedule(page: Page, programme_id: str, start: datetime) -> None:
     page.click('[data-tab="grid"]')
     page.wait_for_selector(f'#entry-programme option[value="{programme_id}"]', state="attached")
@@ -168,6 +193,7 @@ def test_console_to_live_player_across_a_programme_boundary(
     _ensure_channel(service)
     console = browser.new_page(viewport={"width": 1280, "height": 900})
     programme_id = _console_upload(console, service, clip)
+    _approve_as_another_editor(service, programme_id)  # only approved revisions are published
 
     start = datetime.now(TZ).replace(microsecond=0) + timedelta(seconds=25)
     _console_schedule(console, programme_id, start)

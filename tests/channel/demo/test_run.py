@@ -19,8 +19,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from channel.app import create_app
-from channel.models import Programme, ProgrammeStatus, ScheduleEntry, TranscodeJob
+from channel.models import (
+    CompiledPlayout,
+    Programme,
+    ProgrammeStatus,
+    Review,
+    ScheduleEntry,
+    TranscodeJob,
+    User,
+)
 from channel.settings import Settings
+from playlist import timeline_from_dict
 
 pytestmark = pytest.mark.slow
 
@@ -139,11 +148,30 @@ def test_demo_prepares_a_playing_channel_and_reuses_it(tmp_path: Path) -> None:
     }
     assert entries is not None
     assert entries > 100
+    with app.state.sessionmaker() as session:  # approved by a second person, so they air at once
+        approvals = session.execute(
+            select(Review.subject_id, User.username).join(User, User.id == Review.decided_by_id)
+        ).all()
+        owners = set(session.scalars(select(Programme.owner_id)))
+        editor_id = session.scalar(select(User.id).where(User.username == "bientap"))
+        compiled = session.scalars(select(CompiledPlayout)).all()
+    assert sorted(name for _, name in approvals) == ["bientap"] * 3
+    assert editor_id is not None
+    assert editor_id not in owners  # the admin uploaded them; another person approved them
+    assert (data_dir / "demo-editor-password.txt").is_file()
+    aired = {
+        i.programme_id
+        for c in compiled
+        for i in timeline_from_dict(c.timeline).items
+        if i.kind == "programme"
+    }
+    assert aired == {str(pid) for pid, _ in approvals}
 
     second = _demo(data_dir)
     assert second.returncode == 0, second.stdout[-3000:]
     assert "+0 " in second.stdout  # nothing new scheduled
     _check_short_and_urls_last(second.stdout, data_dir)
+    assert "duyệt: 0 " in second.stdout  # nor approved again
     with app.state.sessionmaker() as session:
         assert session.scalar(select(func.count()).select_from(TranscodeJob)) == jobs  # nothing re-encoded
 

@@ -19,6 +19,7 @@ from channel.migrate import upgrade
 from channel.models import Programme, ProgrammeStatus, Role
 from channel.settings import Settings
 from tests.channel.api_fixtures import PASSWORD, ApiUser
+from tests.channel.editorial.approvals import approve_programmes
 
 __all__ = ["HCM", "Grid", "media_for"]
 
@@ -71,7 +72,9 @@ class Grid:
     client: TestClient
     users: dict[str, ApiUser]
 
-    def programme(self, title: str, *, status: str = "ready", duration: float | None = 1800.0) -> uuid.UUID:
+    def programme(
+        self, title: str, *, status: str = "ready", duration: float | None = 1800.0, approve: bool = True
+    ) -> uuid.UUID:
         with self.app.state.sessionmaker() as session:
             ready = status == "ready"
             programme = Programme(
@@ -86,6 +89,8 @@ class Grid:
             )
             session.add(programme)
             session.commit()
+            if ready and approve:  # only approved revisions may be published
+                approve_programmes(session, [programme.id])
             return programme.id
 
     def channel(self, slug: str, name: str = "Kênh Pháp luật Chính") -> dict[str, Any]:

@@ -24,6 +24,7 @@ from playlist import (
     timeline_from_dict,
     to_us,
 )
+from tests.channel.editorial.approvals import approve_programmes
 from tests.channel.grid.conftest import Grid
 from tests.playlist.builders import EPOCH, channel, gops_of, media, slate
 
@@ -213,11 +214,12 @@ def _with_gops(grid: Grid, programme_id: uuid.UUID) -> None:
         ]
         programme.media = media
         session.commit()
+        approve_programmes(session, [programme_id])
 
 
 def test_the_check_and_the_publish_report_the_cut_the_stored_timeline_airs(grid: Grid, slug: str) -> None:
     channel = grid.channel(slug)
-    law = grid.programme("Luật Đất đai (2 s GOP)", duration=600.0)
+    law = grid.programme("Luật Đất đai (2 s GOP)", duration=600.0, approve=False)
     _with_gops(grid, law)
     news = grid.programme("Tin nhanh pháp luật", duration=60.0)
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)

@@ -55,14 +55,24 @@ def test_publish_compiles_the_grid_and_as_run_lists_what_aired(grid: Grid, slug:
     pending = grid.programme("Luật Thủ đô (chưa xong)", status="queued", duration=None)
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)
     entry = grid.place(slug, law, start.isoformat())
-    grid.place(slug, pending, (start + timedelta(minutes=10)).isoformat())
+    later = grid.place(slug, pending, (start + timedelta(minutes=10)).isoformat())
+
+    refused = grid.post(f"/api/channels/{slug}/publish", None)  # only approved programmes are published
+    assert refused.status_code == 409, refused.text
+    blocking = refused.json()["error"]["details"]
+    assert [(b["entry_id"], b["why"]) for b in blocking] == [(later["id"], "not_ready")]
+    assert (
+        grid.client.delete(f"/api/entries/{later['id']}", headers=grid.users["scheduler"].headers).status_code
+        == 204
+    )
+    grid.place(slug, law, (start + timedelta(minutes=10)).isoformat())
 
     first = grid.post(f"/api/channels/{slug}/publish", None)
     assert first.status_code == 200, first.text
     body = first.json()
     assert body["version"] == 1
     assert datetime.fromisoformat(body["published_until"]) > start + timedelta(minutes=10)
-    assert [c["kind"] for c in body["conflicts"]] == ["gap", "not_ready"]
+    assert [c["kind"] for c in body["conflicts"]] == ["gap"]
     with grid.app.state.sessionmaker() as session:
         compiled = session.scalar(
             select(CompiledPlayout).where(CompiledPlayout.channel_id == uuid.UUID(channel["id"]))
@@ -76,7 +86,7 @@ def test_publish_compiles_the_grid_and_as_run_lists_what_aired(grid: Grid, slug:
     events = grid.get("/api/audit", entity_type="channel", entity_id=channel["id"]).json()
     assert [e["action"] for e in events[:2]] == ["channel.publish", "channel.publish"]
     assert events[1]["changes"]["version"] == 1
-    assert events[1]["changes"]["conflicts"] == 2
+    assert events[1]["changes"]["conflicts"] == 1
     assert grid.post("/api/channels/khong-co/publish", None).status_code == 404
 
     with grid.app.state.sessionmaker() as session:  # an earlier airing, as the playout records it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import uuid
@@ -98,8 +99,9 @@ def test_a_track_uploaded_to_a_ready_programme_is_cut_into_its_segments(lib: Lib
     _upload(lib, pid, VTT)
 
     media = _media(lib, pid)
-    keys = [f"subs_vi/seg_{i:05d}.vtt" for i in range(3)]
-    assert media["subtitles"] == [{"language": "vi", "segments": keys}]
+    digest = hashlib.sha256(VTT.encode()).hexdigest()
+    keys = [f"subs_vi_{digest[:12]}/seg_{i:05d}.vtt" for i in range(3)]
+    assert media["subtitles"] == [{"language": "vi", "segments": keys, "sha256": digest}]
     documents = [store.read_bytes(prefix + key).decode() for key in keys]
     assert all(d.startswith("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:133200,LOCAL:00:00:00.000\n") for d in documents)
     assert [[c.text for c in parse_webvtt(d)] for d in documents] == [
@@ -108,12 +110,20 @@ def test_a_track_uploaded_to_a_ready_programme_is_cut_into_its_segments(lib: Lib
         [],
     ]
     parsed = ProgrammeMedia.from_description(media, programme_id=pid, prefix=prefix, title="Luật Đất đai")
-    assert parsed.subtitle_key("vi", 2) == f"{prefix}subs_vi/seg_00002.vtt"
+    assert parsed.subtitle_key("vi", 2) == f"{prefix}{keys[2]}"
 
-    _upload(lib, pid, "WEBVTT\n\n00:05.000 --> 00:05.500\nBản sửa\n")  # a corrected track replaces the cues
-    assert _media(lib, pid)["subtitles"] == [{"language": "vi", "segments": keys}]
-    assert [c.text for c in parse_webvtt(store.read_bytes(prefix + keys[2]).decode())] == ["Bản sửa"]
-    assert parse_webvtt(store.read_bytes(prefix + keys[0]).decode()) == ()
+    corrected = "WEBVTT\n\n00:05.000 --> 00:05.500\nBản sửa\n"
+    _upload(lib, pid, corrected)  # a corrected track gets segments of its own (named after its text)
+    digest2 = hashlib.sha256(corrected.encode()).hexdigest()
+    keys2 = [f"subs_vi_{digest2[:12]}/seg_{i:05d}.vtt" for i in range(3)]
+    assert _media(lib, pid)["subtitles"] == [{"language": "vi", "segments": keys2, "sha256": digest2}]
+    assert [c.text for c in parse_webvtt(store.read_bytes(prefix + keys2[2]).decode())] == ["Bản sửa"]
+    assert parse_webvtt(store.read_bytes(prefix + keys2[0]).decode()) == ()
+    # the segments of the first track stay as they were: an approved revision may still air them
+    assert [c.text for c in parse_webvtt(store.read_bytes(prefix + keys[0]).decode())] == [
+        "Xin chào quý vị khán giả",
+        "Điều 3: Giải thích từ ngữ",
+    ]
 
 
 def test_a_programme_not_ready_gets_its_segments_when_the_transcode_succeeds(lib: Library) -> None:
@@ -132,8 +142,9 @@ def test_a_programme_not_ready_gets_its_segments_when_the_transcode_succeeds(lib
         apply_outcome(session, outcome, store=lib.app.state.store)
 
     prefix = output_prefix(uuid.UUID(pid), 1)
-    keys = ["subs_vi/seg_00000.vtt", "subs_vi/seg_00001.vtt"]
-    assert _media(lib, pid)["subtitles"] == [{"language": "vi", "segments": keys}]
+    digest = hashlib.sha256(VTT.encode()).hexdigest()
+    keys = [f"subs_vi_{digest[:12]}/seg_00000.vtt", f"subs_vi_{digest[:12]}/seg_00001.vtt"]
+    assert _media(lib, pid)["subtitles"] == [{"language": "vi", "segments": keys, "sha256": digest}]
     assert all(lib.app.state.store.exists(prefix + key) for key in keys)
 
 

@@ -23,6 +23,15 @@ WRITES: list[tuple[str, str, str, dict[str, object]]] = [
     ("HEAD", f"/api/uploads/{UPLOAD}", "scheduler", {"headers": TUS}),
     ("DELETE", f"/api/uploads/{UPLOAD}", "scheduler", {"headers": TUS}),
     ("POST", f"/api/uploads/{UPLOAD}", "scheduler", {"headers": {**TUS, "X-HTTP-Method-Override": "DELETE"}}),
+    # editorial review (channel.editorial): editors and admins only, never the producer
+    ("POST", f"/api/programmes/{PID}/review/approve", "producer", {"json": {"fingerprint": "0" * 64}}),
+    (
+        "POST",
+        f"/api/programmes/{PID}/review/reject",
+        "producer",
+        {"json": {"fingerprint": "0" * 64, "reason": "x"}},
+    ),
+    ("POST", f"/api/programmes/{PID}/approval/withdraw", "producer", {"json": {"reason": "x"}}),
 ]
 STAFF_READS = ["/api/programmes", f"/api/programmes/{PID}"]
 

@@ -15,6 +15,7 @@ from channel.models import Channel, Programme, ProgrammeStatus, ScheduleEntry, S
 from channel.playout import publish_channel, slate_prefix
 from channel.settings import Settings
 from storage import Store
+from tests.channel.editorial.approvals import approve_programmes
 
 __all__ = ["Air", "description", "parse_strict", "seed_channel"]
 
@@ -124,6 +125,7 @@ def seed_channel(
                 )
             )
         session.flush()
+        approve_programmes(session, pids)  # only approved revisions air
         publish_channel(session, channel_id=channel.id, now=now - timedelta(hours=3))
         session.commit()
         if store is not None:

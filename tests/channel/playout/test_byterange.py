@@ -32,6 +32,7 @@ from channel.models import Channel, Programme, ProgrammeStatus, ScheduleEntry
 from channel.playout import ensure_slate, publish_channel
 from channel.settings import Settings
 from storage import LocalStore
+from tests.channel.editorial.approvals import approve_programmes
 from tests.channel.library.conftest import serving
 
 FPS, GOP_S, SEGMENT_S, SEGMENTS = 25, 2, 6, 3
@@ -152,6 +153,7 @@ def test_ffmpeg_plays_a_programme_cut_between_gops_then_the_slate(
         for at in (start, start + timedelta(seconds=9)):
             session.add(ScheduleEntry(channel_id=channel.id, programme_id=pid, start_at=at))
         session.flush()
+        approve_programmes(session, [pid])  # only approved revisions air
         publish_channel(session, channel_id=channel.id, now=start - timedelta(seconds=1))
         session.commit()
 

@@ -33,6 +33,7 @@ from channel.playout.house import house_profile
 from channel.playout.slate import expected_slate_description
 from channel.settings import Settings
 from storage import LocalStore, Store
+from tests.channel.editorial.approvals import approve_programmes
 from tests.channel.playout.helpers import parse_strict
 from tests.clips import av_clip
 from transcoder.pipeline import transcode
@@ -153,6 +154,7 @@ def test_ffmpeg_plays_the_live_channel_across_programme_boundaries(
             session.add(ScheduleEntry(channel_id=channel.id, programme_id=p.id, start_at=start))
             start += timedelta(seconds=float(p.media["duration"]))  # type: ignore[index]
         session.flush()
+        approve_programmes(session, [p.id for p in programmes])  # only approved revisions air
         publish_channel(session, channel_id=channel.id, now=now)
         session.commit()
     engine.dispose()

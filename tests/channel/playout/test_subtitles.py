@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from channel.playout import latest_playout, publish_channel
 from channel.playout.house import SUBTITLES_VI
 from playlist import parse_webvtt, timeline_from_dict
 from tests.channel.api_fixtures import ApiUser
+from tests.channel.editorial.approvals import approve_programmes
 from tests.channel.playout.helpers import parse_strict, seed_channel
 
 VTT = "WEBVTT\n\n00:00:01.000 --> 00:00:07.000\nĐiều 1. Phạm vi điều chỉnh\n\n00:00:20.000 --> 00:00:22.000\nHết\n"
@@ -75,6 +77,8 @@ def test_the_live_subtitle_playlist_follows_the_video(
         headers=api_users["admin"].headers,
     )
     assert uploaded.status_code == 201, uploaded.text
+    with factory() as session:  # new subtitles are a new revision: an editor approves it
+        approve_programmes(session, [on_air])
     with factory() as session:  # the publish of a minute ago, before that programme aired
         publish_channel(session, channel_id=air.channel_id, now=real_now - timedelta(seconds=60))
         session.commit()
@@ -90,11 +94,12 @@ def test_the_live_subtitle_playlist_follows_the_video(
     assert [s.discontinuity for s in subs.segments] == [s.discontinuity for s in video.segments]
     assert subs.discontinuity_sequence == video.discontinuity_sequence
     own = re.compile(rf"^/media/programmes/{on_air}/r1/360p/seg_(\d{{5}})\.ts$")
+    folder = f"subs_vi_{hashlib.sha256(VTT.encode()).hexdigest()[:12]}"  # named after the track's text
     seen_own = seen_empty = 0
     for v, s in zip(video.segments, subs.segments, strict=True):
         match = own.match(v.uri)
         if match:
-            assert s.uri == f"/media/programmes/{on_air}/r1/subs_vi/seg_{match[1]}.vtt"
+            assert s.uri == f"/media/programmes/{on_air}/r1/{folder}/seg_{match[1]}.vtt"
             seen_own += 1
         else:
             assert s.uri == EMPTY
@@ -107,5 +112,5 @@ def test_the_live_subtitle_playlist_follows_the_video(
         assert response.status_code == 200, uri
         assert response.text.startswith("WEBVTT")
         assert response.headers["content-type"].startswith("text/vtt")
-    first = api_client.get(f"/media/programmes/{on_air}/r1/subs_vi/seg_00001.vtt").text
+    first = api_client.get(f"/media/programmes/{on_air}/r1/{folder}/seg_00001.vtt").text
     assert [c.text for c in parse_webvtt(first)] == ["Điều 1. Phạm vi điều chỉnh"]  # 1 s → 7 s spans 6 s

@@ -1,0 +1,270 @@
+"""HTTP routes of editorial control: the review queue and decisions, withdrawals, and on-air actions.
+
+Reading a review is open to all staff (a producer sees why a revision was refused); deciding,
+withdrawing, taking over, releasing and pulling need an editor (or an admin), and four eyes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Coroutine
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi.routing import APIRoute
+from sqlalchemy import select
+
+from channel.auth import CurrentUser, EditorActor, EditorUser
+from channel.deps import NowDep, SessionDep, SettingsDep, StoreDep
+from channel.editorial import reviews, takeover, withdrawal
+from channel.editorial.present import item_public, names_of, review_public, takeover_public
+from channel.editorial.republish import OnAirAction
+from channel.editorial.schemas import (
+    ApproveIn,
+    OnAirActionPublic,
+    OnAirPublic,
+    PullIn,
+    ReasonIn,
+    RejectIn,
+    ReviewPublic,
+    ReviewStatePublic,
+    TakeoverIn,
+)
+from channel.grid.errors import GridError
+from channel.grid.schemas import SlugPath
+from channel.library.errors import LibraryError
+from channel.models import ChannelTakeover, Programme, TakeoverSource
+from channel.playout.slate import slate_probe
+
+__all__ = ["EditorialRoute", "router"]
+
+
+class EditorialRoute(APIRoute):
+    """Maps the library's and the grid's refusals (which the editorial domain raises) to the envelope."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except LibraryError as exc:
+                raise HTTPException(exc.status, detail=exc.detail()) from None
+            except GridError as exc:
+                detail = {"code": exc.code, "message": exc.message, "details": exc.details}
+                raise HTTPException(exc.status, detail=detail) from None
+
+        return guarded
+
+
+router = APIRouter(prefix="/api", tags=["editorial"], route_class=EditorialRoute)
+
+
+def _review(
+    session: SessionDep, settings: SettingsDep, user: CurrentUser, programme_id: uuid.UUID
+) -> ReviewPublic:
+    status = reviews.review_state(
+        session, programme_id=programme_id, cosmetic=settings.review_cosmetic_fields
+    )
+    programme = session.get(Programme, programme_id)
+    assert programme is not None
+    return review_public(
+        session,
+        programme=programme,
+        status=status,
+        history=reviews.history(session, programme_id),
+        viewer=user,
+    )
+
+
+def _action(result: OnAirAction) -> OnAirActionPublic:
+    return OnAirActionPublic(
+        effective_at=result.effective_at,
+        versions=result.versions,
+        takeover_id=None if result.takeover is None else result.takeover.id,
+        review_id=None if result.review is None else result.review.id,
+    )
+
+
+@router.get("/reviews", response_model=list[ReviewPublic])
+def review_queue(session: SessionDep, settings: SettingsDep, user: EditorUser) -> list[ReviewPublic]:
+    """Programmes whose current revision waits for a decision (new, changed since approved, withdrawn)."""
+    out = []
+    for status in reviews.review_queue(session, cosmetic=settings.review_cosmetic_fields):
+        programme = session.get(Programme, status.revision.subject_id)
+        assert programme is not None
+        out.append(
+            review_public(
+                session,
+                programme=programme,
+                status=status,
+                history=reviews.history(session, programme.id),
+                viewer=user,
+            )
+        )
+    return out
+
+
+@router.get("/reviews/states", response_model=list[ReviewStatePublic])
+def review_states(
+    session: SessionDep,
+    settings: SettingsDep,
+    _user: CurrentUser,
+    ids: Annotated[
+        str, Query(max_length=200 * 37, pattern=r"^[0-9a-fA-F,-]*$", description="comma-separated")
+    ],
+) -> list[ReviewStatePublic]:
+    """The review state of several programmes at once, with the reason of the last decision."""
+    wanted: list[uuid.UUID] = []
+    for part in filter(None, ids.split(",")):
+        try:
+            wanted.append(uuid.UUID(part))
+        except ValueError:
+            raise HTTPException(
+                422, detail={"code": "invalid_id", "message": f"Mã không hợp lệ / Invalid id: {part[:40]}"}
+            ) from None
+    out = []
+    for pid in wanted[:200]:
+        try:
+            status = reviews.review_state(session, programme_id=pid, cosmetic=settings.review_cosmetic_fields)
+        except LibraryError:
+            continue  # unknown or deleted: left out
+        last = status.decision
+        names = names_of(session, [] if last is None else [last.decided_by_id, last.withdrawn_by_id])
+        out.append(
+            ReviewStatePublic(
+                programme_id=pid,
+                state=status.state,
+                reason=None if last is None else (last.withdrawal_reason or last.reason or None),
+                decided_by=None if last is None else names.get(last.withdrawn_by_id or last.decided_by_id),
+                airing_revision=None if status.airing is None else status.airing.revision,
+            )
+        )
+    return out
+
+
+@router.get("/programmes/{programme_id}/review", response_model=ReviewPublic)
+def get_review(
+    programme_id: uuid.UUID, session: SessionDep, settings: SettingsDep, user: CurrentUser
+) -> ReviewPublic:
+    """Where a programme stands in review: its revision's facts, the decisions and their reasons."""
+    return _review(session, settings, user, programme_id)
+
+
+@router.post("/programmes/{programme_id}/review/approve", response_model=ReviewPublic)
+def approve(
+    programme_id: uuid.UUID,
+    body: ApproveIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: EditorActor,
+    user: EditorUser,
+) -> ReviewPublic:
+    """Approve exactly the revision watched (its fingerprint); never one's own (four eyes)."""
+    reviews.approve(
+        session,
+        programme_id=programme_id,
+        fingerprint=body.fingerprint,
+        note=body.note,
+        actor=actor,
+        cosmetic=settings.review_cosmetic_fields,
+    )
+    return _review(session, settings, user, programme_id)
+
+
+@router.post("/programmes/{programme_id}/review/reject", response_model=ReviewPublic)
+def reject(
+    programme_id: uuid.UUID,
+    body: RejectIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: EditorActor,
+    user: EditorUser,
+) -> ReviewPublic:
+    """Reject the revision watched, with a reason the producer reads."""
+    reviews.reject(
+        session,
+        programme_id=programme_id,
+        fingerprint=body.fingerprint,
+        reason=body.reason,
+        actor=actor,
+        cosmetic=settings.review_cosmetic_fields,
+    )
+    return _review(session, settings, user, programme_id)
+
+
+@router.post("/programmes/{programme_id}/approval/withdraw", response_model=OnAirActionPublic)
+def withdraw(
+    programme_id: uuid.UUID, body: ReasonIn, session: SessionDep, store: StoreDep, actor: EditorActor
+) -> OnAirActionPublic:
+    """End the standing approval: the programme leaves every channel at the next unpublished boundary."""
+    result = withdrawal.withdraw_approval(
+        session, programme_id=programme_id, reason=body.reason, actor=actor, slate_stored=slate_probe(store)
+    )
+    return _action(result)
+
+
+@router.get("/channels/{slug}/on-air", response_model=OnAirPublic)
+def get_on_air(slug: SlugPath, session: SessionDep, user: CurrentUser, now: NowDep) -> OnAirPublic:
+    """What airs now and at the publish edge, the takeover in force, and the last day's takeovers."""
+    state = takeover.on_air(session, slug=slug, now=now)
+    since: datetime = now - timedelta(days=1)
+    rows = session.scalars(
+        select(ChannelTakeover)
+        .where(ChannelTakeover.channel_id == state.channel.id, ChannelTakeover.started_at >= since)
+        .order_by(ChannelTakeover.started_at.desc())
+    ).all()
+    return OnAirPublic(
+        slug=state.channel.slug,
+        name=state.channel.name,
+        on_air=state.now is not None,
+        now=item_public(state.now),
+        at_edge=item_public(state.edge_item),
+        takeover=None if state.takeover is None else takeover_public(session, state.takeover),
+        takeovers=[takeover_public(session, r) for r in rows],
+    )
+
+
+@router.post("/channels/{slug}/takeover", response_model=OnAirActionPublic)
+def take_over(
+    slug: SlugPath, body: TakeoverIn, session: SessionDep, store: StoreDep, actor: EditorActor
+) -> OnAirActionPublic:
+    """Put the channel on its slate or an approved emergency programme until released ("Thông báo khẩn")."""
+    result = takeover.take_over(
+        session,
+        slug=slug,
+        source=TakeoverSource(body.source),
+        programme_id=body.programme_id,
+        reason=body.reason,
+        actor=actor,
+        slate_stored=slate_probe(store),
+    )
+    return _action(result)
+
+
+@router.post("/channels/{slug}/takeover/release", response_model=OnAirActionPublic)
+def release(
+    slug: SlugPath, body: ReasonIn, session: SessionDep, store: StoreDep, actor: EditorActor
+) -> OnAirActionPublic:
+    """Return the channel to the grid at the current instant (the entry scheduled now joins mid-way)."""
+    result = takeover.release(
+        session, slug=slug, reason=body.reason, actor=actor, slate_stored=slate_probe(store)
+    )
+    return _action(result)
+
+
+@router.post("/channels/{slug}/pull", response_model=OnAirActionPublic)
+def pull(
+    slug: SlugPath, body: PullIn, session: SessionDep, store: StoreDep, actor: EditorActor
+) -> OnAirActionPublic:
+    """Pull the programme on air off the air now: filler from the next unpublished boundary."""
+    result = withdrawal.pull(
+        session,
+        slug=slug,
+        programme_id=body.programme_id,
+        reason=body.reason,
+        actor=actor,
+        slate_stored=slate_probe(store),
+    )
+    return _action(result)

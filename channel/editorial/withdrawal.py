@@ -1,0 +1,152 @@
+"""Taking a programme off the air: withdrawing its approval everywhere, or pulling it from one channel
+while it airs (an error seen on air). Either way its approval ends, every channel airing it recompiles,
+and it leaves the air at the next boundary not yet published, filler replacing it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from channel import audit
+from channel.audit import Actor
+from channel.editorial.republish import (
+    OnAirAction,
+    first_with_cause,
+    item_at,
+    live_timeline,
+    republish,
+    required_reason,
+    retrying,
+)
+from channel.editorial.reviews import withdraw
+from channel.grid.channels import ENTITY_CHANNEL, get_channel
+from channel.library.errors import Conflict
+from channel.library.service import recent_airings
+from channel.models import Channel, WithdrawalKind
+from channel.playout.publish import SlateStored
+from playlist import from_us, to_us
+
+__all__ = ["pull", "withdraw_approval"]
+
+
+def _channels_airing(session: Session, programme_id: uuid.UUID, *, now: datetime) -> list[Channel]:
+    slugs = {a.channel_slug for a in recent_airings(session, programme_id=programme_id, since=now)}
+    if not slugs:
+        return []
+    return list(session.scalars(select(Channel).where(Channel.slug.in_(slugs)).order_by(Channel.slug)))
+
+
+def _withdraw_everywhere(
+    session: Session,
+    *,
+    programme_id: uuid.UUID,
+    text: str,
+    actor: Actor,
+    kind: WithdrawalKind,
+    channel: Channel | None,
+    slate_stored: SlateStored | None,
+) -> OnAirAction:
+    review = withdraw(
+        session,
+        programme_id=programme_id,
+        reason=text,
+        actor=actor,
+        kind=kind,
+        channel_id=None if channel is None else channel.id,
+    )
+    cause = f"{kind.value}:{review.id}"
+    versions: dict[str, int] = {}
+    effective: datetime | None = None
+    for target in _channels_airing(session, programme_id, now=actor.now):
+        version, timeline = republish(session, target, now=actor.now, slate_stored=slate_stored)
+        versions[target.slug] = version
+        item = first_with_cause(timeline, cause, after_us=to_us(actor.now))
+        if item is not None and (channel is None or target.id == channel.id):
+            off = from_us(item.end_us if item.kind == "programme" else item.start_us)
+            effective = off if effective is None else min(effective, off)
+    return OnAirAction(takeover=None, review=review, effective_at=effective, versions=versions)
+
+
+def withdraw_approval(
+    session: Session,
+    *,
+    programme_id: uuid.UUID,
+    reason: str | None,
+    actor: Actor,
+    slate_stored: SlateStored | None = None,
+) -> OnAirAction:
+    """Withdraw the programme's standing approval; every channel airing it recompiles: it leaves the air
+    at the next boundary not yet published, filler replaces it, and its coming slots air filler."""
+    text = required_reason(reason)
+    return retrying(
+        session,
+        lambda: _withdraw_everywhere(
+            session,
+            programme_id=programme_id,
+            text=text,
+            actor=actor,
+            kind=WithdrawalKind.WITHDRAWN,
+            channel=None,
+            slate_stored=slate_stored,
+        ),
+    )
+
+
+def pull(
+    session: Session,
+    *,
+    slug: str,
+    programme_id: uuid.UUID,
+    reason: str | None,
+    actor: Actor,
+    slate_stored: SlateStored | None = None,
+) -> OnAirAction:
+    """Pull the programme on air off it now (an error seen on air): filler from the first unpublished
+    boundary, its approval ended (it airs again only once an editor approves it again)."""
+    text = required_reason(reason)
+
+    def attempt() -> OnAirAction:
+        channel = get_channel(session, slug)
+        timeline = live_timeline(session, channel)
+        edge = actor.now + timedelta(seconds=timeline.channel.target_duration)
+        airing = {
+            i.programme_id
+            for at in (actor.now, edge)
+            if (i := item_at(timeline, at)) is not None and i.kind in ("programme", "filler")
+        }
+        if str(programme_id) not in airing:
+            raise Conflict(
+                "not_on_air",
+                "Chương trình này không còn đang phát trên kênh / This programme is not on air on the channel",
+            )
+        done = _withdraw_everywhere(
+            session,
+            programme_id=programme_id,
+            text=text,
+            actor=actor,
+            kind=WithdrawalKind.PULLED,
+            channel=channel,
+            slate_stored=slate_stored,
+        )
+        audit.record(
+            session,
+            actor_id=actor.user_id,
+            action="channel.pull",
+            entity_type=ENTITY_CHANNEL,
+            entity_id=channel.id,
+            changes={
+                "programme_id": str(programme_id),
+                "review_id": None if done.review is None else str(done.review.id),
+                "reason": text,
+                "off_air_at": done.effective_at,
+                "version": done.versions.get(channel.slug),
+            },
+            request_id=actor.request_id,
+        )
+        return done
+
+    return retrying(session, attempt)

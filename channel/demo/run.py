@@ -24,8 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from channel.auth.service import create_user
-from channel.demo.progress import ProgressReport, Transcode
 from channel.demo.editor import approve_samples, ensure_demo_editor
+from channel.demo.progress import ProgressReport, Transcode
 from channel.demo.samples import SAMPLES, Sample, sample_command
 from channel.grid.channels import ensure_channel
 from channel.grid.entries import add_entries

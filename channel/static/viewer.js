@@ -39,7 +39,7 @@
     var d = new Date(ymd + "T12:00:00Z"); d.setUTCDate(d.getUTCDate() + days); return d.toISOString().slice(0, 10);
   }
   function dayText(ymd) { return ymd.slice(8, 10) + "/" + ymd.slice(5, 7) + "/" + ymd.slice(0, 4); }
-  function titleOf(e) { return e.kind === "filler" ? T.filler : e.title; }
+  function titleOf(e) { return e.kind === "filler" ? T.filler : e.kind === "emergency" ? T.emergency : e.title; }
   function startMs(e) { return Date.parse(e.start); }
   function stopMs(e) { return Date.parse(e.stop); }
   function playerInstant() {

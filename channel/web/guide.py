@@ -44,7 +44,7 @@ LineState = Literal["aired", "on_air", "coming"]
 class GuideLine:
     """One line of the guide as a page writes it (times already in the channel's zone)."""
 
-    kind: Literal["programme", "filler"]
+    kind: Literal["programme", "filler", "emergency"]
     title: str
     description: str
     start: datetime

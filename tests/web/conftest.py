@@ -28,6 +28,7 @@ from channel.models import (
 )
 from channel.playout import publish_channel
 from channel.settings import Settings
+from tests.channel.editorial.approvals import approve_programmes
 from tests.channel.playout.helpers import description
 from tests.web.browser import launch
 
@@ -142,6 +143,7 @@ def busy_channel(web_app: FastAPI, web_settings: Settings) -> Busy:
         session.add_all([channel, programme])
         session.flush()
         programme.media_prefix = f"programmes/{programme.id}/r1/"
+        approve_programmes(session, [programme.id])  # only approved revisions air
         session.add_all(
             ScheduleEntry(
                 channel_id=channel.id,

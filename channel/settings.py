@@ -173,6 +173,32 @@ class Settings(BaseSettings):
     )
     quota_admin_factor: int = Field(default=5, ge=1, description="Admins get every quota this many times")
 
+    # delivery (issue 13, docs/delivery.md): where players fetch media from, and how the API serves files
+    media_base_url: str = Field(
+        default="",
+        description="Public base URL that media URIs in playlists start with (a CDN, a public-read bucket, "
+        "the edge); empty: /media/ on this host",
+    )
+
+    @field_validator("media_base_url")
+    @classmethod
+    def _media_base(cls, value: str) -> str:
+        """An absolute http(s) URL or a path on this host: a player resolves every segment against it."""
+        from urllib.parse import urlsplit
+
+        value = value.strip()
+        parts = urlsplit(value)
+        if value and not (
+            (parts.scheme in ("http", "https") and parts.netloc)
+            or (value.startswith("/") and not parts.netloc)
+        ):
+            raise ValueError(
+                f"{value!r} is not an http(s) URL or a path (e.g. https://media.example.vn/legaltv)"
+            )
+        if parts.query or parts.fragment:
+            raise ValueError(f"{value!r}: a base URL has no query or fragment")
+        return value.rstrip("/")
+
     @field_validator("storage_backend", mode="before")
     @classmethod
     def _known_backend(cls, value: object) -> object:

@@ -129,9 +129,9 @@ _HLS_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {_HLS: {}}, "
 
 
 @router.get("/{programme_id}/master.m3u8", responses=_HLS_RESPONSE, response_class=Response)
-def programme_master(programme_id: uuid.UUID, session: SessionDep) -> Response:
+def programme_master(programme_id: uuid.UUID, session: SessionDep, settings: SettingsDep) -> Response:
     """A ready programme's master playlist: every rendition and every subtitle language (public)."""
-    body = playlists.programme_master(session, programme_id)
+    body = playlists.programme_master(session, programme_id, media_base=settings.media_base_url)
     return Response(body, media_type=_HLS, headers={"Cache-Control": _PLAYLIST_CACHE})
 
 
@@ -140,7 +140,8 @@ def programme_subtitles(
     programme_id: uuid.UUID,
     language: Annotated[str, Path(min_length=2, max_length=16, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")],
     session: SessionDep,
+    settings: SettingsDep,
 ) -> Response:
     """A ready programme's subtitles in one language, as a VOD playlist of WebVTT segments (public)."""
-    body = playlists.programme_subtitles(session, programme_id, language)
+    body = playlists.programme_subtitles(session, programme_id, language, media_base=settings.media_base_url)
     return Response(body, media_type=_HLS, headers={"Cache-Control": _PLAYLIST_CACHE})

@@ -7,14 +7,22 @@ from fastapi import FastAPI
 from channel.playout.cache import TimelineCache
 from channel.playout.hot import LivePlaylistMiddleware
 from channel.playout.routes import router
+from channel.playout.sendfile import MediaFileMiddleware
+from channel.playout.serve import media_prefix
 from channel.playout.slate import slate_probe
 
 __all__ = ["install_playout", "router"]
 
 
 def install_playout(app: FastAPI) -> None:
-    """Call after every other middleware is added, so the live handler runs first (outermost)."""
+    """Call after every other middleware is added, so the lean handlers run first (outermost): live
+    playlists, then media files sent by path."""
     app.state.playout = TimelineCache(app.state.sessionmaker, slate_stored=slate_probe(app.state.store))
+    settings = app.state.settings
+    app.add_middleware(MediaFileMiddleware, store=app.state.store, cors_origins=list(settings.cors_origins))
     app.add_middleware(
-        LivePlaylistMiddleware, cache=app.state.playout, cors_origins=list(app.state.settings.cors_origins)
+        LivePlaylistMiddleware,
+        cache=app.state.playout,
+        cors_origins=list(settings.cors_origins),
+        prefix=media_prefix(settings.media_base_url),
     )

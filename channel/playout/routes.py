@@ -26,8 +26,9 @@ from channel.playout.serve import (
     TimeshiftError,
     check_timeshift,
     epg_json,
-    live_cache_control,
+    live_caching,
     local_day,
+    media_prefix,
     now_json,
     render_interval,
     render_live,
@@ -126,8 +127,8 @@ def _track(live: Live, name: str) -> Track:
     return track
 
 
-def _hls(body: str | bytes, cache_control: str) -> Response:
-    return Response(body, media_type=HLS_TYPE, headers={"Cache-Control": cache_control})
+def _hls(body: str | bytes, caching: dict[str, str]) -> Response:
+    return Response(body, media_type=HLS_TYPE, headers=caching)
 
 
 @router.get("/live/{slug}/master.m3u8")
@@ -139,7 +140,7 @@ async def live_master(
     at = _shifted(start, name="start", retention_hours=settings.timeshift_retention_hours, now=now)
     live = await _on_air(cache, slug)
     query = "" if at is None else f"start={int(at.timestamp())}"
-    return _hls(render_master(live.timeline.channel, query=query), MASTER_CACHE)
+    return _hls(render_master(live.timeline.channel, query=query), {"Cache-Control": MASTER_CACHE})
 
 
 @router.get("/live/{slug}/{name}")
@@ -157,15 +158,18 @@ async def live_media(
     at = _shifted(start, name="start", retention_hours=settings.timeshift_retention_hours, now=now)
     live = await _on_air(cache, slug)
     track = _track(live, name)
+    prefix = media_prefix(settings.media_base_url)
     try:
         _, next_change = live_edge(live.timeline, now)
         if at is None:
-            body = render_live(live.timeline, track=track, at=now, window_s=live.window_s)
+            body = render_live(live.timeline, track=track, at=now, window_s=live.window_s, prefix=prefix)
         else:
-            body = await asyncio.to_thread(render_start_over, live.timeline, track=track, start=at, now=now)
+            body = await asyncio.to_thread(
+                render_start_over, live.timeline, track=track, start=at, now=now, prefix=prefix
+            )
     except OffAirError:
         raise HTTPException(503, detail=_OFF_AIR) from None
-    return _hls(body, live_cache_control(now=now, next_change=next_change))
+    return _hls(body, live_caching(now=now, next_change=next_change))
 
 
 @router.get("/vod/{slug}/{name}")
@@ -186,12 +190,18 @@ async def vod_media(
     live = await _on_air(cache, slug)
     track = _track(live, name)
     try:
-        body, cache_control = await asyncio.to_thread(
-            render_interval, live.timeline, track=track, start=lo, end=hi, now=now
+        body, caching = await asyncio.to_thread(
+            render_interval,
+            live.timeline,
+            track=track,
+            start=lo,
+            end=hi,
+            now=now,
+            prefix=media_prefix(settings.media_base_url),
         )
     except OffAirError:
         raise HTTPException(503, detail=_OFF_AIR) from None
-    return _hls(body, cache_control)
+    return _hls(body, caching)
 
 
 @router.get("/api/channels/{slug}/now")

@@ -46,6 +46,7 @@ from channel.stores import store_from_settings
 from channel.uploads import EXPOSED_HEADERS, sweep_forever
 from channel.web import router as web_router
 from channel.web.data import PublicProgrammes
+from channel.web.public_lean import PublicProgrammeRoute
 from storage import Store
 
 __all__ = ["ROUTERS", "body_policy", "create_app"]
@@ -121,7 +122,8 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
     if settings.trusted_proxies:  # X-Forwarded-For/-Proto believed from these peers only, never by default
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_middleware(NoSniffMiddleware)  # every answer; the lean handler's own headers carry it too
-    install_playout(app)  # the lean live-playlist handler, in front of everything else
+    # the lean handlers (live playlists, media files, guide, public programme JSON) in front of everything else
+    install_playout(app, lean=(PublicProgrammeRoute(app.state.sessionmaker, app.state.public_programmes),))
 
 
 def create_app(

@@ -23,6 +23,7 @@ from channel.playout.serve import (
     EPG_CACHE,
     HLS_TYPE,
     MASTER_CACHE,
+    NOW_CACHE,
     TimeshiftError,
     check_timeshift,
     epg_json,
@@ -212,7 +213,7 @@ async def channel_now(slug: CleanQuery, cache: PlayoutDep) -> JSONResponse:
         body = now_json(live.timeline, slug=slug, at=datetime.now(UTC))
     except OffAirError:
         raise HTTPException(503, detail=_OFF_AIR) from None
-    return JSONResponse(body, headers={"Cache-Control": "public, max-age=5"})
+    return JSONResponse(body, headers={"Cache-Control": NOW_CACHE})
 
 
 @router.get("/api/channels/{slug}/epg")

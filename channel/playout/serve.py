@@ -41,6 +41,7 @@ __all__ = [
     "IMMUTABLE_PLAYLIST",
     "MASTER_CACHE",
     "MEDIA_PREFIX",
+    "NOW_CACHE",
     "TimeshiftError",
     "check_timeshift",
     "epg_json",
@@ -61,6 +62,7 @@ MEDIA_PREFIX = "/media/"
 MASTER_CACHE = "public, max-age=60"
 IMMUTABLE = "public, max-age=31536000, immutable"
 EPG_CACHE = "public, max-age=30"
+NOW_CACHE = "public, max-age=5"
 #: a VOD playlist of an interval that has aired in full
 IMMUTABLE_PLAYLIST_SECONDS = 3600
 IMMUTABLE_PLAYLIST = f"public, max-age={IMMUTABLE_PLAYLIST_SECONDS}"

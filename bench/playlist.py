@@ -1,12 +1,13 @@
-"""Live playlist benchmark: render time (10 vs 100,000 items), then HTTP rate and p99 vs nginx.
+"""Live playlist and viewer-route benchmark: render time (10 vs 100,000 items), then HTTP rate and p99.
 
 Run: make bench-playlist   (or .venv/bin/python bench/playlist.py [--seconds 20])
 
-One legaltv API process (uvicorn, one worker, uvloop + httptools) serves one variant's live media
-playlist of a channel compiled from fake descriptions in a temporary data dir; nginx (one worker)
-serves a static copy of the same bytes; wrk (-t2 -c50 --latency) loads each in turn on loopback.
-Also measured: the same playlist through the FastAPI route and its middleware (a query string
-bypasses the lean handler), i.e. what the lean handler saves.
+One legaltv API process as `legaltv serve` runs it (granian, one process) serves a channel compiled
+from fake descriptions in a temporary data dir; nginx (one worker) serves a static copy of one
+variant's live playlist; wrk (-t2, --latency) loads each URL in turn on loopback: the live playlist
+(lean handler, and through the FastAPI route: a query string bypasses the lean handler), now/next,
+the day's guide, a programme's public JSON, the viewer page, and a 2 MB segment under /media, the
+last also from uvicorn (the server before issue 13) to show what sending files by path saves.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ import uuid  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 
+from sqlalchemy import select  # noqa: E402
+
 from bench.playlist_render import main as render_main  # noqa: E402
 from channel.db import make_engine, make_sessionmaker  # noqa: E402
 from channel.grid import default_profile  # noqa: E402
@@ -53,6 +56,7 @@ class Result:
     rps: float
     p50_ms: float
     p99_ms: float
+    mbytes_per_s: float = 0.0
 
 
 def free_port() -> int:
@@ -129,9 +133,12 @@ def wait_for(url: str, timeout: float = 30.0) -> bytes:
             time.sleep(0.2)
 
 
-def wrk(name: str, url: str, *, seconds: int) -> Result:
+def wrk(name: str, url: str, *, seconds: int, connections: int = 50) -> Result:
     out = subprocess.run(
-        ["wrk", "-t2", "-c50", f"-d{seconds}s", "--latency", url], capture_output=True, text=True, check=True
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
 
@@ -141,7 +148,9 @@ def wrk(name: str, url: str, *, seconds: int) -> Result:
 
     if "Non-2xx" in out:
         raise SystemExit(f"{name}: non-2xx responses\n{out}")
-    return Result(name=name, rps=rps, p50_ms=pct("50"), p99_ms=pct("99"))
+    value, unit = re.search(r"Transfer/sec:\s+([\d.]+)(B|KB|MB|GB)", out).groups()  # type: ignore[union-attr]
+    rate = float(value) * {"B": 1e-6, "KB": 1e-3, "MB": 1.0, "GB": 1e3}[unit] * 1.048576
+    return Result(name=name, rps=rps, p50_ms=pct("50"), p99_ms=pct("99"), mbytes_per_s=rate)
 
 
 NGINX_CONF = """worker_processes 1;
@@ -183,20 +192,28 @@ def serve_nginx(root: Path, body: bytes) -> tuple[subprocess.Popen[bytes], str]:
     return proc, url
 
 
-def serve_legaltv(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+def serve_legaltv(data_dir: Path, *, server: str = "granian") -> tuple[subprocess.Popen[bytes], str]:
+    """`legaltv serve` (granian) on a free port; or, with ``server="uvicorn"``, the same app under uvicorn
+    (uvloop + httptools), as `legaltv serve` ran it before issue 13."""
     port = free_port()
-    code = (
-        "import uvicorn; from channel.app import create_app; from channel.settings import Settings;"
-        f"uvicorn.run(create_app(Settings()), host='127.0.0.1', port={port}, log_level='warning',"
-        " access_log=False, loop='uvloop', http='httptools')"
-    )
     env = {
         **os.environ,
         "LEGALTV_DATA_DIR": str(data_dir),
         "LEGALTV_ENV": "test",
         "LEGALTV_LOG_LEVEL": "WARNING",
+        "LEGALTV_PORT": str(port),
+        "LEGALTV_EMBEDDED_WORKER": "false",
     }
-    proc = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=_HERE.parent)
+    if server == "granian":
+        command = [str(Path(sys.executable).with_name("legaltv")), "serve"]
+    else:
+        code = (
+            "import uvicorn; from channel.app import create_app; from channel.settings import Settings;"
+            f"uvicorn.run(create_app(Settings()), host='127.0.0.1', port={port}, log_level='warning',"
+            " access_log=False, loop='uvloop', http='httptools')"
+        )
+        command = [sys.executable, "-c", code]
+    proc = subprocess.Popen(command, env=env, cwd=_HERE.parent)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{base}/live/{SLUG}/{VARIANT}.m3u8")
@@ -215,16 +232,31 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
+SEGMENT_KEY = "programmes/bench/r1/720p/seg_00000.ts"
+SEGMENT_BYTES = 2_000_000
+
+
+def programme_id(settings: Settings) -> str:
+    engine = make_engine(settings.resolved_database_url)
+    with make_sessionmaker(engine)() as session:
+        found = session.scalar(select(Programme.id).limit(1))
+    engine.dispose()
+    return str(found)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=20, help="wrk duration per target")
     args = parser.parse_args()
     print("== render time ==")
     render_main()
+    seconds = args.seconds
     with tempfile.TemporaryDirectory(prefix="bench-playlist-") as tmp:
         root = Path(tmp)
         settings = Settings(data_dir=root / "var", env="test")
         seed(settings)
+        LocalStore(settings.resolved_storage_path).put_bytes(SEGMENT_KEY, os.urandom(SEGMENT_BYTES))
+        programme = programme_id(settings)
         api, base = serve_legaltv(settings.data_dir)
         try:
             live = f"{base}/live/{SLUG}/{VARIANT}.m3u8"
@@ -232,22 +264,59 @@ def main() -> None:
             nginx, static = serve_nginx(root / "nginx", body)
             try:
                 results = [
-                    wrk("nginx (static copy)", static, seconds=args.seconds),
-                    wrk("legaltv live (lean handler)", live, seconds=args.seconds),
-                    wrk("legaltv via FastAPI route", f"{live}?via=router", seconds=args.seconds),
+                    wrk("nginx (static copy)", static, seconds=seconds),
+                    wrk("legaltv live (lean handler)", live, seconds=seconds),
+                    wrk("legaltv via FastAPI route", f"{live}?via=router", seconds=seconds),
                 ]
             finally:
                 stop(nginx)
+            routes = [
+                wrk("now/next", f"{base}/api/channels/{SLUG}/now", seconds=seconds),
+                wrk("EPG, today", f"{base}/api/channels/{SLUG}/epg", seconds=seconds),
+                wrk("programme public JSON", f"{base}/api/public/programmes/{programme}", seconds=seconds),
+                wrk("viewer page /", f"{base}/", seconds=seconds),
+            ]
+            media = [
+                wrk("2 MB segment, granian", f"{base}/media/{SEGMENT_KEY}", seconds=seconds, connections=20)
+            ]
         finally:
             stop(api)
-    print(f"\n== HTTP, wrk -t2 -c50 -d{args.seconds}s --latency, {len(body)} byte playlist ==")
-    print(f"{'target':<30} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8}")
-    for r in results:
-        print(f"{r.name:<30} {r.rps:>10.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f}")
+        before, old = serve_legaltv(settings.data_dir, server="uvicorn")
+        try:
+            media.append(
+                wrk(
+                    "2 MB segment, uvicorn (before)",
+                    f"{old}/media/{SEGMENT_KEY}",
+                    seconds=seconds,
+                    connections=20,
+                )
+            )
+        finally:
+            stop(before)
+    print(
+        f"\n== HTTP, wrk -t2 -c50 -d{seconds}s --latency, {len(body)} byte playlist, load {os.getloadavg()[0]:.1f} =="
+    )
+    print(f"{'target':<32} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8}")
+    for r in [*results, *routes]:
+        print(f"{r.name:<32} {r.rps:>10.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f}")
+    print(f"\n== media, wrk -t2 -c20 -d{seconds}s ==")
+    print(f"{'target':<32} {'req/s':>10} {'MB/s':>8} {'p99 ms':>8}")
+    for r in media:
+        print(f"{r.name:<32} {r.rps:>10.0f} {r.mbytes_per_s:>8.0f} {r.p99_ms:>8.2f}")
     ratio = results[1].rps / results[0].rps
     p99 = results[1].p99_ms
-    print(f"legaltv / nginx: {ratio:.2f} (target ≥ 0.40) {'OK' if ratio >= 0.40 else 'BELOW TARGET'}")
+    print(f"\nlegaltv / nginx: {ratio:.2f} (target ≥ 0.40) {'OK' if ratio >= 0.40 else 'BELOW TARGET'}")
     print(f"legaltv p99: {p99:.2f} ms (target < 10 ms) {'OK' if p99 < 10 else 'ABOVE TARGET'}")
+    for r in routes:
+        target, floor = (1000, "viewer page") if r.name.startswith("viewer") else (5000, "")
+        ok = r.rps >= target and r.p99_ms < 50
+        note = " (the page is rewritten elsewhere)" if floor else ""
+        print(
+            f"{r.name}: {r.rps:.0f} req/s, p99 {r.p99_ms:.1f} ms (target ≥ {target}, < 50 ms) {'OK' if ok else 'BELOW TARGET'}{note}"
+        )
+    print(
+        f"segments by path / through uvicorn: {media[0].mbytes_per_s / media[1].mbytes_per_s:.2f}x the bytes per second"
+    )
 
 
 if __name__ == "__main__":

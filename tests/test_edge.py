@@ -252,3 +252,20 @@ def test_media_from_s3_is_cached_at_the_edge(s3_server: S3Server, tmp_path: Path
     assert third.content == SEGMENT_BYTES
     assert private.status_code == 404
     assert b"uploaded source" not in private.content
+
+
+def test_public_pages_are_kept_per_language_and_the_console_never(stack: Stack) -> None:
+    path = f"/kenh/{stack.air.slug}"
+    first = stack.get(path)
+    second = stack.get(path)
+    english = stack.get(path, Cookie="legaltv_lang=en")
+    assert first.status_code == second.status_code == english.status_code == 200
+    assert second.headers["x-cache-status"] == "HIT"
+    assert english.headers["x-cache-status"] == "MISS"  # one copy per language
+    assert 'lang="en"' in english.text
+    assert 'lang="vi"' in second.text
+    for _ in range(2):
+        switching = stack.get(path + "?lang=en")  # answered with the reader's own cookie: never shared
+        assert "set-cookie" in switching.headers
+        assert switching.headers["x-cache-status"] != "HIT"
+        assert stack.get("/console").headers["x-cache-status"] == "PASS"

@@ -60,7 +60,13 @@ class Page:
         self.remember = lang in LANGUAGES and lang != cookie
 
     def render(
-        self, template: str, *, status: int = 200, frameable: bool = False, **context: Any
+        self,
+        template: str,
+        *,
+        status: int = 200,
+        frameable: bool = False,
+        public: bool = False,
+        **context: Any,
     ) -> HTMLResponse:
         settings: Settings = self.settings
         assets: Assets = self.assets
@@ -75,7 +81,8 @@ class Page:
             i18n=dict(MESSAGES[self.lang]),
             **context,
         )
-        headers = page_headers(frameable=frameable, extra_origins=media_origins(settings))
+        shared = public and status == 200 and not self.remember  # a page that sets the cookie is the reader's
+        headers = page_headers(frameable=frameable, extra_origins=media_origins(settings), public=shared)
         response = HTMLResponse(body, status_code=status, headers=headers)
         if self.remember:
             response.set_cookie(COOKIE, self.lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
@@ -104,7 +111,9 @@ def _viewer(page: Page, session: SessionDep, playout: PlayoutDep, slug: str | No
     )
     if channel is None and slug is not None:
         return page.not_found()
-    return page.render("viewer.html", channel=channel, channels=channels, title=_title(page, channel))
+    return page.render(
+        "viewer.html", channel=channel, channels=channels, title=_title(page, channel), public=True
+    )
 
 
 def _title(page: Page, channel: ChannelView | None) -> str:
@@ -130,7 +139,9 @@ def embed(slug: CleanQuery, page: PageDep, session: SessionDep, playout: Playout
     channel, _ = viewer_channels(session, playout, slug=slug, default_slug=None)
     if channel is None:
         return page.not_found()
-    return page.render("embed.html", channel=channel, title=_title(page, channel), frameable=True)
+    return page.render(
+        "embed.html", channel=channel, title=_title(page, channel), frameable=True, public=True
+    )
 
 
 @router.get("/chuong-trinh/{programme_id}", response_class=HTMLResponse)
@@ -152,6 +163,7 @@ def programme_page(
         page_url=f"{base}/chuong-trinh/{programme.id}",
         poster=absolute(base, programme.poster_url),
         minutes=round((programme.duration or 0) / 60),
+        public=True,
     )
 
 

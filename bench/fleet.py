@@ -194,7 +194,11 @@ class Fleet:
                 )
                 for i, v in enumerate(viewers)
             ]
-            await asyncio.gather(*tasks)
+            # a viewer that fell behind may still be downloading at the end: the step ends anyway
+            _, late = await asyncio.wait(tasks, timeout=stop_at - loop.time() + 2.0)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
         finally:
             for fd in (read_end, write_end, sink):
                 os.close(fd)

@@ -22,6 +22,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
 import argparse  # noqa: E402
+import json  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
 import socket  # noqa: E402
@@ -169,10 +170,12 @@ http {{
 
 
 def serve_nginx(root: Path, body: bytes) -> tuple[subprocess.Popen[bytes], str]:
+    """nginx serving a static copy of the live playlist, and the VOD set channel-engine plays."""
     port = free_port()
     target = root / "www" / "live" / SLUG / f"{VARIANT}.m3u8"
     target.parent.mkdir(parents=True)
     target.write_bytes(body)
+    write_vod_set(root / "www" / "vod")
     (root / "tmp").mkdir()
     conf = root / "nginx.conf"
     conf.write_text(NGINX_CONF.format(root=root, port=port))
@@ -186,6 +189,93 @@ def serve_nginx(root: Path, body: bytes) -> tuple[subprocess.Popen[bytes], str]:
     url = f"http://127.0.0.1:{port}/live/{SLUG}/{VARIANT}.m3u8"
     try:
         wait_for(url)
+    except BaseException:
+        stop(proc)
+        raise
+    return proc, url
+
+
+#: the VOD set channel-engine is given: the house ladder, one half-hour programme of 300 six-second segments,
+#: like each of the 200 programmes of the legaltv channel above
+VOD_LADDER = ((1080, 1920, 4_628_000), (720, 1280, 2_628_000), (480, 854, 1_378_000), (360, 640, 828_000))
+VOD_SEGMENTS = 299
+
+
+def write_vod_set(folder: Path) -> None:
+    master = ["#EXTM3U", "#EXT-X-VERSION:3"]
+    for height, width, bandwidth in VOD_LADDER:
+        master += [
+            f'#EXT-X-STREAM-INF:BANDWIDTH={bandwidth},RESOLUTION={width}x{height},CODECS="avc1.640028,mp4a.40.2"',
+            f"{height}p/index.m3u8",
+        ]
+        media = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:6", "#EXT-X-MEDIA-SEQUENCE:0"]
+        media += [f"#EXTINF:6.000,\nseg_{k:05d}.ts" for k in range(VOD_SEGMENTS)]
+        media += ["#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-ENDLIST"]
+        (folder / f"{height}p").mkdir(parents=True, exist_ok=True)
+        (folder / f"{height}p" / "index.m3u8").write_text("\n".join(media) + "\n")
+    (folder / "master.m3u8").write_text("\n".join(master) + "\n")
+
+
+CHANNEL_ENGINE = "eyevinn-channel-engine@3.0.5"
+_CHANNEL_ENGINE_JS = """
+const ChannelEngine = require("eyevinn-channel-engine");
+class Assets {{
+  async getNextVod(request) {{
+    return {{ id: "p" + Date.now(), title: "Chương trình", uri: "{vod}" }};
+  }}
+}}
+class Channels {{
+  getChannels() {{
+    return [{{ id: "1", profile: {profile} }}];
+  }}
+}}
+const engine = new ChannelEngine(new Assets(), {{
+  heartbeat: "/", averageSegmentDuration: 6000, channelManager: new Channels(), defaultSlateUri: "{vod}",
+}});
+engine.start();
+engine.listen({port});
+"""
+
+
+def serve_channel_engine(root: Path, vod: str) -> tuple[subprocess.Popen[bytes], str] | str:
+    """Eyevinn's channel-engine (npm, installed into `root` for this run only) playing the VOD set in a
+    loop; (process, URL of one media playlist), or why it could not run here."""
+    root.mkdir(parents=True)
+    try:
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                "--prefix",
+                str(root),
+                CHANNEL_ENGINE,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"npm install {CHANNEL_ENGINE} failed: {exc}"
+    port = free_port()
+    profile = [{"bw": bw, "codecs": "avc1.640028,mp4a.40.2", "resolution": [w, h]} for h, w, bw in VOD_LADDER]
+    script = root / "engine.js"
+    script.write_text(_CHANNEL_ENGINE_JS.format(vod=vod, port=port, profile=json.dumps(profile)))
+    proc = subprocess.Popen(
+        ["node", str(script)], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}/channels/1/"
+    try:
+        master = wait_for(base + "master.m3u8", timeout=60).decode()
+        uri = next(line for line in master.splitlines() if line and not line.startswith("#"))
+        url = base + uri
+        deadline = time.monotonic() + 60
+        while b"#EXTINF" not in wait_for(url, timeout=60):
+            if time.monotonic() > deadline:
+                raise TimeoutError("channel-engine lists no segment")
+            time.sleep(0.5)
     except BaseException:
         stop(proc)
         raise
@@ -262,12 +352,24 @@ def main() -> None:
             live = f"{base}/live/{SLUG}/{VARIANT}.m3u8"
             body = wait_for(live)
             nginx, static = serve_nginx(root / "nginx", body)
+            engine_note = ""
             try:
                 results = [
                     wrk("nginx (static copy)", static, seconds=seconds),
                     wrk("legaltv live (lean handler)", live, seconds=seconds),
                     wrk("legaltv via FastAPI route", f"{live}?via=router", seconds=seconds),
                 ]
+                vod = static.replace(f"/live/{SLUG}/{VARIANT}.m3u8", "/vod/master.m3u8")
+                engine = serve_channel_engine(root / "channel-engine", vod)
+                if isinstance(engine, str):
+                    engine_note = engine
+                else:
+                    try:
+                        engine_body = wait_for(engine[1])
+                        results.append(wrk("channel-engine (same machine)", engine[1], seconds=seconds))
+                        engine_note = f"{len(engine_body)} bytes against legaltv's {len(body)}"
+                    finally:
+                        stop(engine[0])
             finally:
                 stop(nginx)
             routes = [
@@ -307,6 +409,14 @@ def main() -> None:
     p99 = results[1].p99_ms
     print(f"\nlegaltv / nginx: {ratio:.2f} (target ≥ 0.40) {'OK' if ratio >= 0.40 else 'BELOW TARGET'}")
     print(f"legaltv p99: {p99:.2f} ms (target < 10 ms) {'OK' if p99 < 10 else 'ABOVE TARGET'}")
+    if len(results) > 3:
+        versus = results[1].rps / results[3].rps
+        print(
+            f"legaltv / channel-engine: {versus:.2f} (target ≥ 2) {'OK' if versus >= 2 else 'BELOW TARGET'};"
+            f" playlists: {engine_note}"
+        )
+    else:
+        print(f"channel-engine: not measured ({engine_note})")
     for r in routes:
         target, floor = (1000, "viewer page") if r.name.startswith("viewer") else (5000, "")
         ok = r.rps >= target and r.p99_ms < 50

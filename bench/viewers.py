@@ -83,6 +83,7 @@ class Step:
     seconds: float
     cpu: dict[str, tuple[float, float]]  # component -> (user, system) CPU seconds per second
     fleet_cpu: float  # cores
+    machine: dict[str, float]  # the whole machine, cores: user, system, softirq, idle (neighbours included)
 
     @property
     def ok(self) -> bool:
@@ -175,6 +176,20 @@ def _family(pid: int) -> list[int]:
     for task in Path(f"/proc/{pid}/task").glob("*/children"):
         found += [int(c) for c in task.read_text().split()]
     return found
+
+
+def _machine() -> dict[str, float]:
+    """CPU seconds of the whole machine so far, by kind (/proc/stat): the kernel's network work
+    (softirq) is nobody's process time."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    user, nice, system, idle, iowait, irq, softirq = fields
+    tick = os.sysconf("SC_CLK_TCK")
+    return {
+        "user": (user + nice) / tick,
+        "system": system / tick,
+        "softirq": (irq + softirq) / tick,
+        "idle": (idle + iowait) / tick,
+    }
 
 
 def _cpu(pids: list[int]) -> tuple[float, float]:
@@ -318,25 +333,26 @@ def audience(n: int) -> list[Viewer]:
 
 def step(target: Target, n: int, *, measure_s: float) -> Step:
     """N viewers against `target`; CPU is read over the measured interval only (after the warm-up)."""
-    samples: list[tuple[float, dict[str, tuple[float, float]], float]] = []
+    samples: list[tuple[float, dict[str, tuple[float, float]], float, dict[str, float]]] = []
 
     def mark() -> None:
         fleet = os.times()
         servers = {name: _cpu(pids()) for name, pids in target.groups.items()}
-        samples.append((time.monotonic(), servers, fleet.user + fleet.system))
+        samples.append((time.monotonic(), servers, fleet.user + fleet.system, _machine()))
 
     tally = asyncio.run(
         Fleet(target.host, target.port).run(
             audience(n), warmup_s=6.0, measure_s=measure_s, marks=(mark, mark)
         )
     )
-    (t0, before, fleet0), (t1, after, fleet1) = samples
+    (t0, before, fleet0, machine0), (t1, after, fleet1, machine1) = samples
     seconds = t1 - t0
     cpu = {
         name: ((after[name][0] - before[name][0]) / seconds, (after[name][1] - before[name][1]) / seconds)
         for name in after
     }
-    return Step(n, tally, seconds, cpu, (fleet1 - fleet0) / seconds)
+    machine = {kind: (machine1[kind] - machine0[kind]) / seconds for kind in machine1}
+    return Step(n, tally, seconds, cpu, (fleet1 - fleet0) / seconds, machine)
 
 
 def search(target: Target, *, start: int, cap: int, measure_s: float) -> tuple[Step | None, list[Step]]:
@@ -373,9 +389,14 @@ def _report(target: Target, s: Step) -> None:
     print(
         f"  {target.name[:3]} N={s.viewers:>5}: {'keeps up ' if s.ok else 'BEHIND   '} segments={t.segments:>6}"
         f" late={t.late:>4} stale={t.stale} errors={t.errors} p99={s.p99():.2f}s"
-        f" {t.bytes * 8 / s.seconds / 1e9:.2f} Gb/s server={s.server_cores:.2f} cores fleet={s.fleet_cpu:.2f} cores",
+        f" {t.bytes * 8 / s.seconds / 1e9:.2f} Gb/s server={s.server_cores:.2f} cores fleet={s.fleet_cpu:.2f} cores"
+        f" machine: {_machine_text(s)}",
         flush=True,
     )
+
+
+def _machine_text(s: Step) -> str:
+    return " ".join(f"{kind} {cores:.2f}" for kind, cores in s.machine.items())
 
 
 def _where(s: Step) -> str:
@@ -431,12 +452,13 @@ def main() -> None:
     for key in chosen:
         target, good = results[key]
         if good is None:
-            print(f"| {target.name} | < {args.start} | | | | | | | |")
+            print(f"| {target.name} | < {args.start} | | | | | | | | |")
             continue
         ratio = f"{good.viewers / limit.viewers:.2f}" if limit else "n/a"
         print(
             f"| {target.name} | {good.viewers} | {ratio} | {good.p99():.2f} | {good.tally.bytes * 8 / good.seconds / 1e9:.2f}"
-            f" | {good.server_cores:.2f} | {1000 * good.server_cores / good.viewers:.3f} | {good.fleet_cpu:.2f} | {_where(good)} |"
+            f" | {good.server_cores:.2f} | {1000 * good.server_cores / good.viewers:.3f} | {good.fleet_cpu:.2f}"
+            f" | {_where(good)} | {_machine_text(good)} |"
         )
     if limit and "b" in results and results["b"][1]:
         b = results["b"][1]

@@ -4,7 +4,8 @@ Run: make bench-viewers   (or .venv/bin/python bench/viewers.py [--measure-secon
 
 A channel of two-minute programmes back to back (6 s segments, the house ladder 1080p/720p/480p/360p,
 segment files of the rungs' real sizes: bitrate + 128 kb/s audio x 6 s) in a temporary data folder,
-served three ways in turn on loopback:
+served three ways on loopback, all started at once and loaded in turn at each N (so a neighbour's burst
+of load on this shared machine weighs on all three alike):
 
   (a) the embedded default: one `legaltv serve` process (granian; lean playlist handler; media sent by path)
   (b) the stack: the nginx edge (docker/nginx/templates, one worker) in front of two `legaltv serve` replicas
@@ -355,33 +356,49 @@ def step(target: Target, n: int, *, measure_s: float) -> Step:
     return Step(n, tally, seconds, cpu, (fleet1 - fleet0) / seconds, machine)
 
 
-def search(target: Target, *, start: int, cap: int, measure_s: float) -> tuple[Step | None, list[Step]]:
-    """Double N while the fleet keeps up, then bisect twice; (the largest step that kept up, every step)."""
-    steps: list[Step] = []
+@dataclass
+class Search:
+    """One target's search: the largest N that kept up, the smallest that did not."""
+
+    target: Target
     good: Step | None = None
     bad: int | None = None
+
+    def next_n(self, doubling: int) -> int | None:
+        """The N to try next: `doubling` while nothing failed, then halfway (twice at most, see `search`)."""
+        if self.bad is None:
+            return doubling
+        if self.good is None or self.bad - self.good.viewers <= max(8, self.good.viewers // 8):
+            return None
+        return (self.good.viewers + self.bad) // 2
+
+    def record(self, result: Step) -> None:
+        if result.ok:
+            self.good = result if self.good is None or result.viewers > self.good.viewers else self.good
+        else:
+            self.bad = result.viewers if self.bad is None else min(self.bad, result.viewers)
+
+
+def search(targets: list[Target], *, start: int, cap: int, measure_s: float) -> list[Search]:
+    """Every target at each N in turn, so a neighbour's burst of load weighs on all alike: N doubles
+    while a target keeps up, then two bisection steps for each."""
+    searches = [Search(target) for target in targets]
     n = start
-    while n <= cap:
-        result = step(target, n, measure_s=measure_s)
-        steps.append(result)
-        _report(target, result)
-        if not result.ok:
-            bad = n
-            break
-        good = result
+    while n <= cap and any(s.bad is None for s in searches):
+        for one in searches:
+            if one.bad is None:
+                result = step(one.target, n, measure_s=measure_s)
+                _report(one.target, result)
+                one.record(result)
         n *= 2
     for _ in range(2):
-        if good is None or bad is None or bad - good.viewers <= max(8, good.viewers // 8):
-            break
-        n = (good.viewers + bad) // 2
-        result = step(target, n, measure_s=measure_s)
-        steps.append(result)
-        _report(target, result)
-        if result.ok:
-            good = result
-        else:
-            bad = n
-    return good, steps
+        for one in searches:
+            following = one.next_n(n)
+            if following is not None and one.bad is not None:
+                result = step(one.target, following, measure_s=measure_s)
+                _report(one.target, result)
+                one.record(result)
+    return searches
 
 
 def _report(target: Target, s: Step) -> None:
@@ -431,14 +448,12 @@ def main() -> None:
         settings = Settings(data_dir=root / "var", env="test")
         print("seeding the channel and writing segment files ...", flush=True)
         seed(settings)
-        for key in chosen:
-            with ExitStack() as stack:
-                target = stack.enter_context(targets[key](settings, root / key))
-                print(f"{target.name}:", flush=True)
-                good, _ = search(
-                    target, start=args.start, cap=args.max_viewers, measure_s=args.measure_seconds
-                )
-                results[key] = (target, good)
+        with ExitStack() as stack:
+            started = {key: stack.enter_context(targets[key](settings, root / key)) for key in chosen}
+            found = search(
+                list(started.values()), start=args.start, cap=args.max_viewers, measure_s=args.measure_seconds
+            )
+            results = {key: (one.target, one.good) for key, one in zip(started, found, strict=True)}
     finally:
         shutil.rmtree(root, ignore_errors=True)
     limit = results.get("c", (None, None))[1]

@@ -180,6 +180,29 @@ class Settings(BaseSettings):
         "the edge); empty: /media/ on this host",
     )
 
+    media_token_secret: str = Field(
+        default="",
+        description="Shared with the edge: media URIs carry long-lived per-programme tokens (docs/delivery.md)",
+    )
+    media_token_days: int = Field(
+        default=7, ge=1, le=365, description="A media token holds at least this many days, at most twice that"
+    )
+
+    @model_validator(mode="after")
+    def _strong_media_secret(self) -> Settings:
+        """delivery: a guessable token secret would sign anyone's URLs."""
+        from channel.security.secretkey import MAKE_ONE, MIN_SECRET_LENGTH
+
+        if (
+            self.env == "production"
+            and self.media_token_secret
+            and len(self.media_token_secret) < MIN_SECRET_LENGTH
+        ):
+            raise ValueError(
+                f"LEGALTV_MEDIA_TOKEN_SECRET: at least {MIN_SECRET_LENGTH} characters; make one with: {MAKE_ONE}"
+            )
+        return self
+
     @field_validator("media_base_url")
     @classmethod
     def _media_base(cls, value: str) -> str:

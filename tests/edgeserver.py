@@ -71,7 +71,9 @@ def edge_values(
     upstreams: Sequence[str],
     media: Literal["local", "s3"],
     store: Path | None = None,
-    s3_url: str = "http://127.0.0.1:9/none",
+    s3_endpoint: str = "http://127.0.0.1:9",
+    s3_bucket: str = "none",
+    media_secret: str = "",
     cors_origins: Sequence[str] = ("*",),
     access_log: bool = True,
 ) -> dict[str, str]:
@@ -84,7 +86,9 @@ def edge_values(
         "LEGALTV_EDGE_CONF_DIR": str(root / "conf.d"),
         "LEGALTV_EDGE_MEDIA": media,
         "LEGALTV_EDGE_STORE": str(store or root / "no-store"),
-        "LEGALTV_EDGE_S3_URL": s3_url,
+        "LEGALTV_EDGE_S3_ENDPOINT": s3_endpoint,
+        "LEGALTV_EDGE_S3_BUCKET": s3_bucket,
+        "LEGALTV_EDGE_MEDIA_SECRET": media_secret,
         "LEGALTV_EDGE_CORS": cors_map(cors_origins),
         "LEGALTV_EDGE_ACCESS_LOG": f"{root / 'access.log'} legaltv_edge" if access_log else "off",
     }

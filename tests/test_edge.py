@@ -29,6 +29,7 @@ import pytest
 from channel.db import make_engine, make_sessionmaker
 from channel.migrate import upgrade
 from channel.playout.cache import TimelineCache
+from channel.playout.tokens import MediaUris
 from channel.settings import Settings
 from playlist import last_aired, live_edge, to_us
 from storage import LocalStore
@@ -233,7 +234,8 @@ def test_media_from_s3_is_cached_at_the_edge(s3_server: S3Server, tmp_path: Path
         port=free_port(),
         upstreams=["127.0.0.1:9"],
         media="s3",
-        s3_url=f"{s3_server.endpoint_url}/{bucket}",
+        s3_endpoint=s3_server.endpoint_url,
+        s3_bucket=bucket,
     )
     with running_edge(tmp_path, values) as edge:
         first = httpx.get(f"{edge.url}/media/{SEGMENT}", timeout=10)
@@ -269,3 +271,49 @@ def test_public_pages_are_kept_per_language_and_the_console_never(stack: Stack) 
         assert "set-cookie" in switching.headers
         assert switching.headers["x-cache-status"] != "HIT"
         assert stack.get("/console").headers["x-cache-status"] == "PASS"
+
+
+def test_signed_media_is_checked_at_the_edge(tmp_path: Path) -> None:
+    """With a secret, the edge serves only URIs signed by the API (channel/playout/tokens.py): nginx's
+    secure_link computes the same token, an expired one is 410, anything else 404."""
+    secret = "edge-secret-" + "x" * 30
+    store = LocalStore(tmp_path / "store")
+    store.put_bytes(SEGMENT, SEGMENT_BYTES)
+    store.put_bytes(
+        "programmes/p1/r1/720p/index.m3u8", b"#EXTM3U\n#EXTINF:6.0,\nseg_00000.ts\n#EXT-X-ENDLIST\n"
+    )
+    values = edge_values(
+        tmp_path / "edge",
+        port=free_port(),
+        upstreams=["127.0.0.1:9"],
+        media="local",
+        store=tmp_path / "store",
+        media_secret=secret,
+    )
+    (tmp_path / "edge").mkdir()
+    uris = MediaUris("/media/", secret, 86400)
+    signed = uris.sign(f"/media/{SEGMENT}\n".encode(), now=time.time()).decode().strip()
+    playlist = uris.sign(b"/media/programmes/p1/r1/720p/index.m3u8\n", now=time.time()).decode().strip()
+    expired = uris.sign(f"/media/{SEGMENT}\n".encode(), now=time.time() - 3 * 86400).decode().strip()
+    _, _, token, _ = signed.split("/", 4)[1:]
+    tampered = signed.replace(token, ("A" if token[0] != "A" else "B") + token[1:])
+    with running_edge(tmp_path / "edge", values) as edge:
+
+        def get(path: str) -> httpx.Response:
+            return httpx.get(edge.url + path, timeout=10)
+
+        good = get(signed)
+        assert good.status_code == 200
+        assert good.content == SEGMENT_BYTES
+        index = get(playlist)
+        assert index.status_code == 200
+        relative = playlist.rpartition("/")[0] + "/" + index.text.splitlines()[2]  # as a player resolves it
+        assert get(relative).content == SEGMENT_BYTES  # the token is in the path: relative URIs keep it
+        assert get(f"/media/{SEGMENT}").status_code == 404  # unsigned: refused once a secret is set
+        assert get(tampered).status_code == 404
+        gone = get(expired)
+        assert gone.status_code == 410
+        assert gone.json()["error"]["code"] == "link_expired"
+        other_revision = signed.replace("/programmes/p1/r1/", "/programmes/p1/r2/")
+        assert get(other_revision).status_code == 404  # a token holds for its own prefix only
+        assert get("/media/slates/empty.vtt").status_code == 200

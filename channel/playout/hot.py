@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from channel.playout.cache import PlayoutUnavailable, TimelineCache
 from channel.playout.cors import Headers, SimpleCors
 from channel.playout.serve import HLS_TYPE, MASTER_CACHE, MEDIA_PREFIX, live_expires, render_live, track_for
+from channel.playout.tokens import MediaUris
 from playlist import OffAirError, from_us, live_edge, render_master, to_us
 
 __all__ = ["LivePlaylistMiddleware"]
@@ -32,6 +33,7 @@ _MASTER = "master.m3u8"
 
 
 _FOREVER_US = 1 << 62
+_PLAIN = MediaUris(MEDIA_PREFIX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +63,17 @@ class LivePlaylistMiddleware:
     """``GET|HEAD /live/<slug>/<name>.m3u8`` without a query, from memory; everything else passes on."""
 
     def __init__(
-        self, app: ASGIApp, *, cache: TimelineCache, cors_origins: list[str], prefix: str = MEDIA_PREFIX
+        self,
+        app: ASGIApp,
+        *,
+        cache: TimelineCache,
+        cors_origins: list[str],
+        uris: MediaUris = _PLAIN,
     ) -> None:
         self.app = app
         self.cache = cache
         self.cors = SimpleCors(cors_origins)
-        self.prefix = prefix
+        self.uris = uris
         self.rendered: dict[tuple[str, str], _Rendered] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -113,7 +120,10 @@ class LivePlaylistMiddleware:
             at = datetime.fromtimestamp(now_us / 1_000_000, UTC)
             try:
                 _, next_start = live_edge(timeline, at)
-                body = render_live(timeline, track=track, at=at, window_s=live.window_s, prefix=self.prefix)
+                rendered = render_live(
+                    timeline, track=track, at=at, window_s=live.window_s, prefix=self.uris.prefix
+                )
+                body = self.uris.sign(rendered, now=now_us / 1_000_000)
             except OffAirError:
                 return None
             until = to_us(next_start)

@@ -12,8 +12,8 @@ from channel.playout.guide import EpgRoute, NowRoute
 from channel.playout.hot import LivePlaylistMiddleware
 from channel.playout.routes import router
 from channel.playout.sendfile import MediaFileMiddleware
-from channel.playout.serve import media_prefix
 from channel.playout.slate import slate_probe
+from channel.playout.tokens import media_uris
 
 __all__ = ["install_playout", "router"]
 
@@ -31,5 +31,5 @@ def install_playout(app: FastAPI, *, lean: Sequence[LeanRoute] = ()) -> None:
         LivePlaylistMiddleware,
         cache=app.state.playout,
         cors_origins=origins,
-        prefix=media_prefix(settings.media_base_url),
+        uris=media_uris(settings),
     )

@@ -29,13 +29,13 @@ from channel.playout.serve import (
     epg_json,
     live_caching,
     local_day,
-    media_prefix,
     now_json,
     render_interval,
     render_live,
     render_start_over,
     track_for,
 )
+from channel.playout.tokens import media_uris
 from channel.settings import Settings
 from channel.text import CleanQuery
 from channel.timeparams import DAY_HELP, parse_instant
@@ -159,18 +159,18 @@ async def live_media(
     at = _shifted(start, name="start", retention_hours=settings.timeshift_retention_hours, now=now)
     live = await _on_air(cache, slug)
     track = _track(live, name)
-    prefix = media_prefix(settings.media_base_url)
+    uris = media_uris(settings)
     try:
         _, next_change = live_edge(live.timeline, now)
         if at is None:
-            body = render_live(live.timeline, track=track, at=now, window_s=live.window_s, prefix=prefix)
+            body = render_live(live.timeline, track=track, at=now, window_s=live.window_s, prefix=uris.prefix)
         else:
             body = await asyncio.to_thread(
-                render_start_over, live.timeline, track=track, start=at, now=now, prefix=prefix
+                render_start_over, live.timeline, track=track, start=at, now=now, prefix=uris.prefix
             )
     except OffAirError:
         raise HTTPException(503, detail=_OFF_AIR) from None
-    return _hls(body, live_caching(now=now, next_change=next_change))
+    return _hls(uris.sign(body, now=now.timestamp()), live_caching(now=now, next_change=next_change))
 
 
 @router.get("/vod/{slug}/{name}")
@@ -190,19 +190,14 @@ async def vod_media(
         raise _bad("invalid_interval", "'to' phải sau 'from' / 'to' must be after 'from'")
     live = await _on_air(cache, slug)
     track = _track(live, name)
+    uris = media_uris(settings)
     try:
         body, caching = await asyncio.to_thread(
-            render_interval,
-            live.timeline,
-            track=track,
-            start=lo,
-            end=hi,
-            now=now,
-            prefix=media_prefix(settings.media_base_url),
+            render_interval, live.timeline, track=track, start=lo, end=hi, now=now, prefix=uris.prefix
         )
     except OffAirError:
         raise HTTPException(503, detail=_OFF_AIR) from None
-    return _hls(body, caching)
+    return _hls(uris.sign(body, now=now.timestamp()), caching)
 
 
 @router.get("/api/channels/{slug}/now")

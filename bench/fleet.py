@@ -6,9 +6,12 @@ and parsed; segment bodies are not copied into Python at all: they are spliced f
 pipe and from the pipe into /dev/null (Linux `splice(2)`, zero-copy), so the fleet's own CPU stays far
 below the servers' and the fleet is not what limits the count (the bench prints its CPU beside theirs).
 
-A viewer records, for every segment, how long its download took against its duration, and for every
-reload whether the playlist was stale: a playlist is stale when the segment after its newest one had
-already completed when the reload was sent (with `STALE_SLACK` for the two clocks of one machine).
+A viewer records, for every segment, whether it was late: its download took more than half its
+duration, or it finished more than a target duration plus half the segment's duration after the
+segment had aired (a viewer reloading on time finds a segment within a target duration, so this
+catches playlists answered slowly and servers holding requests back); and for every reload whether
+the playlist was stale: the segment after its newest one had already completed when the reload was
+sent. `STALE_SLACK` allows for scheduling on a busy machine.
 """
 
 from __future__ import annotations
@@ -140,10 +143,10 @@ class _Connection:
         return future
 
 
-def _parse(body: bytes) -> tuple[int, list[tuple[int, str, float]], float]:
-    """(target duration, [(sequence number, URI, duration)], end of the newest segment in Unix seconds)."""
+def _parse(body: bytes) -> tuple[int, list[tuple[int, str, float, float]]]:
+    """(target duration, [(sequence number, URI, duration, end in Unix seconds)]) of a media playlist."""
     target, sequence, at, duration = 6, 0, 0.0, 0.0
-    segments: list[tuple[int, str, float]] = []
+    segments: list[tuple[int, str, float, float]] = []
     for line in body.decode().splitlines():
         if line.startswith("#EXTINF:"):
             duration = float(line[8:].partition(",")[0])
@@ -154,9 +157,9 @@ def _parse(body: bytes) -> tuple[int, list[tuple[int, str, float]], float]:
         elif line.startswith("#EXT-X-TARGETDURATION:"):
             target = int(line[22:])
         elif line and not line.startswith("#"):
-            segments.append((sequence + len(segments), line, duration))
             at += duration
-    return target, segments, at
+            segments.append((sequence + len(segments), line, duration, at))
+    return target, segments
 
 
 class Fleet:
@@ -232,15 +235,15 @@ class Fleet:
                 if status != 200:
                     tally.errors += counted
                     return
-                target_s, segments, listed_until = _parse(body)
+                target_s, segments = _parse(body)
                 target = float(target_s)
                 if counted:
                     tally.reloads += 1
                     # the segment after the newest one had completed when the reload left: stale
-                    if segments and sent_wall > listed_until + segments[-1][2] + STALE_SLACK:
+                    if segments and sent_wall > segments[-1][3] + segments[-1][2] + STALE_SLACK:
                         tally.stale += 1
                 fresh = [s for s in segments if s[0] > newest] if newest >= 0 else segments[-1:]
-                for number, uri, duration in fresh:
+                for number, uri, duration, ended in fresh:
                     started = loop.time()
                     try:
                         status, _, size = await connection.get(uri, keep=False)
@@ -249,11 +252,14 @@ class Fleet:
                         return
                     took = loop.time() - started
                     newest = number
-                    if started >= measure_from and started < stop_at:
+                    if measure_from <= started < stop_at:
+                        # late: a slow download, or one that came too long after the segment was there
+                        # (a viewer reloading on time finds it within a target duration)
+                        behind = time.time() - ended > target + duration / 2 + STALE_SLACK
                         tally.segments += 1
                         tally.bytes += size
                         tally.download_s.append(took)
-                        tally.late += took > duration / 2
+                        tally.late += took > duration / 2 or behind
                         tally.errors += status != 200
                 due += target
                 await asyncio.sleep(max(0.0, due - loop.time()))

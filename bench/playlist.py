@@ -218,6 +218,18 @@ def write_vod_set(folder: Path) -> None:
 
 CHANNEL_ENGINE = "eyevinn-channel-engine@3.0.5"
 _CHANNEL_ENGINE_JS = """
+// channel-engine 3.0.5 registers async handlers that also take `next`, which restify >= 9 refuses (and
+// restify 8 does not run on Node 20): wrap those as callback handlers, changing nothing else
+const Chain = require("restify/lib/chain");
+const add = Chain.prototype.add;
+Chain.prototype.add = function (handler) {{
+  if (handler.constructor.name === "AsyncFunction" && handler.length > 2) {{
+    const inner = handler;
+    handler = function (req, res, next) {{ inner(req, res, next).catch((err) => next(err)); }};
+    Object.defineProperty(handler, "name", {{ value: inner.name }});
+  }}
+  return add.call(this, handler);
+}};
 const ChannelEngine = require("eyevinn-channel-engine");
 class Assets {{
   async getNextVod(request) {{
@@ -232,6 +244,8 @@ class Channels {{
 const engine = new ChannelEngine(new Assets(), {{
   heartbeat: "/", averageSegmentDuration: 6000, channelManager: new Channels(), defaultSlateUri: "{vod}",
 }});
+// restify 11's router drops what follows a ";" (the engine's `master<bw>.m3u8;session=<id>`): keep it
+engine.server.pre(function (req, res, next) {{ req.url = req.url.replace(/;/g, "%3B"); return next(); }});
 engine.start();
 engine.listen({port});
 """

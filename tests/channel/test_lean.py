@@ -26,9 +26,9 @@ def air(api_app: FastAPI) -> Air:
 
 
 def _lean(app: FastAPI) -> LeanMiddleware:
-    stack = app.middleware_stack
+    stack = app.front  # type: ignore[attr-defined]  # the lean handlers in front of the app's stack
     while not isinstance(stack, LeanMiddleware):
-        stack = stack.app  # type: ignore[union-attr]
+        stack = stack.app
     return stack
 
 

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from channel.playout.cors import Headers, SimpleCors
+from channel.ops.cors import Headers, SimpleCors
 
 __all__ = ["MAX_ANSWERS", "Answer", "Key", "LeanMiddleware", "LeanRoute", "json_bytes"]
 

@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from channel.ops.cors import Headers, SimpleCors
 from channel.playout.cache import PlayoutUnavailable, TimelineCache
-from channel.playout.cors import Headers, SimpleCors
 from channel.playout.serve import HLS_TYPE, MASTER_CACHE, MEDIA_PREFIX, live_expires, render_live, track_for
 from channel.playout.tokens import MediaUris
 from playlist import OffAirError, from_us, live_edge, render_master, to_us

@@ -19,7 +19,7 @@ from email.utils import formatdate
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from channel.playout.cors import SimpleCors
+from channel.ops.cors import SimpleCors
 from channel.playout.media import PUBLIC_PREFIXES, cache_control_for
 from channel.stores import MEDIA_ROUTE
 from storage import LocalStore, StorageError, Store, guess_content_type

@@ -42,6 +42,7 @@ class Tally:
     stale: int = 0
     reloads: int = 0
     errors: int = 0
+    behind: int = 0  # viewers whose newest segment was too old when the step ended
     bytes: int = 0
     download_s: list[float] = field(default_factory=list)
 
@@ -219,7 +220,7 @@ class Fleet:
     ) -> None:
         loop = asyncio.get_running_loop()
         connection = _Connection(self.host, self.port, pipe, sink)
-        newest = -1
+        newest, newest_end = -1, time.time()
         target = 6.0
         await asyncio.sleep(share * target)  # viewers join spread over one target duration
         due = loop.time()
@@ -251,17 +252,20 @@ class Fleet:
                         tally.errors += started >= measure_from
                         return
                     took = loop.time() - started
-                    newest = number
+                    newest, newest_end = number, ended
                     if measure_from <= started < stop_at:
                         # late: a slow download, or one that came too long after the segment was there
                         # (a viewer reloading on time finds it within a target duration)
-                        behind = time.time() - ended > target + duration / 2 + STALE_SLACK
+                        overdue = time.time() - ended > target + duration / 2 + STALE_SLACK
                         tally.segments += 1
                         tally.bytes += size
                         tally.download_s.append(took)
-                        tally.late += took > duration / 2 or behind
+                        tally.late += took > duration / 2 or overdue
                         tally.errors += status != 200
                 due += target
                 await asyncio.sleep(max(0.0, due - loop.time()))
         finally:
             connection.close()
+            # a viewer that never got its next segment (a server holding its requests back) is behind too
+            if time.time() - newest_end > 2 * target + STALE_SLACK:
+                tally.behind += 1

@@ -70,7 +70,13 @@ class Step:
     @property
     def ok(self) -> bool:
         t = self.tally
-        return t.segments > 0 and t.errors == 0 and t.stale == 0 and t.late <= 0.01 * t.segments
+        return (
+            t.segments > 0
+            and t.errors == 0
+            and t.stale == 0
+            and t.late <= 0.01 * t.segments
+            and t.behind <= 0.01 * self.viewers
+        )
 
     @property
     def server_cores(self) -> float:
@@ -164,7 +170,7 @@ def _report(target: Target, s: Step) -> None:
     t = s.tally
     print(
         f"  {target.name[:3]} N={s.viewers:>5}: {'keeps up ' if s.ok else 'BEHIND   '} segments={t.segments:>6}"
-        f" late={t.late:>4} stale={t.stale} errors={t.errors} p99={s.p99():.2f}s"
+        f" late={t.late:>4} behind={t.behind} stale={t.stale} errors={t.errors} p99={s.p99():.2f}s"
         f" {t.bytes * 8 / s.seconds / 1e9:.2f} Gb/s server={s.server_cores:.2f} cores fleet={s.fleet_cpu:.2f} cores"
         f" machine: {_machine_text(s)}",
         flush=True,

@@ -12,6 +12,7 @@ import pytest
 from channel.db import make_engine, make_sessionmaker
 from channel.migrate import upgrade
 from channel.settings import Settings
+from storage import LocalStore
 from tests.channel.playout.helpers import seed_channel
 from tests.pgserver import throwaway_postgres
 from tests.web.service import running_service
@@ -24,7 +25,10 @@ def test_public_pages_survive_the_database(tmp_path: Path) -> None:
         upgrade(pg.url)
         engine = make_engine(pg.url)
         try:
-            air = seed_channel(make_sessionmaker(engine), Settings(env="test"))
+            # its slate marked stored in the service's own store: the channel is on air, so its live
+            # playlist is one of the public answers (not "about to start")
+            store = LocalStore(tmp_path / "var" / "store")
+            air = seed_channel(make_sessionmaker(engine), Settings(env="test"), store=store)
         finally:
             engine.dispose()
         programme = air.programmes[0]

@@ -47,10 +47,12 @@ format: setup
 bench-transcode: setup
 	$(PY) bench/transcode.py
 
+bench-playlist: export LEGALTV_SYSTEM_DEPS = test
 bench-playlist: setup
 	$(PY) bench/playlist.py
 
-## How many HLS viewers the embedded default, the edge stack and nginx alone keep up with (about 15 minutes).
+## How many HLS viewers the embedded default, the edge stack and nginx alone keep up with (15-25 minutes).
+bench-viewers: export LEGALTV_SYSTEM_DEPS = test
 bench-viewers: setup
 	$(PY) bench/viewers.py
 

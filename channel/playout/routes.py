@@ -262,4 +262,5 @@ def media(key: str, request: Request, store: StoreDep, settings: SettingsDep) ->
         delivery=settings.segment_delivery,
         presign_seconds=settings.s3_presign_seconds,
         head=request.method == "HEAD",
+        base=settings.media_base_url,
     )

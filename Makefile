@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP_FLAGS ?= -q
 PYTEST_ARGS ?=
 
-.PHONY: run setup system-deps test test-fast lint format bench-transcode bench-playlist clean
+.PHONY: run setup system-deps test test-fast lint format bench-transcode bench-playlist bench-viewers clean
 
 ## Set up everything and start the channel on the embedded default (SQLite, local store, embedded worker).
 run: setup
@@ -47,8 +47,14 @@ format: setup
 bench-transcode: setup
 	$(PY) bench/transcode.py
 
+bench-playlist: export LEGALTV_SYSTEM_DEPS = test
 bench-playlist: setup
 	$(PY) bench/playlist.py
+
+## How many HLS viewers the embedded default, the edge stack and nginx alone keep up with (15-25 minutes).
+bench-viewers: export LEGALTV_SYSTEM_DEPS = test
+bench-viewers: setup
+	$(PY) bench/viewers.py
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache test-output

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Engine
+from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from channel.audit import routes as audit_routes
@@ -50,9 +51,10 @@ from channel.stores import store_from_settings
 from channel.uploads import EXPOSED_HEADERS, sweep_forever
 from channel.web import router as web_router
 from channel.web.present import PublicProgrammes
+from channel.web.public_lean import PublicProgrammeRoute
 from storage import Store
 
-__all__ = ["ROUTERS", "body_policy", "create_app"]
+__all__ = ["ROUTERS", "ChannelApp", "body_policy", "create_app"]
 
 #: every router the API serves, in order; one line per router
 ROUTERS: tuple[APIRouter, ...] = (
@@ -67,6 +69,28 @@ ROUTERS: tuple[APIRouter, ...] = (
     library_media_routes.router,
     playout_router,
 )
+
+
+class ChannelApp(FastAPI):
+    """The FastAPI app with `front`, the lean handlers, called before its own middleware stack."""
+
+    front: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.front is None:
+            await super().__call__(scope, receive, send)
+        else:
+            await self.front(scope, receive, send)
+
+
+class _Stack:
+    """The app's own stack (FastAPI's error handling, our middleware, the routes), behind the front."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await FastAPI.__call__(self.app, scope, receive, send)
 
 
 @asynccontextmanager
@@ -132,7 +156,6 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
     if settings.trusted_proxies:  # X-Forwarded-For/-Proto believed from these peers only, never by default
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_middleware(NoSniffMiddleware)  # every answer; the lean handler's own headers carry it too
-    install_playout(app)  # the lean live-playlist handler, in front of everything else
 
 
 def create_app(
@@ -147,7 +170,7 @@ def create_app(
     Abandoned uploads are swept at start-up and then every `upload_sweep_seconds` (default: the setting).
     """
     engine = engine or make_engine(settings.resolved_database_url)
-    app = FastAPI(
+    app = ChannelApp(
         title="legaltv",
         description="Kênh truyền hình giáo dục pháp luật trực tuyến / Online legal-education TV channel",
         version="0.1.0",
@@ -166,6 +189,10 @@ def create_app(
 
     install_error_handlers(app)
     _install_middleware(app, settings)
+    # the lean handlers (live playlists, media files, guide, public programme JSON) in front of everything
+    app.front = install_playout(
+        app, _Stack(app), lean=(PublicProgrammeRoute(app.state.sessionmaker, app.state.public_programmes),)
+    )
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(build_upload_router(service=app.state.uploads), prefix="/api/uploads")

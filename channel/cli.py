@@ -125,25 +125,17 @@ def start_embedded_worker(settings: Settings) -> subprocess.Popen[bytes] | None:
 
 def serve_until_stopped(settings: Settings, worker: subprocess.Popen[bytes] | None) -> int:
     """Run the API until SIGTERM/SIGINT, then stop the embedded worker too."""
-    import uvicorn
-
     from channel.app import create_app
+    from channel.httpserver import serve_http
 
-    # uvicorn restores these handlers after its graceful shutdown and re-raises the signal it got:
-    # ours turns that into a clean return, so the worker is stopped and the exit status is 0
+    # until the server runs (it handles both signals itself, then returns), a signal ends start-up
+    # cleanly: the worker is stopped and the exit status is 0
     previous = {sig: signal.signal(sig, _raise_stopped) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         app = create_app(settings)
-        # proxy headers are the app's own business (LEGALTV_TRUSTED_PROXIES): uvicorn's default would
-        # believe X-Forwarded-For from any process on 127.0.0.1
-        uvicorn.run(
-            app,
-            host=settings.host,
-            port=settings.port,
-            log_config=None,
-            access_log=False,
-            proxy_headers=False,
-        )
+        # proxy headers are the app's own business (LEGALTV_TRUSTED_PROXIES), never the server's
+        serve_http(app, host=settings.host, port=settings.port)
+        _log.info("stopped by signal")
     except _Stopped as stopped:
         _log.info("stopped by signal", extra={"signal": signal.Signals(stopped.args[0]).name})
     finally:

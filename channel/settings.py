@@ -235,6 +235,55 @@ class Settings(BaseSettings):
             )
         return sorted(set(value))
 
+    # delivery (issue 13, docs/delivery.md): where players fetch media from, and how the API serves files
+    media_base_url: str = Field(
+        default="",
+        description="Public base URL that media URIs in playlists start with (a CDN, a public-read bucket, "
+        "the edge); empty: /media/ on this host",
+    )
+
+    media_token_secret: str = Field(
+        default="",
+        description="Shared with the edge: media URIs carry long-lived per-programme tokens (docs/delivery.md)",
+    )
+    media_token_days: int = Field(
+        default=7, ge=1, le=365, description="A media token holds at least this many days, at most twice that"
+    )
+
+    @model_validator(mode="after")
+    def _strong_media_secret(self) -> Settings:
+        """delivery: a guessable token secret would sign anyone's URLs."""
+        from channel.security.secretkey import MAKE_ONE, MIN_SECRET_LENGTH
+
+        if (
+            self.env == "production"
+            and self.media_token_secret
+            and len(self.media_token_secret) < MIN_SECRET_LENGTH
+        ):
+            raise ValueError(
+                f"LEGALTV_MEDIA_TOKEN_SECRET: at least {MIN_SECRET_LENGTH} characters; make one with: {MAKE_ONE}"
+            )
+        return self
+
+    @field_validator("media_base_url")
+    @classmethod
+    def _media_base(cls, value: str) -> str:
+        """An absolute http(s) URL or a path on this host: a player resolves every segment against it."""
+        from urllib.parse import urlsplit
+
+        value = value.strip()
+        parts = urlsplit(value)
+        if value and not (
+            (parts.scheme in ("http", "https") and parts.netloc)
+            or (value.startswith("/") and not parts.netloc)
+        ):
+            raise ValueError(
+                f"{value!r} is not an http(s) URL or a path (e.g. https://media.example.vn/legaltv)"
+            )
+        if parts.query or parts.fragment:
+            raise ValueError(f"{value!r}: a base URL has no query or fragment")
+        return value.rstrip("/")
+
     @field_validator("storage_backend", mode="before")
     @classmethod
     def _known_backend(cls, value: object) -> object:

@@ -1,4 +1,4 @@
-"""The compose file is valid and wires api and worker to PostgreSQL, Redis and MinIO."""
+"""The compose file is valid and wires the edge, two API replicas and the worker to PostgreSQL, Redis and MinIO."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import yaml  # type: ignore[import-untyped]
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker" / "compose.yaml"
-SERVICES = {"api", "worker", "redis", "postgres", "minio", "createbuckets"}
+SERVICES = {"edge", "api", "api2", "worker", "redis", "postgres", "minio", "createbuckets"}
 
 
 def _compose(
@@ -61,7 +61,7 @@ def test_all_services_present(config: dict[str, Any]) -> None:
     assert set(config["services"]) == SERVICES
 
 
-@pytest.mark.parametrize("service", ["api", "worker"])
+@pytest.mark.parametrize("service", ["api", "api2", "worker"])
 def test_app_services_point_at_the_stack(config: dict[str, Any], service: str) -> None:
     env = config["services"][service]["environment"]
     assert env["LEGALTV_ENV"] == "production"
@@ -84,7 +84,7 @@ def test_app_services_point_at_the_stack(config: dict[str, Any], service: str) -
 
 def test_commands(config: dict[str, Any]) -> None:
     services = config["services"]
-    assert services["api"]["command"] == ["serve"]
+    assert services["api"]["command"] == services["api2"]["command"] == ["serve"]
     worker = [*services["worker"]["entrypoint"], *services["worker"]["command"]]
     assert worker[:4] == ["celery", "-A", "channel.worker", "worker"]
     assert "transcode,quick" in worker[worker.index("-Q") + 1]
@@ -115,3 +115,61 @@ def test_dockerfile_basics() -> None:
     assert "-c constraints.txt" in text
     assert "\nUSER legaltv\n" in text
     assert 'ENTRYPOINT ["legaltv"]' in text
+
+
+def test_the_edge_is_the_only_way_in_and_fronts_both_replicas(config: dict[str, Any]) -> None:
+    services = config["services"]
+    assert [p["target"] for p in services["edge"]["ports"]] == [8080]
+    assert not services["api"].get("ports")
+    assert not services["api2"].get("ports")
+    edge = services["edge"]
+    assert (
+        edge["environment"]["LEGALTV_EDGE_UPSTREAMS"]
+        == "server api:8000 max_fails=0; server api2:8000 max_fails=0;"
+    )
+    assert {name: d["condition"] for name, d in edge["depends_on"].items()} == {
+        "api": "service_healthy",
+        "api2": "service_healthy",
+    }
+    assert any(
+        v.endswith(":/etc/nginx/templates:ro")
+        for v in (f"{x['source']}:{x['target']}:ro" if isinstance(x, dict) else x for x in edge["volumes"])
+    )
+    # segments come from the bucket through the edge: only the public prefixes are readable by anyone
+    script = " ".join(services["createbuckets"]["command"])
+    assert "mc anonymous set download local/legaltv/programmes" in script
+    assert "mc anonymous set download local/legaltv/slates" in script
+    assert "mc anonymous set download local/legaltv " not in script + " "
+    # the replicas believe the edge's X-Forwarded-For: it comes from the stack's own network
+    subnet = config["networks"]["default"]["ipam"]["config"][0]["subnet"]
+    assert services["api"]["environment"]["LEGALTV_TRUSTED_PROXIES"] == f'["{subnet}"]'
+
+
+def test_the_edge_configuration_of_the_compose_file_is_accepted_by_nginx(
+    config: dict[str, Any], tmp_path: Path
+) -> None:
+    """Every name the templates use has a value in the compose file, and nginx accepts the result (the
+    stack's host names swapped for loopback: `nginx -t` resolves them)."""
+    from tests.edgeserver import TEMPLATES, free_port, render
+
+    env = dict(config["services"]["edge"]["environment"])
+    env["LEGALTV_EDGE_CONF_DIR"] = str(tmp_path / "conf.d")
+    env["LEGALTV_EDGE_CACHE_DIR"] = str(tmp_path / "cache")
+    env["LEGALTV_EDGE_LISTEN"] = f"127.0.0.1:{free_port()}"
+    (tmp_path / "conf.d").mkdir()
+    (tmp_path / "cache").mkdir()  # the compose file mounts a volume there
+    for template in TEMPLATES.glob("*.template"):
+        text = render(template.read_text(), env)
+        for host in ("server api2:", "server api:", "//minio:"):
+            text = text.replace(host, host.replace(host.strip("/ ").removeprefix("server "), "127.0.0.1:"))
+        (tmp_path / "conf.d" / template.name.removesuffix(".template")).write_text(text)
+    main = tmp_path / "nginx.conf"
+    main.write_text(
+        f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; events {{}}\n"
+        f"http {{ proxy_temp_path {tmp_path}/proxy; client_body_temp_path {tmp_path}/body; "
+        f"include {tmp_path}/conf.d/legaltv-edge.conf; }}\n"
+    )
+    checked = subprocess.run(
+        ["nginx", "-t", "-c", str(main), "-p", str(tmp_path)], capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stderr

@@ -3,6 +3,7 @@ programme's own playlists (public for a ready programme: its master lists its su
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from channel.library.deps import CeleryDep, OwnedProgramme
 from channel.library.errors import LibraryRoute
 from channel.library.read import details_of
 from channel.library.schemas import ProgrammePublic, SubtitlePublic
+from channel.playout.tokens import media_uris
 from channel.text import CleanQuery
 
 __all__ = ["router"]
@@ -129,10 +131,11 @@ _HLS_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {_HLS: {}}, "
 
 
 @router.get("/{programme_id}/master.m3u8", responses=_HLS_RESPONSE, response_class=Response)
-def programme_master(programme_id: uuid.UUID, session: SessionDep) -> Response:
+def programme_master(programme_id: uuid.UUID, session: SessionDep, settings: SettingsDep) -> Response:
     """A ready programme's master playlist: every rendition and every subtitle language (public)."""
-    body = playlists.programme_master(session, programme_id)
-    return Response(body, media_type=_HLS, headers={"Cache-Control": _PLAYLIST_CACHE})
+    body = playlists.programme_master(session, programme_id, media_base=settings.media_base_url)
+    signed = media_uris(settings).sign(body.encode(), now=time.time())  # tokens, when the edge checks them
+    return Response(signed, media_type=_HLS, headers={"Cache-Control": _PLAYLIST_CACHE})
 
 
 @router.get("/{programme_id}/subs_{language}.m3u8", responses=_HLS_RESPONSE, response_class=Response)
@@ -140,7 +143,9 @@ def programme_subtitles(
     programme_id: uuid.UUID,
     language: Annotated[str, Path(min_length=2, max_length=16, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")],
     session: SessionDep,
+    settings: SettingsDep,
 ) -> Response:
     """A ready programme's subtitles in one language, as a VOD playlist of WebVTT segments (public)."""
-    body = playlists.programme_subtitles(session, programme_id, language)
-    return Response(body, media_type=_HLS, headers={"Cache-Control": _PLAYLIST_CACHE})
+    body = playlists.programme_subtitles(session, programme_id, language, media_base=settings.media_base_url)
+    signed = media_uris(settings).sign(body.encode(), now=time.time())
+    return Response(signed, media_type=_HLS, headers={"Cache-Control": _PLAYLIST_CACHE})

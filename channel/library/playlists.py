@@ -35,25 +35,32 @@ def _languages(programme: Programme) -> list[SubtitleLanguage]:
     return [SubtitleLanguage(code, labels.get(code, code), default=i == 0) for i, code in enumerate(codes)]
 
 
-def programme_master(session: Session, programme_id: uuid.UUID) -> str:
-    """The master playlist of a ready programme: every rendition, every subtitle language."""
+def programme_master(session: Session, programme_id: uuid.UUID, *, media_base: str = "") -> str:
+    """The master playlist of a ready programme: every rendition, every subtitle language.
+
+    Renditions are named under the public media base when there is one, so their segments (relative
+    URIs in the stored playlists) come from there too, never through the API."""
     programme = ready_programme(session, programme_id)
     try:
         return render_programme_master(
             programme.media or {},
-            uri_prefix=media_url(programme.media_prefix or ""),
+            uri_prefix=media_url(programme.media_prefix or "", base=media_base),
             subtitles=_languages(programme),
         )
     except MediaDescriptionError:
         raise NotFound("programme_not_playable", _NO_MEDIA) from None
 
 
-def programme_subtitles(session: Session, programme_id: uuid.UUID, language: str) -> str:
+def programme_subtitles(
+    session: Session, programme_id: uuid.UUID, language: str, *, media_base: str = ""
+) -> str:
     """The VOD subtitle playlist of one language of a ready programme (NotFound without it)."""
     programme = ready_programme(session, programme_id)
     try:
         return render_programme_subtitles(
-            programme.media or {}, language=language, uri_prefix=media_url(programme.media_prefix or "")
+            programme.media or {},
+            language=language,
+            uri_prefix=media_url(programme.media_prefix or "", base=media_base),
         )
     except (KeyError, TypeError, ValueError):
         raise NotFound(

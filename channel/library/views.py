@@ -49,9 +49,10 @@ class Progress:
         return cls(percent=percent, stage=job.stage)
 
 
-def media_url(key: str) -> str:
-    """The API route a player fetches an object of the store from."""
-    return f"{MEDIA_ROUTE}/{key}"
+def media_url(key: str, *, base: str = "") -> str:
+    """Where a player fetches an object of the store: under the public media base URL if there is one
+    (`LEGALTV_MEDIA_BASE_URL`), else the API's own route."""
+    return f"{base or MEDIA_ROUTE}/{key}"
 
 
 def programme_master_url(programme_id: uuid.UUID) -> str:

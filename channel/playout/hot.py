@@ -8,7 +8,8 @@ Anything unusual (a query string, an unknown channel or track, off air, a channe
 another method) goes on to the FastAPI routes, which answer it with the usual error envelope.
 
 This path skips the metrics and request-id middleware (measured in docs/benchmarks.md): it adds CORS
-itself, so browsers embedding the player see the same headers as on every other route.
+itself, so browsers embedding the player see the same headers as on every other route. A media
+playlist also carries `Expires` (see `live_expires`): caches in front count down to the same instant.
 """
 
 from __future__ import annotations
@@ -19,21 +20,20 @@ from datetime import UTC, datetime
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from channel.ops.cors import Headers, SimpleCors
 from channel.playout.cache import PlayoutUnavailable, TimelineCache
-from channel.playout.serve import HLS_TYPE, MASTER_CACHE, render_live, track_for
-from playlist import OffAirError, live_edge, render_master, to_us
+from channel.playout.serve import HLS_TYPE, MASTER_CACHE, MEDIA_PREFIX, live_expires, render_live, track_for
+from channel.playout.tokens import MediaUris
+from playlist import OffAirError, from_us, live_edge, render_master, to_us
 
 __all__ = ["LivePlaylistMiddleware"]
 
 _HLS = HLS_TYPE.encode()
 _MASTER = "master.m3u8"
-_VARY = (b"vary", b"Origin")
 
 
 _FOREVER_US = 1 << 62
-
-
-Headers = list[tuple[bytes, bytes]]
+_PLAIN = MediaUris(MEDIA_PREFIX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +62,18 @@ class _Rendered:
 class LivePlaylistMiddleware:
     """``GET|HEAD /live/<slug>/<name>.m3u8`` without a query, from memory; everything else passes on."""
 
-    def __init__(self, app: ASGIApp, *, cache: TimelineCache, cors_origins: list[str]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        cache: TimelineCache,
+        cors_origins: list[str],
+        uris: MediaUris = _PLAIN,
+    ) -> None:
         self.app = app
         self.cache = cache
-        self.any_origin = "*" in cors_origins
-        self.origins = {o.encode() for o in cors_origins}
+        self.cors = SimpleCors(cors_origins)
+        self.uris = uris
         self.rendered: dict[tuple[str, str], _Rendered] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -103,6 +110,7 @@ class LivePlaylistMiddleware:
             return done
         timeline = live.timeline
         cache: bytes | None = None
+        expires: Headers = []
         if name == _MASTER:
             body, cache, until = render_master(timeline.channel).encode(), MASTER_CACHE.encode(), _FOREVER_US
         else:
@@ -112,41 +120,31 @@ class LivePlaylistMiddleware:
             at = datetime.fromtimestamp(now_us / 1_000_000, UTC)
             try:
                 _, next_start = live_edge(timeline, at)
-                body = render_live(timeline, track=track, at=at, window_s=live.window_s)
+                rendered = render_live(
+                    timeline, track=track, at=at, window_s=live.window_s, prefix=self.uris.prefix
+                )
+                body = self.uris.sign(rendered, now=now_us / 1_000_000)
             except OffAirError:
                 return None
             until = to_us(next_start)
+            expires = [(b"expires", live_expires(from_us(until)).encode())]
         headers = [
             (b"content-type", _HLS),
             (b"content-length", str(len(body)).encode()),
             (b"x-content-type-options", b"nosniff"),  # as on every response (channel/security/headers.py)
+            *expires,
         ]
         done = _Rendered(live.version, live.window_s, until, cache, headers, body)
         self.rendered[(slug, name)] = done
         return done
 
-    def _headers(self, scope: Scope, found: _Rendered, now_us: int) -> list[tuple[bytes, bytes]]:
-        """The rendered headers, Cache-Control as of now, and CORS as CORSMiddleware would answer a
-        simple request.
-
-        Unless every origin is allowed, the answer depends on the Origin header, so it always says
-        `Vary: Origin`: a shared cache must not hand one origin's answer (with or without the
-        allow-origin header) to another.
-        """
-        origin: bytes | None = b"*" if self.any_origin else None
-        if origin is None:
-            for key, value in scope["headers"]:
-                if key == b"origin" and value in self.origins:
-                    origin = value
-                    break
+    def _headers(self, scope: Scope, found: _Rendered, now_us: int) -> Headers:
+        """The rendered headers, Cache-Control as of now, and CORS (`SimpleCors`)."""
+        origin = self.cors.allowed(scope)
         answer = (found.max_age(now_us), origin)
         headers = found.answers.get(answer)
         if headers is None:
-            headers = [*found.headers, found.cache_header(now_us)]
-            if origin is not None:
-                headers.append((b"access-control-allow-origin", origin))
-            if not self.any_origin:
-                headers.append(_VARY)
+            headers = [*found.headers, found.cache_header(now_us), *self.cors.headers(origin)]
             found.answers[answer] = headers
         return headers
 

@@ -1,9 +1,12 @@
 """Segments, playlists and pictures from the object store, as HTTP responses.
 
-A local store answers with the file itself (Range requests work); S3 redirects to a presigned URL
-for segments and images when ``segment_delivery`` is "redirect", and is proxied otherwise, always
-for playlists and WebVTT so their relative URIs resolve against this server. A bad or missing key
-is a 404 that names nothing internal.
+A local store answers with the file itself (Range requests work; `channel.playout.sendfile` sends
+plain requests by path before they reach this). With a public media base URL (a CDN, a public-read
+bucket) an S3 object is a redirect there: what still asks this route (a poster named in JSON, a
+player holding an old URL) gets its bytes from where the playlists send everyone. Otherwise S3
+redirects to a presigned URL for segments and images when ``segment_delivery`` is "redirect", and is
+proxied otherwise, always for playlists and WebVTT so their relative URIs resolve against this
+server. A bad or missing key is a 404 that names nothing internal.
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ from channel.playout.serve import IMMUTABLE
 from channel.playout.slate import EMPTY_VTT, EMPTY_VTT_KEY
 from storage import LocalStore, NotFound, StorageError, Store, guess_content_type, validate_key
 
-__all__ = ["CHUNK", "PUBLIC_PREFIXES", "SHORT", "cache_control_for", "media_response"]
+__all__ = ["BASE_REDIRECT", "CHUNK", "PUBLIC_PREFIXES", "SHORT", "cache_control_for", "media_response"]
 
 CHUNK = 256 * 1024
 SHORT = "public, max-age=60"
+#: a redirect to the public media base may be kept an hour (the base is a setting: it may change)
+BASE_REDIRECT = "public, max-age=3600"
 _PROXIED = (".m3u8", ".vtt", ".json")
 #: only what viewers may fetch: transcoded programmes and slates; never uploaded sources or scratch files
 PUBLIC_PREFIXES = ("programmes/", "slates/")
@@ -50,11 +55,13 @@ def media_response(
     delivery: Literal["redirect", "proxy"],
     presign_seconds: int,
     head: bool = False,
+    base: str = "",
 ) -> Response:
     """The response for ``GET /media/<key>``; raises a 404 HTTPException for any unusable key.
 
     ``head`` answers ``HEAD`` (players and caches probe with it): the same status and headers, Content-Length
-    included, and no body; a proxied object is only looked up, never opened.
+    included, and no body; a proxied object is only looked up, never opened. ``base`` is the public media
+    base URL (`LEGALTV_MEDIA_BASE_URL`), where an S3 object is redirected to.
     """
     if key == EMPTY_VTT_KEY:
         return Response(EMPTY_VTT, media_type="text/vtt", headers={"Cache-Control": IMMUTABLE})
@@ -69,6 +76,10 @@ def media_response(
             if not path.is_file():
                 raise NotFound(key)
             return FileResponse(path, media_type=media_type, headers=headers)
+        if base:
+            return RedirectResponse(
+                f"{base}/{key}", status_code=302, headers={"Cache-Control": BASE_REDIRECT}
+            )
         if delivery == "redirect" and not key.endswith(_PROXIED):
             url = store.url(key, expires_seconds=presign_seconds)
             ttl = max(0, min(300, presign_seconds // 2))

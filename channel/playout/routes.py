@@ -23,10 +23,11 @@ from channel.playout.serve import (
     EPG_CACHE,
     HLS_TYPE,
     MASTER_CACHE,
+    NOW_CACHE,
     TimeshiftError,
     check_timeshift,
     epg_json,
-    live_cache_control,
+    live_caching,
     local_day,
     now_json,
     render_interval,
@@ -34,6 +35,7 @@ from channel.playout.serve import (
     render_start_over,
     track_for,
 )
+from channel.playout.tokens import media_uris
 from channel.settings import Settings
 from channel.text import CleanQuery
 from channel.timeparams import DAY_HELP, parse_instant
@@ -126,8 +128,8 @@ def _track(live: Live, name: str) -> Track:
     return track
 
 
-def _hls(body: str | bytes, cache_control: str) -> Response:
-    return Response(body, media_type=HLS_TYPE, headers={"Cache-Control": cache_control})
+def _hls(body: str | bytes, caching: dict[str, str]) -> Response:
+    return Response(body, media_type=HLS_TYPE, headers=caching)
 
 
 @router.get("/live/{slug}/master.m3u8")
@@ -139,7 +141,7 @@ async def live_master(
     at = _shifted(start, name="start", retention_hours=settings.timeshift_retention_hours, now=now)
     live = await _on_air(cache, slug)
     query = "" if at is None else f"start={int(at.timestamp())}"
-    return _hls(render_master(live.timeline.channel, query=query), MASTER_CACHE)
+    return _hls(render_master(live.timeline.channel, query=query), {"Cache-Control": MASTER_CACHE})
 
 
 @router.get("/live/{slug}/{name}")
@@ -157,15 +159,18 @@ async def live_media(
     at = _shifted(start, name="start", retention_hours=settings.timeshift_retention_hours, now=now)
     live = await _on_air(cache, slug)
     track = _track(live, name)
+    uris = media_uris(settings)
     try:
         _, next_change = live_edge(live.timeline, now)
         if at is None:
-            body = render_live(live.timeline, track=track, at=now, window_s=live.window_s)
+            body = render_live(live.timeline, track=track, at=now, window_s=live.window_s, prefix=uris.prefix)
         else:
-            body = await asyncio.to_thread(render_start_over, live.timeline, track=track, start=at, now=now)
+            body = await asyncio.to_thread(
+                render_start_over, live.timeline, track=track, start=at, now=now, prefix=uris.prefix
+            )
     except OffAirError:
         raise HTTPException(503, detail=_OFF_AIR) from None
-    return _hls(body, live_cache_control(now=now, next_change=next_change))
+    return _hls(uris.sign(body, now=now.timestamp()), live_caching(now=now, next_change=next_change))
 
 
 @router.get("/vod/{slug}/{name}")
@@ -185,13 +190,14 @@ async def vod_media(
         raise _bad("invalid_interval", "'to' phải sau 'from' / 'to' must be after 'from'")
     live = await _on_air(cache, slug)
     track = _track(live, name)
+    uris = media_uris(settings)
     try:
-        body, cache_control = await asyncio.to_thread(
-            render_interval, live.timeline, track=track, start=lo, end=hi, now=now
+        body, caching = await asyncio.to_thread(
+            render_interval, live.timeline, track=track, start=lo, end=hi, now=now, prefix=uris.prefix
         )
     except OffAirError:
         raise HTTPException(503, detail=_OFF_AIR) from None
-    return _hls(body, cache_control)
+    return _hls(uris.sign(body, now=now.timestamp()), caching)
 
 
 @router.get("/api/channels/{slug}/now")
@@ -202,7 +208,7 @@ async def channel_now(slug: CleanQuery, cache: PlayoutDep) -> JSONResponse:
         body = now_json(live.timeline, slug=slug, at=datetime.now(UTC))
     except OffAirError:
         raise HTTPException(503, detail=_OFF_AIR) from None
-    return JSONResponse(body, headers={"Cache-Control": "public, max-age=5"})
+    return JSONResponse(body, headers={"Cache-Control": NOW_CACHE})
 
 
 @router.get("/api/channels/{slug}/epg")
@@ -256,4 +262,5 @@ def media(key: str, request: Request, store: StoreDep, settings: SettingsDep) ->
         delivery=settings.segment_delivery,
         presign_seconds=settings.s3_presign_seconds,
         head=request.method == "HEAD",
+        base=settings.media_base_url,
     )

@@ -1,13 +1,15 @@
 """What a viewer request turns into, as plain functions of (timeline, track, instant): no I/O here.
 
 The same inputs give the same bytes on every replica. Media URIs are absolute paths under `/media/`,
-so a playlist works behind any host name, and a CDN may cache it.
+so a playlist works behind any host name, and a CDN may cache it; or, with a public media base URL,
+absolute URLs under it (a CDN, a public-read bucket, the edge), so no segment ever reaches Python.
 """
 
 from __future__ import annotations
 
 import math
 from datetime import date, datetime, timedelta
+from email.utils import formatdate
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,11 +41,15 @@ __all__ = [
     "IMMUTABLE_PLAYLIST",
     "MASTER_CACHE",
     "MEDIA_PREFIX",
+    "NOW_CACHE",
     "TimeshiftError",
     "check_timeshift",
     "epg_json",
     "live_cache_control",
+    "live_caching",
+    "live_expires",
     "local_day",
+    "media_prefix",
     "now_json",
     "render_interval",
     "render_live",
@@ -56,8 +62,10 @@ MEDIA_PREFIX = "/media/"
 MASTER_CACHE = "public, max-age=60"
 IMMUTABLE = "public, max-age=31536000, immutable"
 EPG_CACHE = "public, max-age=30"
+NOW_CACHE = "public, max-age=5"
 #: a VOD playlist of an interval that has aired in full
-IMMUTABLE_PLAYLIST = "public, max-age=3600"
+IMMUTABLE_PLAYLIST_SECONDS = 3600
+IMMUTABLE_PLAYLIST = f"public, max-age={IMMUTABLE_PLAYLIST_SECONDS}"
 
 
 class TimeshiftError(ValueError):
@@ -75,17 +83,38 @@ def track_for(channel: ChannelProfile, name: str) -> Track | None:
     return None
 
 
+def media_prefix(base_url: str) -> str:
+    """What every media URI of a playlist starts with: the public media base URL, else `/media/` here."""
+    return f"{base_url.rstrip('/')}/" if base_url else MEDIA_PREFIX
+
+
 def live_cache_control(*, now: datetime, next_change: datetime) -> str:
     """Cacheable until the next segment completes and no longer: whole seconds, rounded down."""
     return f"public, max-age={max(0, math.floor((next_change - now).total_seconds()))}"
 
 
-def render_live(timeline: Timeline, *, track: Track, at: datetime, window_s: float) -> bytes:
+def live_expires(next_change: datetime) -> str:
+    """The same limit as an absolute `Expires`, one second early.
+
+    A cache in front (the edge, a CDN) may hand the playlist on with the max-age it was given, and
+    nginx sends no `Age`: a player behind it would keep it that much longer. `Expires` is absolute, so
+    it holds however long the copy sat in caches. Caches count whole seconds (nginx keeps an entry
+    while ``floor(now) <= expires``), hence the second subtracted: the copy is dropped before the
+    next segment completes, never after.
+    """
+    return formatdate(math.floor(next_change.timestamp()) - 1, usegmt=True)
+
+
+def render_live(
+    timeline: Timeline, *, track: Track, at: datetime, window_s: float, prefix: str = MEDIA_PREFIX
+) -> bytes:
     """The media playlist airing at ``at`` (live, or start-over at an earlier instant)."""
-    return render_media(timeline, track=track, at=at, window_s=window_s, uri_prefix=MEDIA_PREFIX).encode()
+    return render_media(timeline, track=track, at=at, window_s=window_s, uri_prefix=prefix).encode()
 
 
-def render_start_over(timeline: Timeline, *, track: Track, start: datetime, now: datetime) -> bytes:
+def render_start_over(
+    timeline: Timeline, *, track: Track, start: datetime, now: datetime, prefix: str = MEDIA_PREFIX
+) -> bytes:
     """Start-over from ``start``: an EVENT playlist of everything fully aired since, growing at the tail.
 
     Each reload adds the segments that completed meanwhile and never removes any, so the player keeps
@@ -94,7 +123,7 @@ def render_start_over(timeline: Timeline, *, track: Track, start: datetime, now:
     """
     newest = from_us(last_aired(timeline, to_us(now)).start_us)
     vod = render_vod(
-        timeline, track=track, start=min(start, newest), end=now, aired_by=now, uri_prefix=MEDIA_PREFIX
+        timeline, track=track, start=min(start, newest), end=now, aired_by=now, uri_prefix=prefix
     )
     lines = [line for line in vod.splitlines() if line != tags.ENDLIST]
     event = [f"{tags.PLAYLIST_TYPE}EVENT" if line.startswith(tags.PLAYLIST_TYPE) else line for line in lines]
@@ -102,16 +131,33 @@ def render_start_over(timeline: Timeline, *, track: Track, start: datetime, now:
 
 
 def render_interval(
-    timeline: Timeline, *, track: Track, start: datetime, end: datetime, now: datetime
-) -> tuple[bytes, str]:
-    """VOD of the segments airing in [start, end) that have fully aired by ``now``, and its
-    Cache-Control: long once the last of them has aired (it can no longer change), else until the
-    next segment completes."""
-    body = render_vod(timeline, track=track, start=start, end=end, aired_by=now, uri_prefix=MEDIA_PREFIX)
+    timeline: Timeline,
+    *,
+    track: Track,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    prefix: str = MEDIA_PREFIX,
+) -> tuple[bytes, dict[str, str]]:
+    """VOD of the segments airing in [start, end) that have fully aired by ``now``, and its caching
+    headers: long once the last of them has aired (it can no longer change), else until the next
+    segment completes."""
+    body = render_vod(timeline, track=track, start=start, end=end, aired_by=now, uri_prefix=prefix)
     last = locate(timeline, min(to_us(end), timeline.end_us) - 1)
     if last.msn <= last_aired(timeline, to_us(now)).msn:
-        return body.encode(), IMMUTABLE_PLAYLIST
-    return body.encode(), live_cache_control(now=now, next_change=live_edge(timeline, now)[1])
+        return body.encode(), {
+            "Cache-Control": IMMUTABLE_PLAYLIST,
+            "Expires": formatdate(now.timestamp() + IMMUTABLE_PLAYLIST_SECONDS, usegmt=True),
+        }
+    return body.encode(), live_caching(now=now, next_change=live_edge(timeline, now)[1])
+
+
+def live_caching(*, now: datetime, next_change: datetime) -> dict[str, str]:
+    """Cache-Control and Expires of a playlist that changes when the next segment completes."""
+    return {
+        "Cache-Control": live_cache_control(now=now, next_change=next_change),
+        "Expires": live_expires(next_change),
+    }
 
 
 def check_timeshift(at: datetime, *, now: datetime, retention_hours: float) -> None:

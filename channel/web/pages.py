@@ -75,7 +75,13 @@ class Page:
         self.remember = lang in LANGUAGES and lang != cookie
 
     def render(
-        self, template: str, *, status: int = 200, frameable: bool = False, **context: Any
+        self,
+        template: str,
+        *,
+        status: int = 200,
+        frameable: bool = False,
+        public: bool = False,
+        **context: Any,
     ) -> HTMLResponse:
         settings: Settings = self.settings
         assets: Assets = self.assets
@@ -93,7 +99,8 @@ class Page:
             i18n_json=_WORDS_JSON[self.lang],
             **context,
         )
-        headers = page_headers(frameable=frameable, extra_origins=media_origins(settings))
+        shared = public and status == 200 and not self.remember  # a page that sets the cookie is the reader's
+        headers = page_headers(frameable=frameable, extra_origins=media_origins(settings), public=shared)
         response = HTMLResponse(body, status_code=status, headers=headers)
         if self.remember:
             response.set_cookie(COOKIE, self.lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
@@ -142,6 +149,7 @@ def _viewer(page: Page, session: SessionDep, playout: PlayoutDep, slug: str | No
         guide=guide,
         reach_hours=page.settings.timeshift_retention_hours,
         title=_title(page, channel),
+        public=True,
     )
 
 
@@ -193,6 +201,7 @@ def guide_page(
         guide=guide,
         page_path=f"/kenh/{channel.slug}/lich-phat-song",
         title=f"{translate(page.lang, 'guide')} · {channel.name}",
+        public=True,
     )
 
 
@@ -202,7 +211,9 @@ def embed(slug: CleanQuery, page: PageDep, session: SessionDep, playout: Playout
     channel, _ = viewer_channels(session, playout, slug=slug, default_slug=None)
     if channel is None:
         return page.not_found()
-    return page.render("embed.html", channel=channel, title=_title(page, channel), frameable=True)
+    return page.render(
+        "embed.html", channel=channel, title=_title(page, channel), frameable=True, public=True
+    )
 
 
 @router.get("/chuong-trinh/{programme_id}", response_class=HTMLResponse)
@@ -225,6 +236,7 @@ def programme_page(
         poster=programme.poster_url,  # the player's, from this origin
         og_image=absolute(base, programme.poster_url),
         duration=duration_text(programme.duration, lang=page.lang) if programme.duration else None,
+        public=True,
     )
 
 

@@ -17,6 +17,7 @@ from channel.text import CleanQuery
 from channel.web.guide import COMING_LIMIT, viewer_guide
 from channel.web.lastknown import DatabaseUnavailable
 from channel.web.present import PublicProgrammes, channel_timeline, known_programme
+from channel.web.public_lean import PUBLIC_CACHE
 from channel.web.schemas import ChannelGuidePublic
 
 __all__ = ["GUIDE_CACHE", "UNAVAILABLE", "PublicProgrammesDep", "get_public_programmes", "router"]
@@ -47,15 +48,17 @@ router = APIRouter(prefix="/api", tags=["library"])
 
 @router.get("/public/programmes/{programme_id}")
 def public_programme(
-    programme_id: uuid.UUID, session: SessionDep, known: PublicProgrammesDep
+    programme_id: uuid.UUID, session: SessionDep, known: PublicProgrammesDep, response: Response
 ) -> PublicProgramme:
     """A ready programme's page for viewers (anonymous): metadata and media URLs only."""
     try:
-        return known_programme(session, known, programme_id)
+        programme = known_programme(session, known, programme_id)
     except NotFound as exc:
         raise HTTPException(exc.status, detail=exc.detail()) from None
     except DatabaseUnavailable:
         raise HTTPException(503, detail=UNAVAILABLE, headers={"Retry-After": "10"}) from None
+    response.headers["Cache-Control"] = PUBLIC_CACHE  # as the lean answer (channel/web/public_lean.py)
+    return programme
 
 
 @router.get("/public/channels/{slug}/guide", tags=["viewer"])

@@ -6,7 +6,11 @@ from urllib.parse import urlsplit
 
 from channel.settings import Settings
 
-__all__ = ["media_origins", "page_headers"]
+__all__ = ["PUBLIC_PAGE_CACHE", "media_origins", "page_headers"]
+
+#: a public page (the same for every viewer of a language) may be kept this long by any cache: the edge
+#: micro-caches it, one copy per `legaltv_lang` cookie value (docs/delivery.md)
+PUBLIC_PAGE_CACHE = "public, max-age=10"
 
 
 def _origin(url: str | None) -> str | None:
@@ -24,8 +28,13 @@ def media_origins(settings: Settings) -> tuple[str, ...]:
     return (origin,) if origin else ()
 
 
-def page_headers(*, frameable: bool, extra_origins: tuple[str, ...] = ()) -> dict[str, str]:
-    """Headers for an HTML page; only the embeddable player may be framed by other sites."""
+def page_headers(
+    *, frameable: bool, extra_origins: tuple[str, ...] = (), public: bool = False
+) -> dict[str, str]:
+    """Headers for an HTML page; only the embeddable player may be framed by other sites.
+
+    A `public` page is the same for everyone who reads its language, so caches may keep it briefly; it
+    varies with the language cookie. Any other page (the console) is revalidated every time."""
     # data: for the empty <track> hls.js creates when the channel has a subtitle rendition
     media = " ".join(("'self'", "blob:", "data:", *extra_origins))
     policy = "; ".join(
@@ -48,8 +57,10 @@ def page_headers(*, frameable: bool, extra_origins: tuple[str, ...] = ()) -> dic
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "strict-origin-when-cross-origin",
         "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-        "Cache-Control": "no-cache",
+        "Cache-Control": PUBLIC_PAGE_CACHE if public else "no-cache",
     }
+    if public:
+        headers["Vary"] = "Cookie"
     if not frameable:
         headers["X-Frame-Options"] = "SAMEORIGIN"
     return headers

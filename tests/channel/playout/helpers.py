@@ -87,6 +87,7 @@ def seed_channel(
     subtitles: bool = False,
     now: datetime | None = None,
     store: Store | None = None,
+    seconds: float = 6.0,
 ) -> Air:
     """A channel (epoch 3 h ago) with four 1-minute programmes every 2 minutes around now, published.
 
@@ -110,7 +111,12 @@ def seed_channel(
             _programme(
                 session,
                 title=t,
-                media=description(ladder=profile["ladder"], segments=10, subtitles=subtitles and i % 2 == 0),
+                media=description(
+                    ladder=profile["ladder"],
+                    segments=round(60 / seconds),
+                    seconds=seconds,
+                    subtitles=subtitles and i % 2 == 0,
+                ),
             )
             for i, t in enumerate(titles)
         ]

@@ -58,3 +58,18 @@ def test_proxy_mode_streams_everything(tmp_path: Path, filled: S3Store) -> None:
         assert segment.content == SEGMENT
         assert segment.headers["cache-control"].endswith("immutable")
         assert client.get("/media/programmes/p/r1/720p/seg_00009.ts").status_code == 404
+
+
+def test_with_a_public_media_base_s3_objects_are_redirected_there(tmp_path: Path, filled: S3Store) -> None:
+    """A poster in JSON or an old URL still asks the API: its bytes come from the CDN all the same."""
+    settings = Settings(data_dir=tmp_path / "var", env="test", media_base_url="https://cdn.example.vn/tv")
+    upgrade(settings.resolved_database_url)
+    with TestClient(create_app(settings, store=filled)) as client:
+        for key in ("programmes/p/r1/720p/seg_00000.ts", "programmes/p/r1/720p/index.m3u8"):
+            moved = client.get(f"/media/{key}", follow_redirects=False)
+            assert moved.status_code == 302, key
+            assert moved.headers["location"] == f"https://cdn.example.vn/tv/{key}"
+            assert moved.headers["cache-control"] == "public, max-age=3600"
+        private = client.get("/media/sources/p/r1", follow_redirects=False)
+        assert private.status_code == 404  # never redirected: not a public prefix
+        assert client.get("/media/slates/empty.vtt").text.startswith("WEBVTT")  # from memory, as before

@@ -118,7 +118,7 @@ def seed(settings: Settings) -> None:
         session.commit()
     engine.dispose()
     # a channel is on air once its slate is stored; the bench fetches no media, so its marker will do
-    prefix = slate_prefix(profile, channel_name="Kênh Pháp luật")
+    prefix = slate_prefix(settings.house_format, channel_name="Kênh Pháp luật")
     LocalStore(settings.resolved_storage_path).put_bytes(f"{prefix}master.m3u8", b"#EXTM3U\n")
 
 

@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from storage import LocalStore
+from transcoder.house import HouseFormat
 from transcoder.pipeline import transcode
-from transcoder.profile import Profile
 
 
 def make_source(path: Path, *, seconds: float, size: str) -> Path:
@@ -63,7 +63,7 @@ def main() -> None:
             store=store,
             source_key="uploads/source.mp4",
             output_prefix="programmes/bench/r1/",
-            profile=Profile(),
+            profile=HouseFormat(),
             workdir=root / "work",
             on_progress=lambda _percent, stage: events.append((time.monotonic() - started, stage)),
         )

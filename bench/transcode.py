@@ -34,10 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from storage import LocalStore  # noqa: E402
-from transcoder.chunked import package_chunks_local  # noqa: E402
-from transcoder.chunks import AUDIO_NAME, build_audio_encode, build_chunk_encode, plan_chunks  # noqa: E402
+from transcoder.chunk_pipeline import package_chunks_local  # noqa: E402
+from transcoder.chunk_plan import AUDIO_NAME, build_audio_encode, build_chunk_encode, plan_chunks  # noqa: E402
+from transcoder.house import HouseFormat  # noqa: E402
 from transcoder.pipeline import Deadline, prepare_source, transcode  # noqa: E402
-from transcoder.profile import Profile  # noqa: E402
 
 FF = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
 
@@ -84,7 +84,7 @@ def make_source(path: Path, seconds: int) -> None:
     )
 
 
-def rung_args(profile: Profile, index: int, out: Path) -> list[str]:
+def rung_args(profile: HouseFormat, index: int, out: Path) -> list[str]:
     """Hand-written output options of one rung, as an engineer would type them."""
     rung = profile.rungs[index]
     gop = profile.gop_frames
@@ -143,7 +143,7 @@ def scale(rung_w: int, rung_h: int) -> str:
     )
 
 
-def hand_split(source: Path, out: Path, profile: Profile) -> None:
+def hand_split(source: Path, out: Path, profile: HouseFormat) -> None:
     """(b): one process, one decode, split to every rung."""
     n = len(profile.rungs)
     graph = f"[0:v]fps=25,split={n}" + "".join(f"[v{i}]" for i in range(n)) + ";"
@@ -155,7 +155,7 @@ def hand_split(source: Path, out: Path, profile: Profile) -> None:
     subprocess.run(args, check=True)
 
 
-def per_rung(source: Path, out: Path, profile: Profile) -> None:
+def per_rung(source: Path, out: Path, profile: HouseFormat) -> None:
     """(c): one process per rung, each decoding the source."""
     for i, r in enumerate(profile.rungs):
         subprocess.run(
@@ -181,7 +181,9 @@ def chunk_worker_script(core: int, commands: list[list[str]]) -> subprocess.Pope
     return subprocess.Popen(["taskset", "-c", str(core), "sh", "-c", script])
 
 
-def chunk_speedup(source: Path, work: Path, profile: Profile, chunk_seconds: float) -> tuple[float, float]:
+def chunk_speedup(
+    source: Path, work: Path, profile: HouseFormat, chunk_seconds: float
+) -> tuple[float, float]:
     """Wall time of the chunk path with one pinned worker, then with two; returns (one, two)."""
     deadline = Deadline.after(7200)
     _, _, plan = prepare_source(source, profile=profile, deadline=deadline)
@@ -217,7 +219,7 @@ def main() -> None:
     parser.add_argument("--chunk-seconds", type=float, default=30.0)
     parser.add_argument("--no-write", action="store_true")
     options = parser.parse_args()
-    profile = Profile()
+    profile = HouseFormat()
     with tempfile.TemporaryDirectory(prefix="legaltv-bench-") as tmp:
         work = Path(tmp)
         source = work / "source.mp4"

@@ -29,9 +29,9 @@ from channel.playout.serve import render_live, track_for
 from channel.settings import Settings
 from playlist import live_edge
 from storage import LocalStore
+from tests.channel.editorial.approvals import approve_programmes
 from tests.edgeserver import edge_values, free_port, running_edge
 from tests.web.service import running_service
-from transcoder.profile import rung_for_height
 
 __all__ = [
     "AUDIENCE",
@@ -69,6 +69,7 @@ def seed(settings: Settings) -> None:
     engine = make_engine(settings.resolved_database_url)
     store = LocalStore(settings.resolved_storage_path)
     profile = default_profile(settings)
+    house = settings.house_format
     epoch = (datetime.now(UTC) - timedelta(minutes=10)).replace(microsecond=0)
     block = os.urandom(1 << 20)
     with make_sessionmaker(engine)() as session:
@@ -87,9 +88,10 @@ def seed(settings: Settings) -> None:
             pid = uuid.uuid4()
             prefix = f"programmes/{pid}/r1/"
             renditions = []
-            for height in profile["ladder"]:
+            for rung in house.rungs:
+                height = rung.height
                 keys = [f"{height}p/seg_{k:05d}.ts" for k in range(SEGMENTS)]
-                size = (rung_for_height(height).bitrate_k + AUDIO_K) * 1000 // 8 * 6
+                size = (rung.bitrate_k + AUDIO_K) * 1000 // 8 * 6
                 for key in keys:
                     path = store.path_for(prefix + key)
                     path.parent.mkdir(parents=True, exist_ok=True)
@@ -122,10 +124,11 @@ def seed(settings: Settings) -> None:
                 )
             )
         session.flush()
+        approve_programmes(session, ids)  # only approved revisions air
         publish_channel(session, channel_id=channel.id, now=epoch)
         session.commit()
     engine.dispose()
-    store.put_bytes(f"{slate_prefix(profile, channel_name='Kênh Pháp luật')}master.m3u8", b"#EXTM3U\n")
+    store.put_bytes(f"{slate_prefix(house, channel_name='Kênh Pháp luật')}master.m3u8", b"#EXTM3U\n")
 
 
 # -- processes and their CPU -------------------------------------------------------------------------

@@ -1,14 +1,15 @@
-"""The FastAPI application factory; every piece of state lives on `app.state`, nothing at import time.
+"""The FastAPI application factory: the app's state is built here once, as one `AppState`.
 
-To add a router: import it here and append it to `ROUTERS`.
+Nothing is built at import time or on first use. To add a router: import it here and append it to
+`ROUTERS`; to add a service of a package: build it in `_state` as a `Part` under the package's key.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -16,42 +17,48 @@ from sqlalchemy import Engine
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from channel.audit import routes as audit_routes
 from channel.audit.anchor import anchor_forever
 from channel.auth import routes as auth_routes
+from channel.auth.deps import ACCOUNT_POLICY, LOGIN_LIMITS
 from channel.auth.policy import account_policy
 from channel.auth.throttle import login_limits
 from channel.db import make_engine, make_sessionmaker
-from channel.editorial import routes as editorial_routes
+from channel.grid import audit_routes
 from channel.grid.router import router as grid_router
+from channel.http.accesslog import AccessLogMiddleware
+from channel.http.bodies import BodyLimitMiddleware, BodyPolicy, BodyRule
+from channel.http.crash import InternalErrorMiddleware
+from channel.http.errors import install_error_handlers
+from channel.http.headers import NoSniffMiddleware
+from channel.http.requestid import RequestIdMiddleware
 from channel.library import media_routes as library_media_routes
 from channel.library import routes as library_routes
-from channel.library.deps import celery_for
 from channel.library.subtitles import MAX_SUBTITLE_BYTES
 from channel.library.uploads import PROGRAMME_HEADER, build_upload_router, upload_service
 from channel.library.watchdog import watch_forever
+from channel.onair import routes as editorial_routes
 from channel.ops import health, metrics
-from channel.ops.accesslog import AccessLogMiddleware
-from channel.ops.crash import InternalErrorMiddleware
-from channel.ops.errors import install_error_handlers
 from channel.ops.metrics import (
+    METRICS,
     AppMetrics,
     MetricsMiddleware,
     QueueDepthCollector,
     TranscodeJobCollector,
     queue_depth_source,
 )
-from channel.ops.requestid import RequestIdMiddleware
-from channel.playout import install_playout
+from channel.playout import install_playout, slate_probe
 from channel.playout import router as playout_router
-from channel.security.bodies import BodyLimitMiddleware, BodyPolicy, BodyRule
-from channel.security.headers import NoSniffMiddleware
+from channel.playout.cache import PLAYOUT, TimelineCache
 from channel.settings import Settings
+from channel.state import AppState, Part, parts_of
 from channel.stores import store_from_settings
-from channel.uploads import EXPOSED_HEADERS, sweep_forever
+from channel.uploads import EXPOSED_HEADERS, UPLOADS, sweep_forever
 from channel.web import router as web_router
+from channel.web.assets import ASSETS, scan_assets
 from channel.web.present import PublicProgrammes
+from channel.web.public import PUBLIC_PROGRAMMES
 from channel.web.public_lean import PublicProgrammeRoute
+from channel.worker import create_celery
 from storage import Store
 
 __all__ = ["ROUTERS", "ChannelApp", "body_policy", "create_app"]
@@ -93,29 +100,34 @@ class _Stack:
         await FastAPI.__call__(self.app, scope, receive, send)
 
 
-@asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+def _lifespan(
+    state: AppState, *, sweep_seconds: float
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """Background work of the API while it serves: the sweep of abandoned uploads, the job watchdog, the
     audit chain's anchor."""
-    sweeper = asyncio.create_task(
-        sweep_forever(app.state.uploads, interval_s=app.state.upload_sweep_seconds), name="upload-sweep"
-    )
-    watchdog = asyncio.create_task(
-        watch_forever(app.state.sessionmaker, celery=celery_for(app.state), settings=app.state.settings),
-        name="job-watchdog",
-    )
-    anchor = asyncio.create_task(
-        anchor_forever(app.state.engine, interval_s=app.state.settings.audit_anchor_seconds),
-        name="audit-anchor",
-    )
-    try:
-        yield
-    finally:
-        for task in (sweeper, watchdog, anchor):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        app.state.engine.dispose()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        sweeper = asyncio.create_task(
+            sweep_forever(state.part(UPLOADS), interval_s=sweep_seconds), name="upload-sweep"
+        )
+        watchdog = asyncio.create_task(
+            watch_forever(state.sessionmaker, celery=state.celery, settings=state.settings),
+            name="job-watchdog",
+        )
+        anchor = asyncio.create_task(
+            anchor_forever(state.engine, interval_s=state.settings.audit_anchor_seconds), name="audit-anchor"
+        )
+        try:
+            yield
+        finally:
+            for task in (sweeper, watchdog, anchor):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            state.engine.dispose()
+
+    return lifespan
 
 
 def _app_metrics(settings: Settings, engine: Engine) -> AppMetrics:
@@ -139,10 +151,33 @@ def body_policy(settings: Settings) -> BodyPolicy:
     )
 
 
-def _install_middleware(app: FastAPI, settings: Settings) -> None:
+def _state(settings: Settings, *, engine: Engine, store: Store) -> AppState:
+    """Everything the API shares across requests, each built once, here."""
+    sessions = make_sessionmaker(engine)
+    celery = create_celery(settings)
+    return AppState(
+        settings=settings,
+        engine=engine,
+        sessionmaker=sessions,
+        store=store,
+        celery=celery,
+        parts=parts_of(
+            Part(METRICS, _app_metrics(settings, engine)),
+            Part(LOGIN_LIMITS, login_limits(settings)),
+            Part(ACCOUNT_POLICY, account_policy(settings)),
+            Part(PLAYOUT, TimelineCache(sessions, slate_stored=slate_probe(store))),
+            Part(PUBLIC_PROGRAMMES, PublicProgrammes()),
+            Part(ASSETS, scan_assets(settings)),
+            Part(UPLOADS, upload_service(settings, sessions=sessions, store=store, celery=celery)),
+        ),
+    )
+
+
+def _install_middleware(app: FastAPI, state: AppState) -> None:
     """Pure ASGI middleware, each with one job; the first added runs innermost, the last outermost."""
+    settings = state.settings
     app.add_middleware(BodyLimitMiddleware, policy=body_policy(settings))  # before routing, auth, parsing
-    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(MetricsMiddleware, metrics=state.part(METRICS))
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -169,31 +204,29 @@ def create_app(
 
     Abandoned uploads are swept at start-up and then every `upload_sweep_seconds` (default: the setting).
     """
-    engine = engine or make_engine(settings.resolved_database_url)
+    state = _state(
+        settings,
+        engine=engine or make_engine(settings.resolved_database_url),
+        store=store or store_from_settings(settings),
+    )
     app = ChannelApp(
         title="legaltv",
         description="Kênh truyền hình giáo dục pháp luật trực tuyến / Online legal-education TV channel",
         version="0.1.0",
-        lifespan=_lifespan,
+        lifespan=_lifespan(state, sweep_seconds=upload_sweep_seconds or settings.upload_sweep_seconds),
     )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.sessionmaker = make_sessionmaker(engine)
-    app.state.store = store or store_from_settings(settings)
-    app.state.metrics = _app_metrics(settings, engine)
-    app.state.uploads = upload_service(settings, app_state=app.state)
-    app.state.upload_sweep_seconds = upload_sweep_seconds or settings.upload_sweep_seconds
-    app.state.login_limits = login_limits(settings)
-    app.state.account_policy = account_policy(settings)
-    app.state.public_programmes = PublicProgrammes()
-
+    app.state.legaltv = state  # the one attribute: dependencies read it through `channel.state`
     install_error_handlers(app)
-    _install_middleware(app, settings)
+    _install_middleware(app, state)
     # the lean handlers (live playlists, media files, guide, public programme JSON) in front of everything
     app.front = install_playout(
-        app, _Stack(app), lean=(PublicProgrammeRoute(app.state.sessionmaker, app.state.public_programmes),)
+        _Stack(app),
+        cache=state.part(PLAYOUT),
+        store=state.store,
+        settings=settings,
+        lean=(PublicProgrammeRoute(state.sessionmaker, state.part(PUBLIC_PROGRAMMES)),),
     )
     for router in ROUTERS:
         app.include_router(router)
-    app.include_router(build_upload_router(service=app.state.uploads), prefix="/api/uploads")
+    app.include_router(build_upload_router(service=state.part(UPLOADS)), prefix="/api/uploads")
     return app

@@ -90,6 +90,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "worker_consumer": "channel.consumer:RecoveringConsumer",
         "worker_cancel_long_running_tasks_on_connection_loss": False,
         "worker_hijack_root_logger": False,
+        # the worker's timer thread looks at its schedule ten times a second, so stopping does not wait
+        # for its next wake-up (see channel/consumer.py: a worker stops within a second)
+        "worker_timer_precision": 0.1,
         "worker_send_task_events": True,
         "task_send_sent_event": True,
         "timezone": "UTC",

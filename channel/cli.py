@@ -1,6 +1,7 @@
-"""The `legaltv` command: migrate, serve, worker, check.
+"""The `legaltv` command: migrate, serve, worker, check, demo, users.
 
-Subcommands live in `COMMANDS`; adding one is one entry (a function, a help line, its arguments).
+Subcommands live in `COMMANDS`; adding one is one entry (a function, a help line, its arguments). What
+the long-running commands start and stop is in `channel.processes`.
 """
 
 from __future__ import annotations
@@ -8,29 +9,18 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import signal
-import subprocess
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from channel.audit.cli import audit_arguments, run_audit
 from channel.auth.cli import run_users, users_arguments
 from channel.celery_config import QUEUES
+from channel.migrate import migrate_database
+from channel.processes import serve_until_stopped, start_embedded_worker
 from channel.settings import Settings
-from channel.startup import ConfigError, check_database, exit_with, load_settings_or_exit
+from channel.startup import ConfigError, exit_with, load_settings_or_exit
 
-__all__ = [
-    "COMMANDS",
-    "Subcommand",
-    "build_parser",
-    "embedded_worker_command",
-    "main",
-    "migrate_database",
-    "serve_until_stopped",
-    "start_embedded_worker",
-    "stop_process",
-]
+__all__ = ["COMMANDS", "Subcommand", "build_parser", "main"]
 
 _log = logging.getLogger("legaltv.cli")
 
@@ -49,101 +39,9 @@ class Subcommand:
     passthrough: bool = False  # unknown options are handed on (in `args.extra`) instead of refused
 
 
-def migrate_database(settings: Settings) -> None:
-    from channel.migrate import upgrade
-
-    url = settings.resolved_database_url
-    check_database(url)
-    upgrade(url)
-
-
 def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
     migrate_database(settings)
     _log.info("database is at the latest schema")
-    return 0
-
-
-def embedded_worker_command(settings: Settings) -> list[str]:
-    """The worker started beside `serve` for the embedded broker: both queues, a thread pool."""
-    return [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "channel.worker",
-        "worker",
-        "-Q",
-        ",".join(QUEUES),
-        "--pool",
-        "threads",
-        "--concurrency",
-        "2",
-        "--hostname",
-        "embedded@%h",
-        "--loglevel",
-        settings.log_level.upper(),
-    ]
-
-
-def _die_with_parent() -> None:
-    # Linux: the embedded worker gets SIGTERM if `serve` dies without cleaning up
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def stop_process(process: subprocess.Popen[bytes], *, grace_seconds: float = 15.0) -> None:
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=grace_seconds)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-class _Stopped(Exception):
-    """Raised by our signal handler once uvicorn has shut down and re-raised SIGTERM/SIGINT."""
-
-
-def _raise_stopped(signum: int, _frame: object) -> None:
-    raise _Stopped(signum)
-
-
-def start_embedded_worker(settings: Settings) -> subprocess.Popen[bytes] | None:
-    """The worker beside the API for the embedded broker (None when workers run elsewhere)."""
-    if not settings.run_embedded_worker:
-        return None
-    worker = subprocess.Popen(embedded_worker_command(settings), preexec_fn=_die_with_parent)
-    _log.info("embedded worker started", extra={"worker_pid": worker.pid})
-    return worker
-
-
-def serve_until_stopped(settings: Settings, worker: subprocess.Popen[bytes] | None) -> int:
-    """Run the API until SIGTERM/SIGINT, then stop the embedded worker too."""
-    from channel.app import create_app
-    from channel.httpserver import serve_http
-
-    # until the server runs (it handles both signals itself, then returns), a signal ends start-up
-    # cleanly: the worker is stopped and the exit status is 0
-    previous = {sig: signal.signal(sig, _raise_stopped) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        app = create_app(settings)
-        # proxy headers are the app's own business (LEGALTV_TRUSTED_PROXIES), never the server's
-        serve_http(app, host=settings.host, port=settings.port)
-        _log.info("stopped by signal")
-    except _Stopped as stopped:
-        _log.info("stopped by signal", extra={"signal": signal.Signals(stopped.args[0]).name})
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        if worker is not None:
-            stop_process(worker)
-            _log.info("embedded worker stopped", extra={"worker_pid": worker.pid})
     return 0
 
 

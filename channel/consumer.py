@@ -1,4 +1,5 @@
-"""The worker's broker consumer: Celery's, minus the crash that stops a worker when Redis goes away.
+"""The worker's broker consumer: Celery's, minus the crash that stops a worker when Redis goes away, and
+minus the seconds an idle worker on the embedded broker takes to notice it should stop.
 
 Root cause (celery 5.7.0, kombu 5.7.0, Redis transport). On a lost broker connection
 `Consumer.on_connection_error_after_connected` first calls `connection.collect()` and then, new in 5.7.0
@@ -21,6 +22,13 @@ collect the broken connection once, under the same socket timeout, and hand Cele
 left to close. The unacked message of a running job stays in Redis's unacked set (it could not be
 restored while Redis was down); the job keeps running, and `tests/channel/test_broker_outage.py`
 proves the worker lives on and the job finishes.
+
+Stopping (`legaltv serve`/`demo` on Ctrl-C, or SIGTERM). Transports without an event loop, like the
+embedded filesystem broker, run in Celery's `synloop`, which checks its stop flag between calls of
+`drain_events(timeout=2.0)` (the 2 s are fixed in celery/worker/loops.py), and the filesystem transport
+polls its folder every second inside it: an idle embedded worker needed 4 to 6 s to stop. The loop here
+is Celery's with the drain cut into `DRAIN_SLICE_SECONDS` slices (the transport then polls that often),
+so a stop is seen within a fifth of a second; Redis workers use Celery's event loop and are unchanged.
 """
 
 from __future__ import annotations
@@ -31,13 +39,23 @@ from typing import Any
 
 from celery.exceptions import CPendingDeprecationWarning
 from celery.utils.threads import bound_open_broker_sockets
+from celery.worker import loops
 from celery.worker.consumer import Consumer as CeleryConsumer
 from celery.worker.consumer.consumer import COLLECT_SOCKET_TIMEOUT
 
-__all__ = ["CONSUMER_CLASS", "RecoveringConsumer", "release_broken_connection"]
+__all__ = [
+    "CONSUMER_CLASS",
+    "DRAIN_SLICE_SECONDS",
+    "RecoveringConsumer",
+    "SlicedDrain",
+    "prompt_synloop",
+    "release_broken_connection",
+]
 
 #: the `worker_consumer` setting naming the class below
 CONSUMER_CLASS = "channel.consumer:RecoveringConsumer"
+#: the longest a blocking worker loop waits for a message before it looks at its stop flag again
+DRAIN_SLICE_SECONDS = 0.2
 
 
 def release_broken_connection(connection: Any) -> None:
@@ -47,8 +65,34 @@ def release_broken_connection(connection: Any) -> None:
         connection.collect(socket_timeout=COLLECT_SOCKET_TIMEOUT)
 
 
+class SlicedDrain:
+    """A broker connection whose `drain_events` waits at most `DRAIN_SLICE_SECONDS` per call."""
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+
+    def drain_events(self, timeout: float | None = None) -> Any:
+        limit = DRAIN_SLICE_SECONDS if timeout is None else min(timeout, DRAIN_SLICE_SECONDS)
+        return self._connection.drain_events(timeout=limit)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+
+def prompt_synloop(obj: Any, connection: Any, *args: Any, **kwargs: Any) -> Any:
+    """Celery's blocking loop, draining in short slices so a stop is noticed at once."""
+    return loops.synloop(obj, SlicedDrain(connection), *args, **kwargs)
+
+
 class RecoveringConsumer(CeleryConsumer):  # type: ignore[misc]
-    """Celery's consumer; a broker outage is survived by collecting the broken connection only once."""
+    """Celery's consumer; a broker outage is survived by collecting the broken connection only once,
+    and a blocking loop (the embedded broker) notices a stop within `DRAIN_SLICE_SECONDS`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        chosen: Any = self.loop  # type: ignore[has-type]
+        if chosen is loops.synloop:
+            self.loop = prompt_synloop
 
     def on_connection_error_after_connected(self, exc: BaseException) -> None:
         connection: Any = getattr(self, "connection", None)

@@ -1,4 +1,4 @@
-"""FastAPI dependency aliases: everything a route needs comes from `app.state` through these."""
+"""FastAPI dependency aliases: everything a route needs comes from the app's `AppState` through these."""
 
 from __future__ import annotations
 
@@ -6,15 +6,18 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated
 
+from celery import Celery
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from channel.ops.requestid import new_request_id
+from channel.http.requestid import new_request_id
 from channel.settings import Settings
+from channel.state import AppState, app_state
 from storage import Store
 
 __all__ = [
+    "CeleryDep",
     "ClientAddressDep",
     "EngineDep",
     "NowDep",
@@ -22,7 +25,9 @@ __all__ = [
     "SessionDep",
     "SessionFactoryDep",
     "SettingsDep",
+    "StateDep",
     "StoreDep",
+    "get_celery",
     "get_client_address",
     "get_engine",
     "get_now",
@@ -33,31 +38,34 @@ __all__ = [
     "get_store",
 ]
 
-
-def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+StateDep = Annotated[AppState, Depends(app_state)]
 
 
-def get_engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
-    return engine
+def get_settings(state: StateDep) -> Settings:
+    return state.settings
 
 
-def get_session_factory(request: Request) -> sessionmaker[Session]:
-    factory: sessionmaker[Session] = request.app.state.sessionmaker
-    return factory
+def get_engine(state: StateDep) -> Engine:
+    return state.engine
 
 
-def get_session(request: Request) -> Iterator[Session]:
+def get_session_factory(state: StateDep) -> sessionmaker[Session]:
+    return state.sessionmaker
+
+
+def get_session(state: StateDep) -> Iterator[Session]:
     """One session per request, closed afterwards; domain functions commit, routes never do."""
-    with get_session_factory(request)() as session:
+    with state.sessionmaker() as session:
         yield session
 
 
-def get_store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
+def get_store(state: StateDep) -> Store:
+    return state.store
+
+
+def get_celery(state: StateDep) -> Celery:
+    """The Celery app jobs are sent with (built with the API, never on first use)."""
+    return state.celery
 
 
 def get_request_id(request: Request) -> str:
@@ -80,6 +88,7 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
 SessionDep = Annotated[Session, Depends(get_session)]
 StoreDep = Annotated[Store, Depends(get_store)]
+CeleryDep = Annotated[Celery, Depends(get_celery)]
 RequestIdDep = Annotated[str, Depends(get_request_id)]
 NowDep = Annotated[datetime, Depends(get_now)]
 ClientAddressDep = Annotated[str, Depends(get_client_address)]

@@ -8,7 +8,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine
 
-__all__ = ["MIGRATIONS_DIR", "alembic_config", "upgrade", "upgrade_engine"]
+from channel.settings import Settings
+from channel.startup import check_database
+
+__all__ = ["MIGRATIONS_DIR", "alembic_config", "migrate_database", "upgrade", "upgrade_engine"]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -33,3 +36,10 @@ def upgrade_engine(engine: Engine, revision: str = "head") -> None:
     """Same as `upgrade` on an existing engine (keeps its connect arguments, e.g. a search_path)."""
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection=connection), revision)
+
+
+def migrate_database(settings: Settings) -> None:
+    """The configured database, reachable (or one line naming the setting) and at the latest schema."""
+    url = settings.resolved_database_url
+    check_database(url)
+    upgrade(url)

@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from transcoder.house import HouseFormat
+
 __all__ = ["DEFAULT_SECRET", "Settings"]
 
 DEFAULT_SECRET = "dev-insecure-change-me"  # noqa: S105 - refused outside development
@@ -296,8 +298,6 @@ class Settings(BaseSettings):
         """Refuse at start-up what would otherwise fail every transcode or every guide later."""
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-        from transcoder.profile import Profile
-
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
@@ -307,13 +307,7 @@ class Settings(BaseSettings):
         if not self.ladder or any(not 144 <= h <= 2160 for h in self.ladder):
             raise ValueError(f"LEGALTV_LADDER: rung heights must be between 144 and 2160, got {self.ladder}")
         try:
-            Profile.with_heights(
-                tuple(self.ladder),
-                fps=self.fps,
-                gop_seconds=self.gop_seconds,
-                segment_seconds=self.segment_seconds,
-                segment_format=self.segment_format,
-            )
+            self.house_format  # noqa: B018 - built here once to refuse a bad format at start-up
         except (ValueError, KeyError) as exc:
             raise ValueError(
                 "LEGALTV_LADDER / LEGALTV_FPS / LEGALTV_GOP_SECONDS / LEGALTV_SEGMENT_SECONDS: "
@@ -338,6 +332,20 @@ class Settings(BaseSettings):
         return self
 
     # derived values, computed rather than stored so one setting changes all of them
+    @property
+    def house_format(self) -> HouseFormat:
+        """The house format every programme is transcoded to (checked when the settings are made)."""
+        return HouseFormat.with_heights(
+            tuple(self.ladder),
+            fps=self.fps,
+            gop_seconds=self.gop_seconds,
+            segment_seconds=self.segment_seconds,
+            segment_format=self.segment_format,
+            loudness_i=self.loudness_target,
+            loudness_tp=self.true_peak,
+            max_duration=self.max_duration_seconds,
+        )
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'legaltv.sqlite3').resolve()}"

@@ -11,7 +11,7 @@ from pydantic_settings import SettingsError
 from sqlalchemy import text
 
 from channel.db import make_engine, redact_url
-from channel.ops.redaction import redact
+from channel.redaction import redact
 from channel.settings import Settings
 
 __all__ = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from channel.settings import Settings
 from channel.startup import ConfigError
-from storage import StorageError, Store, store_from_config
+from storage import StorageError, Store, StoreConfig, store_from_config
 
 __all__ = ["MEDIA_ROUTE", "store_from_settings"]
 
@@ -27,14 +27,16 @@ def store_from_settings(settings: Settings) -> Store:
 
 def _build(settings: Settings) -> Store:
     return store_from_config(
-        backend=settings.storage_backend,
-        local_path=settings.resolved_storage_path,
-        public_base_url=settings.base_url.rstrip("/") + MEDIA_ROUTE,
-        s3_endpoint_url=settings.s3_endpoint_url,
-        s3_bucket=settings.s3_bucket,
-        s3_region=settings.s3_region,
-        s3_access_key_id=settings.s3_access_key_id,
-        s3_secret_access_key=settings.s3_secret_access_key,
-        s3_path_style=settings.s3_path_style,
-        s3_public_endpoint_url=settings.s3_public_endpoint_url,
+        settings.storage_backend,
+        StoreConfig(
+            local_path=settings.resolved_storage_path,
+            public_base_url=settings.base_url.rstrip("/") + MEDIA_ROUTE,
+            s3_endpoint_url=settings.s3_endpoint_url,
+            s3_bucket=settings.s3_bucket,
+            s3_region=settings.s3_region,
+            s3_access_key_id=settings.s3_access_key_id,
+            s3_secret_access_key=settings.s3_secret_access_key,
+            s3_path_style=settings.s3_path_style,
+            s3_public_endpoint_url=settings.s3_public_endpoint_url,
+        ),
     )

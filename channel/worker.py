@@ -1,6 +1,7 @@
 """The Celery application: `create_celery(settings)` and the lazily built `app` for `celery -A`.
 
-`celery -A channel.worker worker` reads settings when the worker starts, never at import.
+`celery -A channel.worker worker` reads settings when the worker starts, never at import. This is the
+worker's composition root: what its tasks share is built by `channel.worker_state` at start-up.
 """
 
 from __future__ import annotations
@@ -8,30 +9,19 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from celery import Celery, Task, shared_task
 from celery.signals import worker_init, worker_process_init
 from kombu.entity import Queue
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from channel.celery_config import QUEUES, celery_config
-from channel.db import make_engine, make_sessionmaker
+from channel.library.heartbeat import job_heartbeat
 from channel.settings import Settings
-from channel.stores import store_from_settings
-from storage import Store
+from channel.worker_state import start_worker_resources
 
-__all__ = [
-    "TASK_MODULES",
-    "WorkerResources",
-    "create_celery",
-    "ping",
-    "start_worker_resources",
-    "worker_resources",
-]
+__all__ = ["TASK_MODULES", "create_celery", "ping"]
 
 _log = logging.getLogger(__name__)
 
@@ -43,70 +33,6 @@ TASK_MODULES: tuple[str, ...] = (
     "channel.library.tasks",
     "channel.playout.tasks",
 )
-
-
-@dataclass(frozen=True)
-class WorkerResources:
-    """What tasks in one worker process share: settings, database and store.
-
-    Built once per worker process at start-up (after fork), never at import.
-    """
-
-    settings: Settings
-    engine: Engine
-    sessionmaker: sessionmaker[Session]
-    store: Store
-    pid: int
-
-
-def start_worker_resources(app: Celery) -> WorkerResources:
-    """Build this process's resources from the app's settings; the hook for worker-side contexts.
-
-    The transcoder's WorkerContext is attached here.
-    """
-    settings: Settings = app.conf.legaltv_settings
-    engine = make_engine(settings.resolved_database_url)
-    resources = WorkerResources(
-        settings=settings,
-        engine=engine,
-        sessionmaker=make_sessionmaker(engine),
-        store=store_from_settings(settings),
-        pid=os.getpid(),
-    )
-    app.conf.legaltv_resources = resources
-    _attach_transcoder_context(app, resources)
-    return resources
-
-
-def _attach_transcoder_context(app: Celery, resources: WorkerResources) -> None:
-    """Give `transcoder.*` tasks their store, scratch folder, time limit and the job heartbeat.
-
-    An attempt whose beats have not got through for the watchdog's stall time stops itself: by then the
-    watchdog may have re-queued its job.
-    """
-    from channel.library.heartbeat import job_heartbeat
-    from transcoder.context import WorkerContext, attach_context
-
-    settings = resources.settings
-    attach_context(
-        app,
-        WorkerContext(
-            store=resources.store,
-            workdir=(settings.data_dir / "work").resolve(),
-            timeout=float(settings.transcode_timeout_seconds),
-            heartbeat=job_heartbeat(resources.sessionmaker),
-            beat_seconds=settings.job_heartbeat_seconds,
-            lease_seconds=settings.job_stall_seconds,
-        ),
-    )
-
-
-def worker_resources(app: Celery) -> WorkerResources:
-    """This process's resources, rebuilt when the process is a fresh fork."""
-    resources: WorkerResources | None = app.conf.get("legaltv_resources")
-    if resources is None or resources.pid != os.getpid():
-        resources = start_worker_resources(app)
-    return resources
 
 
 def _task_modules() -> list[str]:
@@ -126,6 +52,7 @@ def create_celery(settings: Settings) -> Celery:
     app.conf.task_queues = [Queue(name, routing_key=name) for name in QUEUES]  # type: ignore[no-untyped-call]
     app.conf.imports = _task_modules()
     app.conf.legaltv_settings = settings
+    app.conf.legaltv_heartbeat = job_heartbeat  # how transcodes beat (channel.worker_state)
 
     def on_worker_init(sender: Any = None, **_kwargs: Any) -> None:
         if getattr(sender, "app", None) is app:

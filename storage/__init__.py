@@ -8,7 +8,7 @@ from __future__ import annotations
 from storage.base import ObjectInfo, Page, Store
 from storage.content_types import guess_content_type
 from storage.errors import InvalidKey, NotFound, StorageError
-from storage.factory import store_from_config
+from storage.factory import StoreConfig, store_from_config
 from storage.keys import validate_key, validate_prefix
 from storage.local import LocalStore
 from storage.multipart import MIN_PART_BYTES, MultipartGone, MultipartStore, Part, PendingMultipart
@@ -28,6 +28,7 @@ __all__ = [
     "S3Store",
     "StorageError",
     "Store",
+    "StoreConfig",
     "guess_content_type",
     "store_from_config",
     "validate_key",

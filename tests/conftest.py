@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
+
+from tests.redisdb import empty_redis_dbs
 
 POSTGRES_URL = os.environ.get(
     "LEGALTV_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -20,3 +23,17 @@ def postgres_url() -> str:
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     return REDIS_URL
+
+
+@pytest.fixture
+def redis_db(redis_url: str) -> Iterator[str]:
+    """An empty Redis database of the test's own, flushed afterwards."""
+    with empty_redis_dbs(redis_url) as (url,):
+        yield url
+
+
+@pytest.fixture
+def redis_db_pair(redis_url: str) -> Iterator[tuple[str, str]]:
+    """Two empty Redis databases of the test's own (a broker and a result backend), flushed afterwards."""
+    with empty_redis_dbs(redis_url, 2) as (broker, results):
+        yield broker, results

@@ -27,9 +27,9 @@ import httpx
 import pytest
 
 from channel.db import make_engine, make_sessionmaker
+from channel.mediauris import MediaUris
 from channel.migrate import upgrade
 from channel.playout.cache import TimelineCache
-from channel.playout.tokens import MediaUris
 from channel.settings import Settings
 from playlist import last_aired, live_edge, to_us
 from storage import LocalStore
@@ -274,7 +274,7 @@ def test_public_pages_are_kept_per_language_and_the_console_never(stack: Stack) 
 
 
 def test_signed_media_is_checked_at_the_edge(tmp_path: Path) -> None:
-    """With a secret, the edge serves only URIs signed by the API (channel/playout/tokens.py): nginx's
+    """With a secret, the edge serves only URIs signed by the API (channel/mediauris.py): nginx's
     secure_link computes the same token, an expired one is 410, anything else 404."""
     secret = "edge-secret-" + "x" * 30
     store = LocalStore(tmp_path / "store")

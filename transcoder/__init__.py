@@ -7,14 +7,14 @@ not here, so the pure core does not pull in Celery).
 from transcoder.context import WorkerContext, attach_context, context_of
 from transcoder.describe import Description
 from transcoder.errors import Cancelled, SourceRejected, TimedOut, TranscodeError, TranscodeFailed
+from transcoder.house import HouseFormat, Rung
 from transcoder.pipeline import transcode
-from transcoder.profile import Profile, Rung
 from transcoder.slate import make_slate
 
 __all__ = [
     "Cancelled",
     "Description",
-    "Profile",
+    "HouseFormat",
     "Rung",
     "SourceRejected",
     "TimedOut",

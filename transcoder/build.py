@@ -8,9 +8,9 @@ from typing import Any
 
 import ffmpeg
 
+from transcoder.house import HouseFormat, Rung
 from transcoder.inputs import source_input
 from transcoder.plan import EncodePlan, Filter
-from transcoder.profile import Profile, Rung
 
 __all__ = [
     "GLOBAL_ARGS",
@@ -54,7 +54,7 @@ def fan_out(stream: Any, count: int, split_name: str) -> list[Any]:
 PICTURE_OPTIONS: dict[str, Any] = {"frames:v": 1, "update": 1, "q:v": 3}
 
 
-def video_output_options(profile: Profile, rung: Rung) -> dict[str, Any]:
+def video_output_options(profile: HouseFormat, rung: Rung) -> dict[str, Any]:
     """libx264 High at the rung's level, fixed closed GOPs aligned on segment starts, VBV."""
     gop = profile.gop_frames
     return {
@@ -75,7 +75,7 @@ def video_output_options(profile: Profile, rung: Rung) -> dict[str, Any]:
     }
 
 
-def audio_output_options(profile: Profile) -> dict[str, Any]:
+def audio_output_options(profile: HouseFormat) -> dict[str, Any]:
     """AAC-LC stereo at the house rate and bitrate."""
     return {
         "c:a": "aac",
@@ -85,7 +85,7 @@ def audio_output_options(profile: Profile) -> dict[str, Any]:
     }
 
 
-def hls_output_options(profile: Profile, *, rung_dir: Path) -> dict[str, Any]:
+def hls_output_options(profile: HouseFormat, *, rung_dir: Path) -> dict[str, Any]:
     """A VOD HLS rendition: fixed segment length, segments named `seg_%05d.<ext>`."""
     options: dict[str, Any] = {
         "f": "hls",

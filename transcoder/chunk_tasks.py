@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from celery import chord, shared_task
 from celery.canvas import Signature
 
-from transcoder.chunked import (
+from transcoder.chunk_pipeline import (
     encode_audio_local,
     encode_chunk_local,
     measurement_from_dict,
@@ -28,13 +28,13 @@ from transcoder.chunked import (
     package_chunks_local,
     plan_for,
 )
-from transcoder.chunks import AUDIO_NAME, ChunkRange, chunk_name, plan_chunks
+from transcoder.chunk_plan import AUDIO_NAME, ChunkRange, chunk_name, plan_chunks
 from transcoder.context import WorkerContext, context_of
 from transcoder.describe import Description
 from transcoder.errors import Cancelled, TimedOut
+from transcoder.house import HouseFormat, HouseFormatPayload
 from transcoder.payloads import ChunkedJob, Rejected, Succeeded, succeeded
 from transcoder.pipeline import Deadline, prepare_source, safe_suffix
-from transcoder.profile import Profile
 from transcoder.progress import CHUNKED_STAGES, stage_reporter
 from transcoder.publish import job_folder, output_folder, stored_description, upload_package
 from transcoder.pulse import Pulse
@@ -88,7 +88,7 @@ def _run_step(task: Any, job: ChunkedJob, work: Callable[[WorkerContext, Pulse],
 def _report_parts(context: WorkerContext, pulse: Pulse, job: ChunkedJob) -> None:
     """The encode's share of the job, from the parts every worker has stored so far."""
     finished = sum(1 for _ in context.store.iter_keys(job["scratch"]))
-    rungs = len(Profile.from_dict(job["profile"]).rungs)
+    rungs = len(job["profile"]["rungs"])
     percent = parts_percent(finished=finished, chunks=len(job["chunks"]), rungs=rungs)
     stage_reporter(pulse.report, "encode", table=CHUNKED_STAGES)(percent)
 
@@ -107,10 +107,11 @@ def transcode_chunked_task(
     self: Any,
     source_key: str,
     output_prefix: str,
-    profile: dict[str, Any] | None = None,
+    profile: HouseFormatPayload,
     chunk_seconds: float = 120.0,
 ) -> Any:
     """Validate and measure, then become the chord; a rejection is returned like `transcoder.transcode`."""
+    house = HouseFormat.from_payload(profile)  # a malformed payload fails the task before any work
     attempt = str(self.request.id)
     prefix = output_folder(output_prefix)
 
@@ -118,7 +119,6 @@ def transcode_chunked_task(
         done = stored_description(context.store, prefix)
         if done is not None:  # a re-delivered job whose programme is complete
             return succeeded(done)
-        house = Profile.from_dict(profile or {})
         deadline_at = time.time() + context.timeout
         with job_folder(context.workdir, kind="chunk", store=context.store, clean_prefix=prefix) as folder:
             stage_reporter(pulse.report, "download", table=CHUNKED_STAGES)
@@ -137,7 +137,7 @@ def transcode_chunked_task(
             source_key=source_key,
             scratch=scratch_prefix(prefix, attempt),
             output_prefix=prefix,
-            profile=house.to_dict(),
+            profile=house.to_payload(),
             chunks=[c.to_dict() for c in chunks],
             loudness=measurement_to_dict(measured),
             deadline_at=deadline_at,
@@ -157,7 +157,7 @@ def encode_chunk_task(self: Any, job: ChunkedJob, chunk: dict[str, int]) -> int:
     def work(context: WorkerContext, pulse: Pulse) -> int:
         with job_folder(context.workdir, kind="chunk") as folder:
             source = _source(context, folder, job["source_key"])
-            plan = plan_for(source, profile=Profile.from_dict(job["profile"]), measured=None)
+            plan = plan_for(source, profile=HouseFormat.from_payload(job["profile"]), measured=None)
             files = encode_chunk_local(
                 source,
                 folder / "chunks",
@@ -183,7 +183,7 @@ def encode_audio_task(self: Any, job: ChunkedJob) -> str:
             source = _source(context, folder, job["source_key"])
             plan = plan_for(
                 source,
-                profile=Profile.from_dict(job["profile"]),
+                profile=HouseFormat.from_payload(job["profile"]),
                 measured=measurement_from_dict(job["loudness"]),
             )
             out = encode_audio_local(
@@ -213,7 +213,7 @@ def package_chunks_task(self: Any, job: ChunkedJob) -> Succeeded:
             source = _source(context, folder, job["source_key"])
             plan = plan_for(
                 source,
-                profile=Profile.from_dict(job["profile"]),
+                profile=HouseFormat.from_payload(job["profile"]),
                 measured=measurement_from_dict(job["loudness"]),
             )
             chunk_dir = folder / "chunks"

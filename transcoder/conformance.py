@@ -16,8 +16,8 @@ from typing import Any
 
 from transcoder.errors import TranscodeFailed
 from transcoder.gops import GopLayout, gop_layout, packets_command, parse_packets
-from transcoder.profile import Profile, Rung
-from transcoder.run import check, run_capture
+from transcoder.house import HouseFormat, Rung
+from transcoder.run import FFPROBE_JSON, check, run_capture
 
 __all__ = [
     "MeasuredRendition",
@@ -101,7 +101,7 @@ def parse_measured(data: dict[str, Any]) -> MeasuredRendition:
     )
 
 
-def expected_rendition(rung: Rung, profile: Profile) -> MeasuredRendition:
+def expected_rendition(rung: Rung, profile: HouseFormat) -> MeasuredRendition:
     """What the house format promises for `rung`."""
     return MeasuredRendition(
         width=rung.width,
@@ -112,7 +112,7 @@ def expected_rendition(rung: Rung, profile: Profile) -> MeasuredRendition:
     )
 
 
-def check_conformance(measured: MeasuredRendition, *, rung: Rung, profile: Profile) -> MeasuredRendition:
+def check_conformance(measured: MeasuredRendition, *, rung: Rung, profile: HouseFormat) -> MeasuredRendition:
     """`measured`, or `TranscodeFailed` naming every way it breaks the house format."""
     expected = expected_rendition(rung, profile)
     problems = [
@@ -135,11 +135,7 @@ def measure_command(first_segment: Path, *, init: Path | None = None) -> list[st
     """ffprobe arguments printing the streams of a rung's first segment (with its init section)."""
     target = f"concat:{init}|{first_segment}" if init is not None else str(first_segment)
     return [
-        "ffprobe",
-        "-v",
-        "error",
-        "-print_format",
-        "json",
+        *FFPROBE_JSON,
         "-show_entries",
         "stream=codec_type,codec_name,profile,level,width,height,avg_frame_rate",
         target,

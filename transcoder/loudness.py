@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from transcoder.errors import TranscodeFailed
+from transcoder.house import HouseFormat
 from transcoder.inputs import source_input
-from transcoder.profile import Profile
 from transcoder.run import run_ffmpeg, scrub_paths
 
 __all__ = [
@@ -81,23 +81,23 @@ class LoudnessMeasurement:
         )
 
 
-def audio_prechain(profile: Profile) -> str:
+def audio_prechain(profile: HouseFormat) -> str:
     """Resample and down/up-mix to the house layout, as the encode does, before measuring."""
     return f"aresample={profile.audio_sample_rate},aformat=sample_fmts=fltp:channel_layouts=stereo"
 
 
-def limiter_options(profile: Profile) -> tuple[tuple[str, str], ...]:
+def limiter_options(profile: HouseFormat) -> tuple[tuple[str, str], ...]:
     """`alimiter` as the house uses it: a fixed ceiling, no auto level, its lookahead delay undone."""
     return (("limit", f"{limiter_ceiling(profile):g}"), ("level", "false"), ("latency", "true"))
 
 
-def _gain_and_limit(gain: float, profile: Profile) -> str:
+def _gain_and_limit(gain: float, profile: HouseFormat) -> str:
     limiter = ":".join(f"{k}={v}" for k, v in limiter_options(profile))
     return f"volume=volume={gain:g}dB,alimiter={limiter}"
 
 
 def measure_command(
-    path: Path, *, audio_position: int, profile: Profile, gain: float | None = None
+    path: Path, *, audio_position: int, profile: HouseFormat, gain: float | None = None
 ) -> list[str]:
     """ffmpeg arguments measuring audio stream `audio_position` (true peak included), video ignored;
     with `gain`, what is left after that gain and the limiter.
@@ -144,14 +144,14 @@ def parse_ebur128(stderr: str) -> LoudnessMeasurement:
     return LoudnessMeasurement(**{name: _number(match.group(1)) for name, match in found.items() if match})
 
 
-def loudness_gain(measured: LoudnessMeasurement, profile: Profile) -> float | None:
+def loudness_gain(measured: LoudnessMeasurement, profile: HouseFormat) -> float | None:
     """dB to add to reach the target, at most `MAX_BOOST_DB`; None for audio too quiet to measure."""
     if measured.input_i <= SILENCE_LUFS:
         return None
     return round(min(MAX_BOOST_DB, profile.loudness_i - measured.input_i), 2)
 
 
-def makeup_gain(measured: LoudnessMeasurement, profile: Profile) -> float | None:
+def makeup_gain(measured: LoudnessMeasurement, profile: HouseFormat) -> float | None:
     """dB to add after the limiter for the loudness it took away; None when it takes none away."""
     if measured.limited_i is None or measured.limited_i <= SILENCE_LUFS:
         return None
@@ -159,13 +159,13 @@ def makeup_gain(measured: LoudnessMeasurement, profile: Profile) -> float | None
     return makeup if makeup >= 0.1 else None
 
 
-def _limits(measured: LoudnessMeasurement, profile: Profile) -> bool:
+def _limits(measured: LoudnessMeasurement, profile: HouseFormat) -> bool:
     """Whether the gain puts peaks over the limiter's ceiling (so the limiter changes the loudness)."""
     gain = loudness_gain(measured, profile)
     return gain is not None and measured.input_tp + gain > profile.loudness_tp - TRUE_PEAK_MARGIN
 
 
-def limiter_ceiling(profile: Profile) -> float:
+def limiter_ceiling(profile: HouseFormat) -> float:
     """`alimiter`'s limit (linear sample peak) for the profile's true-peak target."""
     return round(10 ** ((profile.loudness_tp - TRUE_PEAK_MARGIN) / 20), 4)
 
@@ -174,7 +174,7 @@ def measure(
     path: Path,
     *,
     audio_position: int,
-    profile: Profile,
+    profile: HouseFormat,
     timeout: float,
     should_cancel: Callable[[], bool] | None = None,
 ) -> LoudnessMeasurement:

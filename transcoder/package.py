@@ -21,10 +21,9 @@ from transcoder.conformance import MeasuredRendition, check_conformance, measure
 from transcoder.describe import DESCRIPTION_NAME, AudioDescription, Description, RenditionDescription
 from transcoder.errors import TranscodeFailed
 from transcoder.gops import GopLayout, segment_gops, shared_starts
-from transcoder.profile import Profile, Rung
+from transcoder.house import HouseFormat, Rung
 
 __all__ = [
-    "AUDIO_CODEC",
     "MASTER_NAME",
     "RenditionOutput",
     "bandwidths",
@@ -39,7 +38,6 @@ __all__ = [
 ]
 
 MASTER_NAME = "master.m3u8"
-AUDIO_CODEC = "mp4a.40.2"
 _ALIGN_TOLERANCE = 0.002
 
 
@@ -85,7 +83,7 @@ def common_durations(outputs: Sequence[RenditionOutput]) -> tuple[float, ...]:
 
 
 def measure_rungs(
-    outdir: Path, *, profile: Profile, outputs: Sequence[RenditionOutput], timeout: float
+    outdir: Path, *, profile: HouseFormat, outputs: Sequence[RenditionOutput], timeout: float
 ) -> tuple[list[MeasuredRendition], list[GopLayout]]:
     """Measure every rung (`conformance.measure_rendition`); `TranscodeFailed` if one breaks the house
     format. Each ffprobe may use up to `timeout` seconds."""
@@ -143,7 +141,7 @@ def describe_output(
     *,
     measured: Sequence[MeasuredRendition],
     gops: Sequence[GopLayout],
-    profile: Profile,
+    profile: HouseFormat,
     audio: AudioDescription,
     poster: str | None,
     thumbnails: tuple[str, ...],

@@ -13,6 +13,7 @@ from typing import Any, Literal, NotRequired, TypedDict
 from storage.errors import NotFound, StorageError
 from transcoder.describe import Description
 from transcoder.errors import SourceRejected
+from transcoder.house import HouseFormatPayload
 
 __all__ = [
     "CANCELLED",
@@ -58,7 +59,7 @@ class ChunkedJob(TypedDict):
     source_key: str
     scratch: str
     output_prefix: str
-    profile: dict[str, Any]
+    profile: HouseFormatPayload
     chunks: list[dict[str, int]]
     loudness: dict[str, float] | None
     deadline_at: float

@@ -13,11 +13,11 @@ from pathlib import Path, PurePosixPath
 from transcoder.build import build_encode
 from transcoder.describe import AudioDescription, Description
 from transcoder.errors import TimedOut, TranscodeFailed
+from transcoder.house import HouseFormat
 from transcoder.loudness import LoudnessMeasurement, measure
 from transcoder.package import describe_output, measure_rungs, read_rendition, write_package
 from transcoder.plan import EncodePlan, plan_encode
 from transcoder.probe import SourceInfo, probe
-from transcoder.profile import Profile
 from transcoder.progress import stage_reporter
 from transcoder.publish import output_folder, publish, upload_package
 from transcoder.run import check, run_ffmpeg
@@ -70,7 +70,7 @@ def safe_suffix(key: str) -> str:
 def prepare_source(
     path: Path,
     *,
-    profile: Profile,
+    profile: HouseFormat,
     deadline: Deadline,
     on_progress: OnProgress | None = None,
     should_cancel: ShouldCancel | None = None,
@@ -94,7 +94,7 @@ def prepare_source(
     return info, measured, plan_encode(info, profile, measured)
 
 
-def audio_description(profile: Profile, measured: LoudnessMeasurement | None) -> AudioDescription:
+def audio_description(profile: HouseFormat, measured: LoudnessMeasurement | None) -> AudioDescription:
     """Audio facts for description.json; `output_i` is the target the linear pass applies."""
     return AudioDescription(
         codec="aac",
@@ -183,7 +183,7 @@ def transcode(
     store: TranscodeStore,
     source_key: str,
     output_prefix: str,
-    profile: Profile,
+    profile: HouseFormat,
     workdir: Path,
     on_progress: OnProgress | None = None,
     should_cancel: ShouldCancel | None = None,

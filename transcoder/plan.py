@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from transcoder.house import HouseFormat, Rung
 from transcoder.loudness import LoudnessMeasurement, limiter_options, loudness_gain, makeup_gain
 from transcoder.pictures import Picture, plan_pictures
 from transcoder.probe import AudioStream, SourceInfo
-from transcoder.profile import Profile, Rung
 
 __all__ = [
     "EncodePlan",
@@ -59,7 +59,7 @@ class PicturePlan:
 class EncodePlan:
     """Everything the build needs: one decode, common video filters, then one chain per rung."""
 
-    profile: Profile
+    profile: HouseFormat
     frame_count: int
     audio_position: int | None  # None: the source has no audio, generate silence
     rotation: int
@@ -145,7 +145,7 @@ def _picture_filters(picture: Picture, aspect: Fraction) -> tuple[Filter, ...]:
     )
 
 
-def _loudness_filters(measured: LoudnessMeasurement, profile: Profile) -> tuple[Filter, ...]:
+def _loudness_filters(measured: LoudnessMeasurement, profile: HouseFormat) -> tuple[Filter, ...]:
     """The gain to the target, the limiter; and, if the limiter took loudness away, the make-up gain
     and the limiter again (see `loudness`). Nothing for audio too quiet to measure."""
     limiter = Filter("alimiter", limiter_options(profile))
@@ -157,7 +157,7 @@ def _loudness_filters(measured: LoudnessMeasurement, profile: Profile) -> tuple[
 
 
 def _audio_filters(
-    profile: Profile, measured: LoudnessMeasurement | None, *, duration: float, start: float
+    profile: HouseFormat, measured: LoudnessMeasurement | None, *, duration: float, start: float
 ) -> tuple[Filter, ...]:
     """On the video's clock (its first frame is 0), silence before the audio's first sample and in
     any gap (aresample `first_pts=0`, `async`), stereo 48 kHz, loudness applied (when measured: one
@@ -177,7 +177,7 @@ def _audio_filters(
 
 def plan_encode(
     info: SourceInfo,
-    profile: Profile,
+    profile: HouseFormat,
     measured: LoudnessMeasurement | None,
 ) -> EncodePlan:
     """Decide the encode of a validated source (validate first: a video stream is required)."""

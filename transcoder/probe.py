@@ -10,7 +10,7 @@ from typing import Any
 
 from transcoder.errors import SourceRejected
 from transcoder.inputs import source_input
-from transcoder.run import run_capture
+from transcoder.run import FFPROBE_JSON, run_capture
 
 __all__ = [
     "AudioStream",
@@ -99,16 +99,7 @@ class SourceInfo:
 
 def probe_command(path: Path) -> list[str]:
     """ffprobe arguments printing format and streams as JSON (the upload opened through `source_input`)."""
-    return [
-        "ffprobe",
-        "-v",
-        "error",
-        "-print_format",
-        "json",
-        "-show_format",
-        "-show_streams",
-        *source_input(path).args(),
-    ]
+    return [*FFPROBE_JSON, "-show_format", "-show_streams", *source_input(path).args()]
 
 
 def _float(value: Any) -> float | None:

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from transcoder.errors import Cancelled, TimedOut, TranscodeFailed
 
 __all__ = [
+    "FFMPEG_QUIET",
+    "FFPROBE_JSON",
     "RunResult",
     "check",
     "parse_progress_lines",
@@ -30,6 +32,11 @@ __all__ = [
     "run_ffmpeg",
     "scrub_paths",
 ]
+
+#: ffprobe printing JSON, errors only
+FFPROBE_JSON: tuple[str, ...] = ("ffprobe", "-v", "error", "-print_format", "json")
+#: ffmpeg for a short side job (a picture, the slate's source): no banner, no stdin, errors only, overwrite
+FFMPEG_QUIET: tuple[str, ...] = ("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y")
 
 _STDERR_LINES = 400
 _POLL_SECONDS = 0.25

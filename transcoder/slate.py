@@ -10,10 +10,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from transcoder.describe import Description
+from transcoder.house import HouseFormat
 from transcoder.pipeline import Deadline, encode_local, prepare_source
-from transcoder.profile import Profile
 from transcoder.publish import publish
-from transcoder.run import check, run_capture
+from transcoder.run import FFMPEG_QUIET, check, run_capture
 from transcoder.types import OnProgress, TranscodeStore
 
 __all__ = ["SLATE_MESSAGE", "find_font", "make_slate", "slate_profile", "slate_source_command"]
@@ -22,7 +22,7 @@ SLATE_MESSAGE = "Chương trình sẽ tiếp tục"
 _BACKGROUND = "0x0b1a2e"
 
 
-def slate_profile(profile: Profile) -> Profile:
+def slate_profile(profile: HouseFormat) -> HouseFormat:
     """The channel profile with one-second GOPs and segments (exactly `fps` frames each)."""
     return replace(profile, gop_seconds=1.0, segment_seconds=1.0)
 
@@ -58,12 +58,7 @@ def slate_source_command(
         f":fontsize={small}:x=(w-text_w)/2:y=h/2+{small // 2}"
     )
     return [
-        "ffmpeg",
-        "-hide_banner",
-        "-nostdin",
-        "-loglevel",
-        "error",
-        "-y",
+        *FFMPEG_QUIET,
         "-f",
         "lavfi",
         "-i",
@@ -88,7 +83,7 @@ def make_slate(
     *,
     store: TranscodeStore,
     output_prefix: str,
-    profile: Profile,
+    profile: HouseFormat,
     workdir: Path,
     channel_name: str = "legaltv",
     duration: float = 60.0,

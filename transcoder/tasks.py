@@ -18,6 +18,7 @@ from celery import shared_task
 
 from transcoder.context import WorkerContext, context_of
 from transcoder.errors import Cancelled, SourceRejected
+from transcoder.house import HouseFormat, HouseFormatPayload
 from transcoder.payloads import (
     CANCELLED,
     SUPERSEDED,
@@ -28,7 +29,6 @@ from transcoder.payloads import (
     succeeded,
 )
 from transcoder.pipeline import transcode
-from transcoder.profile import Profile
 from transcoder.pulse import Pulse
 from transcoder.retry import FINAL, TASK_OPTIONS, retrying
 from transcoder.slate import make_slate
@@ -62,9 +62,10 @@ def run_attempt(task: Any, work: Callable[[WorkerContext, Pulse], T]) -> T | Rej
 
 @shared_task(name="transcoder.transcode", **TASK_OPTIONS)  # type: ignore[untyped-decorator]
 def transcode_task(
-    self: Any, source_key: str, output_prefix: str, profile: dict[str, Any] | None = None
+    self: Any, source_key: str, output_prefix: str, profile: HouseFormatPayload
 ) -> TranscodeResult:
     """Transcode `source_key` to `output_prefix`: the programme's description, or why there is none."""
+    house = HouseFormat.from_payload(profile)  # a malformed payload fails the task before any work
 
     def work(context: WorkerContext, pulse: Pulse) -> TranscodeResult:
         return succeeded(
@@ -72,7 +73,7 @@ def transcode_task(
                 store=context.store,
                 source_key=source_key,
                 output_prefix=output_prefix,
-                profile=Profile.from_dict(profile or {}),
+                profile=house,
                 workdir=context.workdir,
                 on_progress=pulse.report,
                 should_cancel=pulse.should_stop,
@@ -87,18 +88,19 @@ def transcode_task(
 def make_slate_task(
     self: Any,
     output_prefix: str,
-    profile: dict[str, Any] | None = None,
+    profile: HouseFormatPayload,
     channel_name: str = "legaltv",
     duration: float = 60.0,
 ) -> TranscodeResult:
     """Generate the filler slate under `output_prefix`; returns its description."""
+    house = HouseFormat.from_payload(profile)
 
     def work(context: WorkerContext, pulse: Pulse) -> TranscodeResult:
         return succeeded(
             make_slate(
                 store=context.store,
                 output_prefix=output_prefix,
-                profile=Profile.from_dict(profile or {}),
+                profile=house,
                 workdir=context.workdir,
                 channel_name=channel_name,
                 duration=duration,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from transcoder.inputs import source_input
 from transcoder.plan import EncodePlan, Filter
-from transcoder.run import check, run_capture
+from transcoder.run import FFMPEG_QUIET, check, run_capture
 
 __all__ = ["filter_text", "make_thumbnails", "thumbnail_command"]
 
@@ -26,7 +26,7 @@ def filter_text(filters: Sequence[Filter]) -> str:
 
 def thumbnail_command(plan: EncodePlan, *, source: Path, outdir: Path) -> list[str]:
     """One ffmpeg run with one seeking input per picture of the plan."""
-    args = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
+    args = list(FFMPEG_QUIET)
     upload = source_input(source)
     for picture_plan in plan.pictures:
         at = plan.start + picture_plan.picture.frame / plan.profile.fps

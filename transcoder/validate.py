@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from transcoder.errors import SourceRejected
+from transcoder.house import HouseFormat
 from transcoder.inputs import is_allowed_format, source_input
 from transcoder.probe import SourceInfo, is_still_image
-from transcoder.profile import Profile
 from transcoder.run import run_capture
 
 __all__ = ["MAX_ASPECT", "MAX_SIDE", "MIN_SIDE", "check_decodable", "decode_check_command", "validate"]
@@ -26,7 +26,7 @@ def _hms(seconds: float) -> str:
     return f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
-def validate(info: SourceInfo, profile: Profile) -> None:
+def validate(info: SourceInfo, profile: HouseFormat) -> None:
     """Raise `SourceRejected` for the first problem found; return None for a usable source."""
     if not is_allowed_format(info.format_name):
         raise SourceRejected(

@@ -73,8 +73,8 @@ def _export(factory: sessionmaker[Session], args: argparse.Namespace) -> int:
 
 
 def run_audit(settings: Settings, args: argparse.Namespace) -> int:
-    from channel.cli import migrate_database
     from channel.db import make_engine, make_sessionmaker
+    from channel.migrate import migrate_database
 
     migrate_database(settings)
     engine = make_engine(settings.resolved_database_url)

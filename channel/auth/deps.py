@@ -17,10 +17,13 @@ from channel.audit import Actor
 from channel.auth.policy import AccountPolicy
 from channel.auth.sessions import Authenticated, ClientInfo, authenticate
 from channel.auth.throttle import LoginLimits
-from channel.deps import ClientAddressDep, NowDep, RequestIdDep, SessionDep
+from channel.deps import ClientAddressDep, NowDep, RequestIdDep, SessionDep, StateDep
 from channel.models import Role, SessionScope, User
+from channel.state import StateKey
 
 __all__ = [
+    "ACCOUNT_POLICY",
+    "LOGIN_LIMITS",
     "AccountPolicyDep",
     "AdminActor",
     "AdminUser",
@@ -68,9 +71,12 @@ def bearer_token(request: Request) -> str | None:
     return value.strip()
 
 
-def get_account_policy(request: Request) -> AccountPolicy:
-    policy: AccountPolicy = request.app.state.account_policy
-    return policy
+#: the API's account policy (MFA roles, session lifetimes) in its `AppState`
+ACCOUNT_POLICY: StateKey[AccountPolicy] = StateKey("account_policy", AccountPolicy)
+
+
+def get_account_policy(state: StateDep) -> AccountPolicy:
+    return state.part(ACCOUNT_POLICY)
 
 
 AccountPolicyDep = Annotated[AccountPolicy, Depends(get_account_policy)]
@@ -122,9 +128,12 @@ def require_roles(*roles: Role) -> Callable[[User], User]:
     return check
 
 
-def get_login_limits(request: Request) -> LoginLimits:
-    limits: LoginLimits = request.app.state.login_limits
-    return limits
+#: the API's login rate limits in its `AppState`
+LOGIN_LIMITS: StateKey[LoginLimits] = StateKey("login_limits", LoginLimits)
+
+
+def get_login_limits(state: StateDep) -> LoginLimits:
+    return state.part(LOGIN_LIMITS)
 
 
 def get_client_info(request: Request, address: ClientAddressDep) -> ClientInfo:

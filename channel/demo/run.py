@@ -235,8 +235,9 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
     Unless LEGALTV_LOG_LEVEL says otherwise, the demo logs warnings only, so its few lines (and the URLs
     and password at the end) are not buried under log lines while it prepares and while it serves.
     """
-    from channel.cli import migrate_database, serve_until_stopped, start_embedded_worker, stop_process
     from channel.db import make_engine, make_sessionmaker
+    from channel.migrate import migrate_database
+    from channel.processes import serve_until_stopped, start_embedded_worker, stop_process
     from channel.stores import store_from_settings
     from channel.worker import create_celery
 
@@ -260,7 +261,7 @@ def run_demo(settings: Settings, args: argparse.Namespace) -> int:
             _say("• màn hình chờ (slate) / filler slate")
             ensure_slate(
                 store=store,
-                profile=channel.profile,
+                house=channel.house_format,
                 channel_name=channel.name,
                 workdir=settings.data_dir / "work",
             )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from channel.editorial.reviews import ReviewStatus
 from channel.editorial.schemas import DecisionPublic, OnAirItemPublic, ReviewPublic, TakeoverPublic
-from channel.library.views import programme_master_url
+from channel.library.present import programme_master_url
 from channel.models import ChannelTakeover, Programme, Review, Role, User
 from playlist import Item, from_us
 

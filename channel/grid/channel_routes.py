@@ -7,12 +7,11 @@ from datetime import UTC, datetime
 from fastapi import APIRouter
 
 from channel.auth import CurrentUser, SchedulerUser
-from channel.deps import RequestIdDep, SessionDep, SettingsDep
+from channel.deps import CeleryDep, RequestIdDep, SessionDep, SettingsDep
 from channel.grid.channels import create_channel, get_channel, list_channels, update_channel
 from channel.grid.errors import GridRoute
 from channel.grid.present import channel_detail, channel_public
 from channel.grid.schemas import ChannelCreate, ChannelDetail, ChannelPublic, ChannelUpdate, SlugPath
-from channel.library.deps import CeleryDep
 from channel.playout.tasks import request_slate
 
 __all__ = ["router"]

@@ -1,6 +1,10 @@
 """Channels: several linear channels, each with its house format, timezone, filler policy and window.
 
 The profile and the epoch are fixed at creation: a live channel's variants and numbering never change.
+A channel's house format is the service's (`Settings.house_format`) or a part of it: the same timing
+and container with some of its rungs. Programmes are transcoded once, to the service's format, so a
+channel that asked for a rung or a timing the transcoder does not produce would never find a ready
+programme and would air only filler: it is refused with a 422 that names what is produced.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from channel import audit
 from channel.grid.errors import GridError, invalid, not_found
 from channel.grid.schemas import ChannelCreate, ChannelUpdate, FillerPolicy, ProfileIn
 from channel.grid.timeparse import floor_second, zone
-from channel.models import Channel, Programme, ProgrammeStatus
+from channel.models import Channel, Programme, ProgrammeStatus, profile_json
 from channel.settings import Settings
+from transcoder.house import HouseFormat
 
 __all__ = [
     "ENTITY_CHANNEL",
@@ -41,35 +46,66 @@ DEFAULT_SUBTITLES = ("vi",)
 
 def default_profile(settings: Settings) -> dict[str, Any]:
     """The house format of the settings, as stored on a new channel."""
-    return {
-        "ladder": list(settings.ladder),
-        "fps": settings.fps,
-        "gop_seconds": settings.gop_seconds,
-        "segment_seconds": settings.segment_seconds,
-        "segment_format": settings.segment_format,
-        "subtitles": list(DEFAULT_SUBTITLES),
-    }
+    return profile_json(settings.house_format, subtitles=DEFAULT_SUBTITLES)
 
 
 def segment_seconds(channel: Channel) -> float:
     """The channel's segment duration (the unit of the freeze rule)."""
-    return float(channel.profile.get("segment_seconds", 6.0))
+    return channel.house_format.segment_seconds
 
 
-def _profile(given: ProfileIn | None, settings: Settings) -> dict[str, Any]:
+def _rung_names(house: HouseFormat) -> str:
+    return ", ".join(r.name for r in house.rungs)
+
+
+def _produced(given: HouseFormat, house: HouseFormat) -> HouseFormat:
+    """`given` if every programme transcoded to `house` can air on it, else a 422 naming what is produced."""
+    missing = [r.name for r in given.rungs if r not in house.rungs]
+    if missing:
+        raise GridError(
+            status=422,
+            code="rung_not_produced",
+            message=(
+                f"Bộ chuyển mã không tạo bậc {', '.join(missing)}; kênh chỉ dùng được các bậc {_rung_names(house)}"
+                f" / The transcoder does not produce {', '.join(missing)}; a channel may use {_rung_names(house)}"
+            ),
+            details=[r.name for r in house.rungs],
+        )
+    timing = ("fps", "gop_seconds", "segment_seconds", "segment_format")
+    if any(getattr(given, name) != getattr(house, name) for name in timing):
+        raise GridError(
+            status=422,
+            code="format_not_produced",
+            message=(
+                f"Kênh phải dùng định dạng của bộ chuyển mã: {house.fps} hình/giây, GOP {house.gop_seconds:g} giây,"
+                f" phân đoạn {house.segment_seconds:g} giây, {house.segment_format}"
+                f" / A channel must use the transcoder's format: {house.fps} fps, {house.gop_seconds:g} s GOPs,"
+                f" {house.segment_seconds:g} s segments, {house.segment_format}"
+            ),
+            details=[{name: getattr(house, name) for name in timing}],
+        )
+    return given
+
+
+def _house_format(given: ProfileIn | None, settings: Settings) -> HouseFormat:
+    house = settings.house_format
     if given is None:
-        return default_profile(settings)
-    ratio = given.segment_seconds / given.gop_seconds
-    if len(set(given.ladder)) != len(given.ladder) or abs(ratio - round(ratio)) > 1e-9:
+        return house
+    try:
+        asked = HouseFormat.with_heights(
+            tuple(given.ladder),
+            fps=given.fps,
+            gop_seconds=given.gop_seconds,
+            segment_seconds=given.segment_seconds,
+            segment_format=given.segment_format,
+        )
+    except ValueError:
         raise invalid(
             "invalid_profile",
             "Hồ sơ kênh không hợp lệ: bậc chất lượng trùng nhau hoặc độ dài phân đoạn không là bội số của GOP"
             " / Invalid profile: repeated rungs, or a segment that is not a whole number of GOPs",
-        )
-    profile = given.model_dump()
-    profile["ladder"] = sorted(given.ladder, reverse=True)
-    profile["subtitles"] = list(DEFAULT_SUBTITLES)
-    return profile
+        ) from None
+    return _produced(asked, house)
 
 
 def _check_window(window: float, segment: float) -> None:
@@ -142,16 +178,16 @@ def _new_channel(session: Session, *, body: ChannelCreate, settings: Settings, n
         raise _slug_taken(body.slug)
     timezone = body.timezone or settings.timezone
     zone(timezone)
-    profile = _profile(body.profile, settings)
+    house = _house_format(body.profile, settings)
     window = body.window_seconds if body.window_seconds is not None else settings.playlist_window_seconds
-    _check_window(window, float(profile["segment_seconds"]))
+    _check_window(window, house.segment_seconds)
     channel = Channel(
         id=uuid.uuid4(),
         slug=body.slug,
         name=body.name,
         description=body.description,
         timezone=timezone,
-        profile=profile,
+        profile=profile_json(house, subtitles=DEFAULT_SUBTITLES),
         filler_policy=_filler_policy(session, body.filler_policy),
         window_seconds=window,
         epoch=floor_second(now),

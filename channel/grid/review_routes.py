@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from channel.auth import CurrentUser, SchedulerUser, require_roles
-from channel.deps import RequestIdDep, SessionDep, SettingsDep, StoreDep
+from channel.deps import CeleryDep, RequestIdDep, SessionDep, SettingsDep, StoreDep
 from channel.grid.audit_log import MAX_AUDIT_LIMIT, list_audit_events
 from channel.grid.channels import get_channel
 from channel.grid.entry_routes import FromQuery, ToQuery
@@ -17,7 +17,6 @@ from channel.grid.present import conflict_public
 from channel.grid.review import DEFAULT_MIN_GAP, as_run, channel_conflicts, publish
 from channel.grid.schemas import AsRunPublic, AuditEventPublic, ConflictPublic, PublishPublic, SlugPath
 from channel.grid.timeparse import instant_field, zone
-from channel.library.deps import CeleryDep
 from channel.models import Role, User
 from channel.playout.slate import slate_probe
 from channel.playout.tasks import request_slate

@@ -1,13 +1,11 @@
-"""Dependencies of the library routes: the Celery app for sending jobs, and the owner-or-admin check."""
+"""Dependencies of the library routes: the owner-or-admin check."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 from typing import Annotated
 
-from celery import Celery
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from channel.auth import ProducerUser
 from channel.deps import SessionDep
@@ -15,27 +13,7 @@ from channel.library.errors import Forbidden
 from channel.library.service import get_programme
 from channel.models import Programme, Role, User
 
-__all__ = ["CeleryDep", "OwnedProgramme", "celery_for", "check_owner", "get_celery", "owned_programme"]
-
-_LOCK = threading.Lock()
-
-
-def celery_for(state: object) -> Celery:
-    """The Celery app of an API (`app.state`), built from its settings on first use."""
-    celery: Celery | None = getattr(state, "celery", None)
-    if celery is None:
-        with _LOCK:
-            celery = getattr(state, "celery", None)
-            if celery is None:
-                from channel.worker import create_celery
-
-                celery = create_celery(getattr(state, "settings"))  # noqa: B009 - typed as object
-                setattr(state, "celery", celery)  # noqa: B010
-    return celery
-
-
-def get_celery(request: Request) -> Celery:
-    return celery_for(request.app.state)
+__all__ = ["OwnedProgramme", "check_owner", "owned_programme"]
 
 
 def check_owner(programme: Programme, user: User) -> None:
@@ -54,5 +32,4 @@ def owned_programme(programme_id: uuid.UUID, user: ProducerUser, session: Sessio
     return programme
 
 
-CeleryDep = Annotated[Celery, Depends(get_celery)]
 OwnedProgramme = Annotated[Programme, Depends(owned_programme)]

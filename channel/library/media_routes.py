@@ -10,13 +10,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from channel.auth import ProducerUser
-from channel.deps import RequestIdDep, SessionDep, SettingsDep, StoreDep
+from channel.deps import CeleryDep, RequestIdDep, SessionDep, SettingsDep, StateDep, StoreDep
 from channel.library import playlists, subtitles, transcode, uploads
-from channel.library.deps import CeleryDep, OwnedProgramme
+from channel.library.deps import OwnedProgramme
 from channel.library.errors import LibraryRoute
 from channel.library.read import details_of
 from channel.library.schemas import ProgrammePublic, SubtitlePublic
-from channel.playout.tokens import media_uris
+from channel.mediauris import media_uris
 from channel.text import CleanQuery
 
 __all__ = ["router"]
@@ -42,6 +42,7 @@ _SOURCE_DOC = (
 )
 async def upload_source(
     request: Request,
+    state: StateDep,
     programme: OwnedProgramme,
     user: ProducerUser,
     session: SessionDep,
@@ -50,7 +51,7 @@ async def upload_source(
     """Upload (or replace) the programme's source; the transcode is queued once it is stored."""
     return await uploads.upload_source(
         request,
-        app_state=request.app.state,
+        state=state,
         session=session,
         programme=programme,
         user=user,

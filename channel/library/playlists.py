@@ -12,8 +12,8 @@ import uuid
 from sqlalchemy.orm import Session
 
 from channel.library.errors import NotFound
+from channel.library.present import media_url
 from channel.library.read import ready_programme
-from channel.library.views import media_url
 from channel.models import Programme
 from playlist import (
     MediaDescriptionError,

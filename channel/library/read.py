@@ -7,11 +7,11 @@ import uuid
 from sqlalchemy.orm import Session
 
 from channel.library.errors import NotFound
+from channel.library.present import public_view, staff_view
 from channel.library.schemas import ProgrammePage, ProgrammePublic, PublicProgramme
 from channel.library.search import ProgrammeFilters, search_programmes
 from channel.library.service import get_programme
 from channel.library.transcode import latest_job
-from channel.library.views import public_view, staff_view
 from channel.models import Programme, ProgrammeStatus
 
 __all__ = ["details_of", "programme_details", "programme_page", "public_programme", "ready_programme"]

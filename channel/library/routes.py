@@ -13,6 +13,7 @@ from channel.deps import RequestIdDep, SessionDep, SettingsDep, StoreDep
 from channel.library import read, service, topics
 from channel.library.deps import OwnedProgramme
 from channel.library.errors import LibraryRoute
+from channel.library.present import staff_view
 from channel.library.schemas import (
     ProgrammeCreate,
     ProgrammePage,
@@ -22,7 +23,6 @@ from channel.library.schemas import (
     TopicPublic,
 )
 from channel.library.search import ProgrammeFilters
-from channel.library.views import staff_view
 
 __all__ = ["router"]
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from channel.library.text import document_key, search_terms
+from channel.folding import document_key, search_terms
 from channel.models import LegalDocument, Programme, ProgrammeStatus, Topic
 from channel.text import CleanQuery
 from channel.timeparams import QueryDay

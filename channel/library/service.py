@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from channel import audit
+from channel.folding import programme_search_text
 from channel.library.errors import Conflict, NotFound
 from channel.library.schemas import Airing, ProgrammeCreate, ProgrammeUpdate, ScheduledSlot
-from channel.library.text import programme_search_text
 from channel.library.vocab import resolve_documents, resolve_topics
 from channel.models import (
     Channel,

@@ -14,9 +14,9 @@ from channel import audit
 from channel.library.bodies import read_limited
 from channel.library.captions import segment_subtitles
 from channel.library.errors import Invalid
+from channel.library.present import media_url
 from channel.library.schemas import SubtitlePublic
 from channel.library.service import programme_prefix
-from channel.library.views import media_url
 from channel.models import Programme, SubtitleTrack
 from storage import Store
 

@@ -13,7 +13,7 @@ from celery import Task, shared_task
 
 from channel.library.outcome import Outcome, apply_outcome
 from channel.library.transcode import RECORD_TASK
-from channel.worker import worker_resources
+from channel.worker_state import worker_resources
 from transcoder.payloads import TranscodeResult
 
 __all__ = ["record_transcode"]

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from channel import audit
+from channel.folding import slugify
 from channel.library.errors import Conflict
-from channel.library.text import slugify
 from channel.models import Topic
 
 __all__ = ["DEFAULT_TOPICS", "create_topic", "ensure_default_topics", "list_topics"]

@@ -33,7 +33,6 @@ __all__ = [
     "output_prefix",
     "retry_transcode",
     "send_transcode",
-    "transcode_profile",
 ]
 
 _log = logging.getLogger(__name__)
@@ -53,20 +52,6 @@ CANCELLED = ("cancelled", "Đã huỷ chuyển mã / Transcoding was cancelled")
 def output_prefix(programme_id: uuid.UUID, revision: int) -> str:
     """Each source revision gets its own media prefix, so the previous one plays until this one is ready."""
     return f"{programme_prefix(programme_id)}r{revision}/"
-
-
-def transcode_profile(settings: Settings) -> dict[str, Any]:
-    """The house format of `settings` as the primitives `transcoder.profile.Profile.from_dict` takes."""
-    return {
-        "heights": list(settings.ladder),
-        "fps": settings.fps,
-        "gop_seconds": settings.gop_seconds,
-        "segment_seconds": settings.segment_seconds,
-        "segment_format": settings.segment_format,
-        "loudness_i": settings.loudness_target,
-        "loudness_tp": settings.true_peak,
-        "max_duration": settings.max_duration_seconds,
-    }
 
 
 def latest_job(session: Session, programme_id: uuid.UUID) -> TranscodeJob | None:
@@ -107,7 +92,7 @@ def send_transcode(
     args: list[Any] = [
         programme.source_key,
         output_prefix(programme.id, programme.revision),
-        transcode_profile(settings),
+        settings.house_format.to_payload(),
     ]
     chunked = settings.chunk_seconds > 0
     try:

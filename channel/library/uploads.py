@@ -11,9 +11,10 @@ import uuid
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 from urllib.parse import unquote
 
+from celery import Celery
 from fastapi import APIRouter, Request
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from channel.auth import ProducerUser
 from channel.deps import SettingsDep
 from channel.library.bodies import stream_to_temp
-from channel.library.deps import celery_for, check_owner
+from channel.library.deps import check_owner
 from channel.library.errors import LibraryError
 from channel.library.ingest import display_filename, ingest_source, ingest_stored, upload_key
 from channel.library.quotas import check_transcode_quota, quotas_for
@@ -31,6 +32,7 @@ from channel.library.schemas import ProgrammeCreate, ProgrammePublic
 from channel.library.service import create_programme, get_programme
 from channel.models import Programme, User
 from channel.settings import Settings
+from channel.state import AppState, app_state
 from channel.text import strip_controls
 from channel.uploads import (
     CompletedUpload,
@@ -93,16 +95,10 @@ def _active_user(session: Session, user_id: str) -> User:
 class ProgrammeUploads:
     """The library's side of tus uploads (`channel.uploads.Completion`): each becomes a programme's source."""
 
-    def __init__(self, app_state: Any) -> None:
-        self._state = app_state
-
-    @property
-    def _sessions(self) -> sessionmaker[Session]:
-        return cast("sessionmaker[Session]", self._state.sessionmaker)
-
-    @property
-    def _settings(self) -> Settings:
-        return cast(Settings, self._state.settings)
+    def __init__(self, *, sessions: sessionmaker[Session], settings: Settings, celery: Celery) -> None:
+        self._sessions = sessions
+        self._settings = settings
+        self._celery = celery
 
     def target(self, requester: Requester, metadata: Mapping[str, str], upload_id: str) -> Target:
         """The programme named by `programme_id` (the caller's own: 403 at creation, not after gigabytes) or a new id."""
@@ -164,7 +160,7 @@ class ProgrammeUploads:
             check_owner(programme, user)
         ingest_stored(
             session,
-            celery=celery_for(self._state),
+            celery=self._celery,
             settings=self._settings,
             programme=programme,
             key=done.key,
@@ -179,9 +175,10 @@ class ProgrammeUploads:
             return bool(session.scalar(select(exists().where(Programme.source_key == key))))
 
 
-def upload_service(settings: Settings, *, app_state: Any) -> UploadService:
+def upload_service(
+    settings: Settings, *, sessions: sessionmaker[Session], store: Store, celery: Celery
+) -> UploadService:
     """The tus service of an API: state in its database, bytes in its store, programmes as the outcome."""
-    store: Store = app_state.store
     if not isinstance(store, MultipartStore):
         raise TypeError(f"{store!r} cannot store objects in parts, which resumable uploads need")
     limits = UploadLimits(
@@ -191,9 +188,9 @@ def upload_service(settings: Settings, *, app_state: Any) -> UploadService:
         lease=timedelta(seconds=settings.upload_lease_seconds),
     )
     return UploadService(
-        records=UploadRecords(app_state.sessionmaker),
+        records=UploadRecords(sessions),
         store=cast(PartsStore, store),
-        completion=ProgrammeUploads(app_state),
+        completion=ProgrammeUploads(sessions=sessions, settings=settings, celery=celery),
         limits=limits,
         spool_dir=settings.data_dir / "upload-spool",
     )
@@ -205,8 +202,7 @@ def upload_requester(user: ProducerUser, settings: SettingsDep) -> Requester:
 
 
 def _public_url(request: Request) -> str:
-    settings: Settings = request.app.state.settings
-    return settings.base_url
+    return app_state(request).settings.base_url
 
 
 def build_upload_router(*, service: UploadService) -> APIRouter:
@@ -221,7 +217,7 @@ def build_upload_router(*, service: UploadService) -> APIRouter:
 def _ingest_plain(
     session: Session,
     *,
-    app_state: Any,
+    state: AppState,
     programme: Programme,
     path: Path,
     filename: str | None,
@@ -230,9 +226,9 @@ def _ingest_plain(
 ) -> ProgrammePublic:
     ingest_source(
         session,
-        store=app_state.store,
-        celery=celery_for(app_state),
-        settings=app_state.settings,
+        store=state.store,
+        celery=state.celery,
+        settings=state.settings,
         programme=programme,
         path=path,
         filename=filename,
@@ -243,10 +239,10 @@ def _ingest_plain(
 
 
 async def upload_source(
-    request: Request, *, app_state: Any, session: Session, programme: Programme, user: User, request_id: str
+    request: Request, *, state: AppState, session: Session, programme: Programme, user: User, request_id: str
 ) -> ProgrammePublic:
     """The plain upload: quota first (429 before any byte), then stream the body to a temp file and ingest it."""
-    settings: Settings = app_state.settings
+    settings = state.settings
     await run_in_threadpool(
         check_transcode_quota,
         session,
@@ -262,7 +258,7 @@ async def upload_source(
         return await run_in_threadpool(
             _ingest_plain,
             session,
-            app_state=app_state,
+            state=state,
             programme=programme,
             path=path,
             filename=filename,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from channel.folding import document_key
 from channel.library.errors import Invalid
 from channel.library.schemas import LegalDocumentIn
-from channel.library.text import document_key
 from channel.models import LegalDocument, Topic
 
 __all__ = ["resolve_documents", "resolve_topics"]

@@ -2,7 +2,7 @@
 
 from channel.models.audit import CHAIN_HEAD_ID, GENESIS_HASH, AuditChainHead, AuditEvent
 from channel.models.base import Base, UTCDateTime, new_id, utcnow
-from channel.models.channel import Channel
+from channel.models.channel import Channel, profile_json
 from channel.models.editorial import ChannelTakeover, Review, ReviewDecision, TakeoverSource, WithdrawalKind
 from channel.models.library import LegalDocument, Topic, programme_legal_documents, programme_topics
 from channel.models.mfa import MfaCredential, RecoveryCode
@@ -46,6 +46,7 @@ __all__ = [
     "UserRole",
     "WithdrawalKind",
     "new_id",
+    "profile_json",
     "programme_legal_documents",
     "programme_topics",
     "utcnow",

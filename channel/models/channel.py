@@ -1,8 +1,13 @@
-"""A broadcast channel: its house format profile, filler policy and playout epoch."""
+"""A broadcast channel: its house format profile, filler policy and playout epoch.
+
+The stored `profile` is JSON (the API shows it as it is); `Channel.house_format` and `profile_json`
+are the one way between it and the typed `HouseFormat`, so nothing reads the JSON with defaults.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,8 +15,21 @@ from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from channel.models.base import Base, utcnow, uuid_pk
+from transcoder.house import HouseFormat
 
-__all__ = ["Channel"]
+__all__ = ["Channel", "profile_json"]
+
+
+def profile_json(house: HouseFormat, *, subtitles: Sequence[str]) -> dict[str, Any]:
+    """A channel's stored profile: the on-air part of `house` and its subtitle languages."""
+    return {
+        "ladder": list(house.heights),
+        "fps": house.fps,
+        "gop_seconds": house.gop_seconds,
+        "segment_seconds": house.segment_seconds,
+        "segment_format": house.segment_format,
+        "subtitles": list(subtitles),
+    }
 
 
 class Channel(Base):
@@ -29,3 +47,21 @@ class Channel(Base):
     window_seconds: Mapped[float] = mapped_column(default=120.0)
     epoch: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def house_format(self) -> HouseFormat:
+        """The channel's house format (fixed at creation); the transcode parameters that do not show
+        on air (preset, loudness, duration limits) are the defaults."""
+        stored = self.profile
+        return HouseFormat.with_heights(
+            tuple(int(h) for h in stored["ladder"]),
+            fps=int(stored["fps"]),
+            gop_seconds=float(stored["gop_seconds"]),
+            segment_seconds=float(stored["segment_seconds"]),
+            segment_format=stored["segment_format"],
+        )
+
+    @property
+    def subtitle_languages(self) -> tuple[str, ...]:
+        """Codes of the channel's subtitle renditions, fixed like its ladder (none on older channels)."""
+        return tuple(str(code) for code in self.profile.get("subtitles") or ())

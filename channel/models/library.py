@@ -50,7 +50,7 @@ class LegalDocument(Base):
 
     id: Mapped[uuid.UUID] = uuid_pk()
     number: Mapped[str] = mapped_column(String(100), index=True)
-    #: the number as compared (`channel.library.text.document_key`): "471/qd-ttg" for "471/QĐ-TTg"
+    #: the number as compared (`channel.folding.document_key`): "471/qd-ttg" for "471/QĐ-TTg"
     key: Mapped[str] = mapped_column(String(100), index=True, default="")
     title: Mapped[str] = mapped_column(Text)
     issuing_body: Mapped[str] = mapped_column(String(300), default="")

@@ -31,7 +31,7 @@ class ProgrammeStatus(StrEnum):
 
 def _initial_search_text(context: Any) -> str:
     """Folded title and description, so a programme inserted by any code path is searchable."""
-    from channel.library.text import fold
+    from channel.folding import fold
 
     params = context.get_current_parameters()
     return fold(f"{params.get('title') or ''} {params.get('description') or ''}")

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, text
 
 from channel.celery_config import filesystem_broker_folders
 from channel.deps import EngineDep, SettingsDep, StoreDep
-from channel.ops.redaction import redact
+from channel.redaction import redact
 from channel.settings import Settings
 from storage import Store
 

@@ -56,7 +56,7 @@ class Answer:
             (b"content-type", self.media_type.encode()),
             (b"content-length", str(len(self.body)).encode()),
             (b"cache-control", self.cache_control.encode()),
-            (b"x-content-type-options", b"nosniff"),  # as on every response (channel/security/headers.py)
+            (b"x-content-type-options", b"nosniff"),  # as on every response (channel/http/headers.py)
         ]
 
 

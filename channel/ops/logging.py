@@ -1,6 +1,6 @@
 """Structured logs: one JSON line per event on stderr, each carrying the request id of its request.
 
-The request id lives in a contextvar (`channel.ops.requestid`) so domain code logging deep inside a
+The request id lives in a contextvar (`channel.http.requestid`) so domain code logging deep inside a
 request carries it too; the access log and the 500 handler are middleware of their own.
 """
 
@@ -12,7 +12,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from channel.ops.requestid import current_request_id
+from channel.http.requestid import current_request_id
 
 __all__ = ["JsonFormatter", "configure_logging"]
 

@@ -7,25 +7,28 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func, select
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from channel.celery_config import QUEUES, filesystem_broker_folders
+from channel.deps import StateDep
+from channel.http.asgi import HttpMiddleware, WatchedSend
 from channel.models import TranscodeJob, TranscodeState
 from channel.ops.metrics_access import require_metrics_access
+from channel.state import StateKey
 
 __all__ = [
+    "METRICS",
     "AppMetrics",
     "MetricsMiddleware",
     "QueueDepthCollector",
@@ -65,6 +68,10 @@ class AppMetrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
         )
         return cls(registry=registry, requests=requests, latency=latency)
+
+
+#: the API's metrics in its `AppState`
+METRICS: StateKey[AppMetrics] = StateKey("metrics", AppMetrics)
 
 
 class TranscodeJobCollector(Collector):
@@ -150,40 +157,28 @@ def queue_depth_source(*, broker_url: str, broker_folder: Path) -> Callable[[], 
     return None
 
 
-class MetricsMiddleware:
+class MetricsMiddleware(HttpMiddleware):
     """Pure ASGI middleware counting requests and timing them by the matched route's template."""
 
     def __init__(self, app: ASGIApp, *, metrics: AppMetrics) -> None:
-        self.app = app
+        super().__init__(app)
         self.metrics = metrics
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        answer = WatchedSend(send)
         try:
-            await self.app(scope, receive, send_status)
+            await self.app(scope, receive, answer)
         finally:
             route = getattr(scope.get("route"), "path", None) or "<unmatched>"
             method = str(scope.get("method", ""))
-            self.metrics.requests.labels(route=route, method=method, status=str(status)).inc()
-            self.metrics.latency.labels(route=route, method=method).observe(time.perf_counter() - started)
+            self.metrics.requests.labels(route=route, method=method, status=str(answer.status)).inc()
+            self.metrics.latency.labels(route=route, method=method).observe(answer.seconds())
 
 
 router = APIRouter(tags=["ops"])
 
 
 @router.get("/metrics", include_in_schema=False, dependencies=[Depends(require_metrics_access)])
-def metrics(request: Request) -> Response:
+def metrics(state: StateDep) -> Response:
     """Prometheus text format of this app's registry (allow-listed networks or the bearer token only)."""
-    registry: CollectorRegistry = request.app.state.metrics.registry
-    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(state.part(METRICS).registry), media_type=CONTENT_TYPE_LATEST)

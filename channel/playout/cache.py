@@ -2,7 +2,8 @@
 
 Serving never waits for the database once a channel is loaded: a stale entry is served while one
 background refresh checks the highest `CompiledPlayout` version, and when the database is down the
-last timeline keeps the channel on air (a warning is logged). The cache lives on ``app.state``.
+last timeline keeps the channel on air (a warning is logged). The cache is a part of the app's
+`AppState` (`PLAYOUT`).
 
 The same refresh asks the store whether every slate the timeline names is there (`slate_probe`): a
 channel is on air only once it is, so a new channel's playlists answer "starting" (503) instead of
@@ -27,12 +28,14 @@ from sqlalchemy.orm import Session
 from channel.models import Channel, CompiledPlayout
 from channel.playout.publish import EXTEND_BELOW, SlateStored, extend_if_needed
 from channel.playout.slate import slate_prefix_of
+from channel.state import StateKey
 from playlist import Timeline, from_us, timeline_from_dict
 
 __all__ = [
     "DEFAULT_MISS_SECONDS",
     "DEFAULT_REFRESH_SECONDS",
     "MAX_MISSES",
+    "PLAYOUT",
     "Live",
     "PlayoutUnavailable",
     "TimelineCache",
@@ -241,3 +244,7 @@ class TimelineCache:
         except SQLAlchemyError as exc:
             log.warning("database unavailable, listing the loaded channels: %s", type(exc).__name__)
             return sorted(s for s, slot in self._slots.items() if slot.live is not None)
+
+
+#: the API's timeline cache in its `AppState`
+PLAYOUT: StateKey[TimelineCache] = StateKey("playout", TimelineCache)

@@ -20,10 +20,10 @@ from datetime import UTC, datetime
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from channel.mediauris import MediaUris
 from channel.ops.cors import Headers, SimpleCors
 from channel.playout.cache import PlayoutUnavailable, TimelineCache
 from channel.playout.serve import HLS_TYPE, MASTER_CACHE, MEDIA_PREFIX, live_expires, render_live, track_for
-from channel.playout.tokens import MediaUris
 from playlist import OffAirError, from_us, live_edge, render_master, to_us
 
 __all__ = ["LivePlaylistMiddleware"]
@@ -131,7 +131,7 @@ class LivePlaylistMiddleware:
         headers = [
             (b"content-type", _HLS),
             (b"content-length", str(len(body)).encode()),
-            (b"x-content-type-options", b"nosniff"),  # as on every response (channel/security/headers.py)
+            (b"x-content-type-options", b"nosniff"),  # as on every response (channel/http/headers.py)
             *expires,
         ]
         done = _Rendered(live.version, live.window_s, until, cache, headers, body)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,7 +29,6 @@ from channel.playout.house import channel_profile
 from channel.playout.slate import expected_slate, slate_prefix
 from channel.playout.versions import latest_playout
 from playlist import (
-    ChannelProfile,
     GridEntry,
     ProgrammeMedia,
     Slate,
@@ -69,19 +68,6 @@ class PlayoutError(LookupError):
     """The channel to publish does not exist."""
 
 
-def _profile(channel: Channel) -> ChannelProfile:
-    """The channel's fixed profile: its subtitle languages come from its stored profile, never from
-    what happens to be scheduled, so the master playlist is the same at every publish."""
-    return channel_profile(
-        channel_id=channel.slug,
-        name=channel.name,
-        profile=channel.profile,
-        epoch=channel.epoch.astimezone(UTC),
-        timezone=channel.timezone,
-        subtitles=[str(code) for code in channel.profile.get("subtitles") or ()],
-    )
-
-
 def _length(media: ProgrammeMedia | None) -> timedelta:
     return timedelta(microseconds=0 if media is None else media.duration_us)
 
@@ -95,10 +81,10 @@ def _entries(session: Session, channel_id: uuid.UUID, since: datetime | None) ->
 
 def _slate(channel: Channel, previous: Timeline | None, slate_stored: SlateStored | None) -> Slate:
     """The channel's own card, unless it is not stored yet and another card is already on air."""
-    own = expected_slate(channel.profile, channel_name=channel.name)
+    own = expected_slate(channel.house_format, channel_name=channel.name)
     if slate_stored is None or previous is None:
         return own
-    if slate_stored(slate_prefix(channel.profile, channel_name=channel.name)):
+    if slate_stored(slate_prefix(channel.house_format, channel_name=channel.name)):
         return own
     on_air = next((i.source for i in reversed(previous.items) if i.kind == "slate"), None)
     return own if on_air is None else Slate(media=on_air)
@@ -139,7 +125,7 @@ def _compile(
     ]
     if previous is None:
         return compile_timeline(
-            channel=_profile(channel),
+            channel=channel_profile(channel),
             entries=entries,
             programmes=programmes,
             slate=slate,

@@ -17,7 +17,8 @@ from fastapi.responses import JSONResponse
 from starlette.responses import Response
 
 from channel.deps import SettingsDep, StoreDep
-from channel.playout.cache import Live, PlayoutUnavailable, TimelineCache
+from channel.mediauris import media_uris
+from channel.playout.cache import PLAYOUT, Live, PlayoutUnavailable, TimelineCache
 from channel.playout.media import media_response
 from channel.playout.serve import (
     EPG_CACHE,
@@ -35,8 +36,8 @@ from channel.playout.serve import (
     render_start_over,
     track_for,
 )
-from channel.playout.tokens import media_uris
 from channel.settings import Settings
+from channel.state import app_state
 from channel.text import CleanQuery
 from channel.timeparams import DAY_HELP, parse_instant
 from playlist import OffAirError, Track, live_edge, render_m3u, render_master, render_xmltv
@@ -62,13 +63,11 @@ STARTING_RETRY_SECONDS = 3
 
 async def get_playout(request: Request) -> TimelineCache:
     """Async, like the routes using it, so a playlist request never waits for a worker thread."""
-    cache: TimelineCache = request.app.state.playout
-    return cache
+    return app_state(request).part(PLAYOUT)
 
 
 async def get_viewer_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+    return app_state(request).settings
 
 
 PlayoutDep = Annotated[TimelineCache, Depends(get_playout)]

@@ -13,6 +13,7 @@ from email.utils import formatdate
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from channel.mediauris import MEDIA_PREFIX, media_prefix
 from channel.playout.slate import EMPTY_VTT_KEY
 from channel.timeparams import parse_day
 from playlist import (
@@ -58,7 +59,6 @@ __all__ = [
 ]
 
 HLS_TYPE = "application/vnd.apple.mpegurl"
-MEDIA_PREFIX = "/media/"
 MASTER_CACHE = "public, max-age=60"
 IMMUTABLE = "public, max-age=31536000, immutable"
 EPG_CACHE = "public, max-age=30"
@@ -81,11 +81,6 @@ def track_for(channel: ChannelProfile, name: str) -> Track | None:
         if name == subtitle_playlist_name(lang.code):
             return Track.subtitles(lang.code, empty_key=EMPTY_VTT_KEY)
     return None
-
-
-def media_prefix(base_url: str) -> str:
-    """What every media URI of a playlist starts with: the public media base URL, else `/media/` here."""
-    return f"{base_url.rstrip('/')}/" if base_url else MEDIA_PREFIX
 
 
 def live_cache_control(*, now: datetime, next_change: datetime) -> str:

@@ -13,14 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from channel.playout.house import house_profile
 from playlist import FILLER_TITLE, ProgrammeMedia, Slate
 from storage import StorageError, Store
-from transcoder.profile import ladder
+from transcoder.house import HouseFormat
 from transcoder.slate import make_slate
 
 __all__ = [
@@ -43,25 +42,17 @@ EMPTY_VTT_KEY = "slates/empty.vtt"
 EMPTY_VTT = b"WEBVTT\n\n"
 
 
-def _format_fields(profile: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "ladder": sorted((int(h) for h in profile.get("ladder", (1080, 720, 480, 360))), reverse=True),
-        "fps": int(profile.get("fps", 25)),
-        "segment_format": str(profile.get("segment_format", "mpegts")),
-    }
-
-
-def slate_prefix(profile: Mapping[str, Any], *, channel_name: str) -> str:
-    """`slates/<hash>/`: the same card and format always land on the same keys."""
-    text = json.dumps({"format": _format_fields(profile), "name": channel_name, "v": 1}, sort_keys=True)
+def slate_prefix(house: HouseFormat, *, channel_name: str) -> str:
+    """`slates/<hash>/`: the same card and format (ladder, rate, container) always land on the same keys."""
+    shown = {"ladder": list(house.heights), "fps": house.fps, "segment_format": house.segment_format}
+    text = json.dumps({"format": shown, "name": channel_name, "v": 1}, sort_keys=True)
     return f"slates/{hashlib.sha256(text.encode()).hexdigest()[:20]}/"
 
 
-def expected_slate_description(profile: Mapping[str, Any]) -> dict[str, Any]:
-    """description.json (keys relative to the prefix) that `ensure_slate` produces for `profile`."""
-    fields = _format_fields(profile)
-    ext = "m4s" if fields["segment_format"] == "fmp4" else "ts"
-    fmp4 = fields["segment_format"] == "fmp4"
+def expected_slate_description(house: HouseFormat) -> dict[str, Any]:
+    """description.json (keys relative to the prefix) that `ensure_slate` produces for `house`."""
+    ext = house.segment_extension
+    fmp4 = house.segment_format == "fmp4"
     renditions = [
         {
             "name": r.name,
@@ -70,40 +61,38 @@ def expected_slate_description(profile: Mapping[str, Any]) -> dict[str, Any]:
             "init": f"{r.name}/init.mp4" if fmp4 else None,
             "segments": [f"{r.name}/seg_{i:05d}.{ext}" for i in range(SLATE_SECONDS)],
         }
-        for r in ladder(tuple(fields["ladder"]))
+        for r in house.rungs
     ]
     return {
         "version": 1,
         "duration": float(SLATE_SECONDS),
-        "segment_format": fields["segment_format"],
+        "segment_format": house.segment_format,
         "target_duration": 1,
         "segment_durations": [1.0] * SLATE_SECONDS,
         "renditions": renditions,
     }
 
 
-def expected_slate(profile: Mapping[str, Any], *, channel_name: str) -> Slate:
+def expected_slate(house: HouseFormat, *, channel_name: str) -> Slate:
     """The slate as the timeline references it, without touching the store."""
     media = ProgrammeMedia.from_description(
-        expected_slate_description(profile),
+        expected_slate_description(house),
         programme_id="slate",
-        prefix=slate_prefix(profile, channel_name=channel_name),
+        prefix=slate_prefix(house, channel_name=channel_name),
         title=FILLER_TITLE["vi"],
     )
     return Slate(media=media)
 
 
-def ensure_slate(
-    *, store: Store, profile: Mapping[str, Any], channel_name: str, workdir: Path
-) -> dict[str, Any]:
+def ensure_slate(*, store: Store, house: HouseFormat, channel_name: str, workdir: Path) -> dict[str, Any]:
     """The slate's description.json, generated with transcoder/slate.py only if it is not stored yet."""
-    prefix = slate_prefix(profile, channel_name=channel_name)
+    prefix = slate_prefix(house, channel_name=channel_name)
     if not store.exists(f"{prefix}master.m3u8"):
         log.info("generating the filler slate under %s", prefix)
         make_slate(
             store=store,
             output_prefix=prefix,
-            profile=house_profile(profile),
+            profile=house,
             workdir=workdir,
             channel_name=channel_name,
             duration=float(SLATE_SECONDS),

@@ -14,7 +14,7 @@ from celery import Celery, Task, shared_task
 
 from channel.models import Channel
 from channel.playout.slate import ensure_slate, slate_prefix
-from channel.worker import worker_resources
+from channel.worker_state import worker_resources
 
 __all__ = ["ENSURE_SLATE_TASK", "ensure_channel_slate", "request_slate"]
 
@@ -30,14 +30,14 @@ def ensure_channel_slate(self: Task, channel_id: str) -> str | None:
         channel = session.get(Channel, uuid.UUID(channel_id))
         if channel is None:
             return None
-        profile, name = dict(channel.profile), channel.name
+        house, name = channel.house_format, channel.name
     ensure_slate(
         store=resources.store,
-        profile=profile,
+        house=house,
         channel_name=name,
         workdir=resources.settings.data_dir / "work" / "slates",
     )
-    return slate_prefix(profile, channel_name=name)
+    return slate_prefix(house, channel_name=name)
 
 
 def request_slate(celery: Celery, channel_id: uuid.UUID) -> None:

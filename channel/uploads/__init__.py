@@ -9,7 +9,7 @@ from channel.uploads.protocol import TUS_EXTENSIONS, TUS_VERSION, TusError
 from channel.uploads.quotas import Usage
 from channel.uploads.records import UploadRecords
 from channel.uploads.router import EXPOSED_HEADERS, create_tus_router
-from channel.uploads.service import Completion, UploadLimits, UploadService
+from channel.uploads.service import UPLOADS, Completion, UploadLimits, UploadService
 from channel.uploads.state import (
     CompletedUpload,
     Quotas,
@@ -26,6 +26,7 @@ __all__ = [
     "EXPOSED_HEADERS",
     "TUS_EXTENSIONS",
     "TUS_VERSION",
+    "UPLOADS",
     "CompletedUpload",
     "Completion",
     "Quotas",

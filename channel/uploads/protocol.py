@@ -44,7 +44,7 @@ _KEY = re.compile(r"[\x21-\x2b\x2d-\x7e]{1,64}")
 class TusError(Exception):
     """A refusal: the HTTP status, a stable code, the bilingual user-facing text, extra response headers.
 
-    The HTTP shell renders it in the usual error envelope (`channel.ops.errors.error_body`).
+    The HTTP shell renders it in the usual error envelope (`channel.http.errors.error_body`).
     """
 
     def __init__(

@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from channel.ops.errors import error_body
+from channel.http.errors import error_body
 from channel.uploads import protocol
 from channel.uploads.protocol import TusError
 from channel.uploads.service import UploadService

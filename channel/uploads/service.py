@@ -22,6 +22,7 @@ from typing import Protocol
 import anyio
 import anyio.to_thread
 
+from channel.state import StateKey
 from channel.uploads import refusals
 from channel.uploads.leases import Lease, Leases
 from channel.uploads.parts import PartWriter
@@ -40,7 +41,7 @@ from channel.uploads.state import (
 from storage import StorageError
 from storage.multipart import MAX_PARTS
 
-__all__ = ["Completion", "UploadLimits", "UploadService", "effective_part_bytes"]
+__all__ = ["UPLOADS", "Completion", "UploadLimits", "UploadService", "effective_part_bytes"]
 
 _log = logging.getLogger(__name__)
 _MiB = 1024 * 1024
@@ -297,3 +298,7 @@ class UploadService:
                 await anyio.to_thread.run_sync(self.records.delete, upload_id, lease.token)
         except (TusError, StorageError, OSError, LeaseLost, UploadNotFound):
             _log.warning("upload %s could not be removed now; it expires and is swept", upload_id)
+
+
+#: the API's upload service in its `AppState` (swept by the lifespan, served by the tus router)
+UPLOADS: StateKey[UploadService] = StateKey("uploads", UploadService)

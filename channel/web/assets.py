@@ -12,12 +12,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Final
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse, Response
 
+from channel.deps import StateDep
 from channel.settings import Settings
+from channel.state import StateKey
 
-__all__ = ["ALLOWED", "Assets", "AssetsDep", "default_assets_dir", "get_assets", "router"]
+__all__ = [
+    "ALLOWED",
+    "ASSETS",
+    "Assets",
+    "AssetsDep",
+    "default_assets_dir",
+    "get_assets",
+    "router",
+    "scan_assets",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -82,14 +93,17 @@ class Assets:
         return self.folder / package / inner
 
 
-def get_assets(request: Request) -> Assets:
-    """The app's assets, scanned once per app (and the missing library logged once)."""
-    state = request.app.state
-    assets: Assets | None = getattr(state, "web_assets", None)
-    if assets is None:
-        assets = Assets.scan(_configured_dir(state.settings))
-        state.web_assets = assets
-    return assets
+def scan_assets(settings: Settings) -> Assets:
+    """The app's assets, scanned once when the app is built (and the missing library logged once)."""
+    return Assets.scan(_configured_dir(settings))
+
+
+#: the API's browser libraries in its `AppState`
+ASSETS: StateKey[Assets] = StateKey("web_assets", Assets)
+
+
+def get_assets(state: StateDep) -> Assets:
+    return state.part(ASSETS)
 
 
 AssetsDep = Annotated[Assets, Depends(get_assets)]

@@ -7,12 +7,13 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Response
 
-from channel.deps import SessionDep, SettingsDep
+from channel.deps import SessionDep, SettingsDep, StateDep
 from channel.library.errors import NotFound
 from channel.library.schemas import PublicProgramme
 from channel.playout.routes import PlayoutDep
+from channel.state import StateKey
 from channel.text import CleanQuery
 from channel.web.guide import COMING_LIMIT, viewer_guide
 from channel.web.lastknown import DatabaseUnavailable
@@ -20,7 +21,14 @@ from channel.web.present import PublicProgrammes, channel_timeline, known_progra
 from channel.web.public_lean import PUBLIC_CACHE
 from channel.web.schemas import ChannelGuidePublic
 
-__all__ = ["GUIDE_CACHE", "UNAVAILABLE", "PublicProgrammesDep", "get_public_programmes", "router"]
+__all__ = [
+    "GUIDE_CACHE",
+    "PUBLIC_PROGRAMMES",
+    "UNAVAILABLE",
+    "PublicProgrammesDep",
+    "get_public_programmes",
+    "router",
+]
 
 #: as now/next: what the guide shows changes with the programme on air
 GUIDE_CACHE = "public, max-age=5"
@@ -36,9 +44,12 @@ UNAVAILABLE = {
 }
 
 
-def get_public_programmes(request: Request) -> PublicProgrammes:
-    known: PublicProgrammes = request.app.state.public_programmes
-    return known
+#: the API's last known public programmes in its `AppState`
+PUBLIC_PROGRAMMES: StateKey[PublicProgrammes] = StateKey("public_programmes", PublicProgrammes)
+
+
+def get_public_programmes(state: StateDep) -> PublicProgrammes:
+    return state.part(PUBLIC_PROGRAMMES)
 
 
 PublicProgrammesDep = Annotated[PublicProgrammes, Depends(get_public_programmes)]

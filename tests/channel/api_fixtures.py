@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from channel.app import create_app
 from channel.auth.service import create_user, login
 from channel.models import Role, User
 from channel.settings import Settings
+from channel.state import state_of
 
-__all__ = ["ApiUser", "api_app", "api_client", "api_users", "make_api_user"]
+__all__ = ["ApiUser", "api_app", "api_client", "api_users", "make_api_user", "sign_in", "swap_settings"]
 
 PASSWORD = "mật-khẩu-thử-nghiệm"
 
@@ -31,6 +36,47 @@ class ApiUser:
         return {"Authorization": f"Bearer {self.token}"}
 
 
+def sign_in(
+    sessions: Callable[[], Session],
+    role: Role,
+    username: str,
+    *,
+    secret_key: str,
+    display_name: str | None = None,
+) -> ApiUser:
+    """A user of `role` made in the database and signed in: the user (detached) and an hour's token.
+
+    The one way tests get "a user signed in with role R", whatever app or database they run on.
+    """
+    with sessions() as session:
+        user = create_user(
+            session, username=username, password=PASSWORD, role=role, display_name=display_name or username
+        )
+        result = login(
+            session,
+            username=username,
+            password=PASSWORD,
+            secret_key=secret_key,
+            now=datetime.now(UTC),
+            ttl_seconds=3600,
+        )
+        session.commit()
+        session.refresh(user)
+        session.expunge(user)
+        return ApiUser(user=user, token=result.token.plain)
+
+
+def swap_settings(app: FastAPI, **changes: Any) -> Settings:
+    """Give a built app settings with `changes` (as a restart with other variables would); returns them.
+
+    Only what reads the settings per request sees the change: services built with the app keep theirs.
+    """
+    state = state_of(app)
+    changed = state.settings.model_copy(update=changes)
+    app.state.legaltv = dataclasses.replace(state, settings=changed)
+    return changed
+
+
 @pytest.fixture
 def api_app(embedded_settings: Settings) -> FastAPI:
     return create_app(embedded_settings)
@@ -45,27 +91,10 @@ def api_client(api_app: FastAPI) -> Iterator[TestClient]:
 @pytest.fixture
 def make_api_user(api_app: FastAPI) -> Callable[[Role, str], ApiUser]:
     """Create a user of a role (and a token for them) directly in the app's database."""
-    from datetime import UTC, datetime
-
-    settings: Settings = api_app.state.settings
+    state = state_of(api_app)
 
     def make(role: Role, username: str) -> ApiUser:
-        with api_app.state.sessionmaker() as session:
-            user = create_user(
-                session, username=username, password=PASSWORD, role=role, display_name=username
-            )
-            result = login(
-                session,
-                username=username,
-                password=PASSWORD,
-                secret_key=settings.secret_key,
-                now=datetime.now(UTC),
-                ttl_seconds=3600,
-            )
-            session.commit()
-            session.refresh(user)
-            session.expunge(user)
-            return ApiUser(user=user, token=result.token.plain)
+        return sign_in(state.sessionmaker, role, username, secret_key=state.settings.secret_key)
 
     return make
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine
 
 from channel.db import make_engine
 from channel.migrate import upgrade
 from channel.settings import Settings
 from tests.channel.api_fixtures import _fast_password_hashing, api_app, api_client, api_users, make_api_user
+from tests.pgschema import pg_schema_url
 
 __all__ = ["_fast_password_hashing", "api_app", "api_client", "api_users", "make_api_user"]
 
@@ -26,22 +25,12 @@ def sqlite_url(tmp_path: Path) -> str:
 @pytest.fixture
 def pg_schema_engine(postgres_url: str) -> Iterator[Engine]:
     """An engine whose search_path is a fresh random schema, dropped afterwards (isolation per test)."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(postgres_url, connect_timeout=3)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        pytest.fail(f"PostgreSQL at {postgres_url} is not reachable: {exc.orig}")
-    engine = make_engine(postgres_url, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with pg_schema_url(postgres_url) as url:
+        engine = make_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -56,8 +45,12 @@ def db_engine(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[Engin
 
 
 @pytest.fixture
-def embedded_settings(tmp_path: Path) -> Settings:
-    """The embedded default (SQLite, local store, filesystem broker) under a fresh folder, migrated."""
-    settings = Settings(data_dir=tmp_path / "var", env="test")
+def embedded_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """The embedded default (SQLite, local store, filesystem broker) under a fresh folder, migrated.
+
+    A test marked `@pytest.mark.settings(name=value, …)` gets those settings changed (and so does its app).
+    """
+    marker = request.node.get_closest_marker("settings")
+    settings = Settings(data_dir=tmp_path / "var", env="test", **(marker.kwargs if marker else {}))
     upgrade(settings.resolved_database_url)
     return settings

@@ -5,18 +5,21 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import inspect
 
 from channel.cli import COMMANDS, build_parser
 from channel.db import make_engine
+from channel.settings import Settings
+from channel.worker import create_celery
+from tests.processes import answering, free_port
 
 LEGALTV = str(Path(sys.executable).parent / "legaltv")
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,12 +124,6 @@ def test_unknown_option_is_refused(tmp_path: Path) -> None:
     assert "unrecognized arguments: --bogus" in result.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -136,9 +133,13 @@ def _pid_alive(pid: int) -> bool:
     return stat.exists() and stat.read_text().split()[2] != "Z"
 
 
-@pytest.mark.slow
-def test_serve_answers_healthz_with_its_embedded_worker_and_stops_cleanly(tmp_path: Path) -> None:
-    port = _free_port()
+@contextmanager
+def _serving(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
+    """`legaltv serve` on the embedded default, healthy and with its worker answering a task.
+
+    It leads its own process group, as a command in a terminal does, so a test can press Ctrl-C.
+    """
+    port = free_port()
     env = {**os.environ, "LEGALTV_DATA_DIR": str(tmp_path / "var"), "LEGALTV_PORT": str(port)}
     env = {
         k: v
@@ -147,42 +148,76 @@ def test_serve_answers_healthz_with_its_embedded_worker_and_stops_cleanly(tmp_pa
     }
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
-        server = subprocess.Popen([LEGALTV, "serve"], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [LEGALTV, "serve"],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
-            body: dict[str, object] = {}
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and server.poll() is None:
-                try:
-                    response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
-                    body = response.json()
-                    if response.status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.3)
-            assert body.get("status") == "ok", f"{body}\n{log.read_text()[-3000:]}"
-            assert {name: check["status"] for name, check in body["checks"].items()} == {  # type: ignore[attr-defined]
+            response = answering(
+                f"http://127.0.0.1:{port}",
+                server,
+                ok=lambda answer: answer.status_code == 200,
+                log=lambda: log.read_text()[-3000:],
+            )
+            body = response.json()
+            assert body["status"] == "ok"
+            assert {name: check["status"] for name, check in body["checks"].items()} == {
                 "database": "ok",
                 "broker": "ok",
                 "storage": "ok",
             }
             # the embedded worker answers a task sent through the embedded broker
-            from channel.settings import Settings
-            from channel.worker import create_celery
-
             app = create_celery(Settings(data_dir=tmp_path / "var"))
             assert app.send_task("channel.ping").get(timeout=60)["pong"] is True
             app.close()
+            yield server, log
         finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=40)
+            if server.poll() is None:
+                server.send_signal(signal.SIGTERM)
+                server.wait(timeout=40)
+
+
+def _worker_pid(log: Path) -> int:
     text = log.read_text()
     started = [json.loads(line) for line in text.splitlines() if '"embedded worker started"' in line]
     assert started, text[-3000:]
-    worker_pid = int(started[0]["worker_pid"])
+    return int(started[0]["worker_pid"])
+
+
+def _gone(pid: int, *, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while _pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return not _pid_alive(pid)
+
+
+@pytest.mark.slow
+def test_serve_answers_healthz_with_its_embedded_worker_and_stops_cleanly(tmp_path: Path) -> None:
+    with _serving(tmp_path) as (server, log):
+        worker_pid = _worker_pid(log)
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=40)
+    text = log.read_text()
     assert server.returncode == 0, text[-3000:]
-    deadline = time.monotonic() + 10
-    while _pid_alive(worker_pid) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not _pid_alive(worker_pid), "the embedded worker outlived `legaltv serve`"
+    assert _gone(worker_pid, within=10), "the embedded worker outlived `legaltv serve`"
     assert '"embedded worker stopped"' in text
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_serve_and_its_idle_worker_at_once(tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole foreground group, API and worker; the worker took 4 to 6 s to go before
+    (Celery's blocking loop waits 2 s between looks at its stop flag, the broker polls every second)."""
+    with _serving(tmp_path) as (server, log):
+        worker_pid = _worker_pid(log)
+        pressed = time.monotonic()
+        os.killpg(server.pid, signal.SIGINT)
+        assert _gone(worker_pid, within=40)
+        took = time.monotonic() - pressed
+        server.wait(timeout=40)
+    assert server.returncode == 0, log.read_text()[-3000:]
+    assert '"embedded worker stopped"' in log.read_text()
+    assert took < 3.0, f"the worker took {took:.2f} s to stop after Ctrl-C"

@@ -1,4 +1,5 @@
-"""The worker survives a broker outage: Redis stopped mid-encode and started again, real processes.
+"""The worker survives a broker outage: Redis stopped mid-encode and started again, real processes;
+and on the embedded broker it notices a stop at once (the real-process check is in test_cli.py).
 
 Regression test of celery 5.7.0's double close (see channel/consumer.py): with Celery's own consumer the
 worker logs "Unrecoverable error: AttributeError(...'hostname')" and exits a moment after Redis goes away.
@@ -11,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from channel.celery_config import celery_config
-from channel.consumer import CONSUMER_CLASS
+from channel.consumer import CONSUMER_CLASS, DRAIN_SLICE_SECONDS, SlicedDrain
 from channel.settings import Settings
-from tests.channel.library.stack import stack, wait_for
+from tests.channel.library.stack import stack
 from tests.channel.library.test_lost_worker import Watcher, _encoding, _one_output_and_one_event, _programme
+from tests.waiting import wait_for
 
 
 def test_the_worker_uses_the_recovering_consumer_and_keeps_encodes_running(tmp_path: Path) -> None:
@@ -54,3 +56,19 @@ def test_redis_stopped_mid_encode_and_started_again(tmp_path: Path, postgres_url
         [job] = _one_output_and_one_event(running, pid)
         assert f"Task transcoder.transcode[{job.celery_task_id}] succeeded" in text
         watch.assert_believable()
+
+
+def test_the_embedded_workers_loop_looks_at_its_stop_flag_five_times_a_second() -> None:
+    """Celery's blocking loop asks for `drain_events(timeout=2.0)`; the consumer's connection waits less."""
+    asked: list[float | None] = []
+
+    class Connection:
+        def drain_events(self, timeout: float | None = None) -> None:
+            asked.append(timeout)
+
+    drained = SlicedDrain(Connection())
+    drained.drain_events(timeout=2.0)
+    drained.drain_events()
+    drained.drain_events(timeout=0.05)
+    assert asked == [DRAIN_SLICE_SECONDS, DRAIN_SLICE_SECONDS, 0.05]
+    assert DRAIN_SLICE_SECONDS == 0.2

@@ -129,7 +129,7 @@ def test_model_round_trip(db_engine: Engine) -> None:
         assert (user.username, user.display_name, user.roles, user.active) == (
             "lan",
             "Nguyễn Thị Lan",
-            {Role.PRODUCER},
+            frozenset({Role.PRODUCER}),
             True,
         )
         assert user.created_at.tzinfo is not None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -13,8 +14,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
+from channel.app import ChannelApp
 from channel.models import Programme, ProgrammeStatus
 from channel.ops.lean import Answer, Key, LeanMiddleware
+from channel.state import state_of
 from tests.channel.playout.helpers import Air, seed_channel
 
 PORTAL = "https://phapluat.gov.vn"
@@ -22,11 +25,14 @@ PORTAL = "https://phapluat.gov.vn"
 
 @pytest.fixture
 def air(api_app: FastAPI) -> Air:
-    return seed_channel(api_app.state.sessionmaker, api_app.state.settings, store=api_app.state.store)
+    return seed_channel(
+        state_of(api_app).sessionmaker, state_of(api_app).settings, store=state_of(api_app).store
+    )
 
 
 def _lean(app: FastAPI) -> LeanMiddleware:
-    stack = app.front  # type: ignore[attr-defined]  # the lean handlers in front of the app's stack
+    assert isinstance(app, ChannelApp)
+    stack: Any = app.front  # the lean handlers in front of the app's stack, each wrapping the next
     while not isinstance(stack, LeanMiddleware):
         stack = stack.app
     return stack
@@ -80,7 +86,7 @@ def test_the_public_programme_is_the_routes_json_kept_as_long_as_its_cache_contr
     assert lean.json() == routed.json()
     assert lean.json()["title"] == "Luật Giao thông"
     assert lean.headers["cache-control"] == routed.headers["cache-control"] == "public, max-age=10"
-    with api_app.state.sessionmaker() as session:
+    with state_of(api_app).sessionmaker() as session:
         programme = session.get(Programme, air.programmes[0])
         assert programme is not None
         programme.title = "Luật Giao thông (sửa)"
@@ -100,7 +106,7 @@ def test_the_public_programme_is_the_routes_json_kept_as_long_as_its_cache_contr
 def test_unknown_and_unready_programmes_get_the_routes_404(
     api_app: FastAPI, api_client: TestClient, air: Air
 ) -> None:
-    with api_app.state.sessionmaker() as session:
+    with state_of(api_app).sessionmaker() as session:
         programme = session.get(Programme, air.programmes[1])
         assert programme is not None
         programme.status = ProgrammeStatus.FAILED

@@ -11,8 +11,8 @@ from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
 from channel.app import create_app
+from channel.http.requestid import current_request_id, safe_request_id
 from channel.ops.logging import JsonFormatter, configure_logging
-from channel.ops.requestid import current_request_id, safe_request_id
 from channel.settings import Settings
 
 

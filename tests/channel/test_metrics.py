@@ -111,17 +111,14 @@ def test_filesystem_queue_depth(embedded_settings: Settings) -> None:
 
 
 @pytest.mark.redis
-def test_redis_queue_depth(redis_url: str) -> None:
-    url = redis_url.rsplit("/", 1)[0] + "/13"
-    client = redis.Redis.from_url(url)
+def test_redis_queue_depth(redis_db: str) -> None:
+    client = redis.Redis.from_url(redis_db)
     try:
-        client.flushdb()
         client.rpush("transcode", b"a", b"b")
         client.rpush("transcode\x06\x169", b"c")
         client.rpush("quick", b"d")
-        assert redis_queue_depths(url) == {"transcode": 3, "quick": 1}
+        assert redis_queue_depths(redis_db) == {"transcode": 3, "quick": 1}
     finally:
-        client.flushdb()
         client.close()
 
 

@@ -6,7 +6,6 @@ Bounded (a few examples per operation) so it stays a smoke test; marked slow.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +19,12 @@ from schemathesis.core.result import Err, Ok
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from channel.app import create_app
-from channel.auth.service import create_user, login
 from channel.grid import ensure_channel
 from channel.migrate import upgrade
 from channel.models import Role
 from channel.settings import Settings
-from tests.channel.api_fixtures import PASSWORD
+from channel.state import state_of
+from tests.channel.api_fixtures import sign_in
 
 KNOWN_SLUG = "kenh-chinh"
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
@@ -38,20 +37,18 @@ def openapi_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Fast
     app_settings = Settings(data_dir=data_dir, env="test")
     upgrade(app_settings.resolved_database_url)
     app = create_app(app_settings)
-    with app.state.sessionmaker() as session:
-        create_user(session, username="quan-tri", password=PASSWORD, role=Role.ADMIN, display_name="Quản trị")
-        result = login(
-            session,
-            username="quan-tri",
-            password=PASSWORD,
-            secret_key=app_settings.secret_key,
-            now=datetime.now(UTC),
-            ttl_seconds=3600,
-        )
+    admin = sign_in(
+        state_of(app).sessionmaker,
+        Role.ADMIN,
+        "quan-tri",
+        secret_key=app_settings.secret_key,
+        display_name="Quản trị",
+    )
+    with state_of(app).sessionmaker() as session:
         ensure_channel(session, slug=KNOWN_SLUG, name="Kênh Pháp luật", settings=app_settings)
         session.commit()
     with TestClient(app):  # runs the lifespan
-        yield app, {"Authorization": f"Bearer {result.token.plain}"}
+        yield app, admin.headers
 
 
 def _on_known_channel(case: Any) -> Any:

@@ -174,6 +174,7 @@ def test_an_enrolment_session_reaches_nothing_but_enrolment(
             if current_user not in calls:
                 open_to_enrolment.add((method, context.path))
                 continue
+            assert context.path is not None, context
             url = WriteRoute(method, context.path, None).url
             response = client.request(method, url, headers=headers)
             assert response.status_code == 403, (

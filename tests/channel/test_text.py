@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +13,12 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Engine
 
 from channel.app import create_app
-from channel.auth.service import create_user, login
 from channel.migrate import upgrade_engine
 from channel.models import Role
 from channel.settings import Settings
+from channel.state import state_of
 from channel.text import CleanLine, CleanText, strip_controls
-from tests.channel.api_fixtures import PASSWORD
+from tests.channel.api_fixtures import sign_in
 
 pytestmark = pytest.mark.postgres
 
@@ -34,20 +33,10 @@ def pg_client(
     upgrade_engine(pg_schema_engine)
     settings = Settings(data_dir=tmp_path / "var", env="test")
     app = create_app(settings, engine=pg_schema_engine)
-    headers: dict[str, dict[str, str]] = {}
-    with app.state.sessionmaker() as session:
-        for name, role in _ROLES.items():
-            create_user(session, username=name, password=PASSWORD, role=role, display_name=name)
-            result = login(
-                session,
-                username=name,
-                password=PASSWORD,
-                secret_key=settings.secret_key,
-                now=datetime.now(UTC),
-                ttl_seconds=600,
-            )
-            session.commit()
-            headers[name] = {"Authorization": f"Bearer {result.token.plain}"}
+    headers = {
+        name: sign_in(state_of(app).sessionmaker, role, name, secret_key=settings.secret_key).headers
+        for name, role in _ROLES.items()
+    }
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client, headers
 

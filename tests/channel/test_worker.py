@@ -3,51 +3,24 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import redis
 
 from channel.celery_config import QUEUES
 from channel.settings import Settings
-from channel.worker import TASK_MODULES, create_celery, worker_resources
+from channel.worker import TASK_MODULES, create_celery
+from channel.worker_state import worker_resources
+from tests.processes import running_worker
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_TEST_DB = 11
-
-
-@contextmanager
-def running_worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """`celery -A channel.worker worker` as a subprocess, stopped with SIGTERM (warm shutdown)."""
-    command = [
-        sys.executable, "-m", "celery", "-A", "channel.worker", "worker",
-        "-Q", ",".join(QUEUES), "--pool=solo", "-c", "1",
-        "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
-        )
-        try:
-            yield process
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-                pytest.fail(f"worker did not stop on SIGTERM; log:\n{log.read_text()[-3000:]}")
 
 
 def _ping_through(settings: Settings, env: dict[str, str], log: Path) -> dict[str, object]:
     app = create_celery(settings)
-    with running_worker(env, log) as worker:
+    with running_worker(env, log, must_stop=True) as worker:
         result = app.send_task("channel.ping")
         try:
             reply = result.get(timeout=90)
@@ -61,25 +34,15 @@ def _ping_through(settings: Settings, env: dict[str, str], log: Path) -> dict[st
 
 @pytest.mark.slow
 @pytest.mark.redis
-def test_ping_round_trip_through_redis(tmp_path: Path, redis_url: str) -> None:
-    url = f"{redis_url.rsplit('/', 1)[0]}/{REDIS_TEST_DB}"
-    client = redis.Redis.from_url(url)
-    try:
-        client.ping()
-    except redis.ConnectionError as exc:
-        pytest.fail(f"Redis at {url} is not reachable: {exc}")
-    client.flushdb()
+def test_ping_round_trip_through_redis(tmp_path: Path, redis_db: str) -> None:
+    url = redis_db
     env = {
         "LEGALTV_BROKER_URL": url,
         "LEGALTV_RESULT_BACKEND": url,
         "LEGALTV_DATA_DIR": str(tmp_path / "var"),
     }
     settings = Settings(broker_url=url, result_backend=url, data_dir=tmp_path / "var")
-    try:
-        reply = _ping_through(settings, env, tmp_path / "worker.log")
-    finally:
-        client.flushdb()
-        client.close()
+    reply = _ping_through(settings, env, tmp_path / "worker.log")
     assert reply["pong"] is True
     assert str(reply["worker"]).startswith("celery@")
 

@@ -17,14 +17,10 @@ from __future__ import annotations
 import base64
 import math
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,9 +30,11 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from channel.celery_config import QUEUES
 from tests.clips import av_clip
-from tests.integration.conftest import Bucket, pg_schema_url, redis_dbs
+from tests.integration.conftest import Bucket, redis_dbs
+from tests.pgschema import pg_schema_url
+from tests.processes import answering, free_port, running, running_worker
+from tests.rawpatch import OFFSET_TYPE, open_patch
 from tests.totp import totp
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
@@ -51,15 +49,7 @@ CLIP_SECONDS = 6
 LEAD_SECONDS = 10  # the first airing starts this far after scheduling
 PLAY_SECONDS = 9  # from the first airing's head: all of it and 3 s of the second, never the slate after
 FORBIDDEN = ("Failed to open segment", "expired from playlists", "Media sequence changed unexpectedly")
-OFFSET_TYPE = "application/offset+octet-stream"
 PASSWORD = "mật-khẩu-rất-dài-2026"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _b64(text: str) -> str:
@@ -68,23 +58,6 @@ def _b64(text: str) -> str:
 
 def _tail(path: Path, size: int = 4000) -> str:
     return path.read_text(errors="replace")[-size:] if path.exists() else "(no log)"
-
-
-@contextmanager
-def _process(command: list[str], *, env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """A subprocess logging to `log`, terminated (then killed) on the way out whatever happens."""
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            yield process
-        finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
 
 
 def _environment(
@@ -121,20 +94,6 @@ def _environment(
     return env
 
 
-def _wait_healthy(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 40
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"`legaltv serve` exited with {server.returncode}:\n{_tail(log)}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code < 500:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"`legaltv serve` did not answer within 40 s:\n{_tail(log)}")
-
-
 def _login(http: httpx.Client, username: str) -> dict[str, str]:
     response = http.post("/api/auth/login", json={"username": username, "password": PASSWORD})
     assert response.status_code == 200, response.text
@@ -154,20 +113,9 @@ def _enrolled_login(http: httpx.Client, username: str) -> dict[str, str]:
 
 def _cut_patch(url: str, *, auth: dict[str, str], offset: int, declared: int, body: bytes) -> None:
     """A PATCH announcing `declared` bytes that sends only `body`, then the connection drops."""
-    parts = urlsplit(url)
-    lines = [
-        f"PATCH {parts.path} HTTP/1.1",
-        f"Host: {parts.netloc}",
-        "Tus-Resumable: 1.0.0",
-        f"Authorization: {auth['Authorization']}",
-        f"Upload-Offset: {offset}",
-        f"Content-Type: {OFFSET_TYPE}",
-        f"Content-Length: {declared}",
-    ]
-    assert parts.hostname is not None
-    assert parts.port is not None
-    with socket.create_connection((parts.hostname, parts.port)) as conn:
-        conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+    with open_patch(
+        url, offset=offset, declared=declared, headers={"Authorization": auth["Authorization"]}
+    ) as conn:
         conn.sendall(body)
         time.sleep(0.3)  # let the server take in what arrived before the cut
 
@@ -277,7 +225,7 @@ def test_upload_transcode_schedule_publish_guide_and_play_across_the_boundary(
 
 
 def _whole_flow(tmp_path: Path, *, db_url: str, broker: str, results: str, bucket: Bucket) -> None:
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = _environment(tmp=tmp_path, db_url=db_url, broker=broker, results=results, bucket=bucket, port=port)
     clip = av_clip(tmp_path / "clip.mp4", seconds=CLIP_SECONDS).read_bytes()
@@ -289,17 +237,13 @@ def _whole_flow(tmp_path: Path, *, db_url: str, broker: str, results: str, bucke
     )  # fmt: skip
     assert made.returncode == 0, made.stderr[-2000:]
 
-    worker_command = [
-        str(BIN / "celery"), "-A", "channel.worker", "worker", "-Q", ",".join(QUEUES), "--pool=solo",
-        "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
-    ]  # fmt: skip
     server_log, worker_log = tmp_path / "serve.log", tmp_path / "worker.log"
     with (
-        _process([str(BIN / "legaltv"), "serve"], env=env, log=server_log) as server,
-        _process(worker_command, env=env, log=worker_log),
+        running([str(BIN / "legaltv"), "serve"], env=env, log=server_log, stop_seconds=20) as server,
+        running_worker(env, worker_log, stop_seconds=20),
         httpx.Client(base_url=base, timeout=20) as http,
     ):
-        _wait_healthy(base, server, server_log)
+        answering(base, server, seconds=40, log=lambda: _tail(server_log))
 
         # accounts: the admin makes a producer and a scheduler
         admin = _enrolled_login(http, "quantri")

@@ -124,8 +124,8 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         elif action == "takeover":
             takeovers.append(Takeover(f"t{n}", at, source=draw(st.sampled_from(sources))))
         elif action == "release":
-            last = takeovers.pop()
-            takeovers.append(Takeover(last.takeover_id, last.start, at, last.source))
+            open_one = takeovers.pop()
+            takeovers.append(Takeover(open_one.takeover_id, open_one.start, at, open_one.source))
         else:
             withheld[draw(st.sampled_from(names))] = f"withdrawn:{n}"
         edits.append(Edit(at, tuple(current), tuple(takeovers), tuple(sorted(withheld.items())), action))

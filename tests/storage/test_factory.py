@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from storage import LocalStore, S3Store, StorageError, store_from_config
+from storage import LocalStore, S3Store, StorageError, StoreConfig, store_from_config
 from tests.s3server import S3Server
 
 
 def test_local_backend(tmp_path: Path) -> None:
     store = store_from_config(
-        backend="local", local_path=tmp_path / "s", public_base_url="https://tv.example/m/"
+        "local", StoreConfig(local_path=tmp_path / "s", public_base_url="https://tv.example/m/")
     )
     assert isinstance(store, LocalStore)
     assert store.root == (tmp_path / "s").resolve()
@@ -21,20 +21,22 @@ def test_local_backend(tmp_path: Path) -> None:
 
 def test_local_backend_needs_a_folder() -> None:
     with pytest.raises(StorageError, match="LEGALTV_STORAGE_LOCAL_PATH"):
-        store_from_config(backend="local", local_path=None)
+        store_from_config("local", StoreConfig(local_path=None))
 
 
 def test_s3_backend(s3_server: S3Server) -> None:
     store = store_from_config(
-        backend="s3",
-        local_path=None,
-        public_base_url="/media",
-        s3_endpoint_url=s3_server.endpoint_url,
-        s3_bucket="factory-bucket",
-        s3_region="us-east-1",
-        s3_access_key_id=s3_server.access_key_id,
-        s3_secret_access_key=s3_server.secret_access_key,
-        s3_path_style=True,
+        "s3",
+        StoreConfig(
+            local_path=None,
+            public_base_url="/media",
+            s3_endpoint_url=s3_server.endpoint_url,
+            s3_bucket="factory-bucket",
+            s3_region="us-east-1",
+            s3_access_key_id=s3_server.access_key_id,
+            s3_secret_access_key=s3_server.secret_access_key,
+            s3_path_style=True,
+        ),
     )
     assert isinstance(store, S3Store)
     store.ensure_bucket()
@@ -45,5 +47,5 @@ def test_s3_backend(s3_server: S3Server) -> None:
 
 def test_unknown_backend_names_the_setting() -> None:
     with pytest.raises(StorageError) as caught:
-        store_from_config(backend="ftp", local_path="/tmp/x")
+        store_from_config("ftp", StoreConfig(local_path="/tmp/x"))
     assert str(caught.value) == "unknown storage backend 'ftp' (LEGALTV_STORAGE_BACKEND): use 'local' or 's3'"

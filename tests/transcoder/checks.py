@@ -11,7 +11,7 @@ from pathlib import Path
 import m3u8
 
 from tests.transcoder.conftest import ffprobe_json
-from transcoder.profile import Profile
+from transcoder.house import HouseFormat
 
 __all__ = [
     "active_box",
@@ -101,7 +101,7 @@ def _stream_end(playlist: Path, selector: str) -> float:
     return max(float(p["pts_time"]) + float(p.get("duration_time", 0)) for p in packets["packets"])
 
 
-def assert_house_format(root: Path, profile: Profile) -> dict[str, object]:
+def assert_house_format(root: Path, profile: HouseFormat) -> dict[str, object]:
     """Check the programme under `root` (a local folder) and return its description."""
     description = json.loads((root / "description.json").read_text(encoding="utf-8"))
     assert (root / "master.m3u8").is_file()

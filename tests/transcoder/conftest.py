@@ -14,8 +14,8 @@ import pytest
 from storage import LocalStore
 from tests.transcoder.media import make
 from transcoder.describe import Description
+from transcoder.house import HouseFormat
 from transcoder.pipeline import transcode
-from transcoder.profile import Profile
 
 
 @dataclass(frozen=True)
@@ -35,9 +35,9 @@ def media(media_dir: Path) -> Callable[[str], Path]:
 
 
 @pytest.fixture(scope="session")
-def small_profile() -> Profile:
+def small_profile() -> HouseFormat:
     """Two tiny rungs, ultrafast, 2 s segments of 1 s GOPs: structure, not quality."""
-    return Profile.with_heights((180, 144), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0)
+    return HouseFormat.with_heights((180, 144), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0)
 
 
 def ffprobe_json(path: Path, *extra: str) -> dict[str, Any]:
@@ -52,7 +52,7 @@ def ffprobe_json(path: Path, *extra: str) -> dict[str, Any]:
     return result
 
 
-def transcoded(tmp_path: Path, source: Path, profile: Profile) -> tuple[Path, Description]:
+def transcoded(tmp_path: Path, source: Path, profile: HouseFormat) -> tuple[Path, Description]:
     """`source` through the whole pipeline (real LocalStore, real ffmpeg): its folder and description."""
     store = LocalStore(tmp_path / "store")
     store.put_file(f"uploads/{source.name}", source)

@@ -9,11 +9,11 @@ import pytest
 
 from tests.transcoder.checks import active_box, assert_house_format
 from tests.transcoder.conftest import transcoded
-from transcoder.profile import Profile
+from transcoder.house import HouseFormat
 
 pytestmark = pytest.mark.slow
 
-PROFILE = Profile.with_heights((720, 180), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0)
+PROFILE = HouseFormat.with_heights((720, 180), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0)
 FOUR_THREE = {"720p": (960, 720, 160, 0), "180p": (240, 180, 40, 0)}
 SIXTEEN_NINE = {"720p": (1280, 720, 0, 0), "180p": (320, 180, 0, 0)}
 

@@ -20,8 +20,8 @@ import pytest
 from storage import LocalStore
 from tests.clips import av_clip
 from transcoder.errors import SourceRejected
+from transcoder.house import HouseFormat
 from transcoder.pipeline import transcode
-from transcoder.profile import Profile
 
 pytestmark = pytest.mark.slow
 
@@ -126,7 +126,9 @@ def test_hostile_upload_is_rejected_as_not_media_and_leaves_nothing(
             store=store,
             source_key=f"uploads/{disguise}",
             output_prefix="programmes/p1/r1/",
-            profile=Profile.with_heights((144,), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0),
+            profile=HouseFormat.with_heights(
+                (144,), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0
+            ),
             workdir=tmp_path / "work",
             timeout=60,
         )
@@ -148,7 +150,7 @@ def test_the_secret_itself_is_a_valid_programme(target: Target, tmp_path: Path) 
         store=store,
         source_key="uploads/secret.ts",
         output_prefix="programmes/p1/r1/",
-        profile=Profile.with_heights((144,), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0),
+        profile=HouseFormat.with_heights((144,), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0),
         workdir=tmp_path / "work",
         timeout=60,
     )

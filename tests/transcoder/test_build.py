@@ -8,12 +8,12 @@ from pathlib import Path
 from tests.transcoder.test_inputs import ALLOWED
 from tests.transcoder.test_validate import INFO, VIDEO
 from transcoder.build import build_encode
+from transcoder.house import HouseFormat
 from transcoder.loudness import LoudnessMeasurement
 from transcoder.plan import plan_encode
 from transcoder.probe import AudioStream
-from transcoder.profile import Profile
 
-SMALL = Profile.with_heights((360, 240), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0)
+SMALL = HouseFormat.with_heights((360, 240), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0)
 
 
 def _split_graph(args: list[str]) -> tuple[list[str], list[str], list[str]]:
@@ -258,7 +258,7 @@ def test_one_rung_fmp4_rotated_interlaced_with_loudness() -> None:
     )
     measured = LoudnessMeasurement(input_i=-30.5, input_tp=-10.25, input_lra=4.0, input_thresh=-41.0)
     info = replace(INFO, audio=(audio,), video=replace(VIDEO, duration=3.0, rotation=90, interlaced=True))
-    profile = Profile(rungs=Profile().rungs[:1], segment_format="fmp4")
+    profile = HouseFormat(rungs=HouseFormat().rungs[:1], segment_format="fmp4")
     head, graph, tail = _split_graph(
         build_encode(plan_encode(info, profile, measured), source=Path("/w/src.mp4"), outdir=Path("/w/out"))
     )

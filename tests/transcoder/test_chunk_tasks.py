@@ -11,6 +11,7 @@ from celery import Celery
 
 from storage import LocalStore
 from tests.transcoder.checks import assert_house_format
+from tests.transcoder.eager import Beats, eager_app
 from tests.transcoder.test_describe import DESCRIPTION
 from transcoder.chunk_tasks import (
     chunked_chord,
@@ -24,12 +25,11 @@ from transcoder.chunk_tasks import (
 )
 from transcoder.context import WorkerContext, attach_context
 from transcoder.errors import Cancelled, TimedOut
+from transcoder.house import HouseFormat
 from transcoder.payloads import ChunkedJob
 from transcoder.pipeline import Deadline
-from transcoder.profile import Profile
-from transcoder.types import Beat
 
-SMALL = Profile.with_heights((180, 144), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0)
+SMALL = HouseFormat.with_heights((180, 144), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0)
 SCRATCH = "transcoder-scratch/programmes/p1/r1/a-1/"
 
 
@@ -39,7 +39,7 @@ def _job(**changes: object) -> ChunkedJob:
         source_key="up/a.mp4",
         scratch=SCRATCH,
         output_prefix="programmes/p1/r1/",
-        profile=SMALL.to_dict(),
+        profile=SMALL.to_payload(),
         chunks=[
             {"index": 0, "start_frame": 0, "frame_count": 50},
             {"index": 1, "start_frame": 50, "frame_count": 25},
@@ -51,27 +51,11 @@ def _job(**changes: object) -> ChunkedJob:
     return job
 
 
-class Beats(list[Beat]):
-    """A heartbeat hook recording every beat; answers `wanted`."""
-
-    wanted = True
-
-    def __call__(self, beat: Beat) -> bool:
-        self.append(beat)
-        return self.wanted
-
-
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Celery]:
-    celery_app = Celery("test-chunks", set_as_current=True)
-    celery_app.conf.update(
-        task_always_eager=True, task_eager_propagates=True, result_backend="cache+memory://"
-    )
-    attach_context(
-        celery_app, WorkerContext(store=LocalStore(tmp_path / "store"), workdir=tmp_path / "w", timeout=120)
-    )
-    yield celery_app
-    celery_app.close()
+    store = LocalStore(tmp_path / "store")
+    with eager_app("test-chunks", store=store, workdir=tmp_path / "w", propagates=True) as celery_app:
+        yield celery_app
 
 
 def test_names_and_scratch() -> None:
@@ -92,7 +76,9 @@ def test_names_and_scratch() -> None:
 def test_rejected_before_the_chord(app: Celery, media: Callable[[str], Path], tmp_path: Path) -> None:
     store = LocalStore(tmp_path / "store")
     store.put_file("up/x.mp4", media("text"))
-    result = transcode_chunked_task.apply(args=("up/x.mp4", "programmes/p1/r1/", SMALL.to_dict(), 2.0)).get()
+    result = transcode_chunked_task.apply(
+        args=("up/x.mp4", "programmes/p1/r1/", SMALL.to_payload(), 2.0)
+    ).get()
     assert (result["ok"], result["code"]) == (False, "not_media")
 
 
@@ -108,17 +94,17 @@ def test_chord_produces_the_programme_and_drops_the_scratch(
     )
     store.put_file("up/loud.mp4", media("loud"))
     result = transcode_chunked_task.apply(
-        args=("up/loud.mp4", "programmes/p1/r1/", SMALL.to_dict(), 4.0), task_id="job-1"
+        args=("up/loud.mp4", "programmes/p1/r1/", SMALL.to_payload(), 4.0), task_id="job-1"
     ).get()
     assert result["ok"] is True
     assert result["description"]["segment_durations"] == [2.0] * 5
     assert_house_format(store.root / "programmes/p1/r1", SMALL)
     assert list(store.iter_keys("transcoder-scratch/")) == []
     assert {beat.attempt for beat in beats} == {"job-1"}, "every step beats as the one job"
-    percents = [beat.percent for beat in beats if beat.percent is not None]
+    percents = [p for beat in beats if (p := beat.percent) is not None]
     assert percents == sorted(percents), "progress never goes back, from step to step"
     assert percents[-1] == 100.0
-    encode = {beat.percent for beat in beats if beat.stage == "encode"}
+    encode = {p for beat in beats if beat.stage == "encode" and (p := beat.percent) is not None}
     assert len(encode) >= 3, f"the encode advances part by part: {sorted(encode)}"
     waits = [beat.quiet_seconds for beat in beats if beat.quiet_seconds]
     assert waits, "the parts may wait for workers: the job announces it"

@@ -18,8 +18,8 @@ from transcoder.conformance import (
     parse_measured,
 )
 from transcoder.errors import TranscodeFailed
+from transcoder.house import HouseFormat, rung_for_height
 from transcoder.pipeline import transcode
-from transcoder.profile import Profile, rung_for_height
 
 # ffprobe -show_entries stream=codec_type,codec_name,profile,level,width,height,avg_frame_rate seg_00000.ts
 SEGMENT_720P: dict[str, Any] = {
@@ -70,13 +70,13 @@ def test_missing_streams_fail() -> None:
 
 
 def test_conforming_rung_passes() -> None:
-    profile = Profile.with_heights((720,))
+    profile = HouseFormat.with_heights((720,))
     measured = parse_measured(SEGMENT_720P)
     assert check_conformance(measured, rung=rung_for_height(720), profile=profile) == measured
 
 
 def test_house_format_breaches_fail_loudly() -> None:
-    profile = Profile.with_heights((720,))
+    profile = HouseFormat.with_heights((720,))
     breach = parse_measured(
         _with_video(profile="Constrained Baseline", width=1278, avg_frame_rate="30000/1001")
     )
@@ -97,7 +97,7 @@ def test_measure_command_reads_the_init_section_with_the_segment() -> None:
 
 @pytest.mark.slow
 def test_master_states_what_the_segments_are(
-    media: Callable[[str], Path], small_profile: Profile, tmp_path: Path
+    media: Callable[[str], Path], small_profile: HouseFormat, tmp_path: Path
 ) -> None:
     # ultrafast alone makes x264 write Constrained Baseline; the house format is High
     store = LocalStore(tmp_path / "store")

@@ -20,7 +20,7 @@ from transcoder.gops import (
     segment_gops,
     shared_starts,
 )
-from transcoder.profile import Profile
+from transcoder.house import HouseFormat
 
 # ffprobe -select_streams v:0 -show_entries packet=pts_time,pos,flags -of csv=p=0 index.m3u8 (abridged):
 # two 6 s segments of 2 s GOPs and a 2 s tail; positions run on from one segment file to the next
@@ -124,7 +124,7 @@ def _probe_prefix(path: Path) -> tuple[int, float]:
 def test_every_prefix_up_to_an_offset_plays_exactly_its_gops(
     media: Callable[[str], Path], tmp_path: Path
 ) -> None:
-    profile = Profile.with_heights((180, 144))  # veryfast (B-frames), 6 s segments of 2 s GOPs
+    profile = HouseFormat.with_heights((180, 144))  # veryfast (B-frames), 6 s segments of 2 s GOPs
     root, description = transcoded(tmp_path, media("loud"), profile)  # 10 s: segments of 6 s and 4 s
     written = json.loads((root / "description.json").read_text(encoding="utf-8"))
     assert written["version"] == 2

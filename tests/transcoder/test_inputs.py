@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from transcoder.errors import SourceRejected
+from transcoder.house import HouseFormat
 from transcoder.inputs import SOURCE_DEMUXERS, is_allowed_format, source_input
 from transcoder.probe import probe
-from transcoder.profile import Profile
 from transcoder.validate import check_decodable, validate
 
 #: written out literally, so a change to the allow-list is a visible change to this test
@@ -134,5 +134,5 @@ def test_audio_only_files_open_and_are_refused_for_having_no_video(
     info = probe(path)
     assert (info.format_name, info.video, len(info.audio)) == (demuxer, None, 1)
     with pytest.raises(SourceRejected) as caught:
-        validate(info, Profile())
+        validate(info, HouseFormat())
     assert caught.value.code == "no_video"

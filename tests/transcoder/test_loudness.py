@@ -10,6 +10,7 @@ import pytest
 from tests.transcoder.checks import loudness
 from tests.transcoder.conftest import transcoded
 from tests.transcoder.test_inputs import fenced
+from transcoder.house import HouseFormat
 from transcoder.loudness import (
     LoudnessMeasurement,
     limiter_ceiling,
@@ -19,7 +20,6 @@ from transcoder.loudness import (
     measure_command,
     parse_ebur128,
 )
-from transcoder.profile import Profile
 
 STDERR = """size=N/A time=00:00:10.00 bitrate=N/A speed= 927x
 [Parsed_ebur128_2 @ 0x55d0] Summary:
@@ -48,7 +48,7 @@ def test_parse_ebur128_summary() -> None:
 def test_silence_is_clamped_and_gets_no_gain() -> None:
     silent = parse_ebur128(STDERR.replace("-31.2 LUFS", "-70.0 LUFS").replace("-9.0 dBFS", "-inf dBFS"))
     assert (silent.input_i, silent.input_tp) == (-70.0, -99.0)
-    assert loudness_gain(silent, Profile()) is None
+    assert loudness_gain(silent, HouseFormat()) is None
 
 
 def test_a_summary_is_required() -> None:
@@ -60,20 +60,20 @@ def test_a_summary_is_required() -> None:
 
 def test_gain_reaches_the_target_but_never_boosts_hiss_beyond_30_db() -> None:
     figures = LoudnessMeasurement(input_i=-31.2, input_tp=-9.0, input_lra=2.1, input_thresh=-41.5)
-    assert loudness_gain(figures, Profile()) == 8.2
-    assert loudness_gain(figures, Profile(loudness_i=-16.0)) == 15.2
-    assert loudness_gain(LoudnessMeasurement(-8.0, 0.0, 1.0, -18.0), Profile()) == -15.0
-    assert loudness_gain(LoudnessMeasurement(-65.0, -50.0, 1.0, -75.0), Profile()) == 30.0
-    assert limiter_ceiling(Profile()) == 0.7943  # -2 dBFS: 1 dB below the -1 dBTP target
-    assert limiter_ceiling(Profile(loudness_tp=-2.0)) == 0.7079
+    assert loudness_gain(figures, HouseFormat()) == 8.2
+    assert loudness_gain(figures, HouseFormat(loudness_i=-16.0)) == 15.2
+    assert loudness_gain(LoudnessMeasurement(-8.0, 0.0, 1.0, -18.0), HouseFormat()) == -15.0
+    assert loudness_gain(LoudnessMeasurement(-65.0, -50.0, 1.0, -75.0), HouseFormat()) == 30.0
+    assert limiter_ceiling(HouseFormat()) == 0.7943  # -2 dBFS: 1 dB below the -1 dBTP target
+    assert limiter_ceiling(HouseFormat(loudness_tp=-2.0)) == 0.7079
 
 
 def test_makeup_only_when_the_limiter_took_loudness_away() -> None:
     figures = LoudnessMeasurement(input_i=-30.0, input_tp=-1.0, input_lra=2.0, input_thresh=-40.0)
-    assert makeup_gain(figures, Profile()) is None
-    assert makeup_gain(replace(figures, limited_i=-24.6), Profile()) == 1.6
-    assert makeup_gain(replace(figures, limited_i=-23.05), Profile()) is None
-    assert makeup_gain(replace(figures, limited_i=-22.0), Profile()) is None
+    assert makeup_gain(figures, HouseFormat()) is None
+    assert makeup_gain(replace(figures, limited_i=-24.6), HouseFormat()) == 1.6
+    assert makeup_gain(replace(figures, limited_i=-23.05), HouseFormat()) is None
+    assert makeup_gain(replace(figures, limited_i=-22.0), HouseFormat()) is None
 
 
 def test_payloads_round_trip_and_old_ones_still_read() -> None:
@@ -84,7 +84,7 @@ def test_payloads_round_trip_and_old_ones_still_read() -> None:
 
 
 def test_measure_command_is_audio_only() -> None:
-    assert measure_command(Path("/w/s.mkv"), audio_position=1, profile=Profile()) == [
+    assert measure_command(Path("/w/s.mkv"), audio_position=1, profile=HouseFormat()) == [
         "ffmpeg",
         "-hide_banner",
         "-nostdin",
@@ -101,7 +101,7 @@ def test_measure_command_is_audio_only() -> None:
         "null",
         "-",
     ]
-    second = measure_command(Path("/w/s.mkv"), audio_position=0, profile=Profile(), gain=6.9)
+    second = measure_command(Path("/w/s.mkv"), audio_position=0, profile=HouseFormat(), gain=6.9)
     assert second[second.index("-af") + 1] == (
         "aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,"
         "volume=volume=6.9dB,alimiter=limit=0.7943:level=false:latency=true,ebur128=peak=true:framelog=verbose"
@@ -109,8 +109,8 @@ def test_measure_command_is_audio_only() -> None:
 
 
 def test_measure_real_loud_and_quiet(media: Callable[[str], Path]) -> None:
-    loud = measure(media("loud"), audio_position=0, profile=Profile(), timeout=60)
-    quiet = measure(media("quiet"), audio_position=0, profile=Profile(), timeout=60)
+    loud = measure(media("loud"), audio_position=0, profile=HouseFormat(), timeout=60)
+    quiet = measure(media("quiet"), audio_position=0, profile=HouseFormat(), timeout=60)
     assert loud.input_i > -10 > -40 > quiet.input_i
     assert loud.input_tp > quiet.input_tp
 
@@ -132,7 +132,7 @@ def _peaky(out: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["loud", "quiet", "peaky"])
 def test_output_meets_r128_loudness_and_true_peak(
-    name: str, media: Callable[[str], Path], small_profile: Profile, tmp_path: Path
+    name: str, media: Callable[[str], Path], small_profile: HouseFormat, tmp_path: Path
 ) -> None:
     if name == "peaky":
         source = tmp_path / "peaky.mkv"

@@ -9,6 +9,7 @@ from transcoder.conformance import MeasuredRendition
 from transcoder.describe import AudioDescription, Description, RenditionDescription
 from transcoder.errors import TranscodeFailed
 from transcoder.gops import GopLayout
+from transcoder.house import HouseFormat, rung_for_height
 from transcoder.package import (
     RenditionOutput,
     bandwidths,
@@ -19,7 +20,6 @@ from transcoder.package import (
     rendition_playlist,
     upload_order,
 )
-from transcoder.profile import Profile, rung_for_height
 
 AUDIO = AudioDescription(
     codec="aac", sample_rate=48000, channels=2, measured_input_i=-30.0, measured_input_tp=-8.0, output_i=-23.0
@@ -51,7 +51,7 @@ def test_misaligned_rungs_fail_loudly() -> None:
 
 
 def test_description_and_master() -> None:
-    profile = Profile.with_heights((360, 240))
+    profile = HouseFormat.with_heights((360, 240))
     outs = [
         _out(360, (6.0, 6.0, 1.04), (450_000, 600_000, 50_000)),
         _out(240, (6.0, 6.0, 1.04), (225_000, 300_000, 25_000)),

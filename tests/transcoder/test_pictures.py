@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from tests.transcoder.test_validate import INFO
+from transcoder.house import HouseFormat
 from transcoder.pictures import plan_pictures, thumbnail_names, thumbnail_times
 from transcoder.plan import Filter, plan_encode
-from transcoder.profile import Profile
 
 
 def test_times_stay_inside_the_programme() -> None:
@@ -24,6 +24,6 @@ def test_pictures_are_frames_of_the_output() -> None:
         ("thumbs/thumb_03.jpg", 200, 320, 180),
     ]
     assert all(0 <= p.frame < 3 for p in plan_pictures(frame_count=3, fps=25))
-    plan = plan_encode(INFO, Profile(), None)
+    plan = plan_encode(INFO, HouseFormat(), None)
     assert [p.picture for p in plan.pictures] == list(plan_pictures(frame_count=250, fps=25))
     assert plan.pictures[0].filters[0] == Filter("trim", (("start_frame", "25"), ("end_frame", "26")))

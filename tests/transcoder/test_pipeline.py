@@ -14,6 +14,7 @@ from tests.transcoder.checks import assert_house_format, integrated_loudness
 from tests.transcoder.conftest import ffprobe_json
 from transcoder.describe import Description
 from transcoder.errors import Cancelled, SourceRejected
+from transcoder.house import HouseFormat
 from transcoder.pipeline import (
     Deadline,
     output_folder,
@@ -22,13 +23,12 @@ from transcoder.pipeline import (
     segments_written,
     transcode,
 )
-from transcoder.profile import Profile
 
 pytestmark = pytest.mark.slow
 
 
 def _run(
-    tmp_path: Path, source: Path, profile: Profile, *, key: str | None = None, **kwargs: object
+    tmp_path: Path, source: Path, profile: HouseFormat, *, key: str | None = None, **kwargs: object
 ) -> tuple[LocalStore, Description, list[tuple[float, str]]]:
     store = LocalStore(tmp_path / "store")
     source_key = key or f"uploads/{source.name}"
@@ -53,7 +53,7 @@ def _root(store: LocalStore) -> Path:
 
 @pytest.mark.parametrize("name", ["basic", "interlaced", "no_audio", "vp9", "hevc", "hd60", "short_audio"])
 def test_inputs_become_house_format(
-    name: str, media: Callable[[str], Path], small_profile: Profile, tmp_path: Path
+    name: str, media: Callable[[str], Path], small_profile: HouseFormat, tmp_path: Path
 ) -> None:
     store, description, progress = _run(tmp_path, media(name), small_profile)
     written = assert_house_format(_root(store), small_profile)
@@ -64,7 +64,7 @@ def test_inputs_become_house_format(
 
 
 def test_hevc_takes_the_vietnamese_track(
-    media: Callable[[str], Path], small_profile: Profile, tmp_path: Path
+    media: Callable[[str], Path], small_profile: HouseFormat, tmp_path: Path
 ) -> None:
     # The English track is silent, the Vietnamese one a tone: a normalised tone proves the choice.
     store, description, _ = _run(tmp_path, media("hevc"), small_profile)
@@ -74,7 +74,7 @@ def test_hevc_takes_the_vietnamese_track(
 
 
 def test_no_audio_gets_silence_as_long_as_the_video(
-    media: Callable[[str], Path], small_profile: Profile, tmp_path: Path
+    media: Callable[[str], Path], small_profile: HouseFormat, tmp_path: Path
 ) -> None:
     store, description, _ = _run(tmp_path, media("no_audio"), small_profile)
     assert description.audio.measured_input_i is None
@@ -111,7 +111,7 @@ def _rgb_at(path: Path, width: int, height: int, x: int, y: int) -> tuple[int, i
 
 
 def test_vertical_phone_video_is_upright_and_pillarboxed(
-    media: Callable[[str], Path], small_profile: Profile, tmp_path: Path
+    media: Callable[[str], Path], small_profile: HouseFormat, tmp_path: Path
 ) -> None:
     # Stored 320x180 with red left, blue right; its display matrix turns it a quarter
     # counter-clockwise (what ffmpeg's autorotate and players do): upright it is tall, blue on top.
@@ -126,7 +126,7 @@ def test_vertical_phone_video_is_upright_and_pillarboxed(
 
 
 def test_vietnamese_file_name_with_spaces(
-    media: Callable[[str], Path], small_profile: Profile, tmp_path: Path
+    media: Callable[[str], Path], small_profile: HouseFormat, tmp_path: Path
 ) -> None:
     key = "uploads/Luật Giao thông đường bộ – tập 1.mp4"
     store, description, _ = _run(tmp_path, media("basic"), small_profile, key=key)
@@ -135,7 +135,7 @@ def test_vietnamese_file_name_with_spaces(
 
 
 def test_default_ladder_fmp4(media: Callable[[str], Path], tmp_path: Path) -> None:
-    profile = Profile(preset="ultrafast", segment_format="fmp4")
+    profile = HouseFormat(preset="ultrafast", segment_format="fmp4")
     store, description, _ = _run(tmp_path, media("short_ok"), profile)
     assert_house_format(_root(store), profile)
     assert [(r.name, r.codecs) for r in description.renditions] == [
@@ -170,7 +170,7 @@ def test_default_ladder_fmp4(media: Callable[[str], Path], tmp_path: Path) -> No
     ],
 )
 def test_rejected_sources_leave_nothing(
-    name: str, code: str, media: Callable[[str], Path], small_profile: Profile, tmp_path: Path
+    name: str, code: str, media: Callable[[str], Path], small_profile: HouseFormat, tmp_path: Path
 ) -> None:
     store = LocalStore(tmp_path / "store")
     store.put_bytes("programmes/p1/r1/stale.ts", b"left by a crashed delivery")
@@ -182,7 +182,7 @@ def test_rejected_sources_leave_nothing(
 
 
 def test_redelivery_replaces_previous_output(
-    media: Callable[[str], Path], small_profile: Profile, tmp_path: Path
+    media: Callable[[str], Path], small_profile: HouseFormat, tmp_path: Path
 ) -> None:
     store = LocalStore(tmp_path / "store")
     store.put_bytes("programmes/p1/r1/999p/seg_00042.ts", b"half of an earlier attempt")
@@ -193,7 +193,7 @@ def test_redelivery_replaces_previous_output(
 
 
 def test_cancel_stops_and_cleans_up(
-    media: Callable[[str], Path], small_profile: Profile, tmp_path: Path
+    media: Callable[[str], Path], small_profile: HouseFormat, tmp_path: Path
 ) -> None:
     calls: list[int] = []
 
@@ -222,7 +222,7 @@ def test_output_folder_never_means_the_whole_store() -> None:
 
 
 def test_segments_written_counts_what_every_rung_has_finished(
-    media: Callable[[str], Path], small_profile: Profile, tmp_path: Path
+    media: Callable[[str], Path], small_profile: HouseFormat, tmp_path: Path
 ) -> None:
     _, _, plan = prepare_source(media("basic"), profile=small_profile, deadline=Deadline.after(60))
     outdir = tmp_path / "out"
@@ -238,7 +238,7 @@ def test_segments_written_counts_what_every_rung_has_finished(
 def test_encode_progress_rises_before_ffmpeg_reports(tmp_path: Path) -> None:
     """The still pictures are taken in the encode graph, the last at 80 % of the programme, and ffmpeg 5.1
     reports nothing until then: the finished segments keep the percent moving (it once sat at 12 %)."""
-    profile = Profile.with_heights((180, 144, 108), preset="medium", segment_seconds=1.0, gop_seconds=1.0)
+    profile = HouseFormat.with_heights((180, 144, 108), preset="medium", segment_seconds=1.0, gop_seconds=1.0)
     _, _, progress = _run(tmp_path, av_clip(tmp_path / "long.mp4", seconds=20, size="640x360"), profile)
     encode = [p for p, stage in progress if stage == "encode"]
     start, end = 4.0, 98.0

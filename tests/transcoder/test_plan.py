@@ -6,10 +6,10 @@ from fractions import Fraction
 import pytest
 
 from tests.transcoder.test_validate import INFO, VIDEO
+from transcoder.house import HouseFormat, rung_for_height
 from transcoder.loudness import LoudnessMeasurement
 from transcoder.plan import Filter, choose_audio, fit_inside, plan_encode, rotation_filters
 from transcoder.probe import AudioStream
-from transcoder.profile import Profile, rung_for_height
 
 
 def _audio(position: int, language: str | None, default: bool = False) -> AudioStream:
@@ -49,7 +49,7 @@ def test_rotation_directions() -> None:
 
 def test_plan_deinterlaces_then_rotates_then_converts_rate() -> None:
     info = replace(INFO, video=replace(VIDEO, interlaced=True, rotation=90, frame_rate=59.94, duration=10.05))
-    plan = plan_encode(info, Profile(), None)
+    plan = plan_encode(info, HouseFormat(), None)
     assert [f.name for f in plan.video_filters] == ["setpts", "bwdif", "transpose", "fps"]
     assert plan.video_filters[0] == Filter("setpts", (("expr", "PTS-STARTPTS"),))
     assert plan.video_filters[-1] == Filter("fps", (("fps", "25"),))
@@ -62,19 +62,19 @@ def test_plan_deinterlaces_then_rotates_then_converts_rate() -> None:
 def test_the_programme_starts_at_the_first_video_frame() -> None:
     # MPEG-PS: the file's clock starts with the audio at 0.5 s, the video 0.170022 s later
     info = replace(INFO, start_time=0.5, video=replace(VIDEO, start_time=0.670022), audio=(_audio(0, None),))
-    plan = plan_encode(info, Profile(), None)
+    plan = plan_encode(info, HouseFormat(), None)
     assert plan.start == 0.170022
     assert plan.audio_filters[:2] == (
         Filter("asetpts", (("expr", "PTS-0.170022/TB"),)),
         Filter("aresample", (("out_sample_rate", "48000"), ("async", "1"), ("first_pts", "0"))),
     )
-    assert plan_encode(replace(info, start_time=None), Profile(), None).start == 0.0
+    assert plan_encode(replace(info, start_time=None), HouseFormat(), None).start == 0.0
 
 
 def test_plan_applies_measured_loudness_as_one_gain_and_a_limiter() -> None:
     measured = LoudnessMeasurement(input_i=-40.0, input_tp=-20.0, input_lra=3.0, input_thresh=-50.0)
     info = replace(INFO, audio=(_audio(0, "eng"), _audio(1, "vie")))
-    plan = plan_encode(info, Profile(), measured)
+    plan = plan_encode(info, HouseFormat(), measured)
     assert plan.audio_position == 1
     names = [f.name for f in plan.audio_filters]  # no asetpts: the video starts with the file
     assert names == ["aresample", "aformat", "volume", "alimiter", "apad", "atrim"]
@@ -83,16 +83,16 @@ def test_plan_applies_measured_loudness_as_one_gain_and_a_limiter() -> None:
         Filter("alimiter", (("limit", "0.7943"), ("level", "false"), ("latency", "true"))),
     )
     silent = replace(measured, input_i=-70.0)
-    assert [f.name for f in plan_encode(info, Profile(), silent).audio_filters][2:] == ["apad", "atrim"]
+    assert [f.name for f in plan_encode(info, HouseFormat(), silent).audio_filters][2:] == ["apad", "atrim"]
     # the limiter took 1.6 LU away with the peaks: made up after it, then limited again
     limited = replace(measured, input_tp=-8.0, limited_i=-24.6)
-    chain = plan_encode(info, Profile(), limited).audio_filters[2:6]
+    chain = plan_encode(info, HouseFormat(), limited).audio_filters[2:6]
     assert [f.name for f in chain] == ["volume", "alimiter", "volume", "alimiter"]
     assert chain[2] == Filter("volume", (("volume", "1.6dB"),))
 
 
 def test_every_rung_is_scaled_to_fit_and_padded_exactly() -> None:
-    plan = plan_encode(INFO, Profile(), None)
+    plan = plan_encode(INFO, HouseFormat(), None)
     assert [rp.rung.name for rp in plan.rungs] == ["1080p", "720p", "480p", "360p"]
     chain = plan.rungs[2].filters
     assert [f.name for f in chain] == ["scale", "pad", "setsar", "format"]
@@ -121,7 +121,7 @@ def test_rungs_fit_the_display_aspect_not_the_stored_pixels(
     assert fit_inside(video.display_aspect, *box) == fitted
     rung = rung_for_height(box[1])
     if rung.width == box[0]:
-        plan = plan_encode(replace(INFO, video=video), Profile(rungs=(rung,)), None)
+        plan = plan_encode(replace(INFO, video=video), HouseFormat(rungs=(rung,)), None)
         scale, pad = plan.rungs[0].filters[:2]
         assert (scale.kwargs()["w"], scale.kwargs()["h"]) == (str(fitted[0]), str(fitted[1]))
         assert (pad.kwargs()["x"], pad.kwargs()["y"]) == (
@@ -136,4 +136,4 @@ def test_rungs_fit_the_display_aspect_not_the_stored_pixels(
 
 def test_cannot_plan_without_video() -> None:
     with pytest.raises(ValueError):
-        plan_encode(replace(INFO, video=None), Profile(), None)
+        plan_encode(replace(INFO, video=None), HouseFormat(), None)

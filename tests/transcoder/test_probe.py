@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,7 +128,7 @@ def test_probe_rejects_what_ffprobe_cannot_read(media: Callable[[str], Path], tm
 
 
 def test_parse_probe_reads_pixel_aspect_and_start_times() -> None:
-    data = {
+    data: dict[str, Any] = {
         "format": {"format_name": "mpeg", "start_time": "0.500000"},
         "streams": [
             {

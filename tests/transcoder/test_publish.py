@@ -9,15 +9,15 @@ import pytest
 
 from storage import LocalStore, NotFound, StorageError
 from tests.transcoder.test_describe import DESCRIPTION
-from transcoder.chunked import transcode_chunked
+from transcoder.chunk_pipeline import transcode_chunked
 from transcoder.describe import Description
+from transcoder.house import HouseFormat
 from transcoder.pipeline import transcode
-from transcoder.profile import Profile
 from transcoder.publish import job_folder, publish, stored_description
 from transcoder.slate import make_slate
 
 PREFIX = "programmes/p1/r1/"
-SMALL = Profile.with_heights((180, 144), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0)
+SMALL = HouseFormat.with_heights((180, 144), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0)
 
 
 class WatchedStore(LocalStore):

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from tests.waiting import wait_for
 from transcoder.pulse import Pulse
 from transcoder.types import Beat
 
@@ -32,13 +33,6 @@ class Hook:
             return len(self.beats)
 
 
-def _until(condition: object, *, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.01)
-
-
 def test_without_a_hook_the_pulse_is_inert() -> None:
     pulse = Pulse(None, attempt="a")
     assert pulse.start() is True
@@ -62,8 +56,10 @@ def test_beats_carry_the_latest_progress_until_stopped() -> None:
         assert pulse.start() is True
         assert hook.beats[0] == Beat(attempt="a-1")  # marks the job running before any progress
         pulse.report(12.5, "encode")
-        _until(lambda: any(beat.percent == 12.5 for beat in hook.beats))
-        _until(lambda: hook.count() >= 5)  # keeps beating with no new progress: proof of life
+        wait_for(lambda: any(beat.percent == 12.5 for beat in hook.beats), seconds=10, what="the beat")
+        wait_for(
+            lambda: hook.count() >= 5, seconds=10, what="beats"
+        )  # keeps beating with no new progress: proof of life
         pulse.report(99.0, "upload")
     assert hook.beats[-1] == Beat(attempt="a-1", percent=99.0, stage="upload"), "the last progress is sent"
     settled = hook.count()
@@ -77,7 +73,7 @@ def test_an_unwanted_attempt_is_told_to_stop() -> None:
     assert pulse.start() is True
     assert pulse.should_stop() is False
     hook.wanted = False
-    _until(pulse.should_stop)
+    wait_for(pulse.should_stop, seconds=10, what="the beat")
     settled = hook.count()
     time.sleep(0.1)
     assert hook.count() == settled, "an unwanted attempt stops beating"
@@ -131,7 +127,7 @@ def test_a_new_stage_is_sent_at_once() -> None:
     with Pulse(hook, attempt="a", every=60.0) as pulse:
         pulse.start()
         pulse.report(1.0, "probe")
-        _until(lambda: any(beat.stage == "probe" for beat in hook.beats), seconds=5)
+        wait_for(lambda: any(beat.stage == "probe" for beat in hook.beats), seconds=5, what="the beat")
         pulse.report(1.5, "probe")  # same stage: waits for the next periodic beat
         time.sleep(0.1)
         assert [beat.percent for beat in hook.beats] == [None, 1.0]

@@ -10,31 +10,31 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 
-from channel.celery_config import QUEUES
 from channel.migrate import upgrade
 from channel.settings import Settings
 from channel.worker import create_celery
 from storage import LocalStore
 from tests.clips import av_clip
+from tests.processes import embedded_env, running_worker
+from tests.waiting import wait_for
 from transcoder.describe import Description
+from transcoder.house import HouseFormat
 from transcoder.package import upload_order
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
 ROOT = Path(__file__).resolve().parents[2]
-BROKER_DB, RESULT_DB = 3, 4
 PREFIX = "programmes/p1/r1/"
 # several rungs at preset "medium" keep ffmpeg busy long enough to be killed mid-encode
-PROFILE = {"heights": [180, 144, 108], "preset": "medium", "segment_seconds": 2.0, "gop_seconds": 1.0}
+PROFILE = HouseFormat.with_heights(
+    (180, 144, 108), preset="medium", segment_seconds=2.0, gop_seconds=1.0
+).to_payload()
 
 
 def _children(pid: int) -> list[int]:
@@ -62,19 +62,6 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-@pytest.fixture
-def redis_urls(redis_url: str) -> Iterator[tuple[str, str]]:
-    base = redis_url.rsplit("/", 1)[0]
-    urls = (f"{base}/{BROKER_DB}", f"{base}/{RESULT_DB}")
-    for url in urls:
-        redis.Redis.from_url(url).flushdb()
-    yield urls
-    for url in urls:
-        client = redis.Redis.from_url(url)
-        client.flushdb()
-        client.close()
-
-
 def _encoders(worker: int) -> list[int]:
     """ffmpeg processes encoding HLS under the worker's pool child (not probing or measuring)."""
     return [
@@ -100,54 +87,35 @@ def _wait_for_encode(result: Any, worker: int, log: Path) -> list[int]:
 
 
 def test_killed_worker_job_is_redelivered_and_completes_once(
-    tmp_path: Path, redis_urls: tuple[str, str]
+    tmp_path: Path, redis_db_pair: tuple[str, str]
 ) -> None:
-    broker, backend = redis_urls
+    broker, backend = redis_db_pair
     data_dir = tmp_path / "var"
     settings = Settings(data_dir=data_dir, env="test", broker_url=broker, result_backend=backend)
     upgrade(settings.resolved_database_url)  # the worker beats on the jobs table (this task has no row)
     store = LocalStore(settings.resolved_storage_path)
     store.put_file("uploads/talk.mp4", av_clip(tmp_path / "talk.mp4", seconds=8))
-    env = {
-        **os.environ,
-        "LEGALTV_DATA_DIR": str(data_dir),
-        "LEGALTV_ENV": "test",
-        "LEGALTV_BROKER_URL": broker,
-        "LEGALTV_RESULT_BACKEND": backend,
-        "LEGALTV_DATABASE_URL": "",
-        "LEGALTV_STORAGE_BACKEND": "local",
-    }
-    command = [
-        str(ROOT / ".venv/bin/celery"), "-A", "channel.worker", "worker", "-Q", ",".join(QUEUES),
-        "--pool=prefork", "-c", "1", "--without-gossip", "--without-mingle", "--without-heartbeat",
-        "--loglevel=INFO",
-    ]  # fmt: skip
+    env = embedded_env(data_dir, broker_url=broker, result_backend=backend)
     app = create_celery(settings)
     log = tmp_path / "worker.log"
-    with log.open("wb") as out:
-        worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        try:
+    try:
+        with running_worker(env, log, pool="prefork") as worker:
             result = app.send_task("transcoder.transcode", args=("uploads/talk.mp4", PREFIX, PROFILE))
             encoders = _wait_for_encode(result, worker.pid, log)
             (child,) = _children(worker.pid)
             os.kill(child, signal.SIGKILL)
-            deadline = time.monotonic() + 10
-            while any(_alive(pid) for pid in encoders) and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert not any(_alive(pid) for pid in encoders), "ffmpeg outlived its killed worker"
+            wait_for(
+                lambda: not any(_alive(pid) for pid in encoders),
+                seconds=10,
+                what="ffmpeg outlived its killed worker",
+            )
             try:
                 outcome = result.get(timeout=45)
             except Exception as exc:
                 pytest.fail(f"no result after the kill ({exc!r}); log:\n{log.read_text()[-4000:]}")
             assert child not in _children(worker.pid), "a fresh pool child ran the re-delivered job"
-        finally:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
-            app.close()
+    finally:
+        app.close()
 
     assert outcome["ok"] is True, outcome
     stored = json.loads(store.read_bytes(PREFIX + "description.json"))

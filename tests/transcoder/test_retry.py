@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from storage.errors import NotFound, StorageError
+from tests.transcoder.eager import Beats
 from transcoder.errors import SourceRejected, TimedOut, TranscodeFailed
 from transcoder.pulse import Pulse
 from transcoder.retry import TASK_OPTIONS, backoff_seconds, retrying
-from transcoder.types import Beat
 
 
 class Retry(Exception):
@@ -40,9 +40,9 @@ def test_task_options_are_at_least_once() -> None:
 
 @pytest.mark.parametrize("error", [TranscodeFailed("crash"), ConnectionResetError(), StorageError("503")])
 def test_transient_errors_are_retried_after_the_backoff_announced_on_the_heartbeat(error: Exception) -> None:
-    beats: list[Beat] = []
+    beats = Beats()
     task = FakeTask(retries=2)
-    with pytest.raises(Retry), retrying(task, Pulse(lambda b: beats.append(b) is None, attempt="a")):
+    with pytest.raises(Retry), retrying(task, Pulse(beats, attempt="a")):
         raise error
     assert task.calls == [{"exc": error, "countdown": 120}]
     assert [beat.quiet_seconds for beat in beats] == [120]

@@ -100,6 +100,12 @@ def _running_with(marker: bytes) -> list[int]:
     return found
 
 
+def _note(seen: list[int], pids: list[int]) -> bool:
+    """`should_cancel` that records which ffmpeg processes run, and never cancels."""
+    seen.extend(pids)
+    return False
+
+
 def test_hard_timeout_kills_ffmpeg() -> None:
     started = time.monotonic()
     seen: list[int] = []
@@ -108,7 +114,7 @@ def test_hard_timeout_kills_ffmpeg() -> None:
             ENDLESS,
             timeout=1.5,
             duration=100.0,
-            should_cancel=lambda: bool(seen.extend(_running_with(MARKER))),
+            should_cancel=lambda: _note(seen, _running_with(MARKER)),
         )
     assert time.monotonic() - started < 6
     assert seen, "ffmpeg was running"

@@ -8,13 +8,13 @@ import pytest
 from storage import LocalStore
 from tests.transcoder.checks import assert_house_format
 from tests.transcoder.conftest import ffprobe_json
-from transcoder.profile import Profile
+from transcoder.house import HouseFormat
 from transcoder.slate import find_font, make_slate, slate_profile, slate_source_command
 
 
 def test_slate_profile_has_one_second_gops_and_segments() -> None:
-    profile = slate_profile(Profile())
-    assert (profile.gop_frames, profile.segment_seconds, profile.rungs) == (25, 1.0, Profile().rungs)
+    profile = slate_profile(HouseFormat())
+    assert (profile.gop_frames, profile.segment_seconds, profile.rungs) == (25, 1.0, HouseFormat().rungs)
 
 
 def test_font_is_dejavu() -> None:
@@ -39,7 +39,7 @@ def test_source_command_reads_texts_from_files() -> None:
 
 @pytest.mark.slow
 def test_slate_is_house_format_in_one_second_segments(tmp_path: Path) -> None:
-    profile = Profile.with_heights((180, 144), preset="ultrafast")
+    profile = HouseFormat.with_heights((180, 144), preset="ultrafast")
     store = LocalStore(tmp_path / "store")
     description = make_slate(
         store=store,

@@ -13,9 +13,9 @@ import pytest
 from storage import LocalStore
 from tests.transcoder.checks import assert_house_format, frame_indices, silence_end
 from tests.transcoder.conftest import ffprobe_json, transcoded
-from transcoder.chunked import transcode_chunked
+from transcoder.chunk_pipeline import transcode_chunked
+from transcoder.house import HouseFormat
 from transcoder.probe import probe
-from transcoder.profile import Profile
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +31,7 @@ def _first_pts(segment: Path, selector: str) -> float:
 
 @pytest.mark.parametrize("name", ["late_audio_mp4", "late_audio_ts"])
 def test_audio_starting_late_is_preceded_by_silence_from_the_first_frame(
-    name: str, media: Callable[[str], Path], small_profile: Profile, tmp_path: Path
+    name: str, media: Callable[[str], Path], small_profile: HouseFormat, tmp_path: Path
 ) -> None:
     root, _ = transcoded(tmp_path, media(name), small_profile)
     assert_house_format(root, small_profile)  # each segment carries audio for its whole duration
@@ -54,7 +54,7 @@ def test_audio_starting_late_is_preceded_by_silence_from_the_first_frame(
     ],
 )
 def test_every_source_frame_comes_out_exactly_once(
-    name: str, interlaced: bool, media: Callable[[str], Path], small_profile: Profile, tmp_path: Path
+    name: str, interlaced: bool, media: Callable[[str], Path], small_profile: HouseFormat, tmp_path: Path
 ) -> None:
     source = media(name)
     info = probe(source)
@@ -71,7 +71,7 @@ def test_every_source_frame_comes_out_exactly_once(
 
 def test_chunked_keeps_every_frame_of_an_offset_source(media: Callable[[str], Path], tmp_path: Path) -> None:
     # chunk seeks land on the programme's clock (the video's first frame), not the file's
-    profile = Profile.with_heights((144,), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0)
+    profile = HouseFormat.with_heights((144,), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0)
     store = LocalStore(tmp_path / "store")
     store.put_file("up/src.ts", media("pal_interlaced_ts"))
     transcode_chunked(

@@ -12,14 +12,16 @@ import pytest
 from celery import Celery
 
 from storage import LocalStore, StorageError
+from tests.transcoder.eager import Beats, eager_app
 from transcoder.context import WorkerContext, attach_context, context_of
+from transcoder.house import HouseFormat
 from transcoder.payloads import SUPERSEDED
-from transcoder.profile import Profile
 from transcoder.retry import backoff_seconds
 from transcoder.tasks import make_slate_task, transcode_task
-from transcoder.types import Beat
 
-SMALL = Profile.with_heights((180, 144), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0).to_dict()
+SMALL = HouseFormat.with_heights(
+    (180, 144), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0
+).to_payload()
 
 
 class FlakyStore(LocalStore):
@@ -34,26 +36,11 @@ class FlakyStore(LocalStore):
         super().download(key, path)
 
 
-class Beats(list[Beat]):
-    """A heartbeat hook that records every beat and answers `wanted`."""
-
-    wanted = True
-
-    def __call__(self, beat: Beat) -> bool:
-        self.append(beat)
-        return self.wanted
-
-
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Celery]:
-    celery_app = Celery("test-transcoder", set_as_current=True)
-    celery_app.conf.update(
-        task_always_eager=True, task_eager_propagates=False, result_backend="cache+memory://"
-    )
     store = FlakyStore(tmp_path / "store")
-    attach_context(celery_app, WorkerContext(store=store, workdir=tmp_path / "work", timeout=120))
-    yield celery_app
-    celery_app.close()
+    with eager_app("test-transcoder", store=store, workdir=tmp_path / "work", propagates=False) as celery_app:
+        yield celery_app
 
 
 def test_context_lives_on_the_app(app: Celery) -> None:

@@ -6,15 +6,15 @@ from pathlib import Path
 
 from tests.transcoder.test_inputs import fenced
 from tests.transcoder.test_validate import INFO, VIDEO
+from transcoder.house import HouseFormat
 from transcoder.plan import plan_encode
-from transcoder.profile import Profile
 from transcoder.thumbnails import thumbnail_command
 
 
 def test_command_seeks_to_the_plans_pictures_and_fits_them_like_the_encode() -> None:
     # PAL 4:3 (SAR 16:15) turned a quarter, starting 0.5 s into the file's clock
     video = replace(VIDEO, width=720, height=576, sample_aspect=Fraction(16, 15), rotation=90, duration=10.0)
-    plan = replace(plan_encode(replace(INFO, video=video), Profile(), None), start=0.5)
+    plan = replace(plan_encode(replace(INFO, video=video), HouseFormat(), None), start=0.5)
     plan = replace(plan, pictures=plan.pictures[:2])
     args = thumbnail_command(plan, source=Path("/w/s.mp4"), outdir=Path("/w/o"))
     assert args == [

@@ -9,8 +9,8 @@ import pytest
 
 from tests.transcoder.test_inputs import fenced
 from transcoder.errors import SourceRejected
+from transcoder.house import HouseFormat
 from transcoder.probe import SourceInfo, VideoStream, probe
-from transcoder.profile import Profile
 from transcoder.validate import check_decodable, decode_check_command, validate
 
 VIDEO = VideoStream(
@@ -29,9 +29,9 @@ VIDEO = VideoStream(
 INFO = SourceInfo(format_name="mov,mp4", duration=10.0, size=1, video=VIDEO, audio=())
 
 
-def _code(info: SourceInfo, profile: Profile | None = None) -> str:
+def _code(info: SourceInfo, profile: HouseFormat | None = None) -> str:
     with pytest.raises(SourceRejected) as caught:
-        validate(info, profile or Profile())
+        validate(info, profile or HouseFormat())
     assert caught.value.message_vi
     assert caught.value.message_en
     assert caught.value.message.startswith(caught.value.message_vi)
@@ -39,7 +39,7 @@ def _code(info: SourceInfo, profile: Profile | None = None) -> str:
 
 
 def test_a_good_source_passes() -> None:
-    validate(INFO, Profile())
+    validate(INFO, HouseFormat())
 
 
 @pytest.mark.parametrize(
@@ -67,9 +67,9 @@ def test_each_problem_has_its_code(info: SourceInfo, code: str) -> None:
 
 
 def test_max_duration_comes_from_the_profile() -> None:
-    assert _code(INFO, Profile(max_duration=5.0)) == "too_long"
+    assert _code(INFO, HouseFormat(max_duration=5.0)) == "too_long"
     with pytest.raises(SourceRejected, match="too long") as caught:
-        validate(INFO, Profile(max_duration=5.0))
+        validate(INFO, HouseFormat(max_duration=5.0))
     assert "0:00:10" in caught.value.message_vi
 
 
@@ -84,7 +84,7 @@ def test_real_rejects(name: str, code: str, media: Callable[[str], Path]) -> Non
 def test_truncated_mp4_is_corrupt_though_ffprobe_reads_it(media: Callable[[str], Path]) -> None:
     path = media("truncated")
     info = probe(path)
-    validate(info, Profile())  # the header still claims the full 4 s
+    validate(info, HouseFormat())  # the header still claims the full 4 s
     assert info.duration == pytest.approx(4.0, abs=0.1)
     with pytest.raises(SourceRejected) as caught:
         check_decodable(path)

@@ -28,6 +28,7 @@ from channel.models import (
 )
 from channel.playout import publish_channel
 from channel.settings import Settings
+from channel.state import state_of
 from tests.channel.editorial.approvals import approve_programmes
 from tests.channel.playout.helpers import description
 from tests.web.browser import launch
@@ -68,7 +69,7 @@ def web_client(web_app: FastAPI) -> Iterator[TestClient]:
 
 @pytest.fixture
 def main_channel(web_app: FastAPI, web_settings: Settings) -> str:
-    with web_app.state.sessionmaker() as session:
+    with state_of(web_app).sessionmaker() as session:
         ensure_channel(session, slug="kenh-chinh", name="Kênh Pháp luật", settings=web_settings)
         session.commit()
     return "kenh-chinh"
@@ -77,7 +78,7 @@ def main_channel(web_app: FastAPI, web_settings: Settings) -> str:
 def add_programme(app: FastAPI, *, status: ProgrammeStatus = ProgrammeStatus.READY) -> uuid.UUID:
     """A programme row as the transcoder leaves it: media described, a poster, a topic and a law."""
     programme_id = uuid.uuid4()
-    with app.state.sessionmaker() as session:
+    with state_of(app).sessionmaker() as session:
         topic = Topic(
             name="Luật Giao thông đường bộ", name_en="Road Traffic Law", slug=f"gt-{programme_id.hex[:6]}"
         )
@@ -123,7 +124,7 @@ def busy_channel(web_app: FastAPI, web_settings: Settings) -> Busy:
     profile = default_profile(web_settings)
     every, count = timedelta(seconds=32), 700
     first = now - timedelta(hours=2)
-    with web_app.state.sessionmaker() as session:
+    with state_of(web_app).sessionmaker() as session:
         channel = Channel(
             slug="kenh-ban-ron",
             name="Kênh Pháp luật",

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from tests.processes import answering, free_port, running
+from tests.waiting import wait_for
 
 __all__ = ["Service", "running_service"]
 
@@ -46,16 +46,10 @@ class Service:
         assert done.returncode == 0, f"`legaltv users create` failed: {done.stderr}"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def running_service(data_dir: Path, *, log_name: str = "service.log", **settings: str) -> Iterator[Service]:
     """`legaltv serve` on a free loopback port with the embedded broker; stopped (and its worker) afterwards."""
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -69,30 +63,10 @@ def running_service(data_dir: Path, *, log_name: str = "service.log", **settings
     }
     log = data_dir.parent / log_name
     data_dir.mkdir(parents=True, exist_ok=True)
-    with log.open("wb") as out:
-        process = subprocess.Popen([LEGALTV, "serve"], env=env, stdout=out, stderr=subprocess.STDOUT)
-    service = Service(base_url=base_url, env=env, log=log, pid=process.pid)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, f"`legaltv serve` exited early:\n{service.log_tail()}"
-            try:
-                if httpx.get(f"{base_url}/healthz", timeout=2).status_code < 500:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, (
-                f"`legaltv serve` did not answer in 60 s:\n{service.log_tail()}"
-            )
-            time.sleep(0.3)
+    with running([LEGALTV, "serve"], env=env, log=log) as process:
+        service = Service(base_url=base_url, env=env, log=log, pid=process.pid)
+        answering(base_url, process, log=service.log_tail)
         yield service
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def missing_slate_segments(service: Service, slug: str) -> list[str]:
@@ -117,12 +91,14 @@ def wait_for_slate(service: Service, slug: str, *, timeout: float = 90.0) -> Non
     try:
         with make_sessionmaker(engine)() as session:
             channel = get_channel(session, slug)
-            prefix = slate_prefix(dict(channel.profile), channel_name=channel.name)
+            prefix = slate_prefix(channel.house_format, channel_name=channel.name)
     finally:
         engine.dispose()
-    store, deadline = store_from_settings(settings), time.monotonic() + timeout
-    while not store.exists(f"{prefix}master.m3u8"):
-        assert time.monotonic() < deadline, (
-            f"the worker did not make the slate {prefix}master.m3u8 within {timeout:.0f} s:\n{service.log_tail()}"
-        )
-        time.sleep(1.0)
+    store = store_from_settings(settings)
+    wait_for(
+        lambda: store.exists(f"{prefix}master.m3u8"),
+        seconds=timeout,
+        every=0.5,
+        what=f"the worker making the slate {prefix}master.m3u8",
+        log=service.log_tail,
+    )

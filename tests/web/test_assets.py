@@ -12,6 +12,7 @@ from channel.app import create_app
 from channel.grid.channels import ensure_channel
 from channel.migrate import upgrade
 from channel.settings import Settings
+from channel.state import state_of
 from channel.web.assets import default_assets_dir
 
 
@@ -62,7 +63,7 @@ def test_missing_libraries_leave_the_page_working(
     settings = Settings(data_dir=tmp_path / "var", env="test")
     upgrade(settings.resolved_database_url)
     app = create_app(settings)
-    with app.state.sessionmaker() as session:
+    with state_of(app).sessionmaker() as session:
         ensure_channel(session, slug="kenh-chinh", name="Kênh Pháp luật", settings=settings)
         session.commit()
     with caplog.at_level(logging.WARNING, logger="channel.web.assets"), TestClient(app) as client:

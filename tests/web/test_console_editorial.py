@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from channel.migrate import upgrade
 from tests.clips import av_clip
-from tests.integration.conftest import pg_schema_url
+from tests.pgschema import pg_schema_url
 from tests.playlist.hls_check import Listed, MediaPlaylist, read_media
 from tests.web.service import Service, running_service
 
@@ -75,6 +76,10 @@ class Shared:
     """What the first test leaves for the second (module scope)."""
 
     ids: dict[str, str] = field(default_factory=dict)
+
+
+def _answers(url: str) -> bool:
+    return httpx.get(url, timeout=5).status_code == 200
 
 
 def _wait(condition: Callable[[], Any], *, timeout: float, what: str, every: float = 0.25) -> Any:
@@ -400,9 +405,7 @@ def test_takeover_release_and_pull_reach_both_replicas_and_the_player_within_the
     assert published.status_code == 200, published.text
     for replica in (stack.a, stack.b):  # on air once its slate is stored (the worker beside A makes it)
         _wait(
-            lambda r=replica: (
-                httpx.get(f"{r.base_url}/live/{SLUG}/{VARIANT}.m3u8", timeout=5).status_code == 200
-            ),
+            partial(_answers, f"{replica.base_url}/live/{SLUG}/{VARIANT}.m3u8"),
             timeout=120,
             what=f"the channel on air on {replica.base_url}",
             every=1.0,
@@ -440,7 +443,7 @@ def test_takeover_release_and_pull_reach_both_replicas_and_the_player_within_the
         is_notice = lambda s: f"/programmes/{notice}/" in s.uri  # noqa: E731
         takeover: dict[str, tuple[Listed, float]] = {
             name: _wait(
-                lambda n=name: monitor.first(n, is_notice),
+                partial(monitor.first, name, is_notice),
                 timeout=30,
                 what=f"replica {name} to list the notice",
             )
@@ -464,7 +467,7 @@ def test_takeover_release_and_pull_reach_both_replicas_and_the_player_within_the
         is_grid = lambda s: f"/programmes/{grid}/" in s.uri and s.pdt > released  # noqa: E731
         back = {
             name: _wait(
-                lambda n=name: monitor.first(n, is_grid), timeout=30, what=f"replica {name} back on the grid"
+                partial(monitor.first, name, is_grid), timeout=30, what=f"replica {name} back on the grid"
             )
             for name in ("A", "B")
         }

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from channel.models import Programme, ProgrammeStatus
+from channel.state import state_of
 from channel.web.i18n import MESSAGES, pick_language
 from tests.web.conftest import BASE_URL, Busy, add_programme
 
@@ -295,7 +296,7 @@ def test_programme_page_says_its_duration_to_the_second_when_short(
     web_client: TestClient, web_app: FastAPI, seconds: float, vi: str, en: str
 ) -> None:
     programme_id = add_programme(web_app)
-    with web_app.state.sessionmaker() as session:
+    with state_of(web_app).sessionmaker() as session:
         session.get_one(Programme, programme_id).duration = seconds
         session.commit()
     assert f"Thời lượng: {vi}</p>" in web_client.get(f"/chuong-trinh/{programme_id}").text

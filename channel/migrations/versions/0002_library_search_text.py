@@ -30,7 +30,7 @@ _programmes = sa.table(
 
 
 def upgrade() -> None:
-    from channel.library.text import fold
+    from channel.folding import fold
     from channel.library.topics import ensure_default_topics
 
     with op.batch_alter_table("programmes", schema=None) as batch_op:

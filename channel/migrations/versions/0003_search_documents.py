@@ -40,7 +40,7 @@ _links = sa.table(
 
 
 def upgrade() -> None:
-    from channel.library.text import document_key, programme_search_text
+    from channel.folding import document_key, programme_search_text
 
     with op.batch_alter_table("legal_documents", schema=None) as batch_op:
         batch_op.add_column(sa.Column("key", sa.String(length=100), nullable=False, server_default=""))

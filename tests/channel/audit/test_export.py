@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from channel import audit
 from channel.audit.export import HEADER
+from channel.state import state_of
 from tests.channel.api_fixtures import ApiUser
 
 LEGALTV = str(Path(sys.executable).with_name("legaltv"))
@@ -25,7 +26,7 @@ LEGALTV = str(Path(sys.executable).with_name("legaltv"))
 
 def _seed(app: FastAPI, actor: uuid.UUID) -> None:
     """Three records: the last second of 30 Nov and the first of 1 Dec (Vietnam), and one with a formula."""
-    with app.state.sessionmaker() as session:
+    with state_of(app).sessionmaker() as session:
         for at, entity, changes in (
             (datetime(2026, 11, 30, 16, 59, 59, tzinfo=UTC), "p-truoc", {"title": "Trước nửa đêm"}),
             (datetime(2026, 11, 30, 17, 0, 0, tzinfo=UTC), "p-sau", {"title": "Luật Hôn nhân và Gia đình"}),
@@ -106,7 +107,7 @@ def test_the_cli_writes_the_same_file(
     api_app: FastAPI, api_users: dict[str, ApiUser], tmp_path: Path
 ) -> None:
     _seed(api_app, api_users["admin"].user.id)
-    settings = api_app.state.settings
+    settings = state_of(api_app).settings
     out = tmp_path / "nhat-ky.csv"
     env = {**os.environ, "LEGALTV_ENV": "test", "LEGALTV_DATA_DIR": str(settings.data_dir)}
     done = subprocess.run(

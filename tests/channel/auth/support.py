@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response
 
 from channel.app import create_app
 from channel.auth.service import create_user
@@ -22,6 +22,7 @@ from channel.deps import get_now
 from channel.migrate import upgrade
 from channel.models import Role, User
 from channel.settings import Settings
+from channel.state import state_of
 from tests.channel.api_fixtures import PASSWORD
 from tests.totp import totp
 
@@ -51,7 +52,7 @@ class Staff:
     clock: Clock
 
     def add_user(self, username: str, *roles: Role) -> User:
-        with self.app.state.sessionmaker() as session:
+        with state_of(self.app).sessionmaker() as session:
             user = create_user(
                 session, username=username, password=PASSWORD, roles=roles, display_name=username
             )

@@ -17,6 +17,7 @@ from channel.auth.throttle import PER_USERNAME_FACTOR
 from channel.migrate import upgrade
 from channel.models import Role
 from channel.settings import Settings
+from channel.state import state_of
 from tests.channel.api_fixtures import PASSWORD
 from tests.web.service import running_service
 
@@ -69,7 +70,7 @@ def test_two_replicas_share_the_limit_on_the_normalised_name(tmp_path: Path, red
 def test_one_account_is_limited_across_clients_and_spellings(tmp_path: Path, redis_db: str) -> None:
     with _app(tmp_path, rate_limit_redis_url=redis_db) as app_client:
         app = app_client.app
-        with app.state.sessionmaker() as session:  # type: ignore[attr-defined]
+        with state_of(app).sessionmaker() as session:
             create_user(session, username="prodb", password=PASSWORD, role=Role.PRODUCER)
             session.commit()
     per_user = LIMIT * PER_USERNAME_FACTOR

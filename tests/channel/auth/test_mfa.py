@@ -14,6 +14,7 @@ from sqlalchemy import select
 from channel.models import AuditEvent, MfaCredential, Role
 from channel.security.keys import derive_key
 from channel.security.secretbox import SealBroken, open_sealed
+from channel.state import state_of
 from tests.channel.auth.support import Staff, bearer, staff_app
 from tests.totp import secret_from_uri
 
@@ -74,8 +75,8 @@ def test_an_admin_enrols_with_a_real_authenticator_then_signs_in_with_a_code(sta
 
 def test_the_secret_is_stored_encrypted_under_a_key_derived_from_the_secret_key(staff: Staff) -> None:
     _, secret, _ = staff.enrolled("quantri")
-    settings = staff.app.state.settings
-    with staff.app.state.sessionmaker() as session:
+    settings = state_of(staff.app).settings
+    with state_of(staff.app).sessionmaker() as session:
         stored = session.scalars(select(MfaCredential)).one()
     assert secret not in stored.secret
     assert stored.secret.startswith("v1.")
@@ -120,7 +121,7 @@ def test_recovery_codes_work_once_each(staff: Staff) -> None:
     assert again.json()["error"]["code"] == "invalid_mfa_code"
     other = staff.second_step(staff.password_login("duyet").json()["challenge"], codes[4])
     assert other.status_code == 200
-    with staff.app.state.sessionmaker() as session:
+    with state_of(staff.app).sessionmaker() as session:
         used = session.scalars(
             select(AuditEvent).where(AuditEvent.action == "user.mfa_recovery_code_used")
         ).all()
@@ -128,7 +129,7 @@ def test_recovery_codes_work_once_each(staff: Staff) -> None:
 
 
 def test_codes_are_limited_per_account_whatever_the_client(staff: Staff) -> None:
-    limit = staff.app.state.settings.mfa_attempts_per_minute
+    limit = state_of(staff.app).settings.mfa_attempts_per_minute
     _, secret, _ = staff.enrolled("duyet")
     staff.clock.advance(seconds=61)  # the enrolment's own code is out of the minute
     statuses = []
@@ -226,13 +227,13 @@ def test_an_admin_resets_another_users_second_factor_audited(staff: Staff) -> No
     again = staff.password_login("duyet")
     assert again.json()["step"] == "signed_in"
     assert again.json()["scope"] == "mfa_enrolment"
-    with staff.app.state.sessionmaker() as session:
+    with state_of(staff.app).sessionmaker() as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "user.mfa_reset")).one()
     assert event.actor_id == uuid.UUID(users["quantri"]["id"])
     assert event.entity_id == target
     assert event.changes == {"mfa": {"from": True, "to": False}, "sessions_revoked": 1}
     assert editor_secret  # the old secret is gone with the credential
-    with staff.app.state.sessionmaker() as session:
+    with state_of(staff.app).sessionmaker() as session:
         assert session.get(MfaCredential, uuid.UUID(target)) is None
 
 
@@ -247,7 +248,7 @@ def test_two_replicas_share_the_code_limit_through_redis(tmp_path: Path, redis_d
         _, secret, _ = one.enrolled("duyet")
         for replica in (one, two):
             replica.clock.advance(seconds=61)
-        limit = one.app.state.settings.mfa_attempts_per_minute
+        limit = state_of(one.app).settings.mfa_attempts_per_minute
         statuses = []
         for n in range(limit + 1):
             replica = (one, two)[n % 2]

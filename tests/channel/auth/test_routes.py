@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from channel.auth.throttle import PER_USERNAME_FACTOR
+from channel.state import state_of
 from tests.channel.api_fixtures import PASSWORD, ApiUser
 
 
@@ -32,7 +33,7 @@ def test_wrong_password_and_unknown_user_look_alike(
 
 
 def test_login_is_rate_limited(api_client: TestClient, api_users: dict[str, ApiUser]) -> None:
-    limit = api_client.app.state.settings.login_rate_per_minute  # type: ignore[attr-defined]
+    limit = state_of(api_client.app).settings.login_rate_per_minute
     statuses = [
         api_client.post("/api/auth/login", json={"username": "producer", "password": "x" * 12}).status_code
         for _ in range(limit + 2)
@@ -49,7 +50,7 @@ def test_login_is_rate_limited_per_username_across_clients(
 ) -> None:
     """Guessing one account's password from many addresses is bounded too (3 × the per-client limit)."""
     app = api_client.app
-    limit = app.state.settings.login_rate_per_minute  # type: ignore[attr-defined]
+    limit = state_of(app).settings.login_rate_per_minute
     statuses = []
     for i in range(limit * PER_USERNAME_FACTOR + 2):
         with TestClient(app, client=(f"10.0.{i // 250}.{i % 250}", 40000)) as client:  # one guess per address
@@ -101,7 +102,7 @@ def test_deactivating_a_user_revokes_their_tokens(
     )
     assert patched.status_code == 200
     assert api_client.get("/api/auth/me", headers=producer.headers).status_code == 401
-    audit = api_client.app.state.sessionmaker  # type: ignore[attr-defined]
+    audit = state_of(api_client.app).sessionmaker
     from sqlalchemy import select
 
     from channel.models import AuditEvent

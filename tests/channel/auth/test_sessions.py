@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from channel.models import ApiToken, AuditEvent, Role
+from channel.state import state_of
 from tests.channel.auth.support import PASSWORD, Staff, bearer, staff_app
 
 
@@ -67,7 +68,7 @@ def test_last_used_is_written_at_most_once_a_minute_and_seen_by_every_replica(tm
         headers = one.signed_in("sanxuat")
 
         def last_used() -> object:
-            with one.app.state.sessionmaker() as session:
+            with state_of(one.app).sessionmaker() as session:
                 return session.scalars(select(ApiToken.last_used_at)).one()
 
         signed_at = last_used()
@@ -112,7 +113,7 @@ def test_ones_own_sessions_are_listed_and_revoked(staff: Staff) -> None:
     assert [s["id"] for s in staff.client.get("/api/auth/sessions", headers=second).json()] == [
         current[0]["id"]
     ]
-    with staff.app.state.sessionmaker() as session:
+    with state_of(staff.app).sessionmaker() as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "user.session_revoke")).one()
     assert event.changes == {"session_id": other["id"]}
 
@@ -136,7 +137,7 @@ def test_password_role_and_activity_changes_end_every_session(
     assert patched.status_code == 200, patched.text
     assert [_me(staff, headers) for headers in sessions] == [401, 401, 401]
     assert _me(staff, admin) == 200
-    with staff.app.state.sessionmaker() as session:
+    with state_of(staff.app).sessionmaker() as session:
         reasons = set(
             session.scalars(select(ApiToken.revoked_reason).where(ApiToken.revoked_at.is_not(None)))
         )

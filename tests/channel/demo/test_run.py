@@ -29,6 +29,7 @@ from channel.models import (
     User,
 )
 from channel.settings import Settings
+from channel.state import state_of
 from playlist import timeline_from_dict
 
 pytestmark = pytest.mark.slow
@@ -137,7 +138,7 @@ def test_demo_prepares_a_playing_channel_and_reuses_it(tmp_path: Path) -> None:
 
     settings = Settings(data_dir=data_dir, ladder=[180, 144])
     app = create_app(settings)
-    with app.state.sessionmaker() as session:
+    with state_of(app).sessionmaker() as session:
         titles = {p.title: p.status for p in session.scalars(select(Programme))}
         entries = session.scalar(select(func.count()).select_from(ScheduleEntry))
         jobs = session.scalar(select(func.count()).select_from(TranscodeJob))
@@ -148,7 +149,7 @@ def test_demo_prepares_a_playing_channel_and_reuses_it(tmp_path: Path) -> None:
     }
     assert entries is not None
     assert entries > 100
-    with app.state.sessionmaker() as session:  # approved by a second person, so they air at once
+    with state_of(app).sessionmaker() as session:  # approved by a second person, so they air at once
         approvals = session.execute(
             select(Review.subject_id, User.username).join(User, User.id == Review.decided_by_id)
         ).all()
@@ -172,7 +173,7 @@ def test_demo_prepares_a_playing_channel_and_reuses_it(tmp_path: Path) -> None:
     assert "+0 " in second.stdout  # nothing new scheduled
     _check_short_and_urls_last(second.stdout, data_dir)
     assert "duyệt: 0 " in second.stdout  # nor approved again
-    with app.state.sessionmaker() as session:
+    with state_of(app).sessionmaker() as session:
         assert session.scalar(select(func.count()).select_from(TranscodeJob)) == jobs  # nothing re-encoded
 
     with TestClient(app) as client:
@@ -189,7 +190,7 @@ def test_demo_prepares_a_playing_channel_and_reuses_it(tmp_path: Path) -> None:
         assert segment.content[:1] == b"\x47"  # an MPEG-TS sync byte
 
     # a sample deleted from the console is made again: on a terminal, its bar is redrawn in place
-    with app.state.sessionmaker() as session:
+    with state_of(app).sessionmaker() as session:
         gone = session.scalars(select(Programme).where(Programme.title == "Hỏi đáp pháp luật")).one()
         gone.status = ProgrammeStatus.DELETED
         session.commit()
@@ -200,5 +201,6 @@ def test_demo_prepares_a_playing_channel_and_reuses_it(tmp_path: Path) -> None:
     assert "█" * 28 + " 100.0%  Hỏi đáp pháp luật (ready)" in screen
     assert "Đang chuyển mã / transcoding …" not in shown
     _check_short_and_urls_last(screen, data_dir)
-    with app.state.sessionmaker() as session:
+    with state_of(app).sessionmaker() as session:
+        assert jobs is not None
         assert session.scalar(select(func.count()).select_from(TranscodeJob)) == jobs + 1

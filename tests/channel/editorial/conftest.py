@@ -18,6 +18,7 @@ from channel.auth.service import create_user, login
 from channel.library.outcome import Outcome, apply_outcome
 from channel.models import Channel, CompiledPlayout, Role
 from channel.playout import latest_playout
+from channel.state import state_of
 from playlist import Timeline, timeline_from_dict
 from tests.channel.api_fixtures import PASSWORD, ApiUser
 from tests.channel.library.conftest import sent_tasks
@@ -89,7 +90,7 @@ class Desk:
     def transcoded(self, pid: str, *, media: dict[str, Any] | None = None) -> None:
         """The worker's result for the programme's last queued transcode, stored as the callback does."""
         task = [
-            t for t in sent_tasks(self.app.state.settings) if str(t.args[0]).startswith(f"sources/{pid}/")
+            t for t in sent_tasks(state_of(self.app).settings) if str(t.args[0]).startswith(f"sources/{pid}/")
         ][-1]
         detail = self.call("GET", f"/api/programmes/{pid}", user="admin").json()
         outcome = Outcome(
@@ -98,8 +99,8 @@ class Desk:
             task_id=task.task_id,
             result={"ok": True, "description": media or description()},
         )
-        with self.app.state.sessionmaker() as session:
-            apply_outcome(session, outcome, store=self.app.state.store)
+        with state_of(self.app).sessionmaker() as session:
+            apply_outcome(session, outcome, store=state_of(self.app).store)
 
     def ready(self, *, title: str, user: str = "producer", **fields: Any) -> str:
         pid = self.upload(title=title, user=user, **fields)
@@ -127,14 +128,14 @@ class Desk:
         assert done.json()["state"] == "approved"
 
     def timeline(self, slug: str) -> Timeline:
-        with self.app.state.sessionmaker() as session:
+        with state_of(self.app).sessionmaker() as session:
             channel = session.query(Channel).filter_by(slug=slug).one()
             compiled = latest_playout(session, channel.id)
             assert compiled is not None
             return timeline_from_dict(compiled.timeline)
 
     def versions(self, slug: str) -> int:
-        with self.app.state.sessionmaker() as session:
+        with state_of(self.app).sessionmaker() as session:
             channel = session.query(Channel).filter_by(slug=slug).one()
             return session.query(CompiledPlayout).filter_by(channel_id=channel.id).count()
 
@@ -156,7 +157,7 @@ def desk(
 ) -> Desk:
     users = dict(api_users)
     users["editor2"] = make_api_user(Role.EDITOR, "editor2")
-    with api_app.state.sessionmaker() as session:  # one person who both produces and approves
+    with state_of(api_app).sessionmaker() as session:  # one person who both produces and approves
         create_user(
             session,
             username="sx-bt",
@@ -169,7 +170,7 @@ def desk(
             session,
             username="sx-bt",
             password=PASSWORD,
-            secret_key=api_app.state.settings.secret_key,
+            secret_key=state_of(api_app).settings.secret_key,
             now=datetime.now(UTC),
             ttl_seconds=3600,
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from channel.deps import get_now
 from channel.models import AsRunEntry, Review
 from channel.playout.asrun import record_aired
+from channel.state import state_of
 from playlist import Timeline, from_us, now_next, render_xmltv, to_us
 from tests.channel.api_fixtures import ApiUser
 from tests.channel.playout.helpers import Air, seed_channel
@@ -47,10 +49,10 @@ def air(api_app: FastAPI, clock: Clock) -> Air:
     """Four approved one-minute programmes (6 s segments) at now-150 s, now-30 s (on air), now+90 s,
     now+210 s, slate between; published three hours ago, the slate stored: on air."""
     return seed_channel(
-        api_app.state.sessionmaker,
-        api_app.state.settings,
+        state_of(api_app).sessionmaker,
+        state_of(api_app).settings,
         now=clock.now + 30 * S,
-        store=api_app.state.store,
+        store=state_of(api_app).store,
     )
 
 
@@ -58,7 +60,7 @@ def _timeline(app: FastAPI, air: Air) -> Timeline:
     from channel.playout import latest_playout
     from playlist import timeline_from_dict
 
-    with app.state.sessionmaker() as session:
+    with state_of(app).sessionmaker() as session:
         compiled = latest_playout(session, air.channel_id)
         assert compiled is not None
         return timeline_from_dict(compiled.timeline)
@@ -93,7 +95,7 @@ def _post(client: TestClient, user: ApiUser, url: str, body: dict[str, object]) 
 
 
 def _as_run(app: FastAPI, air: Air, until: datetime) -> list[AsRunEntry]:
-    with app.state.sessionmaker() as session:
+    with state_of(app).sessionmaker() as session:
         record_aired(session, channel_id=air.channel_id, timeline=_timeline(app, air), until=until)
         session.commit()
         return list(
@@ -180,7 +182,7 @@ def test_a_takeover_airs_the_slate_from_the_next_boundary_until_released_then_th
     assert ended["changes"]["reason"] == "Đã xác minh, phát lại theo lịch"
 
 
-def _audit(client: TestClient, admin: ApiUser, action: str) -> list[dict[str, object]]:
+def _audit(client: TestClient, admin: ApiUser, action: str) -> list[dict[str, Any]]:
     events = client.get("/api/audit", params={"limit": 500}, headers=admin.headers).json()
     return [e for e in events if e["action"] == action]
 
@@ -266,7 +268,7 @@ def test_withdrawing_an_approval_replaces_every_coming_airing_and_blocks_publish
     done = _post(
         api_client, editor, f"/api/programmes/{later}/approval/withdraw", {"reason": "Luật đã sửa đổi"}
     )
-    with api_app.state.sessionmaker() as session:
+    with state_of(api_app).sessionmaker() as session:
         review = session.get(Review, uuid.UUID(str(done["review_id"])))
         assert review is not None
         assert review.withdrawal_reason == "Luật đã sửa đổi"

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from httpx2 import Response
+
 from channel.editorial.facts import fingerprint
+from channel.state import state_of
 from tests.channel.editorial.conftest import Desk, description, sha256
 
 SLUG = "kenh-duyet"
@@ -27,8 +30,9 @@ def _place(desk: Desk, pid: str, start: datetime) -> str:
     return str(placed.json()[0]["id"])
 
 
-def _publish(desk: Desk) -> object:
-    return desk.call("POST", f"/api/channels/{SLUG}/publish", user="scheduler")
+def _publish(desk: Desk) -> Response:
+    response: Response = desk.call("POST", f"/api/channels/{SLUG}/publish", user="scheduler")
+    return response
 
 
 def _prefixes(desk: Desk, pid: str) -> set[str]:
@@ -201,9 +205,9 @@ def test_subtitles_title_and_laws_need_a_new_approval_cosmetic_fields_do_not(des
         {"title": "Luật Đất đai năm 2024"},
         {"legal_documents": [{"number": "102/2024/NĐ-CP", "title": "Nghị định hướng dẫn"}]},
     ]
-    for change in significant:
-        assert desk.call("PATCH", f"/api/programmes/{pid}", json=change).status_code == 200
-        assert desk.review(pid)["state"] == "pending", change
+    for edit in significant:
+        assert desk.call("PATCH", f"/api/programmes/{pid}", json=edit).status_code == 200
+        assert desk.review(pid)["state"] == "pending", edit
         desk.approved(pid, user="editor2")
     vtt = "WEBVTT\n\n00:00.000 --> 00:04.000\nĐiều 1. Phạm vi điều chỉnh\n"
     uploaded = desk.call(
@@ -268,7 +272,7 @@ def test_publishing_lists_every_blocking_entry_and_filler_with_why(desk: Desk) -
     )
     unready = desk.upload(title="D - đang chuyển mã")
     filler = desk.ready(title="F - chương trình chờ")
-    with desk.app.state.sessionmaker() as session:  # the channel's filler programme, not approved
+    with state_of(desk.app).sessionmaker() as session:  # the channel's filler programme, not approved
         from channel.models import Channel
 
         channel = session.query(Channel).filter_by(slug=SLUG).one()

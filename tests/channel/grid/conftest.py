@@ -14,11 +14,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from channel.app import create_app
-from channel.auth.service import create_user, login
 from channel.migrate import upgrade
 from channel.models import Programme, ProgrammeStatus, Role
 from channel.settings import Settings
-from tests.channel.api_fixtures import PASSWORD, ApiUser
+from channel.state import state_of
+from tests.channel.api_fixtures import ApiUser, sign_in
 from tests.channel.editorial.approvals import approve_programmes
 
 __all__ = ["HCM", "Grid", "media_for"]
@@ -75,7 +75,7 @@ class Grid:
     def programme(
         self, title: str, *, status: str = "ready", duration: float | None = 1800.0, approve: bool = True
     ) -> uuid.UUID:
-        with self.app.state.sessionmaker() as session:
+        with state_of(self.app).sessionmaker() as session:
             ready = status == "ready"
             programme = Programme(
                 id=uuid.uuid4(),
@@ -117,21 +117,8 @@ class Grid:
 
 
 def _user(app: FastAPI, role: Role, username: str) -> ApiUser:
-    settings: Settings = app.state.settings
-    with app.state.sessionmaker() as session:
-        user = create_user(session, username=username, password=PASSWORD, role=role, display_name=username)
-        result = login(
-            session,
-            username=username,
-            password=PASSWORD,
-            secret_key=settings.secret_key,
-            now=datetime.now(UTC),
-            ttl_seconds=3600,
-        )
-        session.commit()
-        session.refresh(user)
-        session.expunge(user)
-        return ApiUser(user=user, token=result.token.plain)
+    state = state_of(app)
+    return sign_in(state.sessionmaker, role, username, secret_key=state.settings.secret_key)
 
 
 @pytest.fixture(scope="module")

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
+from channel.models import CompiledPlayout
 from channel.playout.tasks import ENSURE_SLATE_TASK
+from channel.state import state_of
+from playlist import timeline_from_dict
 from tests.channel.grid.conftest import Grid
 from tests.channel.library.conftest import sent_tasks
 
@@ -13,7 +19,7 @@ def test_two_channels_with_defaults_from_the_house_format(grid: Grid) -> None:
     before = datetime.now(UTC).replace(microsecond=0)
     main = grid.channel("kenh-chinh", "Kênh Pháp luật Chính")
     topic = grid.channel("giao-thong", "Chuyên đề Luật Giao thông đường bộ")
-    settings = grid.app.state.settings
+    settings = state_of(grid.app).settings
     assert main["timezone"] == "Asia/Ho_Chi_Minh"
     assert main["profile"] == {
         "ladder": settings.ladder,
@@ -100,8 +106,8 @@ def test_custom_profile_filler_and_duplicate_slug(grid: Grid) -> None:
             "ladder": [720, 1080],
             "fps": 25,
             "gop_seconds": 2,
-            "segment_seconds": 4,
-            "segment_format": "fmp4",
+            "segment_seconds": 6,
+            "segment_format": "mpegts",
         },
     }
     created = grid.post("/api/channels", body, role="admin")
@@ -112,6 +118,67 @@ def test_custom_profile_filler_and_duplicate_slug(grid: Grid) -> None:
     again = grid.post("/api/channels", body)
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "slug_taken"
+
+
+def _profile(ladder: list[int], **changes: object) -> dict[str, object]:
+    """A channel profile in the house format of the settings, with `ladder` and any other field changed."""
+    return {
+        "ladder": ladder,
+        "fps": 25,
+        "gop_seconds": 2,
+        "segment_seconds": 6,
+        "segment_format": "mpegts",
+    } | (changes)
+
+
+def test_a_profile_the_transcoder_does_not_produce_is_refused_naming_what_it_produces(grid: Grid) -> None:
+    """Programmes are transcoded once, to the settings' format: a channel asking for more would air filler."""
+    refused = grid.post("/api/channels", {"slug": "kenh-240", "name": "x", "profile": _profile([720, 240])})
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["error"]
+    assert error["code"] == "rung_not_produced"
+    assert error["message"] == (
+        "Bộ chuyển mã không tạo bậc 240p; kênh chỉ dùng được các bậc 1080p, 720p, 480p, 360p"
+        " / The transcoder does not produce 240p; a channel may use 1080p, 720p, 480p, 360p"
+    )
+    assert error["details"] == ["1080p", "720p", "480p", "360p"]
+    for changes in ({"segment_format": "fmp4"}, {"segment_seconds": 4}, {"fps": 50, "gop_seconds": 1}):
+        other = grid.post(
+            "/api/channels", {"slug": "kenh-khac", "name": "x", "profile": _profile([720], **changes)}
+        )
+        assert other.status_code == 422, (changes, other.text)
+        assert other.json()["error"]["code"] == "format_not_produced"
+        assert other.json()["error"]["message"].startswith(
+            "Kênh phải dùng định dạng của bộ chuyển mã: 25 hình/giây, GOP 2 giây, phân đoạn 6 giây, mpegts / "
+        )
+    slugs = [c["slug"] for c in grid.client.get("/api/channels").json()]
+    assert "kenh-240" not in slugs
+    assert "kenh-khac" not in slugs
+
+
+def test_a_channel_with_some_of_the_house_rungs_airs_ready_programmes(grid: Grid) -> None:
+    """The other side of the refusal: a subset of the rungs finds every ready programme playable."""
+    created = grid.post(
+        "/api/channels", {"slug": "kenh-nhe", "name": "Kênh nhẹ", "profile": _profile([480, 360])}
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["profile"]["ladder"] == [480, 360]
+    law = grid.programme("Luật Cư trú", duration=60.0)
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)
+    grid.place("kenh-nhe", law, start.isoformat())
+    published = grid.post("/api/channels/kenh-nhe/publish", None)
+    assert published.status_code == 200, published.text
+    assert [c["kind"] for c in published.json()["conflicts"]] == []
+    with state_of(grid.app).sessionmaker() as session:
+        compiled = session.scalar(
+            select(CompiledPlayout).where(CompiledPlayout.channel_id == uuid.UUID(created.json()["id"]))
+        )
+        assert compiled is not None
+        timeline = timeline_from_dict(compiled.timeline)
+    assert [v.name for v in timeline.channel.variants] == ["480p", "360p"]
+    assert [(i.kind, i.programme_id) for i in timeline.items if i.programme_id == str(law)] == [
+        ("programme", str(law))
+    ]
 
 
 def test_patch_changes_editable_fields_and_refuses_profile_and_epoch(grid: Grid, slug: str) -> None:
@@ -153,8 +220,8 @@ def test_patch_changes_editable_fields_and_refuses_profile_and_epoch(grid: Grid,
 def test_ensure_channel_is_idempotent(grid: Grid, slug: str) -> None:
     from channel.grid import ensure_channel
 
-    settings = grid.app.state.settings
-    with grid.app.state.sessionmaker() as session:
+    settings = state_of(grid.app).settings
+    with state_of(grid.app).sessionmaker() as session:
         first = ensure_channel(session, slug=slug, name="Kênh Chính", settings=settings)
         session.commit()
         second = ensure_channel(session, slug=slug, name="Tên khác", settings=settings)
@@ -168,7 +235,7 @@ def test_renaming_a_channel_requests_its_new_slate(grid: Grid, slug: str) -> Non
     created = grid.channel(slug)
 
     def slate_requests() -> int:
-        sent = sent_tasks(grid.app.state.settings)
+        sent = sent_tasks(state_of(grid.app).settings)
         return sum(1 for t in sent if t.name == ENSURE_SLATE_TASK and t.args == [created["id"]])
 
     assert slate_requests() == 1  # at creation

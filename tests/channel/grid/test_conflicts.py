@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from channel.grid.conflicts import Slot, detect_conflicts, find_gaps, find_overlaps, placed
 from channel.models import Programme
 from channel.playout import latest_playout
+from channel.state import state_of
 from playlist import (
     GridEntry,
     ProgrammeMedia,
@@ -200,7 +201,7 @@ def test_what_is_reported_is_exactly_what_airs(
 
 def _with_gops(grid: Grid, programme_id: uuid.UUID) -> None:
     """Give a programme the description version 2 the transcoder writes (2 s GOPs, byte offsets)."""
-    with grid.app.state.sessionmaker() as session:
+    with state_of(grid.app).sessionmaker() as session:
         programme = session.get(Programme, programme_id)
         assert programme is not None
         assert programme.media is not None
@@ -231,7 +232,7 @@ def test_the_check_and_the_publish_report_the_cut_the_stored_timeline_airs(grid:
     expected = [("overlap", [first["id"], second["id"]], 584.0)]  # the law airs 16 s: 12 s + 2 GOPs
     assert [(c["kind"], c["entry_ids"], c["seconds"]) for c in checked] == expected
     assert [(c["kind"], c["entry_ids"], c["seconds"]) for c in published["conflicts"]] == expected
-    with grid.app.state.sessionmaker() as session:
+    with state_of(grid.app).sessionmaker() as session:
         compiled = latest_playout(session, uuid.UUID(channel["id"]))
         assert compiled is not None
         items = timeline_from_dict(compiled.timeline).items

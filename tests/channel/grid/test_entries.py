@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from channel.models import ScheduleEntry, ScheduleMode
+from channel.state import state_of
 from tests.channel.grid.conftest import HCM, Grid
 
 WEEKDAYS_20H = "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR=20;BYMINUTE=0"
@@ -247,7 +248,7 @@ def test_the_published_part_is_frozen(grid: Grid, slug: str) -> None:
     into_past = grid.client.patch(f"/api/entries/{later['id']}", json={"start": soon}, headers=headers)
     assert into_past.status_code == 409
 
-    with grid.app.state.sessionmaker() as session:  # an entry already on air
+    with state_of(grid.app).sessionmaker() as session:  # an entry already on air
         on_air = ScheduleEntry(
             channel_id=uuid.UUID(channel["id"]),
             programme_id=law,

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from channel.models import AsRunEntry, CompiledPlayout
+from channel.state import state_of
 from playlist import from_us, timeline_from_dict
 from tests.channel.grid.conftest import Grid
 
@@ -73,7 +74,7 @@ def test_publish_compiles_the_grid_and_as_run_lists_what_aired(grid: Grid, slug:
     assert body["version"] == 1
     assert datetime.fromisoformat(body["published_until"]) > start + timedelta(minutes=10)
     assert [c["kind"] for c in body["conflicts"]] == ["gap"]
-    with grid.app.state.sessionmaker() as session:
+    with state_of(grid.app).sessionmaker() as session:
         compiled = session.scalar(
             select(CompiledPlayout).where(CompiledPlayout.channel_id == uuid.UUID(channel["id"]))
         )
@@ -89,7 +90,7 @@ def test_publish_compiles_the_grid_and_as_run_lists_what_aired(grid: Grid, slug:
     assert events[1]["changes"]["conflicts"] == 1
     assert grid.post("/api/channels/khong-co/publish", None).status_code == 404
 
-    with grid.app.state.sessionmaker() as session:  # an earlier airing, as the playout records it
+    with state_of(grid.app).sessionmaker() as session:  # an earlier airing, as the playout records it
         session.add(
             AsRunEntry(
                 channel_id=uuid.UUID(channel["id"]),

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,14 +13,15 @@ from typing import Any
 
 import httpx2
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from channel.celery_config import filesystem_broker_folders
 from channel.models import Channel, ScheduleEntry
 from channel.settings import Settings
-from tests.channel.api_fixtures import ApiUser
+from channel.state import state_of
+from tests.channel.api_fixtures import ApiUser, swap_settings
+from tests.processes import serve_in_thread
 
 __all__ = ["Library", "SentTask", "sent_tasks", "serving"]
 
@@ -49,7 +47,7 @@ class Library:
 
     def schedule(self, programme_id: str, *, start_at: datetime, slug: str = "vtv-phap-luat") -> uuid.UUID:
         """A grid entry for the programme on a channel (created if missing), straight in the database."""
-        with self.app.state.sessionmaker() as session:
+        with state_of(self.app).sessionmaker() as session:
             channel = session.query(Channel).filter_by(slug=slug).one_or_none()
             if channel is None:
                 channel = Channel(slug=slug, name="Kênh Pháp luật", epoch=datetime(2026, 1, 1, tzinfo=UTC))
@@ -102,23 +100,9 @@ def serving(app: FastAPI) -> Iterator[str]:
 
     The app's public URL (`base_url`, which tus `Location` headers are built on) becomes this one.
     """
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = int(sock.getsockname()[1])
-    app.state.settings = app.state.settings.model_copy(update={"base_url": f"http://127.0.0.1:{port}"})
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", ws="none"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve_in_thread(app) as base:
+        swap_settings(app, base_url=base)
+        yield base
 
 
 @pytest.fixture

@@ -11,47 +11,28 @@ import os
 import signal
 import socket
 import subprocess
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import Engine, text
 
-from channel.auth.service import create_user, login
 from channel.db import make_engine, make_sessionmaker
 from channel.migrate import upgrade
 from channel.models import Role
 from channel.settings import Settings
-from tests.channel.api_fixtures import PASSWORD
+from tests.channel.api_fixtures import sign_in
+from tests.processes import free_port
+from tests.waiting import wait_for
 
-__all__ = ["RedisServer", "Stack", "free_port", "redis_server", "stack", "wait_for"]
+__all__ = ["RedisServer", "Stack", "redis_server", "stack"]
 
 ROOT = Path(__file__).resolve().parents[3]
 BIN = ROOT / ".venv" / "bin"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(condition: Callable[[], Any], *, seconds: float, what: str, log: Callable[[], str] = str) -> Any:
-    """Poll `condition` until it returns something true; fail with `what` (and `log()`) past `seconds`."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"{what} not within {seconds:.0f} s\n{log()}")
 
 
 @dataclass
@@ -202,14 +183,8 @@ class Stack:
 def _producer_token(database_url: str, secret_key: str) -> str:
     engine = make_engine(database_url)
     try:
-        with make_sessionmaker(engine)() as session:
-            create_user(session, username="nsx", password=PASSWORD, role=Role.PRODUCER, display_name="NSX")
-            token = login(
-                session, username="nsx", password=PASSWORD, secret_key=secret_key,
-                now=datetime.now(UTC), ttl_seconds=3600,
-            ).token.plain  # fmt: skip
-            session.commit()
-            return token
+        sessions = make_sessionmaker(engine)
+        return sign_in(sessions, Role.PRODUCER, "nsx", secret_key=secret_key, display_name="NSX").token
     finally:
         engine.dispose()
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -15,11 +14,13 @@ from channel.library.captions import timestamp_origin
 from channel.library.outcome import Outcome, apply_outcome
 from channel.library.transcode import output_prefix
 from channel.models import Programme, ProgrammeStatus
-from channel.playout.house import house_profile
+from channel.state import state_of
 from playlist import ProgrammeMedia, parse_webvtt
 from storage import Store
 from tests.channel.library.conftest import Library, sent_tasks
 from tests.clips import av_clip
+from tests.transcoder.conftest import ffprobe_json
+from transcoder.house import HouseFormat, SegmentFormat
 from transcoder.pipeline import transcode
 
 VTT = (
@@ -27,17 +28,6 @@ VTT = (
     "00:00:00.500 --> 00:00:01.500\nXin chào quý vị khán giả\n\n"
     "00:01.800 --> 00:03.200 align:start\nĐiều 3: Giải thích từ ngữ\n"
 )
-_PROBE = [
-    "ffprobe",
-    "-v",
-    "error",
-    "-select_streams",
-    "v:0",
-    "-show_entries",
-    "stream=start_pts,time_base",
-    "-of",
-    "json",
-]
 
 
 def _description(segments: int) -> dict[str, Any]:
@@ -65,7 +55,7 @@ def _description(segments: int) -> dict[str, Any]:
 
 def _make_ready(lib: Library, pid: str, media: dict[str, Any]) -> str:
     prefix = f"programmes/{pid}/r1/"
-    with lib.app.state.sessionmaker() as session:
+    with state_of(lib.app).sessionmaker() as session:
         programme = session.get(Programme, uuid.UUID(pid))
         assert programme is not None
         programme.status, programme.media, programme.media_prefix = ProgrammeStatus.READY, media, prefix
@@ -74,7 +64,7 @@ def _make_ready(lib: Library, pid: str, media: dict[str, Any]) -> str:
 
 
 def _media_or_none(lib: Library, pid: str) -> dict[str, Any] | None:
-    with lib.app.state.sessionmaker() as session:
+    with state_of(lib.app).sessionmaker() as session:
         programme = session.get(Programme, uuid.UUID(pid))
         return None if programme is None else programme.media
 
@@ -94,7 +84,7 @@ def _upload(lib: Library, pid: str, body: str) -> None:
 def test_a_track_uploaded_to_a_ready_programme_is_cut_into_its_segments(lib: Library) -> None:
     pid = lib.create(title="Luật Đất đai")["id"]
     prefix = _make_ready(lib, pid, _description(3))
-    store: Store = lib.app.state.store
+    store: Store = state_of(lib.app).store
 
     _upload(lib, pid, VTT)
 
@@ -131,21 +121,21 @@ def test_a_programme_not_ready_gets_its_segments_when_the_transcode_succeeds(lib
     _upload(lib, pid, VTT)
     assert lib.call("POST", f"/api/programmes/{pid}/source", content=b"source").status_code == 202
     assert "subtitles" not in (_media_or_none(lib, pid) or {})
-    task_id = sent_tasks(lib.app.state.settings)[-1].task_id
+    task_id = sent_tasks(state_of(lib.app).settings)[-1].task_id
     outcome = Outcome(
         programme_id=uuid.UUID(pid),
         revision=1,
         task_id=task_id,
         result={"ok": True, "description": _description(2)},
     )
-    with lib.app.state.sessionmaker() as session:
-        apply_outcome(session, outcome, store=lib.app.state.store)
+    with state_of(lib.app).sessionmaker() as session:
+        apply_outcome(session, outcome, store=state_of(lib.app).store)
 
     prefix = output_prefix(uuid.UUID(pid), 1)
     digest = hashlib.sha256(VTT.encode()).hexdigest()
     keys = [f"subs_vi_{digest[:12]}/seg_00000.vtt", f"subs_vi_{digest[:12]}/seg_00001.vtt"]
     assert _media(lib, pid)["subtitles"] == [{"language": "vi", "segments": keys, "sha256": digest}]
-    assert all(lib.app.state.store.exists(prefix + key) for key in keys)
+    assert all(state_of(lib.app).store.exists(prefix + key) for key in keys)
 
 
 def _first_video_pts(store: Store, prefix: str, rendition: dict[str, Any], work: Path) -> int:
@@ -155,14 +145,9 @@ def _first_video_pts(store: Store, prefix: str, rendition: dict[str, Any], work:
         (store.read_bytes(prefix + rendition["init"]) if rendition.get("init") else b"")
         + store.read_bytes(prefix + rendition["segments"][0])
     )
-    out = subprocess.run(
-        [*_PROBE, str(path)],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    stream = json.loads(out.stdout)["streams"][0]
+    stream = ffprobe_json(path, "-select_streams", "v:0", "-show_entries", "stream=start_pts,time_base")[
+        "streams"
+    ][0]
     num, den = (int(x) for x in stream["time_base"].split("/"))
     return round(int(stream["start_pts"]) * num * 90_000 / den)
 
@@ -172,17 +157,18 @@ def _first_video_pts(store: Store, prefix: str, rendition: dict[str, Any], work:
 def test_the_timestamp_map_matches_the_first_frame_of_a_real_encode(
     tmp_path: Path, lib: Library, segment_format: str
 ) -> None:
-    store: Store = lib.app.state.store
+    store: Store = state_of(lib.app).store
     source = tmp_path / "source.mp4"
     av_clip(source, seconds=4)
     store.put_file("uploads/clip.mp4", source)
     prefix = "programmes/clip/r1/"
-    profile = {"ladder": [144], "fps": 25, "gop_seconds": 1.0, "segment_seconds": 2.0}
     transcode(
         store=store,
         source_key="uploads/clip.mp4",
         output_prefix=prefix,
-        profile=house_profile({**profile, "segment_format": segment_format}),
+        profile=HouseFormat.with_heights(
+            (144,), gop_seconds=1.0, segment_seconds=2.0, segment_format=cast(SegmentFormat, segment_format)
+        ),
         workdir=tmp_path / "work",
         timeout=120,
     )

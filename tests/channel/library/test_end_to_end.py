@@ -8,61 +8,25 @@ from __future__ import annotations
 
 import io
 import os
-import signal
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from tusclient import client as tus_client
 
-from channel.app import create_app
-from channel.auth.service import create_user, login
-from channel.celery_config import QUEUES
-from channel.migrate import upgrade
 from channel.models import Role
-from channel.settings import Settings
-from tests.channel.api_fixtures import PASSWORD
+from channel.state import state_of
+from tests.channel.api_fixtures import ApiUser
 from tests.channel.library.conftest import serving
 from tests.clips import av_clip
+from tests.processes import embedded_env, running_worker
 
 ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.slow
-
-
-@contextmanager
-def worker(data_dir: Path, log: Path) -> Iterator[None]:
-    """`celery -A channel.worker worker --pool=solo` on the embedded broker of `data_dir`."""
-    env = {
-        **os.environ,
-        "LEGALTV_DATA_DIR": str(data_dir),
-        "LEGALTV_ENV": "test",
-        "LEGALTV_BROKER_URL": "",
-        "LEGALTV_RESULT_BACKEND": "",
-        "LEGALTV_DATABASE_URL": "",
-        "LEGALTV_STORAGE_BACKEND": "local",
-    }
-    command = [
-        sys.executable, "-m", "celery", "-A", "channel.worker", "worker", "-Q", ",".join(QUEUES),
-        "--pool=solo", "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            yield
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 def _wait(
@@ -80,27 +44,16 @@ def _wait(
     pytest.fail(f"still {seen[-1]['status']} after 180 s; worker log:\n{log.read_text()[-4000:]}")
 
 
-def test_upload_transcode_ready_then_a_corrupt_file_fails_and_retries(tmp_path: Path) -> None:
-    data_dir = tmp_path / "var"
-    settings = Settings(
-        data_dir=data_dir, env="test", ladder=[180, 144], segment_seconds=2.0, gop_seconds=1.0
-    )
-    upgrade(settings.resolved_database_url)
-    app = create_app(settings)
-    with app.state.sessionmaker() as session:
-        create_user(
-            session, username="nsx", password=PASSWORD, role=Role.PRODUCER, display_name="Nhà sản xuất"
-        )
-        token = login(
-            session, username="nsx", password=PASSWORD, secret_key=settings.secret_key,
-            now=datetime.now(UTC), ttl_seconds=3600,
-        ).token.plain  # fmt: skip
-        session.commit()
-    headers = {"Authorization": f"Bearer {token}"}
+@pytest.mark.settings(ladder=[180, 144], segment_seconds=2.0, gop_seconds=1.0)
+def test_upload_transcode_ready_then_a_corrupt_file_fails_and_retries(
+    api_app: FastAPI, make_api_user: Callable[[Role, str], ApiUser], tmp_path: Path
+) -> None:
+    app, data_dir = api_app, state_of(api_app).settings.data_dir
+    headers = make_api_user(Role.PRODUCER, "nsx").headers
     log = tmp_path / "worker.log"
     clip = av_clip(tmp_path / "clip.mp4", seconds=3, size="160x90").read_bytes()
 
-    with worker(data_dir, log), serving(app) as base, TestClient(app) as client:
+    with running_worker(embedded_env(data_dir), log), serving(app) as base, TestClient(app) as client:
         uploader = tus_client.TusClient(f"{base}/api/uploads/", headers=headers).uploader(
             file_stream=io.BytesIO(clip),
             chunk_size=16 * 1024,
@@ -116,7 +69,7 @@ def test_upload_transcode_ready_then_a_corrupt_file_fails_and_retries(tmp_path: 
         assert final["progress"] == 100.0
         assert 2.5 < final["duration"] < 3.5
         assert final["preview_url"] == f"/api/programmes/{pid}/master.m3u8"
-        assert app.state.store.exists(f"programmes/{pid}/r1/master.m3u8")
+        assert state_of(app).store.exists(f"programmes/{pid}/r1/master.m3u8")
         assert final["poster_url"]
         progress = [body["progress"] for body in seen]
         running = [(body["status"], body["stage"]) for body in seen if 0 < body["progress"] < 100]

@@ -18,8 +18,9 @@ from sqlalchemy import select
 from channel.db import make_engine, make_sessionmaker
 from channel.models import AuditEvent, TranscodeJob
 from storage import LocalStore
-from tests.channel.library.stack import Stack, stack, wait_for
+from tests.channel.library.stack import Stack, stack
 from tests.clips import av_clip
+from tests.waiting import wait_for
 from transcoder.describe import Description
 from transcoder.package import upload_order
 
@@ -74,7 +75,7 @@ class Watcher:
 
 
 def _encoding(body: dict[str, Any]) -> bool:
-    return body["stage"] == "encode" and body["progress"] > 15
+    return bool(body["stage"] == "encode" and body["progress"] > 15)
 
 
 def _one_output_and_one_event(running: Stack, pid: str, *, failures: int = 0) -> list[TranscodeJob]:

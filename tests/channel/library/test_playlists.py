@@ -9,6 +9,7 @@ from urllib.parse import urljoin
 import m3u8
 
 from channel.models import Programme, ProgrammeStatus
+from channel.state import state_of
 from tests.channel.library.conftest import Library
 from tests.playlist.builders import description
 
@@ -17,7 +18,7 @@ VTT = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nĐiều 1. Phạm vi điều ch�
 
 def _ready(lib: Library) -> str:
     pid = str(lib.create(title="Luật Hôn nhân và Gia đình")["id"])
-    with lib.app.state.sessionmaker() as session:
+    with state_of(lib.app).sessionmaker() as session:
         row = session.get(Programme, uuid.UUID(pid))
         assert row is not None
         row.status, row.media_prefix, row.duration = ProgrammeStatus.READY, f"programmes/{pid}/r1/", 7.04

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from channel.models import AuditEvent, LegalDocument, Programme, ProgrammeStatus
+from channel.state import state_of
+from tests.channel.api_fixtures import swap_settings
 from tests.channel.library.conftest import Library
 from tests.channel.playout.helpers import seed_channel
 
@@ -71,7 +73,7 @@ def test_unknown_topic_and_bad_document_number_are_refused(lib: Library) -> None
 def test_legal_documents_are_deduplicated_by_number(lib: Library) -> None:
     lib.create(title="Một", legal_documents=[DOCUMENT, {"number": DOCUMENT["number"]}])
     lib.create(title="Hai", legal_documents=[{"number": "100/2019/NĐ-CP"}, {"number": "471/QĐ-TTg"}])
-    with lib.app.state.sessionmaker() as session:
+    with state_of(lib.app).sessionmaker() as session:
         numbers = sorted(session.scalars(select(LegalDocument.number)))
     assert numbers == ["100/2019/NĐ-CP", "471/QĐ-TTg"]
 
@@ -112,8 +114,8 @@ def test_delete_is_refused_while_the_programme_is_scheduled_in_the_future(lib: L
 
 
 def test_delete_is_refused_while_on_air_or_in_the_catch_up(lib: Library) -> None:
-    settings = lib.app.state.settings
-    air = seed_channel(lib.app.state.sessionmaker, settings)  # 1-minute programmes from 3 min ago
+    settings = state_of(lib.app).settings
+    air = seed_channel(state_of(lib.app).sessionmaker, settings)  # 1-minute programmes from 3 min ago
     aired, on_air = air.programmes[0], air.programmes[1]  # ended 2 min ago; airing now
 
     for pid in (aired, on_air):
@@ -127,14 +129,14 @@ def test_delete_is_refused_while_on_air_or_in_the_catch_up(lib: Library) -> None
             for a in error["details"]
         )
 
-    lib.app.state.settings = settings.model_copy(update={"timeshift_retention_hours": 0.01})  # 36 s
+    swap_settings(lib.app, timeshift_retention_hours=0.01)  # 36 s
     assert lib.call("DELETE", f"/api/programmes/{aired}", user="admin").status_code == 204  # out of catch-up
     assert lib.call("DELETE", f"/api/programmes/{on_air}", user="admin").status_code == 409
 
 
 def test_delete_is_soft_and_removes_the_media(lib: Library) -> None:
     created = lib.create(title="Bỏ đi")
-    store = lib.app.state.store
+    store = state_of(lib.app).store
     store.put_bytes(f"programmes/{created['id']}/r1/master.m3u8", b"#EXTM3U\n")
     store.put_bytes(f"sources/{created['id']}/r1", b"source")
 
@@ -143,7 +145,7 @@ def test_delete_is_soft_and_removes_the_media(lib: Library) -> None:
     assert lib.call("GET", f"/api/programmes/{created['id']}").status_code == 404
     assert not store.exists(f"programmes/{created['id']}/r1/master.m3u8")
     assert not store.exists(f"sources/{created['id']}/r1")
-    with lib.app.state.sessionmaker() as session:
+    with state_of(lib.app).sessionmaker() as session:
         row = session.get(Programme, uuid.UUID(created["id"]))
         assert row is not None
         assert row.status == ProgrammeStatus.DELETED
@@ -155,7 +157,7 @@ def test_every_change_writes_an_audit_event(lib: Library) -> None:
     lib.call("PATCH", f"/api/programmes/{created['id']}", json={"title": "Kiểm toán (sửa)"})  # no change
     lib.call("DELETE", f"/api/programmes/{created['id']}", user="admin")
 
-    with lib.app.state.sessionmaker() as session:
+    with state_of(lib.app).sessionmaker() as session:
         events = list(
             session.scalars(
                 select(AuditEvent).where(AuditEvent.entity_id == created["id"]).order_by(AuditEvent.at)
@@ -174,7 +176,7 @@ def test_public_view_shows_only_ready_programmes_without_owner(lib: Library) -> 
     url = f"/api/public/programmes/{created['id']}"
     assert lib.call("GET", url, user=None).status_code == 404
 
-    with lib.app.state.sessionmaker() as session:
+    with state_of(lib.app).sessionmaker() as session:
         row = session.get(Programme, uuid.UUID(created["id"]))
         assert row is not None
         row.status, row.media_prefix, row.duration = ProgrammeStatus.READY, f"programmes/{row.id}/r1/", 3.0

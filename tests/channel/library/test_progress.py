@@ -7,84 +7,40 @@ and read "processing, 0 %" just before the end.)
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from channel.app import create_app
-from channel.auth.service import create_user, login
-from channel.celery_config import QUEUES
-from channel.migrate import upgrade
 from channel.models import Role
-from channel.settings import Settings
-from tests.channel.api_fixtures import PASSWORD
+from channel.state import state_of
+from tests.channel.api_fixtures import ApiUser
 from tests.clips import av_clip
+from tests.processes import embedded_env, running_worker
 from transcoder.progress import STAGES
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[3]
-JOB_ENV = {"LEGALTV_JOB_HEARTBEAT_SECONDS": "0.2", "LEGALTV_JOB_STALL_SECONDS": "30"}
+#: beats often, so the progress is sampled many times during a short encode
+JOB_SETTINGS = {"job_heartbeat_seconds": "0.2", "job_stall_seconds": "30"}
 
 
-@contextmanager
-def embedded_worker(settings: Settings, log: Path) -> Iterator[None]:
-    env = {
-        **os.environ,
-        **JOB_ENV,
-        "LEGALTV_DATA_DIR": str(settings.data_dir),
-        "LEGALTV_ENV": "test",
-        "LEGALTV_BROKER_URL": "",
-        "LEGALTV_RESULT_BACKEND": "",
-        "LEGALTV_DATABASE_URL": "",
-        "LEGALTV_STORAGE_BACKEND": "local",
-    }
-    command = [
-        sys.executable, "-m", "celery", "-A", "channel.worker", "worker", "-Q", ",".join(QUEUES),
-        "--pool=solo", "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            yield
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def test_progress_rises_with_time_through_every_stage_and_ends_ready(tmp_path: Path) -> None:
-    settings = Settings(
-        data_dir=tmp_path / "var", env="test", ladder=[360, 240, 180], segment_seconds=2.0, gop_seconds=1.0
-    )
-    upgrade(settings.resolved_database_url)
-    app = create_app(settings)
-    with app.state.sessionmaker() as session:
-        create_user(session, username="nsx", password=PASSWORD, role=Role.PRODUCER)
-        token = login(
-            session, username="nsx", password=PASSWORD, secret_key=settings.secret_key,
-            now=datetime.now(UTC), ttl_seconds=3600,
-        ).token.plain  # fmt: skip
-        session.commit()
-    headers = {"Authorization": f"Bearer {token}"}
+@pytest.mark.settings(ladder=[360, 240, 180], segment_seconds=2.0, gop_seconds=1.0)
+def test_progress_rises_with_time_through_every_stage_and_ends_ready(
+    api_app: FastAPI, make_api_user: Callable[[Role, str], ApiUser], tmp_path: Path
+) -> None:
+    app, settings = api_app, state_of(api_app).settings
+    headers = make_api_user(Role.PRODUCER, "nsx").headers
     clip = av_clip(tmp_path / "clip.mp4", seconds=30, size="640x360", video_filter="noise=alls=12:allf=t")
     log = tmp_path / "worker.log"
     seen: list[dict[str, Any]] = []
 
-    with embedded_worker(settings, log), TestClient(app) as client:
+    with running_worker(embedded_env(settings.data_dir, **JOB_SETTINGS), log), TestClient(app) as client:
         pid = client.post("/api/programmes", json={"title": "Luật Hôn nhân"}, headers=headers).json()["id"]
         response = client.post(
             f"/api/programmes/{pid}/source",

@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from channel.app import create_app
-from channel.auth.service import create_user, login
 from channel.migrate import upgrade_engine
 from channel.models import Programme, ProgrammeStatus, Role
 from channel.settings import Settings
-from tests.channel.api_fixtures import PASSWORD, ApiUser
+from channel.state import state_of
+from tests.channel.api_fixtures import sign_in
 from tests.channel.library.conftest import Library
 
 
@@ -26,22 +26,10 @@ def any_db_lib(db_engine: Engine, tmp_path: Path) -> Iterator[Library]:
     upgrade_engine(db_engine)
     settings = Settings(data_dir=tmp_path / "var", env="test")
     app = create_app(settings, engine=db_engine)
-    users: dict[str, ApiUser] = {}
-    with app.state.sessionmaker() as session:
-        for name, role in (("producer", Role.PRODUCER), ("scheduler", Role.SCHEDULER)):
-            user = create_user(session, username=name, password=PASSWORD, role=role, display_name=name)
-            result = login(
-                session,
-                username=name,
-                password=PASSWORD,
-                secret_key=settings.secret_key,
-                now=datetime.now(UTC),
-                ttl_seconds=600,
-            )
-            session.commit()
-            session.refresh(user)
-            session.expunge(user)
-            users[name] = ApiUser(user=user, token=result.token.plain)
+    users = {
+        name: sign_in(state_of(app).sessionmaker, role, name, secret_key=settings.secret_key)
+        for name, role in (("producer", Role.PRODUCER), ("scheduler", Role.SCHEDULER))
+    }
     with TestClient(app) as client:
         yield Library(app=app, client=client, users=users)
 
@@ -86,7 +74,7 @@ def test_filters_and_pagination(any_db_lib: Library) -> None:
     first = lib.create(title="Một", topics=["luat-dat-dai"], legal_documents=[{"number": "471/QĐ-TTg"}])
     lib.create(title="Hai", topics=["luat-an-ninh-mang"])
     third = lib.create(title="Ba", topics=["luat-dat-dai"])
-    with lib.app.state.sessionmaker() as session:
+    with state_of(lib.app).sessionmaker() as session:
         row = session.get(Programme, uuid.UUID(third["id"]))
         assert row is not None
         row.status = ProgrammeStatus.READY

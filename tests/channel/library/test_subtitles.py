@@ -6,6 +6,7 @@ import pytest
 
 from channel.library.errors import Invalid
 from channel.library.subtitles import validate_webvtt
+from channel.state import state_of
 from tests.channel.library.conftest import Library
 
 VTT = "WEBVTT\n\n00:00:00.000 --> 00:00:02.500\nXin chào quý vị khán giả\n\n00:02.500 --> 00:04.000 align:start\nLuật Đất đai\n"
@@ -25,7 +26,7 @@ def test_a_valid_track_is_stored_and_listed(lib: Library) -> None:
         "label": "Tiếng Việt",
         "url": f"/media/programmes/{pid}/subtitles/vi.vtt",
     }
-    assert lib.app.state.store.read_bytes(f"programmes/{pid}/subtitles/vi.vtt").decode() == VTT
+    assert state_of(lib.app).store.read_bytes(f"programmes/{pid}/subtitles/vi.vtt").decode() == VTT
     listed = lib.call("GET", f"/api/programmes/{pid}").json()["subtitles"]
     assert [track["language"] for track in listed] == ["vi", "en"]
 

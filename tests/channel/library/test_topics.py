@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from channel.library.topics import DEFAULT_TOPICS, ensure_default_topics
+from channel.state import state_of
 from tests.channel.library.conftest import Library
 
 
@@ -13,7 +14,7 @@ def test_default_topics_are_seeded_once(lib: Library) -> None:
     assert by_slug["phong-chong-tham-nhung"]["name"] == "Phòng, chống tham nhũng"
     assert by_slug["luat-giao-thong-duong-bo"]["name_en"] == "Road Traffic Law"
     assert all(slug.isascii() for slug in by_slug)
-    with lib.app.state.sessionmaker() as session:
+    with state_of(lib.app).sessionmaker() as session:
         assert ensure_default_topics(session) == 0
 
 

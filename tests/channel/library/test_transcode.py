@@ -13,6 +13,8 @@ from channel.library.outcome import Outcome, apply_outcome
 from channel.library.tasks import record_transcode
 from channel.library.transcode import CHUNKED_TASK, RECORD_TASK, TRANSCODE_TASK
 from channel.models import AuditEvent, Programme, Rendition, TranscodeJob, TranscodeState
+from channel.state import state_of
+from tests.channel.api_fixtures import swap_settings
 from tests.channel.library.conftest import Library, sent_tasks
 from transcoder.chunk_tasks import transcode_chunked_task
 from transcoder.payloads import TranscodeResult
@@ -42,20 +44,20 @@ def _queued(lib: Library) -> tuple[str, str]:
     """A programme with an uploaded source and its queued job: (programme id, task id)."""
     created = lib.create(title="Đang chuyển mã")
     assert lib.call("POST", f"/api/programmes/{created['id']}/source", content=b"source").status_code == 202
-    return created["id"], sent_tasks(lib.app.state.settings)[-1].task_id
+    return created["id"], sent_tasks(state_of(lib.app).settings)[-1].task_id
 
 
 def _apply(
     lib: Library, pid: str, task_id: str, *, revision: int = 1, result: TranscodeResult | None = None
 ) -> None:
     outcome = Outcome(programme_id=uuid.UUID(pid), revision=revision, task_id=task_id, result=result)
-    with lib.app.state.sessionmaker() as session:
-        apply_outcome(session, outcome, store=lib.app.state.store)
+    with state_of(lib.app).sessionmaker() as session:
+        apply_outcome(session, outcome, store=state_of(lib.app).store)
 
 
 def _beat(lib: Library, task_id: str, percent: float | None = None, stage: str | None = None) -> bool:
     """What the worker's pulse does: one beat on the job's row."""
-    return job_heartbeat(lib.app.state.sessionmaker)(Beat(attempt=task_id, percent=percent, stage=stage))
+    return job_heartbeat(state_of(lib.app).sessionmaker)(Beat(attempt=task_id, percent=percent, stage=stage))
 
 
 def test_progress_is_read_from_the_job_row(lib: Library) -> None:
@@ -76,7 +78,7 @@ def test_progress_is_read_from_the_job_row(lib: Library) -> None:
 
 def test_success_stores_the_description_and_is_idempotent(lib: Library) -> None:
     pid, task_id = _queued(lib)
-    result = {"ok": True, "description": DESCRIPTION}
+    result: TranscodeResult = {"ok": True, "description": DESCRIPTION}
 
     _apply(lib, pid, task_id, result=result)
     _apply(lib, pid, task_id, result={"ok": False, "code": "x", "message": "y"})  # re-delivery: ignored
@@ -85,7 +87,7 @@ def test_success_stores_the_description_and_is_idempotent(lib: Library) -> None:
     assert (body["status"], body["progress"], body["duration"]) == ("ready", 100.0, 3.0)
     assert body["preview_url"] == f"/api/programmes/{pid}/master.m3u8"
     assert body["poster_url"] == f"/media/programmes/{pid}/r1/poster.jpg"
-    with lib.app.state.sessionmaker() as session:
+    with state_of(lib.app).sessionmaker() as session:
         [rendition] = session.query(Rendition).filter_by(programme_id=uuid.UUID(pid)).all()
         assert (rendition.name, rendition.height, rendition.bandwidth) == ("180p", 180, 300000)
         assert (
@@ -98,12 +100,12 @@ def test_success_stores_the_description_and_is_idempotent(lib: Library) -> None:
 
 def test_a_new_revision_replaces_the_media_and_keeps_the_old_revision(lib: Library) -> None:
     """The live channel and its catch-up may still list r1's segments: they stay until the programme goes."""
-    store = lib.app.state.store
+    store = state_of(lib.app).store
     pid, first = _queued(lib)
     _apply(lib, pid, first, result={"ok": True, "description": DESCRIPTION})
     store.put_bytes(f"programmes/{pid}/r1/180p/seg_00000.ts", b"old")
     assert lib.call("POST", f"/api/programmes/{pid}/source", content=b"v2").status_code == 202
-    second = sent_tasks(lib.app.state.settings)[-1].task_id
+    second = sent_tasks(state_of(lib.app).settings)[-1].task_id
 
     _apply(lib, pid, first, result={"ok": True, "description": DESCRIPTION})  # stale job: ignored
     _apply(lib, pid, second, revision=2, result={"ok": True, "description": DESCRIPTION})
@@ -111,7 +113,7 @@ def test_a_new_revision_replaces_the_media_and_keeps_the_old_revision(lib: Libra
     assert store.read_bytes(f"programmes/{pid}/r1/180p/seg_00000.ts") == b"old"
     body = lib.call("GET", f"/api/programmes/{pid}").json()
     assert body["preview_url"] == f"/api/programmes/{pid}/master.m3u8"  # rendered from r2's description
-    with lib.app.state.sessionmaker() as session:
+    with state_of(lib.app).sessionmaker() as session:
         programme = session.get(Programme, uuid.UUID(pid))
         assert programme is not None
         assert programme.media_prefix == f"programmes/{pid}/r2/"
@@ -130,7 +132,7 @@ def test_a_rejection_fails_with_its_code_then_retry_requeues(lib: Library) -> No
 
     assert retried.status_code == 202
     assert (retried.json()["status"], retried.json()["error_code"]) == ("queued", None)
-    assert len(sent_tasks(lib.app.state.settings)) == 2
+    assert len(sent_tasks(state_of(lib.app).settings)) == 2
     assert lib.call("POST", f"/api/programmes/{pid}/retry").json()["error"]["code"] == "not_failed"
 
 
@@ -156,7 +158,7 @@ def test_cancel_marks_the_job_and_fails_the_programme(lib: Library) -> None:
     _apply(lib, pid, task_id, result={"ok": True, "description": DESCRIPTION})  # late result ignored
     assert lib.call("GET", f"/api/programmes/{pid}").json()["status"] == "failed"
     assert lib.call("POST", f"/api/programmes/{pid}/cancel").status_code == 409
-    with lib.app.state.sessionmaker() as session:
+    with state_of(lib.app).sessionmaker() as session:
         row = session.get(Programme, uuid.UUID(pid))
         assert row is not None
         assert row.media_prefix is None
@@ -173,10 +175,10 @@ def test_deleting_a_programme_stops_its_transcode(lib: Library) -> None:
 def test_chunk_seconds_selects_the_chunked_transcode_with_the_same_callbacks(
     lib: Library, chunk_seconds: float, task_name: str
 ) -> None:
-    lib.app.state.settings = lib.app.state.settings.model_copy(update={"chunk_seconds": chunk_seconds})
+    swap_settings(lib.app, chunk_seconds=chunk_seconds)
     pid, task_id = _queued(lib)
 
-    [task] = sent_tasks(lib.app.state.settings)
+    [task] = sent_tasks(state_of(lib.app).settings)
     assert (task.name, task.task_id) == (task_name, task_id)
     assert task.args[:2] == [f"sources/{pid}/r1", f"programmes/{pid}/r1/"]
     worker_task = {TRANSCODE_TASK: transcode_task, CHUNKED_TASK: transcode_chunked_task}[task_name]

@@ -8,11 +8,16 @@ import uuid
 from pathlib import Path
 
 import httpx2
+import pytest
 from tusclient import client as tus_client
 
 from channel.models import Programme, ProgrammeStatus, TranscodeJob, TranscodeState
 from channel.settings import Settings
+from channel.state import state_of
+from storage import MultipartStore
+from tests.channel.api_fixtures import swap_settings
 from tests.channel.library.conftest import Library, sent_tasks
+from transcoder.house import HouseFormat
 
 
 def _tus_upload(
@@ -31,7 +36,7 @@ def test_tus_upload_in_chunks_creates_a_queued_programme_and_sends_the_task(
     lib: Library, live_url: str
 ) -> None:
     data = os.urandom(300 * 1024)  # five chunks
-    settings: Settings = lib.app.state.settings
+    settings: Settings = state_of(lib.app).settings
 
     programme_id = _tus_upload(
         live_url, lib, data, {"title": "Tải lên qua tus", "filename": "../../etc/Bài giảng.mp4"}
@@ -42,7 +47,8 @@ def test_tus_upload_in_chunks_creates_a_queued_programme_and_sends_the_task(
     assert body["revision"] == 1
     assert body["original_filename"] == "Bài giảng.mp4"  # metadata only, base name
     assert body["owner_id"] == str(lib.users["producer"].user.id)
-    store = lib.app.state.store
+    store = state_of(lib.app).store
+    assert isinstance(store, MultipartStore)
     [source] = [info.key for info in store.iter_keys("")]  # assembled in place: no copy, no leftovers
     assert source.startswith(f"sources/{programme_id}/u")
     assert store.read_bytes(source) == data
@@ -52,14 +58,15 @@ def test_tus_upload_in_chunks_creates_a_queued_programme_and_sends_the_task(
     assert task.name == "transcoder.transcode"
     source_key, output_prefix, profile = task.args
     assert (source_key, output_prefix) == (source, f"programmes/{programme_id}/r1/")
-    assert profile["heights"] == settings.ladder
+    assert [rung["height"] for rung in profile["rungs"]] == settings.ladder
     assert profile["segment_seconds"] == settings.segment_seconds
+    assert HouseFormat.from_payload(profile) == settings.house_format
     link = task.options["callbacks"][0]
     assert link["task"] == "channel.record_transcode"
     assert link["immutable"] is False  # the transcode's result is passed to it first
     assert link["args"] == [programme_id, 1, task.task_id]
     assert task.options["errbacks"][0]["args"] == [None, programme_id, 1, task.task_id]
-    with lib.app.state.sessionmaker() as session:
+    with state_of(lib.app).sessionmaker() as session:
         job = session.query(TranscodeJob).filter_by(programme_id=uuid.UUID(programme_id)).one()
         assert job.celery_task_id == task.task_id
 
@@ -89,8 +96,8 @@ def test_tus_upload_attaches_to_an_existing_programme_of_the_caller_only(lib: Li
 
 def test_plain_upload_streams_with_a_size_limit(lib: Library, tmp_path: Path) -> None:
     created = lib.create(title="Tải lên trực tiếp")
-    settings: Settings = lib.app.state.settings
-    lib.app.state.settings = settings.model_copy(update={"max_upload_bytes": 1000})
+    settings: Settings = state_of(lib.app).settings
+    swap_settings(lib.app, max_upload_bytes=1000)
     try:
         too_big = lib.call(
             "POST", f"/api/programmes/{created['id']}/source", content=iter([b"x" * 600, b"y" * 600])
@@ -109,7 +116,7 @@ def test_plain_upload_streams_with_a_size_limit(lib: Library, tmp_path: Path) ->
             },
         )
     finally:
-        lib.app.state.settings = settings
+        swap_settings(lib.app, max_upload_bytes=settings.max_upload_bytes)
     assert ok.status_code == 202, ok.text
     assert ok.json()["status"] == "queued"
     assert ok.json()["original_filename"] == "Pháp luật.mp4"
@@ -119,7 +126,7 @@ def test_plain_upload_streams_with_a_size_limit(lib: Library, tmp_path: Path) ->
 def test_replacing_the_source_keeps_the_old_media_on_air(lib: Library) -> None:
     created = lib.create(title="Thay nguồn")
     pid = uuid.UUID(created["id"])
-    with lib.app.state.sessionmaker() as session:
+    with state_of(lib.app).sessionmaker() as session:
         row = session.get(Programme, pid)
         assert row is not None
         row.status, row.revision, row.media_prefix = ProgrammeStatus.READY, 1, f"programmes/{pid}/r1/"
@@ -133,7 +140,10 @@ def test_replacing_the_source_keeps_the_old_media_on_air(lib: Library) -> None:
     assert (body["status"], body["revision"]) == ("ready", 2)
     assert body["preview_url"] == f"/api/programmes/{pid}/master.m3u8"
     assert body["job"]["state"] == "queued"
-    assert sent_tasks(lib.app.state.settings)[0].args[:2] == [f"sources/{pid}/r2", f"programmes/{pid}/r2/"]
+    assert sent_tasks(state_of(lib.app).settings)[0].args[:2] == [
+        f"sources/{pid}/r2",
+        f"programmes/{pid}/r2/",
+    ]
 
 
 # -- quotas (issue 9 §5): the attack as it was made, with the default settings ------------------------
@@ -143,7 +153,7 @@ TUS = {"Tus-Resumable": "1.0.0"}
 
 
 def _settings(lib: Library, **update: object) -> None:
-    lib.app.state.settings = lib.app.state.settings.model_copy(update=update)
+    swap_settings(lib.app, **update)
 
 
 def _declare(lib: Library, length: int | None, *, user: str = "producer") -> httpx2.Response:
@@ -178,7 +188,7 @@ def test_admins_have_larger_quotas_not_none(lib: Library) -> None:
 
 def test_a_burst_of_one_byte_transcodes_meets_the_transcode_quota(lib: Library) -> None:
     """50 transcodes of 1-byte files in 3 s: 10 queue (the default), then 429 before any byte is read."""
-    settings: Settings = lib.app.state.settings
+    settings: Settings = state_of(lib.app).settings
     created = [lib.create(title=f"Một byte {index}") for index in range(12)]
     answers = [
         lib.call("POST", f"/api/programmes/{programme['id']}/source", content=b"x") for programme in created
@@ -191,9 +201,9 @@ def test_a_burst_of_one_byte_transcodes_meets_the_transcode_quota(lib: Library) 
     assert len(sent_tasks(settings)) == 10
     last = lib.call("GET", f"/api/programmes/{created[-1]['id']}").json()
     assert (last["status"], last["revision"]) == ("uploading", 0)  # nothing attached
-    assert not lib.app.state.store.exists(f"sources/{created[-1]['id']}/r1")
+    assert not state_of(lib.app).store.exists(f"sources/{created[-1]['id']}/r1")
 
-    with lib.app.state.sessionmaker() as session:  # one transcode finishes: a place is free again
+    with state_of(lib.app).sessionmaker() as session:  # one transcode finishes: a place is free again
         job = session.query(TranscodeJob).filter_by(programme_id=uuid.UUID(created[0]["id"])).one()
         job.state = TranscodeState.SUCCEEDED
         session.commit()
@@ -201,10 +211,10 @@ def test_a_burst_of_one_byte_transcodes_meets_the_transcode_quota(lib: Library) 
     assert again.status_code == 202, again.text
 
 
+@pytest.mark.settings(quota_queued_transcodes=1)
 def test_the_last_bytes_of_a_tus_upload_are_refused_while_the_transcode_queue_is_full(
     lib: Library, live_url: str
 ) -> None:
-    _settings(lib, quota_queued_transcodes=1)
     busy = lib.create(title="Đang chờ")
     assert lib.call("POST", f"/api/programmes/{busy['id']}/source", content=b"x").status_code == 202
     created = httpx2.post(
@@ -220,7 +230,7 @@ def test_the_last_bytes_of_a_tus_upload_are_refused_while_the_transcode_queue_is
     assert refused.json()["error"]["code"] == "transcode_quota"
     assert httpx2.head(url, headers={**lib.users["producer"].headers, **TUS}).headers["Upload-Offset"] == "3"
 
-    _settings(lib, quota_queued_transcodes=2)
+    assert lib.call("POST", f"/api/programmes/{busy['id']}/cancel").status_code == 200  # the queue has room
     done = httpx2.patch(url, content=b"def", headers={**patch, "Upload-Offset": "3"})
     assert done.status_code == 204, done.text
     assert lib.call("GET", f"/api/programmes/{done.headers['X-Programme-Id']}").json()["status"] == "queued"
@@ -230,7 +240,7 @@ def test_bytes_waiting_for_their_transcode_count_against_the_byte_quota(lib: Lib
     _settings(lib, quota_pending_bytes=1000)
     programme_id = _tus_upload(live_url, lib, b"v" * 600, {"title": "Chờ chuyển mã"})
     assert _declare(lib, 500).status_code == 413  # 600 bytes still wait for their transcode
-    with lib.app.state.sessionmaker() as session:
+    with state_of(lib.app).sessionmaker() as session:
         job = session.query(TranscodeJob).filter_by(programme_id=uuid.UUID(programme_id)).one()
         job.state = TranscodeState.SUCCEEDED
         session.commit()
@@ -254,7 +264,7 @@ def test_retries_meet_the_transcode_quota_and_change_nothing_when_refused(lib: L
     _settings(lib, quota_queued_transcodes=1)
     failed = lib.create(title="Hỏng")
     assert lib.call("POST", f"/api/programmes/{failed['id']}/source", content=b"x").status_code == 202
-    with lib.app.state.sessionmaker() as session:
+    with state_of(lib.app).sessionmaker() as session:
         job = session.query(TranscodeJob).filter_by(programme_id=uuid.UUID(failed["id"])).one()
         job.state = TranscodeState.FAILED
         programme = session.get(Programme, uuid.UUID(failed["id"]))

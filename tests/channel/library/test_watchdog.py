@@ -25,6 +25,7 @@ from channel.library.heartbeat import record_beat
 from channel.library.watchdog import MAX_ATTEMPTS, WORKER_LOST, Settled, sweep_stalled, watch_forever
 from channel.models import AuditEvent, ProgrammeStatus, TranscodeState
 from channel.settings import Settings
+from channel.state import state_of
 from channel.worker import create_celery
 from tests.channel.library.conftest import Library, sent_tasks
 from tests.channel.library.jobs import JobDb, job_db
@@ -165,9 +166,9 @@ def test_racing_sweepers_settle_a_stale_job_exactly_once(
 def test_worker_lost_is_retryable_from_the_api(lib: Library) -> None:
     created = lib.create(title="Hỏi đáp pháp luật")
     assert lib.call("POST", f"/api/programmes/{created['id']}/source", content=b"source").status_code == 202
-    settings = lib.app.state.settings.model_copy(update={"job_stall_seconds": STALL})
-    celery = lib.app.state.celery
-    factory = lib.app.state.sessionmaker
+    settings = state_of(lib.app).settings.model_copy(update={"job_stall_seconds": STALL})
+    celery = state_of(lib.app).celery
+    factory = state_of(lib.app).sessionmaker
     now = datetime.now(UTC)
     for _ in range(MAX_ATTEMPTS):  # each attempt starts, beats once, and its worker is lost
         attempt = sent_tasks(settings)[-1].task_id

@@ -135,6 +135,6 @@ def seed_channel(
         publish_channel(session, channel_id=channel.id, now=now - timedelta(hours=3))
         session.commit()
         if store is not None:
-            prefix = slate_prefix(profile, channel_name=channel.name)
+            prefix = slate_prefix(settings.house_format, channel_name=channel.name)
             store.put_bytes(f"{prefix}master.m3u8", b"#EXTM3U\n")
         return Air(channel_id=channel.id, slug=slug, programmes=pids, published_at=now)

@@ -31,6 +31,7 @@ from channel.migrate import upgrade
 from channel.models import Channel, Programme, ProgrammeStatus, ScheduleEntry
 from channel.playout import ensure_slate, publish_channel
 from channel.settings import Settings
+from channel.state import state_of
 from storage import LocalStore
 from tests.channel.editorial.approvals import approve_programmes
 from tests.channel.library.conftest import serving
@@ -116,7 +117,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, FastAPI]]:
     app = create_app(settings)
     with serving(app) as base:
         yield base, app
-    app.state.engine.dispose()
+    state_of(app).engine.dispose()
 
 
 @pytest.mark.slow
@@ -124,9 +125,15 @@ def test_ffmpeg_plays_a_programme_cut_between_gops_then_the_slate(
     served: tuple[str, FastAPI], tmp_path: Path
 ) -> None:
     base, app = served
-    store: LocalStore = app.state.store
-    profile = default_profile(app.state.settings)
-    ensure_slate(store=store, profile=profile, channel_name="Kênh Cắt", workdir=tmp_path / "work")
+    store = state_of(app).store
+    assert isinstance(store, LocalStore)
+    profile = default_profile(state_of(app).settings)
+    ensure_slate(
+        store=store,
+        house=state_of(app).settings.house_format,
+        channel_name="Kênh Cắt",
+        workdir=tmp_path / "work",
+    )
     pid = uuid.uuid4()
     prefix = f"programmes/{pid}/r1/"
     segments = _encode(tmp_path / "rendition")
@@ -135,7 +142,7 @@ def test_ffmpeg_plays_a_programme_cut_between_gops_then_the_slate(
         store.put_file(f"{prefix}{RUNG}/{path.name}", path)
 
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=60)  # aired a minute ago
-    with app.state.sessionmaker() as session:
+    with state_of(app).sessionmaker() as session:
         channel = Channel(
             id=uuid.uuid4(),
             slug="kenh-cat",

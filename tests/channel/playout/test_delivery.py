@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from channel.app import create_app
 from channel.migrate import upgrade
 from channel.models import Programme
+from channel.playout.cache import PLAYOUT
 from channel.settings import Settings
+from channel.state import state_of
 from playlist import live_edge
 from tests.channel.playout.helpers import parse_strict, seed_channel
 
@@ -59,7 +61,7 @@ def _advertise(factory: sessionmaker[Session], programme_id: uuid.UUID) -> None:
 def test_every_media_uri_of_every_playlist_is_under_the_public_base(tmp_path: Path) -> None:
     client, settings = _client(tmp_path, media_base_url=BASE + "/")
     app = client.app
-    air = seed_channel(app.state.sessionmaker, settings, store=app.state.store)  # type: ignore[attr-defined]
+    air = seed_channel(state_of(app).sessionmaker, settings, store=state_of(app).store)
     start = (air.published_at - timedelta(minutes=2)).isoformat()
     with client:
         playlists = {
@@ -78,20 +80,20 @@ def test_every_media_uri_of_every_playlist_is_under_the_public_base(tmp_path: Pa
                 uris,
             )
             parse_strict(response.text)
-        _advertise(app.state.sessionmaker, air.programmes[0])  # type: ignore[attr-defined]
+        _advertise(state_of(app).sessionmaker, air.programmes[0])
         master = client.get(f"/api/programmes/{air.programmes[0]}/master.m3u8")
         assert master.status_code == 200
         renditions = _uris(master.text)
         assert renditions
         assert all(uri.startswith(f"{BASE}/programmes/{air.programmes[0]}/r1/") for uri in renditions)
         # the API's own /media route stays as the fallback (posters in JSON, players with old URLs)
-        app.state.store.put_bytes("programmes/p/r1/720p/seg_00000.ts", b"x" * 10)  # type: ignore[attr-defined]
+        state_of(app).store.put_bytes("programmes/p/r1/720p/seg_00000.ts", b"x" * 10)
         assert client.get("/media/programmes/p/r1/720p/seg_00000.ts").content == b"x" * 10
 
 
 def test_without_a_base_media_uris_are_paths_of_this_host(tmp_path: Path) -> None:
     client, settings = _client(tmp_path)
-    air = seed_channel(client.app.state.sessionmaker, settings, store=client.app.state.store)  # type: ignore[attr-defined]
+    air = seed_channel(state_of(client.app).sessionmaker, settings, store=state_of(client.app).store)
     with client:
         uris = _uris(client.get(f"/live/{air.slug}/720p.m3u8").text)
     assert uris
@@ -102,14 +104,16 @@ def test_live_playlists_expire_a_second_before_the_next_segment_completes(tmp_pa
     """`Expires` is absolute: a copy handed on by a cache without `Age` (nginx) still drops in time."""
     client, settings = _client(tmp_path)
     app = client.app
-    air = seed_channel(app.state.sessionmaker, settings, store=app.state.store)  # type: ignore[attr-defined]
+    air = seed_channel(state_of(app).sessionmaker, settings, store=state_of(app).store)
     with client:
         for params in ({}, {"start": (air.published_at - timedelta(minutes=1)).isoformat()}):
             before = datetime.now(UTC)
             response = client.get(f"/live/{air.slug}/360p.m3u8", params=params)
             after = datetime.now(UTC)
             assert response.status_code == 200
-            timeline = app.state.playout.peek(air.slug).timeline  # type: ignore[attr-defined]
+            live = state_of(app).part(PLAYOUT).peek(air.slug)
+            assert live is not None
+            timeline = live.timeline
             boundaries = {live_edge(timeline, before)[1], live_edge(timeline, after)[1]}
             expires = parsedate_to_datetime(response.headers["expires"])
             assert expires.timestamp() in {math.floor(b.timestamp()) - 1 for b in boundaries}, params

@@ -8,48 +8,31 @@ channel is published, like a player: until the slate is stored every live playli
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import m3u8
 import pytest
-import redis
 from sqlalchemy.orm import Session
 
 from channel.app import create_app
-from channel.auth.service import create_user, login
 from channel.migrate import upgrade
 from channel.models import Role
 from channel.settings import Settings
-from tests.channel.api_fixtures import PASSWORD
+from channel.state import state_of
+from tests.channel.api_fixtures import sign_in
 from tests.channel.library.conftest import serving
-from tests.channel.test_worker import running_worker
+from tests.processes import running_worker
 
-#: Redis database numbers no other test module uses (7, 8: integration; 11: the worker test)
-FREE_DATABASES = (9, 10, 12, 13, 14, 15)
 SLUG = "kenh-moi"
 
 
 def _scheduler_token(settings: Settings, sessionmaker: Callable[[], Session]) -> str:
-    with sessionmaker() as session:
-        create_user(
-            session, username="lichphat", password=PASSWORD, role=Role.SCHEDULER, display_name="Lịch phát"
-        )
-        result = login(
-            session,
-            username="lichphat",
-            password=PASSWORD,
-            secret_key=settings.secret_key,
-            now=datetime.now(UTC),
-            ttl_seconds=3600,
-        )
-        session.commit()
-        token: str = result.token.plain
-        return token
+    return sign_in(
+        sessionmaker, Role.SCHEDULER, "lichphat", secret_key=settings.secret_key, display_name="Lịch phát"
+    ).token
 
 
 class Viewer:
@@ -83,14 +66,9 @@ class Viewer:
 @pytest.mark.slow
 @pytest.mark.redis
 def test_a_new_channel_is_about_to_start_until_its_slate_is_stored_and_nothing_listed_404s(
-    tmp_path: Path, redis_url: str
+    tmp_path: Path, redis_db: str
 ) -> None:
-    broker = f"{redis_url.rsplit('/', 1)[0]}/{random.choice(FREE_DATABASES)}"
-    client = redis.Redis.from_url(broker)
-    try:
-        client.flushdb()
-    except redis.RedisError as exc:
-        pytest.fail(f"Redis at {broker} is not reachable: {exc}")
+    broker = redis_db
     env = {
         "LEGALTV_ENV": "test",
         "LEGALTV_DATA_DIR": str(tmp_path / "var"),
@@ -108,7 +86,7 @@ def test_a_new_channel_is_about_to_start_until_its_slate_is_stored_and_nothing_l
     )
     upgrade(settings.resolved_database_url)
     app = create_app(settings)
-    token = _scheduler_token(settings, app.state.sessionmaker)
+    token = _scheduler_token(settings, state_of(app).sessionmaker)
     auth = {"Authorization": f"Bearer {token}"}
     try:
         with (
@@ -130,9 +108,7 @@ def test_a_new_channel_is_about_to_start_until_its_slate_is_stored_and_nothing_l
                 )
                 time.sleep(viewer.poll())  # as a player waits: Retry-After, or one segment
     finally:
-        client.flushdb()
-        client.close()
-        app.state.engine.dispose()
+        state_of(app).engine.dispose()
 
     assert viewer.starting >= 1  # the client joined before the slate existed and was told to wait
     assert viewer.fetched, "nothing was listed once on air"

@@ -9,8 +9,10 @@ from fastapi.testclient import TestClient
 
 from channel.app import create_app
 from channel.migrate import upgrade
+from channel.playout.cache import PLAYOUT
 from channel.playout.hot import LivePlaylistMiddleware
 from channel.settings import Settings
+from channel.state import state_of
 from playlist import live_edge, to_us
 from tests.channel.playout.helpers import seed_channel
 
@@ -29,7 +31,7 @@ def test_reloads_within_a_segment_reuse_the_rendered_bytes_and_cors_follows_the_
     settings = Settings(data_dir=tmp_path / "var", env="test", cors_origins=[PORTAL])
     upgrade(settings.resolved_database_url)
     app = create_app(settings)
-    air = seed_channel(app.state.sessionmaker, settings, store=app.state.store)
+    air = seed_channel(state_of(app).sessionmaker, settings, store=state_of(app).store)
     with TestClient(app) as client:
         url = f"/live/{air.slug}/720p.m3u8"
         allowed = client.get(url, headers={"Origin": PORTAL})
@@ -49,14 +51,14 @@ def test_reloads_within_a_segment_reuse_the_rendered_bytes_and_cors_follows_the_
         preflight = client.options(url, headers={"Origin": PORTAL, "Access-Control-Request-Method": "GET"})
         assert preflight.status_code == 200
         assert preflight.headers["access-control-allow-origin"] == PORTAL
-    app.state.engine.dispose()
+    state_of(app).engine.dispose()
 
 
 def test_any_origin_needs_no_vary(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "var", env="test", cors_origins=["*"])
     upgrade(settings.resolved_database_url)
     app = create_app(settings)
-    air = seed_channel(app.state.sessionmaker, settings, store=app.state.store)
+    air = seed_channel(state_of(app).sessionmaker, settings, store=state_of(app).store)
     with TestClient(app) as client:
         for headers in ({"Origin": PORTAL}, {}):
             response = client.get(f"/live/{air.slug}/720p.m3u8", headers=headers)
@@ -64,33 +66,35 @@ def test_any_origin_needs_no_vary(tmp_path: Path) -> None:
             assert response.headers["access-control-allow-origin"] == "*"
             assert "vary" not in response.headers
         assert (air.slug, "720p.m3u8") in _lean(app).rendered  # answered by the lean handler
-    app.state.engine.dispose()
+    state_of(app).engine.dispose()
 
 
 def test_the_rendered_bytes_change_exactly_when_a_segment_completes(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "var", env="test")
     upgrade(settings.resolved_database_url)
     app = create_app(settings)
-    air = seed_channel(app.state.sessionmaker, settings, store=app.state.store)
+    air = seed_channel(state_of(app).sessionmaker, settings, store=state_of(app).store)
     with TestClient(app) as client:
         before = datetime.now(UTC)
         body = client.get(f"/live/{air.slug}/720p.m3u8").text
         done = _lean(app).rendered[(air.slug, "720p.m3u8")]
-        timeline = app.state.playout.peek(air.slug).timeline
+        live = state_of(app).part(PLAYOUT).peek(air.slug)
+        assert live is not None
+        timeline = live.timeline
         newest, next_change = live_edge(timeline, before)
         if done.valid_until_us == to_us(next_change):  # no segment completed during the request
             assert f"#EXT-X-MEDIA-SEQUENCE:{newest - body.count('#EXTINF') + 1}\n" in body
         assert done.valid_until_us in {to_us(next_change), to_us(live_edge(timeline, next_change)[1])}
         assert done.cache_header(done.valid_until_us - 1) == (b"cache-control", b"public, max-age=0")
         assert done.cache_header(done.valid_until_us - 2_500_000) == (b"cache-control", b"public, max-age=2")
-    app.state.engine.dispose()
+    state_of(app).engine.dispose()
 
 
 def test_the_headers_built_for_a_playlist_stay_a_handful(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "var", env="test", cors_origins=[PORTAL])
     upgrade(settings.resolved_database_url)
     app = create_app(settings)
-    air = seed_channel(app.state.sessionmaker, settings, store=app.state.store)
+    air = seed_channel(state_of(app).sessionmaker, settings, store=state_of(app).store)
     with TestClient(app) as client:
         for _ in range(3):
             for origin in (PORTAL, "https://elsewhere.example"):
@@ -98,4 +102,4 @@ def test_the_headers_built_for_a_playlist_stay_a_handful(tmp_path: Path) -> None
         master = _lean(app).rendered[(air.slug, "master.m3u8")]
         assert master.cache_header(0) == (b"cache-control", b"public, max-age=60")
         assert set(master.answers) == {(-1, PORTAL.encode()), (-1, None)}  # not one per second
-    app.state.engine.dispose()
+    state_of(app).engine.dispose()

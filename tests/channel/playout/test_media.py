@@ -6,10 +6,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from channel.playout.media import cache_control_for
+from channel.state import state_of
 
 
 def test_segments_are_served_immutable_with_ranges(api_app: FastAPI, api_client: TestClient) -> None:
-    store = api_app.state.store
+    store = state_of(api_app).store
     store.put_bytes("programmes/p1/r1/720p/seg_00000.ts", bytes(range(256)) * 10)
     response = api_client.get("/media/programmes/p1/r1/720p/seg_00000.ts", headers={"Origin": "https://x.vn"})
     assert response.status_code == 200
@@ -29,7 +30,7 @@ def test_the_empty_subtitle_segment_is_always_there(api_client: TestClient) -> N
 
 
 def test_bad_and_missing_keys_are_404_without_paths(api_app: FastAPI, api_client: TestClient) -> None:
-    root = str(api_app.state.settings.resolved_storage_path)
+    root = str(state_of(api_app).settings.resolved_storage_path)
     for key in ("programmes/none.ts", "..%2F..%2Fetc%2Fpasswd", "a/../../b.ts", "%00x.ts", ".tmp-x/y.ts"):
         response = api_client.get(f"/media/{key}")
         assert response.status_code == 404, key
@@ -47,7 +48,7 @@ def test_playlists_are_cached_briefly_and_segments_forever() -> None:
 
 
 def test_uploaded_sources_and_scratch_files_are_not_public(api_app: FastAPI, api_client: TestClient) -> None:
-    store = api_app.state.store
+    store = state_of(api_app).store
     for key in ("sources/p1/r1", "transcoder-scratch/programmes/p1/r1/chunk.ts", "other/x.ts"):
         store.put_bytes(key, b"secret source bytes")
         response = api_client.get(f"/media/{key}")

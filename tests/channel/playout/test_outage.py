@@ -10,13 +10,17 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from channel.playout import TimelineCache
+from channel.playout.cache import PLAYOUT
+from channel.state import state_of
 from tests.channel.playout.helpers import parse_strict, seed_channel
 
 
 def test_playlists_keep_answering_when_the_database_is_gone(
     api_app: FastAPI, api_client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    air = seed_channel(api_app.state.sessionmaker, api_app.state.settings, store=api_app.state.store)
+    air = seed_channel(
+        state_of(api_app).sessionmaker, state_of(api_app).settings, store=state_of(api_app).store
+    )
     urls = [
         f"/live/{air.slug}/master.m3u8",
         f"/live/{air.slug}/720p.m3u8",
@@ -25,10 +29,10 @@ def test_playlists_keep_answering_when_the_database_is_gone(
         "/xmltv.xml",
     ]
     assert all(api_client.get(url).status_code == 200 for url in urls)
-    cache: TimelineCache = api_app.state.playout
+    cache: TimelineCache = state_of(api_app).part(PLAYOUT)
     cache.refresh_seconds = 0.0  # check the database on every request from now on
-    api_app.state.engine.dispose()
-    Path(api_app.state.settings.resolved_database_url.removeprefix("sqlite:///")).unlink()
+    state_of(api_app).engine.dispose()
+    Path(state_of(api_app).settings.resolved_database_url.removeprefix("sqlite:///")).unlink()
     with caplog.at_level(logging.WARNING, logger="channel.playout.cache"):
         for url in urls * 2:
             response = api_client.get(url)

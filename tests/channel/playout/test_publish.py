@@ -9,7 +9,6 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from channel.grid import default_profile
 from channel.models import AsRunEntry, Channel, ScheduleEntry, ScheduleMode
 from channel.playout import extend_if_needed, latest_playout, publish_channel, record_as_run, slate_probe
 from channel.playout.cache import slates_of
@@ -18,6 +17,7 @@ from channel.settings import Settings
 from playlist import Track, render_media, timeline_from_dict
 from storage import LocalStore
 from tests.channel.playout.helpers import seed_channel
+from transcoder.house import HouseFormat
 
 
 def _timeline(factory: sessionmaker[Session], air_id: object) -> tuple[int, object]:
@@ -43,9 +43,7 @@ def test_first_publish_compiles_from_the_epoch_two_days_past_the_grid(
     aired = [i.programme_id for i in timeline.items if i.kind == "programme"]
     assert aired == [str(p) for p in air.programmes]
     slates = {i.source.segment_key("720p", 0) for i in timeline.items if i.kind == "slate"}
-    assert slates == {
-        slate_prefix({"ladder": [1080, 720, 480, 360]}, channel_name="Kênh Pháp luật") + "720p/seg_00000.ts"
-    }
+    assert slates == {slate_prefix(HouseFormat(), channel_name="Kênh Pháp luật") + "720p/seg_00000.ts"}
 
 
 def test_publish_twice_keeps_what_was_published_and_bumps_the_version(
@@ -118,7 +116,7 @@ def test_as_run_records_what_aired_once(factory: sessionmaker[Session], settings
 
 
 def test_the_expected_slate_needs_no_store(settings: Settings) -> None:
-    slate = expected_slate({"ladder": [180, 144], "fps": 25, "segment_format": "mpegts"}, channel_name="Kênh")
+    slate = expected_slate(HouseFormat.with_heights((180, 144)), channel_name="Kênh")
     assert slate.media.segment_count == 60
     assert slate.media.segment_key("144p", 3).endswith("/144p/seg_00003.ts")
 
@@ -171,8 +169,8 @@ def test_a_renamed_channel_keeps_its_slate_on_air_until_the_new_card_is_stored(
 ) -> None:
     air = seed_channel(factory, settings)
     store = LocalStore(tmp_path / "store")
-    profile = default_profile(settings)
-    old, new = (slate_prefix(profile, channel_name=n) for n in ("Kênh Pháp luật", "Kênh Pháp luật Mới"))
+    house = settings.house_format
+    old, new = (slate_prefix(house, channel_name=n) for n in ("Kênh Pháp luật", "Kênh Pháp luật Mới"))
     store.put_bytes(f"{old}master.m3u8", b"#EXTM3U\n")  # the card on air
     with factory() as session:
         channel = session.get(Channel, air.channel_id)

@@ -9,18 +9,14 @@ a segment. Every playlist served meanwhile is parsed by the m3u8 library in stri
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
-import threading
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from channel.app import create_app
@@ -29,13 +25,15 @@ from channel.grid import default_profile
 from channel.migrate import upgrade
 from channel.models import Channel, Programme, ProgrammeStatus, ScheduleEntry
 from channel.playout import ensure_slate, publish_channel
-from channel.playout.house import house_profile
 from channel.playout.slate import expected_slate_description
 from channel.settings import Settings
+from channel.state import state_of
 from storage import LocalStore, Store
 from tests.channel.editorial.approvals import approve_programmes
 from tests.channel.playout.helpers import parse_strict
 from tests.clips import av_clip
+from tests.processes import serve_in_thread
+from transcoder.house import HouseFormat
 from transcoder.pipeline import transcode
 
 FORBIDDEN = ("Failed to open segment", "expired from playlists", "Media sequence changed unexpectedly")
@@ -64,7 +62,7 @@ class Recorder:
         await self.app(scope, receive, keep)
 
 
-def _programme(store: Store, *, title: str, hue: int, profile: dict[str, Any], work: Path) -> Programme:
+def _programme(store: Store, *, title: str, hue: int, house: HouseFormat, work: Path) -> Programme:
     pid = uuid.uuid4()
     source = work / f"{pid}.mp4"
     av_clip(source, seconds=4, tone_hz=300 + hue, video_filter=f"hue=h={hue}")
@@ -74,7 +72,7 @@ def _programme(store: Store, *, title: str, hue: int, profile: dict[str, Any], w
         store=store,
         source_key=f"uploads/{pid}.mp4",
         output_prefix=prefix,
-        profile=house_profile(profile),
+        profile=house,
         workdir=work,
     )
     media = json.loads(store.read_bytes(f"{prefix}description.json"))
@@ -88,13 +86,6 @@ def _programme(store: Store, *, title: str, hue: int, profile: dict[str, Any], w
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, Recorder, Settings]]:
     settings = Settings(
@@ -103,18 +94,11 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Recorder, Settings]]:
     upgrade(settings.resolved_database_url)
     app = create_app(settings)
     recorder = Recorder(app)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(recorder, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}", recorder, settings
+        with serve_in_thread(recorder, lifespan="auto") as base:
+            yield base, recorder, settings
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        app.state.engine.dispose()
+        state_of(app).engine.dispose()
 
 
 @pytest.mark.slow
@@ -123,17 +107,17 @@ def test_ffmpeg_plays_the_live_channel_across_programme_boundaries(
 ) -> None:
     base, recorder, settings = served
     store = LocalStore(settings.resolved_storage_path)
-    profile = default_profile(settings)
+    profile, house = default_profile(settings), settings.house_format
     work = tmp_path / "work"
-    made = ensure_slate(store=store, profile=profile, channel_name="Kênh Thử", workdir=work)
-    expected = expected_slate_description(profile)  # what publishing assumed without the store
+    made = ensure_slate(store=store, house=house, channel_name="Kênh Thử", workdir=work)
+    expected = expected_slate_description(house)  # what publishing assumed without the store
     assert made["segment_durations"] == expected["segment_durations"]
     assert [r["segments"] for r in made["renditions"]] == [r["segments"] for r in expected["renditions"]]
     started = time.monotonic()
-    assert ensure_slate(store=store, profile=profile, channel_name="Kênh Thử", workdir=work) == made
+    assert ensure_slate(store=store, house=house, channel_name="Kênh Thử", workdir=work) == made
     assert time.monotonic() - started < 1  # found again, not regenerated
     programmes = [
-        _programme(store, title=t, hue=h, profile=profile, work=work)
+        _programme(store, title=t, hue=h, house=house, work=work)
         for t, h in (("Luật Giao thông", 0), ("Luật Đất đai", 120), ("Luật Hôn nhân", 240))
     ]
     engine = make_engine(settings.resolved_database_url)

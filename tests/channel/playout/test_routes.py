@@ -13,6 +13,8 @@ from fastapi.testclient import TestClient
 from channel.app import create_app
 from channel.models import Channel
 from channel.playout import slate_prefix
+from channel.playout.cache import PLAYOUT
+from channel.state import state_of
 from playlist import live_edge
 from tests.channel.playout.helpers import Air, parse_strict, seed_channel
 
@@ -22,7 +24,10 @@ ORIGIN = {"Origin": "https://phapluat.gov.vn"}
 @pytest.fixture
 def air(api_app: FastAPI) -> Air:
     return seed_channel(
-        api_app.state.sessionmaker, api_app.state.settings, subtitles=True, store=api_app.state.store
+        state_of(api_app).sessionmaker,
+        state_of(api_app).settings,
+        subtitles=True,
+        store=state_of(api_app).store,
     )
 
 
@@ -57,7 +62,9 @@ def test_live_media_playlist_from_the_lean_handler(
     after = datetime.now(UTC)
     assert status == 200, text
     # cacheable until the next segment completes, never past it (whole seconds, rounded down)
-    timeline = api_app.state.playout.peek(air.slug).timeline
+    live = state_of(api_app).part(PLAYOUT).peek(air.slug)
+    assert live is not None
+    timeline = live.timeline
     _, next_change = live_edge(timeline, before)
     assert (
         (next_change - after).total_seconds() - 1
@@ -188,7 +195,9 @@ def test_playlists_up_to_now_list_what_has_fully_aired_and_expire_when_the_next_
 def test_a_channel_whose_slate_is_not_stored_yet_answers_about_to_start(
     api_app: FastAPI, api_client: TestClient
 ) -> None:
-    air = seed_channel(api_app.state.sessionmaker, api_app.state.settings, slug="kenh-moi")  # no slate yet
+    air = seed_channel(
+        state_of(api_app).sessionmaker, state_of(api_app).settings, slug="kenh-moi"
+    )  # no slate yet
     now = datetime.now(UTC).isoformat()
     for url, params in (
         (f"/live/{air.slug}/master.m3u8", {}),
@@ -204,12 +213,12 @@ def test_a_channel_whose_slate_is_not_stored_yet_answers_about_to_start(
         assert error["message"].startswith("Kênh sắp bắt đầu phát sóng")
         assert "about to start" in error["message"]
     assert api_client.get(f"/api/channels/{air.slug}/now").status_code == 200  # the guide is there
-    with api_app.state.sessionmaker() as session:
+    with state_of(api_app).sessionmaker() as session:
         channel = session.get(Channel, air.channel_id)
         assert channel is not None
-        prefix = slate_prefix(channel.profile, channel_name=channel.name)
-    api_app.state.store.put_bytes(f"{prefix}master.m3u8", b"#EXTM3U\n")  # the worker is done
-    api_app.state.playout.refresh(air.slug)  # what the next refresh (≤ 3 s) does
+        prefix = slate_prefix(channel.house_format, channel_name=channel.name)
+    state_of(api_app).store.put_bytes(f"{prefix}master.m3u8", b"#EXTM3U\n")  # the worker is done
+    state_of(api_app).part(PLAYOUT).refresh(air.slug)  # what the next refresh (≤ 3 s) does
     assert api_client.get(f"/live/{air.slug}/720p.m3u8").status_code == 200
 
 
@@ -251,7 +260,7 @@ def test_xmltv_and_m3u(api_client: TestClient, air: Air) -> None:
 
 
 def test_two_replicas_serve_the_same_bytes(api_app: FastAPI, api_client: TestClient, air: Air) -> None:
-    other = create_app(api_app.state.settings)
+    other = create_app(state_of(api_app).settings)
     with TestClient(other) as replica:
         for _ in range(5):
             mine = api_client.get(f"/live/{air.slug}/720p.m3u8").content

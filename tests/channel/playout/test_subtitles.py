@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from channel.models import Channel, CompiledPlayout
 from channel.playout import latest_playout, publish_channel
 from channel.playout.house import SUBTITLES_VI
+from channel.state import state_of
 from playlist import parse_webvtt, timeline_from_dict
 from tests.channel.api_fixtures import ApiUser
 from tests.channel.editorial.approvals import approve_programmes
@@ -33,8 +34,8 @@ def _subtitle_languages(factory: sessionmaker[Session], channel_id: object) -> t
 
 
 def test_the_rendition_comes_from_the_channel_profile_not_from_the_grid(api_app: FastAPI) -> None:
-    factory: sessionmaker[Session] = api_app.state.sessionmaker
-    settings = api_app.state.settings
+    factory: sessionmaker[Session] = state_of(api_app).sessionmaker
+    settings = state_of(api_app).settings
     air = seed_channel(factory, settings, subtitles=False)  # no programme has subtitles: still there
     assert _subtitle_languages(factory, air.channel_id) == (SUBTITLES_VI,)
 
@@ -63,11 +64,14 @@ def _pair(client: TestClient, slug: str) -> tuple[m3u8.M3U8, m3u8.M3U8]:
 def test_the_live_subtitle_playlist_follows_the_video(
     api_app: FastAPI, api_client: TestClient, api_users: dict[str, ApiUser]
 ) -> None:
-    factory: sessionmaker[Session] = api_app.state.sessionmaker
+    factory: sessionmaker[Session] = state_of(api_app).sessionmaker
     real_now = datetime.now(UTC)
     # programmes at now-150 s, now-30 s (on air), now+90 s, now+210 s, each a minute long; slate between
     air = seed_channel(
-        factory, api_app.state.settings, now=real_now + timedelta(seconds=30), store=api_app.state.store
+        factory,
+        state_of(api_app).settings,
+        now=real_now + timedelta(seconds=30),
+        store=state_of(api_app).store,
     )
     on_air = air.programmes[1]
     uploaded = api_client.post(

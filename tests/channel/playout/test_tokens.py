@@ -7,9 +7,10 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from channel.app import create_app
+from channel.mediauris import MediaUris, path_token, token_expiry
 from channel.migrate import upgrade
-from channel.playout.tokens import MediaUris, path_token, token_expiry
 from channel.settings import Settings
+from channel.state import state_of
 from tests.channel.playout.helpers import seed_channel
 
 SECRET = "s" * 40
@@ -66,11 +67,11 @@ def test_playlists_of_the_api_are_signed_when_a_secret_is_set(tmp_path: Path) ->
     settings = Settings(data_dir=tmp_path / "var", env="test", media_token_secret=SECRET)
     upgrade(settings.resolved_database_url)
     app = create_app(settings)
-    air = seed_channel(app.state.sessionmaker, settings, store=app.state.store)
+    air = seed_channel(state_of(app).sessionmaker, settings, store=state_of(app).store)
     with TestClient(app) as client:
         for params in ({}, {"start": air.published_at.isoformat()}):
             text = client.get(f"/live/{air.slug}/720p.m3u8", params=params).text
             uris = [line for line in text.splitlines() if line and not line.startswith("#")]
             assert uris
             assert all(uri.startswith("/media/t/") for uri in uris if "empty.vtt" not in uri), params
-    app.state.engine.dispose()
+    state_of(app).engine.dispose()

@@ -22,6 +22,7 @@ from channel.grid.channels import ensure_channel
 from channel.migrate import upgrade
 from channel.playout import ensure_slate, publish_channel
 from channel.settings import Settings
+from channel.state import state_of
 from channel.web.i18n import MESSAGES
 from tests.channel.library.conftest import serving
 
@@ -39,18 +40,18 @@ def app(tmp_path: Path) -> Iterator[FastAPI]:
     upgrade(settings.resolved_database_url)
     made = create_app(settings)
     yield made
-    made.state.engine.dispose()
+    state_of(made).engine.dispose()
 
 
 def test_the_viewer_page_waits_for_a_channel_about_to_start_then_plays(app: FastAPI, tmp_path: Path) -> None:
     assert Path(CHROMIUM).is_file(), f"Debian's chromium is needed at {CHROMIUM} (apt-get install chromium)"
-    settings: Settings = app.state.settings
-    with app.state.sessionmaker() as session:
+    settings: Settings = state_of(app).settings
+    with state_of(app).sessionmaker() as session:
         channel = ensure_channel(session, slug="kenh-sap-phat", name="Kênh Sắp Phát", settings=settings)
         session.flush()
         publish_channel(session, channel_id=channel.id, now=datetime.now(UTC))
         session.commit()
-        profile, name = dict(channel.profile), channel.name
+        house, name = channel.house_format, channel.name
     with serving(app) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page()
@@ -61,7 +62,7 @@ def test_the_viewer_page_waits_for_a_channel_about_to_start_then_plays(app: Fast
         assert page.inner_text("#player-error") == MESSAGES["vi"]["channel_starting"]
         assert page.evaluate("() => window.legaltvPlayer.fatal.length") == 0
 
-        ensure_slate(store=app.state.store, profile=profile, channel_name=name, workdir=tmp_path / "work")
+        ensure_slate(store=state_of(app).store, house=house, channel_name=name, workdir=tmp_path / "work")
         started = time.monotonic()
         page.wait_for_function("() => window.legaltvPlayer.video.currentTime > 1", timeout=30_000)
         assert time.monotonic() - started < 30

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from channel.models import Role
 from channel.security.secretkey import secret_key_problem
 from channel.settings import Settings
+from channel.state import state_of
 from tests.channel.api_fixtures import ApiUser
 from tests.channel.playout.helpers import seed_channel
 from tests.web.service import LEGALTV
@@ -101,7 +102,7 @@ def test_random_secret_keys_pass_and_guessable_ones_do_not() -> None:
 def test_out_of_range_dates_and_instants_are_422_everywhere(
     api_app: FastAPI, api_client: TestClient, api_users: dict[str, ApiUser]
 ) -> None:
-    slug = seed_channel(api_app.state.sessionmaker, api_app.state.settings).slug
+    slug = seed_channel(state_of(api_app).sessionmaker, state_of(api_app).settings).slug
     recent = int(time.time()) - 600
     headers = api_users["admin"].headers
     urls = [
@@ -129,7 +130,7 @@ def test_out_of_range_dates_and_instants_are_422_everywhere(
 
 
 def test_head_on_media_answers_like_get_without_a_body(api_app: FastAPI, api_client: TestClient) -> None:
-    api_app.state.store.put_bytes("programmes/p1/r1/720p/seg_00000.ts", bytes(range(256)) * 10)
+    state_of(api_app).store.put_bytes("programmes/p1/r1/720p/seg_00000.ts", bytes(range(256)) * 10)
     get = api_client.get("/media/programmes/p1/r1/720p/seg_00000.ts")
     head = api_client.head("/media/programmes/p1/r1/720p/seg_00000.ts")
     assert head.status_code == get.status_code == 200
@@ -204,8 +205,8 @@ def test_upload_routes_keep_their_own_limits(
 
 
 def test_a_lost_database_is_503_not_500(api_app: FastAPI, api_client: TestClient) -> None:
-    database = Path(api_app.state.settings.resolved_database_url.removeprefix("sqlite:///"))
-    api_app.state.engine.dispose()
+    database = Path(state_of(api_app).settings.resolved_database_url.removeprefix("sqlite:///"))
+    state_of(api_app).engine.dispose()
     for leftover in database.parent.glob(database.name + "*"):
         leftover.unlink()
     database.mkdir()  # a folder where the file was: every connection now fails

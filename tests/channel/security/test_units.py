@@ -10,8 +10,8 @@ import redis
 from sqlalchemy.exc import OperationalError
 
 from channel.app import body_policy
+from channel.http.bodies import declared_length
 from channel.ops.metrics_access import metrics_access
-from channel.security.bodies import declared_length
 from channel.security.ratelimit import RedisRateLimiter
 from channel.settings import Settings
 from channel.timeparams import parse_day, parse_instant
@@ -83,8 +83,13 @@ def test_last_known_serves_the_last_answer_only_through_database_failures() -> N
     assert known.read("a", down) == 1
     with pytest.raises(DatabaseUnavailable):
         known.read("b", down)
-    calls = []
-    assert known.read("a", lambda: calls.append(1) or 2) == 1  # within the retry pause: not asked
+    calls: list[int] = []
+
+    def asked() -> int:
+        calls.append(1)
+        return 2
+
+    assert known.read("a", asked) == 1  # within the retry pause: not asked
     assert calls == []
     clock[0] = 6.0
     assert known.read("a", lambda: 3) == 3

@@ -6,9 +6,7 @@ given store), like the embedded default; what an upload becomes is a small recor
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
+import contextlib
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -17,10 +15,9 @@ from pathlib import Path
 from typing import Annotated
 
 import pytest
-import uvicorn
 from fastapi import FastAPI, Header, HTTPException
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from channel.db import make_engine, make_sessionmaker
 from channel.migrate import upgrade
@@ -39,6 +36,7 @@ from channel.uploads import (
 )
 from channel.uploads.state import PartsStore
 from storage import LocalStore
+from tests.processes import serve_in_thread
 
 PREFIX = "/api/uploads"
 USERS = ("alice", "bob")
@@ -119,25 +117,6 @@ class Server:
         ]
 
 
-def _bound_socket() -> tuple[socket.socket, int]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    return sock, int(sock.getsockname()[1])
-
-
-def _start(app: ASGIApp, sock: socket.socket) -> tuple[uvicorn.Server, threading.Thread]:
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", ws="none")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    return server, thread
-
-
 @pytest.fixture
 def upload_sessions(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
     """A migrated embedded database with the users alice and bob."""
@@ -160,7 +139,7 @@ def user_ids(factory: sessionmaker[Session]) -> dict[str, str]:
 @pytest.fixture
 def serve(tmp_path: Path, upload_sessions: sessionmaker[Session]) -> Iterator[Callable[..., Server]]:
     """Start a server with given limits; every server is stopped at the end of the test."""
-    running: list[tuple[uvicorn.Server, threading.Thread]] = []
+    servers = contextlib.ExitStack()
     users = user_ids(upload_sessions)
 
     def start(
@@ -193,14 +172,13 @@ def serve(tmp_path: Path, upload_sessions: sessionmaker[Session]) -> Iterator[Ca
                 raise HTTPException(403, "Không có quyền / Forbidden")
             return Requester(id=str(ids[x_user]), quotas=quotas)
 
-        sock, port = _bound_socket()
-        base = f"http://127.0.0.1:{port}"
+        address: list[str] = []  # known once it serves
         app = FastAPI()
         app.include_router(
             create_tus_router(
                 service=service,
                 requester=requester,
-                base_url=lambda _request: base_url or base,
+                base_url=lambda _request: base_url or address[0],
                 idle_timeout=idle_timeout,
             ),
             prefix=PREFIX,
@@ -213,11 +191,8 @@ def serve(tmp_path: Path, upload_sessions: sessionmaker[Session]) -> Iterator[Ca
                 seen.append((scope["method"], override))
             await app(scope, receive, send)
 
-        server, thread = _start(logged, sock)
-        running.append((server, thread))
-        return Server(base, service, clock, recorder, parts_store, users, seen)
+        address.append(servers.enter_context(serve_in_thread(logged)))
+        return Server(address[0], service, clock, recorder, parts_store, users, seen)
 
-    yield start
-    for server, thread in running:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with servers:
+        yield start

@@ -5,11 +5,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
+import uuid
 from collections.abc import Callable, Iterator
 
 import httpx
+from sqlalchemy.orm import Session, sessionmaker
 
+from channel.models import UploadSession
 from tests.channel.uploads.conftest import Server
+from tests.rawpatch import OFFSET_TYPE
 
 __all__ = [
     "OFFSET_TYPE",
@@ -19,6 +23,7 @@ __all__ = [
     "chunks",
     "create",
     "head",
+    "lease_held",
     "patch",
     "sha256",
     "tus",
@@ -26,7 +31,6 @@ __all__ = [
 ]
 
 MiB = 1024 * 1024
-OFFSET_TYPE = "application/offset+octet-stream"
 Serve = Callable[..., Server]
 
 
@@ -54,6 +58,13 @@ def patch(url: str, body: bytes, offset: int, *, user: str = "alice", **extra: s
 
 def head(url: str, *, user: str = "alice") -> httpx.Response:
     return httpx.head(url, headers=tus(user))
+
+
+def lease_held(sessions: sessionmaker[Session], url: str) -> bool:
+    """Whether a request holds the upload's lease right now (read from the database replicas share)."""
+    with sessions() as session:
+        row = session.get(UploadSession, uuid.UUID(hex=url.rsplit("/", 1)[1]))
+        return row is not None and row.lock_token is not None
 
 
 def sha256(data: bytes) -> str:

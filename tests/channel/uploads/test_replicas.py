@@ -14,16 +14,14 @@ import contextlib
 import hashlib
 import json
 import os
-import random
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,18 +29,22 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import redis
 from sqlalchemy.orm import Session, sessionmaker
 from tusclient.client import TusClient
 
-from channel.auth.service import create_user, login
 from channel.db import make_engine, make_sessionmaker
 from channel.migrate import upgrade
 from channel.models import Role, UploadSession
 from storage import S3Store
-from tests.integration.conftest import pg_schema_url
+from tests.channel.api_fixtures import sign_in
+from tests.channel.uploads.support import lease_held
+from tests.pgschema import pg_schema_url
+from tests.processes import free_port
+from tests.rawpatch import OFFSET_TYPE, open_patch
+from tests.redisdb import empty_redis_dbs
 from tests.s3server import S3Server, s3_server
 from tests.storage.conftest import make_s3_store
+from tests.waiting import wait_for
 
 __all__ = ["s3_server"]
 
@@ -51,21 +53,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 LEGALTV = str(Path(sys.executable).with_name("legaltv"))
 MiB = 1024 * 1024
 PART = 5 * MiB
-OFFSET_TYPE = "application/offset+octet-stream"
 REPO = Path(__file__).resolve().parents[3]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until(condition: Callable[[], bool], *, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 @dataclass
@@ -96,7 +84,7 @@ class Replica:
             except httpx.TransportError:
                 return False
 
-        _wait_until(healthy, timeout=60, what=f"replica {self.name} to serve")
+        wait_for(healthy, seconds=60, what=f"replica {self.name} to serve")
 
     def kill(self) -> None:
         assert self.process is not None
@@ -186,12 +174,6 @@ class Cluster:
     auth: dict[str, str]
     sessions: sessionmaker[Session]
 
-    def held(self, url: str) -> bool:
-        """Whether some replica holds the upload's lease right now (read from the shared database)."""
-        with self.sessions() as session:
-            row = session.get(UploadSession, uuid.UUID(hex=url.rsplit("/", 1)[1]))
-            return row is not None and row.lock_token is not None
-
     @property
     def public(self) -> str:
         return f"http://127.0.0.1:{self.balancer.port}"
@@ -245,66 +227,19 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _open_patch(url: str, *, auth: dict[str, str], offset: int, declared: int) -> socket.socket:
-    """A raw PATCH whose headers are sent; the caller sends (part of) the body and closes it."""
-    parts = urlsplit(url)
-    assert parts.hostname is not None
-    assert parts.port is not None
-    conn = socket.create_connection((parts.hostname, parts.port))
-    lines = [
-        f"PATCH {parts.path} HTTP/1.1",
-        f"Host: {parts.netloc}",
-        "Tus-Resumable: 1.0.0",
-        f"Authorization: {auth['Authorization']}",
-        f"Upload-Offset: {offset}",
-        f"Content-Type: {OFFSET_TYPE}",
-        f"Content-Length: {declared}",
-    ]
-    conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
-    return conn
-
-
-@contextlib.contextmanager
-def _redis_db(redis_url: str) -> Iterator[str]:
-    """An empty Redis database of its own (a random number, so parallel runs do not meet), flushed after."""
-    base = redis_url.rsplit("/", 1)[0]
-    for number in random.sample(range(9, 16), 7):
-        client = redis.Redis.from_url(f"{base}/{number}", socket_connect_timeout=3)
-        try:
-            if client.dbsize() == 0:
-                try:
-                    yield f"{base}/{number}"
-                finally:
-                    client.flushdb()
-                return
-        except redis.RedisError as exc:
-            pytest.fail(f"Redis at {base} is not reachable: {exc}")
-        finally:
-            client.close()
-    pytest.fail("no empty Redis database among 9-15")
-
-
 @pytest.fixture(scope="module")
 def cluster(
     tmp_path_factory: pytest.TempPathFactory, s3_server: S3Server, postgres_url: str, redis_url: str
 ) -> Iterator[Cluster]:
     tmp = tmp_path_factory.mktemp("replicas")
     store = make_s3_store(s3_server)
-    with pg_schema_url(postgres_url) as db_url, _redis_db(redis_url) as broker:
+    with pg_schema_url(postgres_url) as db_url, empty_redis_dbs(redis_url) as (broker,):
         upgrade(db_url)
         engine = make_engine(db_url)
-        with make_sessionmaker(engine)() as session:
-            create_user(session, username="nsx", password="mật-khẩu-thử-nghiệm", role=Role.PRODUCER)
-            token = login(
-                session,
-                username="nsx",
-                password="mật-khẩu-thử-nghiệm",
-                secret_key="replica-test-secret",
-                now=datetime.now(UTC),
-                ttl_seconds=3600,
-            ).token.plain
-            session.commit()
-        ports = [_free_port(), _free_port()]
+        token = sign_in(
+            make_sessionmaker(engine), Role.PRODUCER, "nsx", secret_key="replica-test-secret"
+        ).token
+        ports = [free_port(), free_port()]
         balancer = RoundRobin(backends=ports)
         common = {
             **os.environ,
@@ -368,10 +303,10 @@ def test_patches_alternate_between_replicas_and_a_cut_one_resumes_on_the_other(c
 
     # A PATCH to B that is cut after 1.5 MiB: B keeps what arrived, A reports it and takes the rest.
     cut = 1536 * 1024
-    conn = _open_patch(cluster.on(b, url), auth=cluster.auth, offset=offset, declared=len(data) - offset)
+    conn = open_patch(cluster.on(b, url), headers=cluster.auth, offset=offset, declared=len(data) - offset)
     conn.sendall(data[offset : offset + cut])
     conn.shutdown(socket.SHUT_WR)
-    _wait_until(lambda: cluster.offset(a, url) == offset + cut, timeout=20, what="the cut PATCH to be kept")
+    wait_for(lambda: cluster.offset(a, url) == offset + cut, seconds=20, what="the cut PATCH to be kept")
     conn.close()
     offset += cut
 
@@ -390,9 +325,9 @@ def test_two_replicas_writing_one_upload_at_once_are_refused_not_mixed(cluster: 
     data = os.urandom(2 * MiB)
     a, b = cluster.a, cluster.b
     url = cluster.create(b, len(data), "Ghi đồng thời")
-    conn = _open_patch(cluster.on(a, url), auth=cluster.auth, offset=0, declared=len(data))
+    conn = open_patch(cluster.on(a, url), headers=cluster.auth, offset=0, declared=len(data))
     conn.sendall(data[:MiB])
-    _wait_until(lambda: cluster.held(url), timeout=10, what="A to hold the upload")
+    wait_for(lambda: lease_held(cluster.sessions, url), seconds=10, what="A to hold the upload")
     busy = cluster.patch(b, url, os.urandom(len(data)), 0)
     assert busy.status_code == 423, busy.text
     assert busy.json()["error"]["code"] == "upload_locked"
@@ -409,9 +344,9 @@ def test_a_replica_killed_mid_patch_costs_only_its_unsaved_bytes(cluster: Cluste
     data = os.urandom(2 * PART + 3 * MiB)
     a, b = cluster.a, cluster.b
     url = cluster.create(b, len(data), "Máy chủ bị tắt")
-    conn = _open_patch(cluster.on(a, url), auth=cluster.auth, offset=0, declared=len(data))
+    conn = open_patch(cluster.on(a, url), headers=cluster.auth, offset=0, declared=len(data))
     conn.sendall(data[: 2 * PART + MiB])
-    _wait_until(lambda: cluster.offset(b, url) == 2 * PART, timeout=30, what="two parts stored by A")
+    wait_for(lambda: cluster.offset(b, url) == 2 * PART, seconds=30, what="two parts stored by A")
     a.kill()  # the MiB after the parts was only in A's spool: never claimed, so nothing is lost
     conn.close()
     try:
@@ -423,7 +358,7 @@ def test_a_replica_killed_mid_patch_costs_only_its_unsaved_bytes(cluster: Cluste
             answers.append(answer.status_code)
             return answer.status_code == 204
 
-        _wait_until(resumed, timeout=30, what="B to take over the upload")
+        wait_for(resumed, seconds=30, what="B to take over the upload")
         assert set(answers[:-1]) <= {423}, answers
         programme_id = cluster.head(b, url).headers["X-Programme-Id"]
         assert _sha(cluster.store.read_bytes(cluster.source_of(programme_id, via=b))) == _sha(data)
@@ -449,7 +384,7 @@ def test_both_replicas_sweep_an_abandoned_upload_and_free_its_parts_once(cluster
             row = session.get(UploadSession, uuid.UUID(hex=upload_id))
             return row is not None and row.gone_at is not None
 
-    _wait_until(swept, timeout=30, what="a replica to sweep the upload")
+    wait_for(swept, seconds=30, what="a replica to sweep the upload")
     assert not [p for p in cluster.store.list_multipart("") if upload_id in p.key]  # multipart aborted
     assert not list(cluster.store.iter_keys(f"uploads/{upload_id}/"))  # tail deleted
     assert cluster.head(a, url).status_code == 410

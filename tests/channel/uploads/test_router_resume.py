@@ -5,26 +5,28 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 from tusclient.client import TusClient
 
 from tests.channel.uploads.support import (
-    OFFSET_TYPE,
     MiB,
     Serve,
     b64,
     create,
     head,
+    lease_held,
     patch,
     sha256,
     wait_for_offset,
 )
+from tests.rawpatch import open_patch
+from tests.waiting import wait_for
 
 
 def test_tuspy_uploads_5_mib_in_1_mibchunks(serve: Serve, tmp_path: Path) -> None:
@@ -56,18 +58,7 @@ def test_tuspy_uploads_5_mib_in_1_mibchunks(serve: Serve, tmp_path: Path) -> Non
 
 def _cut_patch(url: str, *, offset: int, declared: int, body: bytes, user: str = "alice") -> None:
     """Send a PATCH announcing `declared` bytes, send only `body`, then drop the connection."""
-    parts = urlsplit(url)
-    head_lines = [
-        f"PATCH {parts.path} HTTP/1.1",
-        f"Host: {parts.netloc}",
-        "Tus-Resumable: 1.0.0",
-        f"X-User: {user}",
-        f"Upload-Offset: {offset}",
-        f"Content-Type: {OFFSET_TYPE}",
-        f"Content-Length: {declared}",
-    ]
-    with socket.create_connection((parts.hostname, parts.port)) as conn:
-        conn.sendall(("\r\n".join(head_lines) + "\r\n\r\n").encode())
+    with open_patch(url, offset=offset, declared=declared, headers={"X-User": user}) as conn:
         conn.sendall(body)
         time.sleep(0.5)  # let the server consume what arrived before the cut
 
@@ -93,17 +84,16 @@ def test_interrupted_patch_keeps_what_arrived_and_resumes(serve: Serve) -> None:
     assert sha256(server.data(done)) == sha256(data)
 
 
-def test_a_second_writer_is_told_the_upload_is_locked(serve: Serve) -> None:
+def test_a_second_writer_is_told_the_upload_is_locked(
+    serve: Serve, upload_sessions: sessionmaker[Session]
+) -> None:
     server = serve(lock_wait=0.2)
     url = create(server, 1000)
-    parts = urlsplit(url)
-    with socket.create_connection((parts.hostname, parts.port)) as conn:
-        request = (
-            f"PATCH {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nTus-Resumable: 1.0.0\r\nX-User: alice\r\n"
-            f"Upload-Offset: 0\r\nContent-Type: {OFFSET_TYPE}\r\nContent-Length: 1000\r\n\r\n"
+    with open_patch(url, offset=0, declared=1000, headers={"X-User": "alice"}) as conn:
+        conn.sendall(b"x" * 100)
+        wait_for(
+            lambda: lease_held(upload_sessions, url), seconds=10, what="the first writer holding the upload"
         )
-        conn.sendall(request.encode() + b"x" * 100)
-        time.sleep(0.3)
         busy = patch(url, b"y" * 1000, 0)
         assert busy.status_code == 423
         assert busy.headers["Tus-Resumable"] == "1.0.0"
@@ -116,13 +106,8 @@ def test_a_stalled_client_releases_the_upload(serve: Serve) -> None:
     server = serve(idle_timeout=0.3)
     data = os.urandom(100_000)
     url = create(server, len(data))
-    parts = urlsplit(url)
-    with socket.create_connection((parts.hostname, parts.port)) as conn:
-        request = (
-            f"PATCH {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nTus-Resumable: 1.0.0\r\nX-User: alice\r\n"
-            f"Upload-Offset: 0\r\nContent-Type: {OFFSET_TYPE}\r\nContent-Length: {len(data)}\r\n\r\n"
-        )
-        conn.sendall(request.encode() + data[:40_000])
+    with open_patch(url, offset=0, declared=len(data), headers={"X-User": "alice"}) as conn:
+        conn.sendall(data[:40_000])
         # The connection stays open but silent, as on a mobile link that dropped without a FIN.
         assert wait_for_offset(url, 40_000) == 40_000
         resumed = patch(url, data[40_000:], 40_000)

@@ -16,7 +16,9 @@ from fastapi.testclient import TestClient
 from channel.app import create_app
 from channel.models import Role, User
 from channel.settings import Settings
+from channel.state import state_of
 from channel.uploads import (
+    UPLOADS,
     Quotas,
     Requester,
     SweepReport,
@@ -67,8 +69,8 @@ def test_the_api_sweeps_expired_uploads_at_start_up_and_periodically(
     embedded_settings: Settings, tmp_path: Path
 ) -> None:
     app = create_app(embedded_settings, upload_sweep_seconds=0.1)
-    service: UploadService = app.state.uploads
-    with app.state.sessionmaker() as session:
+    service: UploadService = state_of(app).part(UPLOADS)
+    with state_of(app).sessionmaker() as session:
         user = User(username="producer", password_hash="-", roles=[Role.PRODUCER])
         session.add(user)
         session.commit()

@@ -10,7 +10,9 @@ import re
 import secrets
 from contextvars import ContextVar
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from channel.http.asgi import HttpMiddleware
 
 __all__ = [
     "REQUEST_ID_HEADER",
@@ -50,16 +52,10 @@ def scope_request_id(scope: Scope) -> str | None:
     return value if isinstance(value, str) else None
 
 
-class RequestIdMiddleware:
+class RequestIdMiddleware(HttpMiddleware):
     """Pure ASGI middleware with one job: give each request its id and echo it as a response header."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw = next((value for key, value in scope.get("headers") or () if key == _HEADER), None)
         request_id = safe_request_id(raw.decode("latin-1") if raw else None)
         scope.setdefault("state", {})["request_id"] = request_id

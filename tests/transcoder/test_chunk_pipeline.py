@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -8,40 +7,24 @@ import pytest
 
 from storage import LocalStore
 from tests.transcoder.checks import assert_house_format, integrated_loudness
-from transcoder.chunked import transcode_chunked
+from tests.transcoder.conftest import ffprobe_json
+from transcoder.chunk_pipeline import transcode_chunked
+from transcoder.house import HouseFormat
 from transcoder.pipeline import transcode
-from transcoder.profile import Profile
 
 pytestmark = pytest.mark.slow
 
 
 def _keyframe_times(playlist: Path) -> list[str]:
-    out = subprocess.run(
-        [
-            "ffprobe",
-            "-v",
-            "error",
-            "-select_streams",
-            "v:0",
-            "-show_entries",
-            "packet=pts_time,flags",
-            "-of",
-            "csv",
-            str(playlist),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    ).stdout
-    return [line.split(",")[1] for line in out.splitlines() if ",K" in line]
+    packets = ffprobe_json(playlist, "-select_streams", "v:0", "-show_entries", "packet=pts_time,flags")
+    return [packet["pts_time"] for packet in packets["packets"] if "K" in packet["flags"]]
 
 
 @pytest.mark.parametrize("name", ["loud", "vp9"])
 def test_chunked_is_structurally_identical_to_single(
     name: str, media: Callable[[str], Path], tmp_path: Path
 ) -> None:
-    profile = Profile.with_heights((180, 144), preset="veryfast", segment_seconds=2.0, gop_seconds=1.0)
+    profile = HouseFormat.with_heights((180, 144), preset="veryfast", segment_seconds=2.0, gop_seconds=1.0)
     store = LocalStore(tmp_path / "store")
     store.put_file("up/src", media(name))
     single = transcode(

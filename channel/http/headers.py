@@ -4,24 +4,19 @@ handler in front of it puts the same header in its prebuilt headers, so its hot 
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from channel.http.asgi import HttpMiddleware
 
 __all__ = ["NOSNIFF", "NoSniffMiddleware"]
 
 NOSNIFF = (b"x-content-type-options", b"nosniff")
 
 
-class NoSniffMiddleware:
+class NoSniffMiddleware(HttpMiddleware):
     """Pure ASGI middleware, just inside the lean playlist handler: adds the header where it is missing."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def send_nosniff(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = message.get("headers") or []

@@ -23,9 +23,9 @@ from transcoder.build import (
     hls_output_options,
     video_output_options,
 )
+from transcoder.house import HouseFormat, Rung
 from transcoder.inputs import source_input
 from transcoder.plan import EncodePlan, Filter
-from transcoder.profile import Profile, Rung
 
 __all__ = [
     "AUDIO_NAME",
@@ -67,7 +67,7 @@ class ChunkRange:
         )
 
 
-def plan_chunks(*, frame_count: int, profile: Profile, chunk_seconds: float) -> tuple[ChunkRange, ...]:
+def plan_chunks(*, frame_count: int, profile: HouseFormat, chunk_seconds: float) -> tuple[ChunkRange, ...]:
     """Cut `frame_count` output frames into chunks of about `chunk_seconds`, each a whole number of
     segments (the last takes the remainder)."""
     segment_frames = round(profile.segment_seconds * profile.fps)
@@ -140,7 +140,7 @@ def concat_list(paths: Sequence[Path]) -> str:
 
 
 def build_package_rung(
-    profile: Profile, rung: Rung, *, list_file: Path, audio: Path, rung_dir: Path
+    profile: HouseFormat, rung: Rung, *, list_file: Path, audio: Path, rung_dir: Path
 ) -> list[str]:
     """Concatenate a rung's chunks and the audio with `-c copy` and segment them into HLS."""
     video_in = ffmpeg.input(str(list_file), f="concat", safe=0)

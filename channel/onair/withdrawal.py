@@ -13,7 +13,12 @@ from sqlalchemy.orm import Session
 
 from channel import audit
 from channel.audit import Actor
-from channel.editorial.republish import (
+from channel.editorial.reviews import withdraw
+from channel.grid.channels import ENTITY_CHANNEL, get_channel
+from channel.library.errors import Conflict
+from channel.library.service import recent_airings
+from channel.models import Channel, WithdrawalKind
+from channel.onair.republish import (
     OnAirAction,
     first_with_cause,
     item_at,
@@ -22,11 +27,6 @@ from channel.editorial.republish import (
     required_reason,
     retrying,
 )
-from channel.editorial.reviews import withdraw
-from channel.grid.channels import ENTITY_CHANNEL, get_channel
-from channel.library.errors import Conflict
-from channel.library.service import recent_airings
-from channel.models import Channel, WithdrawalKind
 from channel.playout.publish import SlateStored
 from playlist import from_us, to_us
 

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from channel.ops.crash import send_error
-from channel.ops.requestid import scope_request_id
+from channel.http.asgi import HttpMiddleware
+from channel.http.crash import send_error
+from channel.http.requestid import scope_request_id
 
 __all__ = ["BodyLimitMiddleware", "BodyPolicy", "BodyRule", "declared_length"]
 
@@ -142,17 +143,14 @@ class _Guard:
             )
 
 
-class BodyLimitMiddleware:
+class BodyLimitMiddleware(HttpMiddleware):
     """Pure ASGI middleware: 413 past the size limit, 408 past the time limit, before the app parses."""
 
     def __init__(self, app: ASGIApp, *, policy: BodyPolicy) -> None:
-        self.app = app
+        super().__init__(app)
         self.policy = policy
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         length, has_body = declared_length(scope)
         if not has_body:
             await self.app(scope, receive, send)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from channel.library.text import document_key, fold, programme_search_text, search_terms, slugify
+from channel.folding import document_key, fold, programme_search_text, search_terms, slugify
 
 
 def test_fold_removes_case_and_diacritics() -> None:

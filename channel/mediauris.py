@@ -19,10 +19,18 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from channel.playout.serve import media_prefix
 from channel.settings import Settings
 
-__all__ = ["MediaUris", "media_uris", "path_token", "token_expiry"]
+__all__ = ["MEDIA_PREFIX", "MediaUris", "media_prefix", "media_uris", "path_token", "token_expiry"]
+
+#: media URIs start here when no public media base URL is configured (the API's own `/media` route)
+MEDIA_PREFIX = "/media/"
+
+
+def media_prefix(base_url: str) -> str:
+    """What every media URI of a playlist starts with: the public media base URL, else `/media/` here."""
+    return f"{base_url.rstrip('/')}/" if base_url else MEDIA_PREFIX
+
 
 #: a signable prefix right after the media prefix: a programme revision's folder or a slate's
 _SIGNABLE = r"((?:programmes/[^/\"\s]+/r\d+|slates/[0-9a-f]+)/)"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-import time
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
+
+from channel.http.asgi import HttpMiddleware, WatchedSend
 
 __all__ = ["AccessLogMiddleware", "route_template"]
 
@@ -19,38 +20,24 @@ def route_template(scope: Scope) -> str | None:
     return path if isinstance(path, str) else None
 
 
-class AccessLogMiddleware:
+class AccessLogMiddleware(HttpMiddleware):
     """Pure ASGI middleware with one job: log each request once it is answered (or has failed)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500  # what the client gets if nothing is sent: the server answers 500 or drops it
-
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        answer = WatchedSend(send)
         try:
-            await self.app(scope, receive, send_status)
+            await self.app(scope, receive, answer)
         finally:
             _access_log.info(
                 "%s %s %s",
                 scope.get("method"),
                 scope.get("path"),
-                status,
+                answer.status,
                 extra={
                     "method": scope.get("method"),
                     "path": scope.get("path"),
                     "route": route_template(scope),
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "status": answer.status,
+                    "duration_ms": round(answer.seconds() * 1000, 2),
                 },
             )

@@ -17,9 +17,8 @@ from sqlalchemy import select
 
 from channel.auth import CurrentUser, EditorActor, EditorUser
 from channel.deps import NowDep, SessionDep, SettingsDep, StoreDep
-from channel.editorial import reviews, takeover, withdrawal
+from channel.editorial import reviews
 from channel.editorial.present import item_public, names_of, review_public, takeover_public
-from channel.editorial.republish import OnAirAction
 from channel.editorial.schemas import (
     ApproveIn,
     OnAirActionPublic,
@@ -35,6 +34,8 @@ from channel.grid.errors import GridError
 from channel.grid.schemas import SlugPath
 from channel.library.errors import LibraryError
 from channel.models import ChannelTakeover, Programme, TakeoverSource
+from channel.onair import takeover, withdrawal
+from channel.onair.republish import OnAirAction
 from channel.playout.slate import slate_probe
 
 __all__ = ["EditorialRoute", "router"]

@@ -8,7 +8,7 @@ import pytest
 
 from tests.transcoder.test_inputs import ALLOWED
 from tests.transcoder.test_validate import INFO, VIDEO
-from transcoder.chunks import (
+from transcoder.chunk_plan import (
     ChunkRange,
     build_audio_encode,
     build_chunk_encode,
@@ -16,14 +16,14 @@ from transcoder.chunks import (
     concat_list,
     plan_chunks,
 )
+from transcoder.house import HouseFormat
 from transcoder.plan import plan_encode
-from transcoder.profile import Profile
 
-SMALL = Profile.with_heights((360, 240), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0)
+SMALL = HouseFormat.with_heights((360, 240), preset="ultrafast", segment_seconds=2.0, gop_seconds=1.0)
 
 
 def test_chunks_are_whole_segments_and_cover_everything() -> None:
-    chunks = plan_chunks(frame_count=25 * 61 + 1, profile=Profile(), chunk_seconds=20.0)
+    chunks = plan_chunks(frame_count=25 * 61 + 1, profile=HouseFormat(), chunk_seconds=20.0)
     assert [(c.start_frame, c.frame_count) for c in chunks] == [(0, 450), (450, 450), (900, 450), (1350, 176)]
     assert all(c.start_frame % 150 == 0 for c in chunks)
     assert [c.index for c in chunks] == [0, 1, 2, 3]
@@ -32,7 +32,7 @@ def test_chunks_are_whole_segments_and_cover_everything() -> None:
 
 @pytest.mark.parametrize("frames", [1, 149, 150, 151, 9000])
 def test_chunk_planning_partitions_the_frames(frames: int) -> None:
-    chunks = plan_chunks(frame_count=frames, profile=Profile(), chunk_seconds=1.0)
+    chunks = plan_chunks(frame_count=frames, profile=HouseFormat(), chunk_seconds=1.0)
     assert sum(c.frame_count for c in chunks) == frames
     assert all(a.start_frame + a.frame_count == b.start_frame for a, b in itertools.pairwise(chunks))
     assert ChunkRange.from_dict(chunks[-1].to_dict()) == chunks[-1]

@@ -1,6 +1,6 @@
 """Run the chunked encode's three steps on local files, and an in-process sequential orchestration.
 
-The Celery chord (tasks.py) calls the same three step functions on different workers.
+The Celery chord (chunk_tasks.py) calls the same three step functions on different workers.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from transcoder.chunks import (
+from transcoder.chunk_plan import (
     AUDIO_NAME,
     ChunkRange,
     build_audio_encode,
@@ -20,11 +20,11 @@ from transcoder.chunks import (
     plan_chunks,
 )
 from transcoder.describe import Description
+from transcoder.house import HouseFormat
 from transcoder.loudness import LoudnessMeasurement
 from transcoder.pipeline import Deadline, finish_package, prepare_source, safe_suffix
 from transcoder.plan import EncodePlan, plan_encode
 from transcoder.probe import probe
-from transcoder.profile import Profile
 from transcoder.publish import publish
 from transcoder.run import check, run_ffmpeg
 from transcoder.types import OnProgress, ShouldCancel, TranscodeStore
@@ -98,7 +98,7 @@ def transcode_chunked(
     store: TranscodeStore,
     source_key: str,
     output_prefix: str,
-    profile: Profile,
+    profile: HouseFormat,
     workdir: Path,
     chunk_seconds: float = 120.0,
     on_progress: OnProgress | None = None,
@@ -132,7 +132,7 @@ def transcode_chunked(
     )
 
 
-def plan_for(source: Path, *, profile: Profile, measured: LoudnessMeasurement | None) -> EncodePlan:
+def plan_for(source: Path, *, profile: HouseFormat, measured: LoudnessMeasurement | None) -> EncodePlan:
     """Re-plan on another worker from the source itself (probing is cheap, planning is pure)."""
     return plan_encode(probe(source), profile, measured)
 

@@ -10,10 +10,11 @@ import json
 import logging
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
-from channel.ops.errors import INTERNAL_MESSAGE, error_body
-from channel.ops.requestid import scope_request_id
+from channel.http.asgi import HttpMiddleware, WatchedSend
+from channel.http.errors import INTERNAL_MESSAGE, error_body
+from channel.http.requestid import scope_request_id
 
 __all__ = ["InternalErrorMiddleware", "send_error"]
 
@@ -46,28 +47,16 @@ async def send_error(
     await send({"type": "http.response.body", "body": body})
 
 
-class InternalErrorMiddleware:
+class InternalErrorMiddleware(HttpMiddleware):
     """Pure ASGI middleware with one job: turn an unhandled exception into the generic 500."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def send_tracking(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        answer = WatchedSend(send)
         try:
-            await self.app(scope, receive, send_tracking)
+            await self.app(scope, receive, answer)
         except Exception:
             _errors_log.exception("unhandled error")
-            if started:
+            if answer.started:
                 raise  # too late for an error response: the server drops the connection
             await send_error(
                 send,

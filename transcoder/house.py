@@ -1,15 +1,35 @@
-"""The channel's house format as one frozen value that travels as primitives in a job payload."""
+"""The house format as one frozen value: built and checked once, passed down, sent as a typed payload.
+
+Every programme is transcoded to it, so programmes are interchangeable on air. The service builds it
+from its settings (`channel.settings.Settings.house_format`) and a channel stores its own copy (a
+subset of the rungs at most); a Celery job carries it as a `HouseFormatPayload` and the worker reads
+it back with `HouseFormat.from_payload`, which refuses a partial or unknown payload instead of filling
+in defaults.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Literal
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any, Literal, TypedDict, cast
 
-__all__ = ["DEFAULT_HEIGHTS", "Profile", "Rung", "SegmentFormat", "ladder", "rung_for_height"]
+__all__ = [
+    "AUDIO_CODEC",
+    "DEFAULT_HEIGHTS",
+    "HouseFormat",
+    "HouseFormatPayload",
+    "Rung",
+    "RungPayload",
+    "SegmentFormat",
+    "ladder",
+    "rung_for_height",
+]
 
 SegmentFormat = Literal["mpegts", "fmp4"]
 
 DEFAULT_HEIGHTS: tuple[int, ...] = (1080, 720, 480, 360)
+#: RFC 6381 string of the house audio, AAC-LC
+AUDIO_CODEC = "mp4a.40.2"
 
 _LEVEL_CODECS = {"4.0": "avc1.640028", "3.1": "avc1.64001f", "3.0": "avc1.64001e"}
 
@@ -21,6 +41,35 @@ _KNOWN: dict[int, tuple[int, int, str]] = {
     360: (700, 800, "3.0"),
     240: (350, 400, "3.0"),
 }
+
+
+class RungPayload(TypedDict):
+    """One rung as JSON primitives (the fields of `Rung`)."""
+
+    height: int
+    width: int
+    bitrate_k: int
+    maxrate_k: int
+    bufsize_k: int
+    level: str
+
+
+class HouseFormatPayload(TypedDict):
+    """The house format as JSON primitives, as a Celery job carries it (the fields of `HouseFormat`)."""
+
+    rungs: list[RungPayload]
+    fps: int
+    gop_seconds: float
+    segment_seconds: float
+    segment_format: SegmentFormat
+    preset: str
+    audio_sample_rate: int
+    audio_channels: int
+    audio_bitrate_k: int
+    loudness_i: float
+    loudness_tp: float
+    min_duration: float
+    max_duration: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +113,7 @@ def ladder(heights: tuple[int, ...]) -> tuple[Rung, ...]:
 
 
 @dataclass(frozen=True, slots=True)
-class Profile:
+class HouseFormat:
     """Everything that makes programmes interchangeable on air; fixed per channel."""
 
     rungs: tuple[Rung, ...] = field(default_factory=lambda: ladder(DEFAULT_HEIGHTS))
@@ -83,7 +132,9 @@ class Profile:
 
     def __post_init__(self) -> None:
         if not self.rungs:
-            raise ValueError("a profile needs at least one rung")
+            raise ValueError("a house format needs at least one rung")
+        if len(set(self.heights)) != len(self.rungs):
+            raise ValueError("the rungs' heights must differ")
         if self.segment_format not in ("mpegts", "fmp4"):
             raise ValueError(f"unknown segment format {self.segment_format!r}")
         gop = self.gop_seconds * self.fps
@@ -94,9 +145,14 @@ class Profile:
             raise ValueError("segment_seconds must be a whole number of GOPs")
 
     @classmethod
-    def with_heights(cls, heights: tuple[int, ...], **changes: Any) -> Profile:
-        """A profile with the ladder of `heights` and any other field changed."""
+    def with_heights(cls, heights: tuple[int, ...], **changes: Any) -> HouseFormat:
+        """A house format with the ladder of `heights` and any other field changed."""
         return replace(cls(), rungs=ladder(heights), **changes)
+
+    @property
+    def heights(self) -> tuple[int, ...]:
+        """The rungs' heights, in ladder order (highest first)."""
+        return tuple(r.height for r in self.rungs)
 
     @property
     def gop_frames(self) -> int:
@@ -106,20 +162,22 @@ class Profile:
     def segment_extension(self) -> str:
         return "ts" if self.segment_format == "mpegts" else "m4s"
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe primitives (rungs as a list of dicts)."""
+    def to_payload(self) -> HouseFormatPayload:
+        """JSON primitives for a job payload (rungs as a list of dicts)."""
         data = asdict(self)
         data["rungs"] = [asdict(r) for r in self.rungs]
-        return data
+        return cast(HouseFormatPayload, data)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Profile:
-        """Inverse of `to_dict`; missing keys take the defaults, `heights` is accepted as a shortcut."""
-        values = dict(data)
-        values.pop("loudness_lra", None)  # payloads from before the linear loudness path carry it
-        heights = values.pop("heights", None)
-        if "rungs" in values:
-            values["rungs"] = tuple(Rung(**r) for r in values["rungs"])
-        elif heights is not None:
-            values["rungs"] = ladder(tuple(int(h) for h in heights))
-        return cls(**values)
+    def from_payload(cls, data: Mapping[str, Any]) -> HouseFormat:
+        """Inverse of `to_payload`. Every field is required and nothing else is taken: a payload that
+        is not a whole house format raises ValueError naming what is wrong, never a guessed default."""
+        names = {f.name for f in fields(cls)}
+        missing, unknown = sorted(names - data.keys()), sorted(data.keys() - names)
+        if missing or unknown:
+            raise ValueError(f"not a house format payload: missing {missing}, unknown {unknown}")
+        try:
+            rungs = tuple(Rung(**r) for r in data["rungs"])
+        except TypeError as exc:
+            raise ValueError(f"not a house format payload: a rung is malformed ({exc})") from None
+        return cls(**{**{name: data[name] for name in names}, "rungs": rungs})

@@ -17,7 +17,10 @@ from sqlalchemy.orm import Session
 from channel import audit
 from channel.audit import Actor
 from channel.editorial.airable import approvals_of
-from channel.editorial.republish import (
+from channel.grid.channels import ENTITY_CHANNEL, get_channel
+from channel.library.errors import Conflict, Invalid
+from channel.models import Channel, ChannelTakeover, TakeoverSource
+from channel.onair.republish import (
     OnAirAction,
     first_with_cause,
     item_at,
@@ -26,9 +29,6 @@ from channel.editorial.republish import (
     required_reason,
     retrying,
 )
-from channel.grid.channels import ENTITY_CHANNEL, get_channel
-from channel.library.errors import Conflict, Invalid
-from channel.models import Channel, ChannelTakeover, TakeoverSource
 from channel.playout.publish import SlateStored
 from channel.playout.versions import latest_playout
 from playlist import Item, from_us, timeline_from_dict, to_us

@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench-transcode`, `make bench-playlist` (see docs/benchmarks.md)."""

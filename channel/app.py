@@ -53,6 +53,7 @@ from channel.settings import Settings
 from channel.state import AppState, Part, parts_of
 from channel.stores import store_from_settings
 from channel.uploads import EXPOSED_HEADERS, UPLOADS, sweep_forever
+from channel.web import catchup
 from channel.web import router as web_router
 from channel.web.assets import ASSETS, scan_assets
 from channel.web.present import PublicProgrammes
@@ -74,6 +75,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     web_router,
     library_routes.router,
     library_media_routes.router,
+    catchup.router,
     playout_router,
 )
 
@@ -224,7 +226,11 @@ def create_app(
         cache=state.part(PLAYOUT),
         store=state.store,
         settings=settings,
-        lean=(PublicProgrammeRoute(state.sessionmaker, state.part(PUBLIC_PROGRAMMES)),),
+        lean=(
+            PublicProgrammeRoute(
+                state.sessionmaker, state.part(PUBLIC_PROGRAMMES), cosmetic=settings.review_cosmetic_fields
+            ),
+        ),
     )
     for router in ROUTERS:
         app.include_router(router)

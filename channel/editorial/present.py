@@ -8,9 +8,10 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from channel.editorial.facts import Revision
 from channel.editorial.reviews import ReviewStatus
 from channel.editorial.schemas import DecisionPublic, OnAirItemPublic, ReviewPublic, TakeoverPublic
-from channel.library.present import programme_master_url
+from channel.library.present import programme_preview_url
 from channel.models import ChannelTakeover, Programme, Review, Role, User
 from playlist import Item, from_us
 
@@ -68,13 +69,19 @@ def review_public(
         fingerprint=revision.fingerprint,
         state=status.state,
         facts=dict(revision.facts),
-        preview_url=programme_master_url(programme.id) if revision.ready else None,
+        preview_url=_preview(programme.id, revision),
         updated_at=programme.updated_at,
         airing=None if status.airing is None else decision_public(status.airing, names),
         decision=None if status.decision is None else decision_public(status.decision, names),
         you_may_review=editor and revision.ready and viewer.id not in status.authors,
         history=[decision_public(r, names) for r in history],
     )
+
+
+def _preview(programme_id: uuid.UUID, revision: Revision) -> str | None:
+    """Where the editor watches exactly this revision (approved or not)."""
+    sha256 = (revision.facts.get("source") or {}).get("sha256")
+    return programme_preview_url(programme_id, sha256) if revision.ready and isinstance(sha256, str) else None
 
 
 def takeover_public(session: Session, row: ChannelTakeover) -> TakeoverPublic:

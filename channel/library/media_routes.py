@@ -1,22 +1,19 @@
-"""HTTP routes acting on a programme's media: plain source upload, retry, cancel, subtitles, and the
-programme's own playlists (public for a ready programme: its master lists its subtitles)."""
+"""HTTP routes acting on a programme's media: plain source upload, retry, cancel, subtitles (a programme's
+own playlists are served by `channel.web.catchup`: viewers get the approved revision)."""
 
 from __future__ import annotations
 
-import time
-import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request
 
 from channel.auth import ProducerUser
 from channel.deps import CeleryDep, RequestIdDep, SessionDep, SettingsDep, StateDep, StoreDep
-from channel.library import playlists, subtitles, transcode, uploads
+from channel.library import subtitles, transcode, uploads
 from channel.library.deps import OwnedProgramme
 from channel.library.errors import LibraryRoute
 from channel.library.read import details_of
 from channel.library.schemas import ProgrammePublic, SubtitlePublic
-from channel.mediauris import media_uris
 from channel.text import CleanQuery
 
 __all__ = ["router"]
@@ -123,30 +120,3 @@ async def add_subtitles(
         actor_id=user.id,
         request_id=request_id,
     )
-
-
-_HLS = "application/vnd.apple.mpegurl"
-#: a programme's playlists change when a subtitle track is added, so they are cached briefly
-_PLAYLIST_CACHE = "public, max-age=60"
-_HLS_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {_HLS: {}}, "description": "HLS playlist"}}
-
-
-@router.get("/{programme_id}/master.m3u8", responses=_HLS_RESPONSE, response_class=Response)
-def programme_master(programme_id: uuid.UUID, session: SessionDep, settings: SettingsDep) -> Response:
-    """A ready programme's master playlist: every rendition and every subtitle language (public)."""
-    body = playlists.programme_master(session, programme_id, media_base=settings.media_base_url)
-    signed = media_uris(settings).sign(body.encode(), now=time.time())  # tokens, when the edge checks them
-    return Response(signed, media_type=_HLS, headers={"Cache-Control": _PLAYLIST_CACHE})
-
-
-@router.get("/{programme_id}/subs_{language}.m3u8", responses=_HLS_RESPONSE, response_class=Response)
-def programme_subtitles(
-    programme_id: uuid.UUID,
-    language: Annotated[str, Path(min_length=2, max_length=16, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")],
-    session: SessionDep,
-    settings: SettingsDep,
-) -> Response:
-    """A ready programme's subtitles in one language, as a VOD playlist of WebVTT segments (public)."""
-    body = playlists.programme_subtitles(session, programme_id, language, media_base=settings.media_base_url)
-    signed = media_uris(settings).sign(body.encode(), now=time.time())
-    return Response(signed, media_type=_HLS, headers={"Cache-Control": _PLAYLIST_CACHE})

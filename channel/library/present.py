@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,15 @@ from channel.library.schemas import (
 from channel.models import Programme, ProgrammeStatus, TranscodeJob, TranscodeState
 from channel.stores import MEDIA_ROUTE
 
-__all__ = ["Progress", "media_url", "programme_master_url", "public_view", "staff_view"]
+__all__ = [
+    "Progress",
+    "described",
+    "media_url",
+    "programme_master_url",
+    "programme_preview_url",
+    "public_view",
+    "staff_view",
+]
 
 
 _WORKING = (ProgrammeStatus.QUEUED, ProgrammeStatus.PROCESSING)
@@ -60,17 +69,25 @@ def programme_master_url(programme_id: uuid.UUID) -> str:
     return f"/api/programmes/{programme_id}/master.m3u8"
 
 
-def _master_url(programme: Programme) -> str | None:
-    """The master playlist URL of the playable revision, if any."""
-    if not programme.media or not programme.media_prefix:
+def programme_preview_url(programme_id: uuid.UUID, source_sha256: str) -> str:
+    """The master playlist of a programme's current revision, approved or not, for staff who review it.
+
+    Viewers' URL (`programme_master_url`) plays the approved revision only. This one is a capability:
+    it names the SHA-256 of the revision's source file, which only staff are shown."""
+    return f"/api/programmes/{programme_id}/preview/{source_sha256}/master.m3u8"
+
+
+def _preview_url(programme: Programme) -> str | None:
+    """Where staff watch the current revision, if it is transcoded (and its source could be hashed)."""
+    media: Mapping[str, Any] = programme.media or {}
+    sha256 = media.get("source_sha256")
+    if not media or not programme.media_prefix or not isinstance(sha256, str):
         return None
-    return programme_master_url(programme.id)
+    return programme_preview_url(programme.id, sha256)
 
 
-def _pictures(programme: Programme) -> tuple[str | None, list[str]]:
-    """(poster, thumbnails) URLs of the playable revision, if any."""
-    media: dict[str, Any] | None = programme.media
-    prefix = programme.media_prefix
+def _pictures(media: Mapping[str, Any] | None, prefix: str | None) -> tuple[str | None, list[str]]:
+    """(poster, thumbnails) URLs of a transcoded revision, if any."""
     if not media or not prefix:
         return None, []
     poster = media.get("poster")
@@ -85,9 +102,12 @@ def _subtitles(programme: Programme) -> list[SubtitlePublic]:
     ]
 
 
-def _described(programme: Programme) -> dict[str, Any]:
-    """What both views show of a programme: its metadata and its pictures and subtitles."""
-    poster, thumbs = _pictures(programme)
+def described(
+    programme: Programme, *, media: Mapping[str, Any] | None = None, prefix: str | None = None
+) -> dict[str, Any]:
+    """What both views show of a programme: its metadata and the pictures and subtitles of a revision
+    (the row's own unless ``media`` and ``prefix`` name another, such as the approved one)."""
+    poster, thumbs = _pictures(media or programme.media, prefix or programme.media_prefix)
     return {
         "id": programme.id,
         "title": programme.title,
@@ -119,7 +139,7 @@ def staff_view(programme: Programme, *, job: TranscodeJob | None = None) -> Prog
         )
     progress = Progress.of(programme, job)
     return ProgrammePublic(
-        **_described(programme),
+        **described(programme),
         status=programme.status,
         progress=progress.percent,
         stage=progress.stage,
@@ -130,11 +150,17 @@ def staff_view(programme: Programme, *, job: TranscodeJob | None = None) -> Prog
         owner_id=programme.owner_id,
         created_at=programme.created_at,
         updated_at=programme.updated_at,
-        preview_url=_master_url(programme),
+        preview_url=_preview_url(programme),
         job=job_view,
     )
 
 
-def public_view(programme: Programme) -> PublicProgramme:
-    """A ready programme for its public page (the caller checked it is ready)."""
-    return PublicProgramme(**_described(programme), playlist_url=_master_url(programme) or "")
+def public_view(
+    programme: Programme, *, media: Mapping[str, Any], prefix: str, **shown: Any
+) -> PublicProgramme:
+    """A programme for its public page, showing the revision of ``media``/``prefix`` (the approved one,
+    `channel.editorial.published`); ``shown`` replaces fields with what was approved."""
+    return PublicProgramme(
+        **{**described(programme, media=media, prefix=prefix), **shown},
+        playlist_url=programme_master_url(programme.id),
+    )

@@ -7,14 +7,14 @@ import uuid
 from sqlalchemy.orm import Session
 
 from channel.library.errors import NotFound
-from channel.library.present import public_view, staff_view
-from channel.library.schemas import ProgrammePage, ProgrammePublic, PublicProgramme
+from channel.library.present import staff_view
+from channel.library.schemas import ProgrammePage, ProgrammePublic
 from channel.library.search import ProgrammeFilters, search_programmes
 from channel.library.service import get_programme
 from channel.library.transcode import latest_job
 from channel.models import Programme, ProgrammeStatus
 
-__all__ = ["details_of", "programme_details", "programme_page", "public_programme", "ready_programme"]
+__all__ = ["details_of", "programme_details", "programme_page", "ready_programme"]
 
 
 def programme_details(session: Session, *, programme_id: uuid.UUID) -> ProgrammePublic:
@@ -42,8 +42,3 @@ def ready_programme(session: Session, programme_id: uuid.UUID) -> Programme:
     if programme is None or programme.status != ProgrammeStatus.READY or not programme.media_prefix:
         raise NotFound("programme_not_found", "Không tìm thấy chương trình / Programme not found")
     return programme
-
-
-def public_programme(session: Session, programme_id: uuid.UUID) -> PublicProgramme:
-    """A programme page for viewers: only ready programmes exist for them."""
-    return public_view(ready_programme(session, programme_id))

@@ -222,7 +222,9 @@ def programme_page(
 ) -> HTMLResponse:
     """A ready programme, with the Open Graph tags link previews read (the last known one in an outage)."""
     try:
-        programme = ready_programme(session, known, programme_id)
+        programme = ready_programme(
+            session, known, programme_id, cosmetic=page.settings.review_cosmetic_fields
+        )
     except DatabaseUnavailable:
         return page.unavailable()
     if programme is None:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from channel.editorial.published import published_view
 from channel.grid.channels import get_channel, list_channels
 from channel.grid.errors import GridError
 from channel.library.errors import NotFound
-from channel.library.read import public_programme
 from channel.library.schemas import PublicProgramme
 from channel.playout.cache import PlayoutUnavailable, TimelineCache
 from channel.web.lastknown import LastKnown
@@ -110,16 +111,20 @@ def channel_timeline(playout: TimelineCache, slug: str) -> Timeline | None:
         return None
 
 
-def known_programme(session: Session, known: PublicProgrammes, programme_id: uuid.UUID) -> PublicProgramme:
-    """A ready programme's public view (NotFound otherwise); the last known one while the database is down
-    (`DatabaseUnavailable` if it was never read)."""
-    return known.read(programme_id, lambda: public_programme(session, programme_id))
+def known_programme(
+    session: Session, known: PublicProgrammes, programme_id: uuid.UUID, *, cosmetic: Collection[str]
+) -> PublicProgramme:
+    """The public view of a programme's approved revision (NotFound without one); the last known one
+    while the database is down (`DatabaseUnavailable` if it was never read)."""
+    return known.read(programme_id, lambda: published_view(session, programme_id, cosmetic=cosmetic))
 
 
-def ready_programme(session: Session, known: PublicProgrammes, programme_id: str) -> PublicProgramme | None:
-    """The public view of a ready programme; None when unknown, not ready or deleted."""
+def ready_programme(
+    session: Session, known: PublicProgrammes, programme_id: str, *, cosmetic: Collection[str]
+) -> PublicProgramme | None:
+    """The public view of an approved programme; None when unknown, not ready, unapproved or deleted."""
     try:
-        return known_programme(session, known, uuid.UUID(programme_id))
+        return known_programme(session, known, uuid.UUID(programme_id), cosmetic=cosmetic)
     except (ValueError, NotFound):
         return None
 

@@ -59,11 +59,16 @@ router = APIRouter(prefix="/api", tags=["library"])
 
 @router.get("/public/programmes/{programme_id}")
 def public_programme(
-    programme_id: uuid.UUID, session: SessionDep, known: PublicProgrammesDep, response: Response
+    programme_id: uuid.UUID,
+    session: SessionDep,
+    settings: SettingsDep,
+    known: PublicProgrammesDep,
+    response: Response,
 ) -> PublicProgramme:
-    """A ready programme's page for viewers (anonymous): metadata and media URLs only."""
+    """An approved programme's page for viewers (anonymous): the approved revision's metadata and media
+    URLs only; 404 while no approval stands."""
     try:
-        programme = known_programme(session, known, programme_id)
+        programme = known_programme(session, known, programme_id, cosmetic=settings.review_cosmetic_fields)
     except NotFound as exc:
         raise HTTPException(exc.status, detail=exc.detail()) from None
     except DatabaseUnavailable:

@@ -1,4 +1,4 @@
-"""A ready programme's public JSON as a lean answer (`channel.ops.lean`): programme pages and players
+"""An approved programme's public JSON as a lean answer (`channel.ops.lean`): programme pages and players
 ask for it again and again, and it changes only when staff edit the programme.
 
 The answer is read as the route reads it (the last known one while the database is down), in a
@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from sqlalchemy.orm import Session
 
@@ -32,9 +32,12 @@ _PATH = re.compile(r"/api/public/programmes/([0-9a-fA-F-]{32,36})")
 class PublicProgrammeRoute:
     """``GET /api/public/programmes/<id>`` without a query."""
 
-    def __init__(self, sessions: Callable[[], Session], known: PublicProgrammes) -> None:
+    def __init__(
+        self, sessions: Callable[[], Session], known: PublicProgrammes, *, cosmetic: Collection[str]
+    ) -> None:
         self.sessions = sessions
         self.known = known
+        self.cosmetic = tuple(cosmetic)
 
     def key(self, path: str, query: bytes) -> Key | None:
         match = _PATH.fullmatch(path)
@@ -52,7 +55,7 @@ class PublicProgrammeRoute:
     def _read(self, programme_id: uuid.UUID) -> bytes | None:
         with self.sessions() as session:
             try:
-                programme = known_programme(session, self.known, programme_id)
+                programme = known_programme(session, self.known, programme_id, cosmetic=self.cosmetic)
             except (NotFound, DatabaseUnavailable):
                 return None
         return json_bytes(programme.model_dump(mode="json"))

@@ -89,10 +89,10 @@ def test_the_public_programme_is_the_routes_json_kept_as_long_as_its_cache_contr
     with state_of(api_app).sessionmaker() as session:
         programme = session.get(Programme, air.programmes[0])
         assert programme is not None
-        programme.title = "Luật Giao thông (sửa)"
+        programme.audience = "Người tham gia giao thông"  # a cosmetic field: shown without a new review
         session.commit()
-    assert api_client.get(url).json()["title"] == "Luật Giao thông"  # within its max-age
-    assert api_client.get(url, params={"via": "route"}).json()["title"] == "Luật Giao thông (sửa)"
+    assert api_client.get(url).json()["audience"] == ""  # within its max-age
+    assert api_client.get(url, params={"via": "route"}).json()["audience"] == "Người tham gia giao thông"
     lean_handler = _lean(api_app)
     key = ("programme", str(air.programmes[0]))
     answer, headers = lean_handler.answers[key]
@@ -100,7 +100,7 @@ def test_the_public_programme_is_the_routes_json_kept_as_long_as_its_cache_contr
         Answer(answer.body, answer.cache_control, until=0.0),
         headers,
     )  # its time is up
-    assert api_client.get(url).json()["title"] == "Luật Giao thông (sửa)"
+    assert api_client.get(url).json()["audience"] == "Người tham gia giao thông"
 
 
 def test_unknown_and_unready_programmes_get_the_routes_404(

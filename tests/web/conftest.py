@@ -75,8 +75,11 @@ def main_channel(web_app: FastAPI, web_settings: Settings) -> str:
     return "kenh-chinh"
 
 
-def add_programme(app: FastAPI, *, status: ProgrammeStatus = ProgrammeStatus.READY) -> uuid.UUID:
-    """A programme row as the transcoder leaves it: media described, a poster, a topic and a law."""
+def add_programme(
+    app: FastAPI, *, status: ProgrammeStatus = ProgrammeStatus.READY, approved: bool = True
+) -> uuid.UUID:
+    """A programme row as the transcoder leaves it (media described, a poster, a topic and a law), approved
+    by an editor when it is ready unless ``approved`` is False: viewers see approved revisions only."""
     programme_id = uuid.uuid4()
     with state_of(app).sessionmaker() as session:
         topic = Topic(
@@ -102,6 +105,9 @@ def add_programme(app: FastAPI, *, status: ProgrammeStatus = ProgrammeStatus.REA
                 legal_documents=[law],
             )
         )
+        session.flush()
+        if approved and status == ProgrammeStatus.READY:
+            approve_programmes(session, [programme_id])
         session.commit()
     return programme_id
 

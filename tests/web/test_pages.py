@@ -117,7 +117,7 @@ def test_programme_page_in_english_names_topics_in_english(web_client: TestClien
     assert "Laws explained" in html
 
 
-@pytest.mark.parametrize("which", ["unknown", "not-a-uuid", "processing"])
+@pytest.mark.parametrize("which", ["unknown", "not-a-uuid", "processing", "unapproved"])
 def test_missing_or_unready_programme_is_a_vietnamese_404(
     web_client: TestClient, web_app: FastAPI, which: str
 ) -> None:
@@ -127,6 +127,7 @@ def test_missing_or_unready_programme_is_a_vietnamese_404(
         "processing": str(add_programme(web_app, status=ProgrammeStatus.PROCESSING))
         if which == "processing"
         else "",
+        "unapproved": str(add_programme(web_app, approved=False)) if which == "unapproved" else "",
     }[which]
     response = web_client.get(f"/chuong-trinh/{target}")
     assert response.status_code == 404

@@ -56,7 +56,7 @@ def test_an_editor_approves_the_exact_revision_and_only_then_it_can_be_published
     assert item["facts"]["source"]["sha256"] == sha256(b"camera file one")  # the exact file uploaded
     assert item["facts"]["output"]["renditions"] == ["1080p", "720p", "480p", "360p"]
     assert item["facts"]["output"]["duration"] == 60.0
-    assert item["preview_url"] == f"/api/programmes/{pid}/master.m3u8"
+    assert item["preview_url"] == f"/api/programmes/{pid}/preview/{sha256(b'camera file one')}/master.m3u8"
     assert item["you_may_review"] is True
     assert item["owner"] == "producer"
     assert desk.call("GET", "/api/reviews", user="producer").status_code == 403

@@ -21,6 +21,7 @@ from channel.models import Channel, ScheduleEntry
 from channel.settings import Settings
 from channel.state import state_of
 from tests.channel.api_fixtures import ApiUser, swap_settings
+from tests.channel.editorial.approvals import approve_programmes
 from tests.processes import serve_in_thread
 
 __all__ = ["Library", "SentTask", "sent_tasks", "serving"]
@@ -44,6 +45,11 @@ class Library:
         assert response.status_code == 201, response.text
         data: dict[str, Any] = response.json()
         return data
+
+    def approve(self, programme_id: str | uuid.UUID) -> None:
+        """An editor who made none of it approves the programme's current revision (viewers see only that)."""
+        with state_of(self.app).sessionmaker() as session:
+            approve_programmes(session, [uuid.UUID(str(programme_id))])
 
     def schedule(self, programme_id: str, *, start_at: datetime, slug: str = "vtv-phap-luat") -> uuid.UUID:
         """A grid entry for the programme on a channel (created if missing), straight in the database."""

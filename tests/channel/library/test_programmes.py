@@ -183,6 +183,8 @@ def test_public_view_shows_only_ready_programmes_without_owner(lib: Library) -> 
         row.media = {"master": "master.m3u8", "poster": "poster.jpg", "thumbnails": ["thumbs/thumb_00.jpg"]}
         row.source_key = f"sources/{row.id}/r1"
         session.commit()
+    assert lib.call("GET", url, user=None).status_code == 404  # ready, but no editor approved it yet
+    lib.approve(created["id"])
 
     response = lib.call("GET", url, user=None)
     assert response.status_code == 200
@@ -195,3 +197,34 @@ def test_public_view_shows_only_ready_programmes_without_owner(lib: Library) -> 
     assert body["legal_documents"][0]["issuing_body"] == "Chính phủ"
     assert not {"owner_id", "source_key", "original_filename", "error_message"} & set(body)
     assert "sources/" not in response.text
+
+
+def test_viewers_keep_the_approved_revision_while_a_new_one_waits_for_review(lib: Library) -> None:
+    created = lib.create(title="Luật Đất đai 2024", description="Bản đã duyệt", legal_documents=[DOCUMENT])
+    pid = uuid.UUID(created["id"])
+    url = f"/api/public/programmes/{pid}"
+    with state_of(lib.app).sessionmaker() as session:
+        row = session.get_one(Programme, pid)
+        row.status, row.media_prefix, row.duration = ProgrammeStatus.READY, f"programmes/{pid}/r1/", 3.0
+        row.media = {"master": "master.m3u8", "poster": "poster.jpg", "segment_durations": [3.0]}
+        session.commit()
+    lib.approve(pid)
+    edited = lib.call(
+        "PATCH",
+        f"/api/programmes/{pid}",
+        json={"title": "Tiêu đề chưa duyệt", "description": "Mô tả chưa duyệt", "legal_documents": []},
+    )
+    assert edited.status_code == 200, edited.text
+    with state_of(lib.app).sessionmaker() as session:  # a replaced source, transcoded into revision 2
+        row = session.get_one(Programme, pid)
+        row.media_prefix, row.media = f"programmes/{pid}/r2/", {"master": "master.m3u8", "poster": "new.jpg"}
+        session.commit()
+
+    body = lib.call("GET", url, user=None).json()
+    assert (body["title"], body["description"]) == ("Luật Đất đai 2024", "Bản đã duyệt")
+    assert body["poster_url"] == f"/media/programmes/{pid}/r1/poster.jpg"
+    assert body["legal_documents"] == []  # removed since: only approved documents that the row still names
+    page = lib.call("GET", f"/chuong-trinh/{pid}", user=None)
+    assert page.status_code == 200
+    assert "Luật Đất đai 2024" in page.text
+    assert "chưa duyệt" not in page.text

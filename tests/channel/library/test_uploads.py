@@ -130,7 +130,7 @@ def test_replacing_the_source_keeps_the_old_media_on_air(lib: Library) -> None:
         row = session.get(Programme, pid)
         assert row is not None
         row.status, row.revision, row.media_prefix = ProgrammeStatus.READY, 1, f"programmes/{pid}/r1/"
-        row.media, row.source_key = {"master": "master.m3u8"}, f"sources/{pid}/r1"
+        row.media, row.source_key = {"master": "master.m3u8", "source_sha256": "ab" * 32}, f"sources/{pid}/r1"
         session.commit()
 
     response = lib.call("POST", f"/api/programmes/{pid}/source", content=b"new source")
@@ -138,7 +138,9 @@ def test_replacing_the_source_keeps_the_old_media_on_air(lib: Library) -> None:
     assert response.status_code == 202
     body = response.json()
     assert (body["status"], body["revision"]) == ("ready", 2)
-    assert body["preview_url"] == f"/api/programmes/{pid}/master.m3u8"
+    assert (
+        body["preview_url"] == f"/api/programmes/{pid}/preview/{'ab' * 32}/master.m3u8"
+    )  # r1 until r2 is ready
     assert body["job"]["state"] == "queued"
     assert sent_tasks(state_of(lib.app).settings)[0].args[:2] == [
         f"sources/{pid}/r2",

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from channel.app import create_app
 from channel.migrate import upgrade
-from channel.models import Programme
+from channel.models import Programme, Review
 from channel.playout.cache import PLAYOUT
 from channel.settings import Settings
 from channel.state import state_of
@@ -36,7 +37,8 @@ def _uris(text: str) -> list[str]:
 
 
 def _advertise(factory: sessionmaker[Session], programme_id: uuid.UUID) -> None:
-    """What a real description holds besides the seeded one: each rendition's size, rate and playlist."""
+    """What a real description holds besides the seeded one: each rendition's size, rate and playlist
+    (in the programme's media and in the approval's copy of it, which the programme's master is made from)."""
     with factory() as session:
         programme = session.get(Programme, programme_id)
         assert programme is not None
@@ -55,6 +57,8 @@ def _advertise(factory: sessionmaker[Session], programme_id: uuid.UUID) -> None:
             for r in media["renditions"]
         ]
         programme.media = media
+        for review in session.scalars(select(Review).where(Review.subject_id == programme_id)):
+            review.media = media
         session.commit()
 
 

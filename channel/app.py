@@ -59,6 +59,7 @@ from channel.web.assets import ASSETS, scan_assets
 from channel.web.present import PublicProgrammes
 from channel.web.public import PUBLIC_PROGRAMMES
 from channel.web.public_lean import PublicProgrammeRoute
+from channel.web.viewer_lean import ViewerPageRoute
 from channel.worker import create_celery
 from storage import Store
 
@@ -220,7 +221,7 @@ def create_app(
     app.state.legaltv = state  # the one attribute: dependencies read it through `channel.state`
     install_error_handlers(app)
     _install_middleware(app, state)
-    # the lean handlers (live playlists, media files, guide, public programme JSON) in front of everything
+    # the lean handlers (live playlists, media files, guide, public programme JSON, the viewer page) in front
     app.front = install_playout(
         _Stack(app),
         cache=state.part(PLAYOUT),
@@ -230,6 +231,7 @@ def create_app(
             PublicProgrammeRoute(
                 state.sessionmaker, state.part(PUBLIC_PROGRAMMES), cosmetic=settings.review_cosmetic_fields
             ),
+            ViewerPageRoute(state.sessionmaker, state.part(PLAYOUT), settings, state.part(ASSETS)),
         ),
     )
     for router in ROUTERS:

@@ -50,6 +50,7 @@ class Answer:
     cache_control: str
     until: float
     media_type: str = "application/json"
+    extra: tuple[tuple[str, str], ...] = ()  # more headers (a page's security headers)
 
     def headers(self) -> Headers:
         return [
@@ -57,11 +58,16 @@ class Answer:
             (b"content-length", str(len(self.body)).encode()),
             (b"cache-control", self.cache_control.encode()),
             (b"x-content-type-options", b"nosniff"),  # as on every response (channel/http/headers.py)
+            *((name.lower().encode(), value.encode("latin-1")) for name, value in self.extra),
         ]
 
 
 class LeanRoute(Protocol):
-    """One kind of request the lean handler answers."""
+    """One kind of request the lean handler answers. A route whose answer is the same for everyone only
+    without cookies (a page that follows a language cookie) sets ``cookieless``: a request that carries
+    a cookie goes on to the FastAPI routes."""
+
+    cookieless: bool
 
     def key(self, path: str, query: bytes) -> Key | None:
         """What the answer to this request is kept under; None: not this route's request."""
@@ -98,6 +104,8 @@ class LeanMiddleware:
             if key is not None:
                 break
         else:
+            return await self.app(scope, receive, send)
+        if route.cookieless and any(name == b"cookie" for name, _ in scope["headers"]):
             return await self.app(scope, receive, send)
         now = time.time()
         kept = self.answers.get(key)

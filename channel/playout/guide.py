@@ -40,6 +40,8 @@ async def _live(cache: TimelineCache, slug: str) -> Live | None:
 class NowRoute:
     """``GET /api/channels/<slug>/now`` without a query."""
 
+    cookieless = False
+
     def __init__(self, cache: TimelineCache) -> None:
         self.cache = cache
 
@@ -64,6 +66,8 @@ class NowRoute:
 
 class EpgRoute:
     """``GET /api/channels/<slug>/epg``, today or ``?date=YYYY-MM-DD``."""
+
+    cookieless = False
 
     def __init__(self, cache: TimelineCache) -> None:
         self.cache = cache

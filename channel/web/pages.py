@@ -8,6 +8,7 @@ keeps what is live up to date, and the console's script fetches all its data.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType, SimpleNamespace
@@ -19,8 +20,10 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
 from channel.deps import SessionDep, SettingsDep
+from channel.playout.cache import TimelineCache
 from channel.playout.routes import PlayoutDep
 from channel.settings import Settings
 from channel.text import CleanQuery
@@ -34,7 +37,7 @@ from channel.web.public import PublicProgrammesDep
 from channel.web.security import media_origins, page_headers
 from channel.web.times import duration_text
 
-__all__ = ["router"]
+__all__ = ["render_page", "router", "viewer_context"]
 
 _PACKAGE: Final = Path(__file__).resolve().parents[1]
 _STATIC: Final = _PACKAGE / "static"
@@ -55,6 +58,32 @@ _WORDS: Final = MappingProxyType({lang: SimpleNamespace(**MESSAGES[lang]) for la
 _WORDS_JSON: Final[MappingProxyType[Lang, Markup]] = MappingProxyType(
     {lang: htmlsafe_json_dumps(dict(MESSAGES[lang])) for lang in LANGUAGES}
 )
+
+
+def render_page(
+    template: str,
+    *,
+    lang: Lang,
+    path: str,
+    query: Mapping[str, str],
+    settings: Settings,
+    assets: Assets,
+    **context: Any,
+) -> str:
+    """A page's HTML: the template with what every page shows (words, language switch, script URLs)."""
+    other_lang = "en" if lang == "vi" else "vi"
+    return _TEMPLATES.get_template(template).render(
+        lang=lang,
+        t=_WORDS[lang],
+        other_lang=other_lang,
+        switch_url=f"{path}?{urlencode({**query, 'lang': other_lang})}",
+        path=path,
+        base_url=settings.base_url.rstrip("/"),
+        hls_url=assets.url("hls.min.js"),
+        tus_url=assets.url("tus.min.js"),
+        i18n_json=_WORDS_JSON[lang],
+        **context,
+    )
 
 
 class Page:
@@ -83,24 +112,17 @@ class Page:
         public: bool = False,
         **context: Any,
     ) -> HTMLResponse:
-        settings: Settings = self.settings
-        assets: Assets = self.assets
-        other_lang = "en" if self.lang == "vi" else "vi"
-        query = {**self.request.query_params, "lang": other_lang}
-        body = _TEMPLATES.get_template(template).render(
+        body = render_page(
+            template,
             lang=self.lang,
-            t=_WORDS[self.lang],
-            other_lang=other_lang,
-            switch_url=f"{self.request.url.path}?{urlencode(query)}",
             path=self.request.url.path,
-            base_url=settings.base_url.rstrip("/"),
-            hls_url=assets.url("hls.min.js"),
-            tus_url=assets.url("tus.min.js"),
-            i18n_json=_WORDS_JSON[self.lang],
+            query=dict(self.request.query_params),
+            settings=self.settings,
+            assets=self.assets,
             **context,
         )
         shared = public and status == 200 and not self.remember  # a page that sets the cookie is the reader's
-        headers = page_headers(frameable=frameable, extra_origins=media_origins(settings), public=shared)
+        headers = page_headers(frameable=frameable, extra_origins=media_origins(self.settings), public=shared)
         response = HTMLResponse(body, status_code=status, headers=headers)
         if self.remember:
             response.set_cookie(COOKIE, self.lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
@@ -133,24 +155,31 @@ PageDep = Annotated[Page, Depends(Page)]
 router = APIRouter(include_in_schema=False)
 
 
-def _viewer(page: Page, session: SessionDep, playout: PlayoutDep, slug: str | None) -> HTMLResponse:
-    channel, channels = viewer_channels(
-        session, playout, slug=slug, default_slug=page.settings.default_channel
-    )
+def viewer_context(
+    session: Session, playout: TimelineCache, settings: Settings, *, lang: Lang, slug: str | None
+) -> dict[str, Any] | None:
+    """What the viewer page of a channel (the default one without a slug) shows now; None: no such channel."""
+    channel, channels = viewer_channels(session, playout, slug=slug, default_slug=settings.default_channel)
     if channel is None and slug is not None:
-        return page.not_found()
+        return None
     timeline = channel_timeline(playout, channel.slug) if channel else None
-    reach = timedelta(hours=page.settings.timeshift_retention_hours)  # how far back start-over goes
-    guide = viewer_guide(timeline, now=datetime.now(UTC), lang=page.lang, reach=reach) if timeline else None
-    return page.render(
-        "viewer.html",
-        channel=channel,
-        channels=channels,
-        guide=guide,
-        reach_hours=page.settings.timeshift_retention_hours,
-        title=_title(page, channel),
-        public=True,
-    )
+    reach = timedelta(hours=settings.timeshift_retention_hours)  # how far back start-over goes
+    guide = viewer_guide(timeline, now=datetime.now(UTC), lang=lang, reach=reach) if timeline else None
+    site = translate(lang, "site_name")
+    return {
+        "channel": channel,
+        "channels": channels,
+        "guide": guide,
+        "reach_hours": settings.timeshift_retention_hours,
+        "title": f"{channel.name} · {site}" if channel else site,
+    }
+
+
+def _viewer(page: Page, session: SessionDep, playout: PlayoutDep, slug: str | None) -> HTMLResponse:
+    context = viewer_context(session, playout, page.settings, lang=page.lang, slug=slug)
+    if context is None:
+        return page.not_found()
+    return page.render("viewer.html", public=True, **context)
 
 
 def _title(page: Page, channel: ChannelView | None) -> str:

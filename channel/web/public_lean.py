@@ -32,6 +32,8 @@ _PATH = re.compile(r"/api/public/programmes/([0-9a-fA-F-]{32,36})")
 class PublicProgrammeRoute:
     """``GET /api/public/programmes/<id>`` without a query."""
 
+    cookieless = False
+
     def __init__(
         self, sessions: Callable[[], Session], known: PublicProgrammes, *, cosmetic: Collection[str]
     ) -> None:

@@ -121,6 +121,8 @@ def test_unknown_and_unready_programmes_get_the_routes_404(
 class _Counting:
     """A route that takes ``/counted`` and needs a while to compute its answer."""
 
+    cookieless = False
+
     def __init__(self) -> None:
         self.computed = 0
 

@@ -27,6 +27,7 @@ from tests.web.service import Service, running_service, wait_for_slate
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(400)]
 
 ADMIN, PASSWORD = "quantri", "mật-khẩu-quản-trị-dài-2026"
+EDITOR = "bientap-kiemthu"  # reviews what the admin uploaded (four eyes); same password
 SLUG = "kenh-phap-luat"
 TITLE = "Hỏi đáp pháp luật"
 CLIP_SECONDS = 6
@@ -48,6 +49,25 @@ def _wait(what: str, check: Callable[[], bool], *, timeout: float, service: Serv
     while not check():
         assert time.monotonic() < deadline, f"{what} within {timeout:.0f} s:\n{service.log_tail()}"
         time.sleep(0.5)
+
+
+def _approve(service: Service, programme_id: str) -> None:
+    """An editor who did not upload it approves the revision it is shown: only approved ones are published."""
+    with httpx.Client(
+        base_url=service.base_url,
+        headers={"Authorization": f"Bearer {api_token(service, EDITOR, PASSWORD)}"},
+        timeout=30,
+    ) as editor:
+        review = f"/api/programmes/{programme_id}/review"
+        _wait(
+            "the programme's revision is up for review",
+            lambda: editor.get(review).json()["state"] == "pending",
+            timeout=60,
+            service=service,
+        )
+        fingerprint = editor.get(review).json()["fingerprint"]
+        approved = editor.post(f"{review}/approve", json={"fingerprint": fingerprint})
+        assert approved.status_code == 200, approved.text
 
 
 def _air(api: httpx.Client, service: Service, clip: Path) -> tuple[str, datetime]:
@@ -72,6 +92,7 @@ def _air(api: httpx.Client, service: Service, clip: Path) -> tuple[str, datetime
         timeout=180,
         service=service,
     )
+    _approve(service, pid)
     first = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=10)
     for i in range(AIRINGS):
         body = {"programme_id": pid, "start": (first + i * EVERY).isoformat(), "mode": "hard"}
@@ -85,6 +106,7 @@ def _air(api: httpx.Client, service: Service, clip: Path) -> tuple[str, datetime
 def _prepare(service: Service, clip: Path) -> Aired:
     """Through the API: a programme transcoded by the service's worker, then aired every 15 s."""
     service.create_user(ADMIN, PASSWORD, "admin")
+    service.create_user(EDITOR, PASSWORD, "editor")
     with httpx.Client(
         base_url=service.base_url,
         headers={"Authorization": f"Bearer {api_token(service, ADMIN, PASSWORD)}"},

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, Playwright
 
 from channel.app import create_app
 from channel.grid import default_profile
@@ -40,7 +40,6 @@ __all__ = [
     "browser",
     "busy_channel",
     "main_channel",
-    "playwright",
     "web_app",
     "web_client",
     "web_settings",
@@ -164,13 +163,6 @@ def busy_channel(web_app: FastAPI, web_settings: Settings) -> Busy:
         publish_channel(session, channel_id=channel.id, now=now - timedelta(hours=3))
         session.commit()
         return Busy(slug=channel.slug, programme_id=programme.id, first=first, every=every, count=count)
-
-
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    """One Playwright driver for the session (browsers with other flags are launched from it)."""
-    with sync_playwright() as driver:
-        yield driver
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -68,15 +69,20 @@ def test_upload_transcode_ready_then_a_corrupt_file_fails_and_retries(
         assert final["status"] == "ready", final
         assert final["progress"] == 100.0
         assert 2.5 < final["duration"] < 3.5
-        assert final["preview_url"] == f"/api/programmes/{pid}/master.m3u8"
+        # staff watch it by the SHA-256 of its source; viewers see nothing until an editor approves it
+        assert re.fullmatch(
+            rf"/api/programmes/{pid}/preview/[0-9a-f]{{64}}/master\.m3u8", final["preview_url"]
+        )
+        assert client.get(final["preview_url"]).status_code == 200
         assert state_of(app).store.exists(f"programmes/{pid}/r1/master.m3u8")
         assert final["poster_url"]
         progress = [body["progress"] for body in seen]
         running = [(body["status"], body["stage"]) for body in seen if 0 < body["progress"] < 100]
         assert ("processing", "encode") in running  # progress from the job row, each stage as it starts
         assert progress == sorted(progress)  # never goes back
-        public = client.get(f"/api/public/programmes/{pid}").json()
-        assert public["playlist_url"] == final["preview_url"]
+        public = client.get(f"/api/public/programmes/{pid}")
+        assert public.status_code == 404
+        assert public.json()["error"]["code"] == "programme_not_found"
 
         bad = client.post("/api/programmes", headers=headers, json={"title": "Tệp hỏng"}).json()
         sent = client.post(

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Playwright
 
 from channel.app import create_app
 from channel.grid.channels import ensure_channel
@@ -43,7 +43,9 @@ def app(tmp_path: Path) -> Iterator[FastAPI]:
     state_of(made).engine.dispose()
 
 
-def test_the_viewer_page_waits_for_a_channel_about_to_start_then_plays(app: FastAPI, tmp_path: Path) -> None:
+def test_the_viewer_page_waits_for_a_channel_about_to_start_then_plays(
+    app: FastAPI, tmp_path: Path, playwright: Playwright
+) -> None:
     assert Path(CHROMIUM).is_file(), f"Debian's chromium is needed at {CHROMIUM} (apt-get install chromium)"
     settings: Settings = state_of(app).settings
     with state_of(app).sessionmaker() as session:
@@ -52,20 +54,22 @@ def test_the_viewer_page_waits_for_a_channel_about_to_start_then_plays(app: Fast
         publish_channel(session, channel_id=channel.id, now=datetime.now(UTC))
         session.commit()
         house, name = channel.house_format, channel.name
-    with serving(app) as base, sync_playwright() as playwright:
+    with serving(app) as base:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page()
-        page.goto(f"{base}/")
-        page.wait_for_function(
-            "() => (window.legaltvPlayer.starting || 0) >= 2", timeout=20_000
-        )  # asked again
-        assert page.inner_text("#player-error") == MESSAGES["vi"]["channel_starting"]
-        assert page.evaluate("() => window.legaltvPlayer.fatal.length") == 0
+        try:
+            page = browser.new_page()
+            page.goto(f"{base}/")
+            page.wait_for_function(
+                "() => (window.legaltvPlayer.starting || 0) >= 2", timeout=20_000
+            )  # asked again
+            assert page.inner_text("#player-error") == MESSAGES["vi"]["channel_starting"]
+            assert page.evaluate("() => window.legaltvPlayer.fatal.length") == 0
 
-        ensure_slate(store=state_of(app).store, house=house, channel_name=name, workdir=tmp_path / "work")
-        started = time.monotonic()
-        page.wait_for_function("() => window.legaltvPlayer.video.currentTime > 1", timeout=30_000)
-        assert time.monotonic() - started < 30
-        assert page.evaluate("() => window.legaltvPlayer.fatal.length") == 0
-        assert not page.is_visible("#player-error")
-        browser.close()
+            ensure_slate(store=state_of(app).store, house=house, channel_name=name, workdir=tmp_path / "work")
+            started = time.monotonic()
+            page.wait_for_function("() => window.legaltvPlayer.video.currentTime > 1", timeout=30_000)
+            assert time.monotonic() - started < 30
+            assert page.evaluate("() => window.legaltvPlayer.fatal.length") == 0
+            assert not page.is_visible("#player-error")
+        finally:
+            browser.close()

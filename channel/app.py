@@ -56,6 +56,7 @@ from channel.uploads import EXPOSED_HEADERS, UPLOADS, sweep_forever
 from channel.web import catchup
 from channel.web import router as web_router
 from channel.web.assets import ASSETS, scan_assets
+from channel.web.pages import page_for_browser
 from channel.web.present import PublicProgrammes
 from channel.web.public import PUBLIC_PROGRAMMES
 from channel.web.public_lean import PublicProgrammeRoute
@@ -219,7 +220,7 @@ def create_app(
         lifespan=_lifespan(state, sweep_seconds=upload_sweep_seconds or settings.upload_sweep_seconds),
     )
     app.state.legaltv = state  # the one attribute: dependencies read it through `channel.state`
-    install_error_handlers(app)
+    install_error_handlers(app, page_for_browser=page_for_browser)
     _install_middleware(app, state)
     # the lean handlers (live playlists, media files, guide, public programme JSON, the viewer page) in front
     app.front = install_playout(

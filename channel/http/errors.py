@@ -6,18 +6,25 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-__all__ = ["DATABASE_DOWN", "INTERNAL_MESSAGE", "error_body", "install_error_handlers"]
+__all__ = [
+    "DATABASE_DOWN",
+    "INTERNAL_MESSAGE",
+    "PageForBrowser",
+    "error_body",
+    "install_error_handlers",
+]
 
 INTERNAL_MESSAGE = "Lỗi máy chủ nội bộ / Internal server error"
 VALIDATION_MESSAGE = "Dữ liệu không hợp lệ / Invalid request data"
@@ -63,6 +70,21 @@ def _request_id(request: Request) -> str | None:
     return value if isinstance(value, str) else None
 
 
+#: a page for a browser that asked for a page, given the request and the status; None: the JSON envelope
+PageForBrowser = Callable[[Request, int], Response | None]
+
+
+def _http_errors(
+    page_for_browser: PageForBrowser | None,
+) -> Callable[[Request, Exception], Awaitable[Response]]:
+    async def handle(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        page = page_for_browser(request, exc.status_code) if page_for_browser is not None else None
+        return page if page is not None else await _http_error(request, exc)
+
+    return handle
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail
@@ -105,9 +127,10 @@ async def _database_unavailable(request: Request, exc: Exception) -> JSONRespons
 DATABASE_DOWN: tuple[type[Exception], ...] = (OperationalError, InterfaceError, SQLAlchemyTimeout)
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Give HTTP and validation errors the common JSON shape (unhandled ones: see the middleware)."""
-    app.add_exception_handler(StarletteHTTPException, _http_error)
+def install_error_handlers(app: FastAPI, *, page_for_browser: PageForBrowser | None = None) -> None:
+    """Give HTTP and validation errors the common JSON shape (unhandled ones: see the middleware); a
+    browser that asked for a page at an unknown address gets `page_for_browser`'s page instead."""
+    app.add_exception_handler(StarletteHTTPException, _http_errors(page_for_browser))
     app.add_exception_handler(RequestValidationError, _validation_error)
     for kind in DATABASE_DOWN:
         app.add_exception_handler(kind, _database_unavailable)

@@ -26,9 +26,10 @@ from channel.deps import SessionDep, SettingsDep
 from channel.playout.cache import TimelineCache
 from channel.playout.routes import PlayoutDep
 from channel.settings import Settings
+from channel.state import state_of
 from channel.text import CleanQuery
 from channel.timeparams import DAY_HELP, parse_day
-from channel.web.assets import Assets, AssetsDep
+from channel.web.assets import ASSETS, Assets, AssetsDep
 from channel.web.guide import DayGuide, day_guide, today_in, viewer_guide
 from channel.web.i18n import COOKIE, LANGUAGES, MESSAGES, Lang, pick_language, translate
 from channel.web.lastknown import DatabaseUnavailable
@@ -37,7 +38,7 @@ from channel.web.public import PublicProgrammesDep
 from channel.web.security import media_origins, page_headers
 from channel.web.times import duration_text
 
-__all__ = ["render_page", "router", "viewer_context"]
+__all__ = ["page_for_browser", "render_page", "router", "viewer_context"]
 
 _PACKAGE: Final = Path(__file__).resolve().parents[1]
 _STATIC: Final = _PACKAGE / "static"
@@ -151,6 +152,37 @@ class Page:
 
 
 PageDep = Annotated[Page, Depends(Page)]
+
+#: addresses players, scripts and machines ask for: their errors stay JSON whatever the Accept header
+_MACHINE_PATHS: Final = (
+    "/api/",
+    "/live/",
+    "/vod/",
+    "/media/",
+    "/static/",
+    "/assets/",
+    "/metrics",
+    "/healthz",
+)
+
+
+def page_for_browser(request: Request, status: int) -> Response | None:
+    """A browser that asked for a page at an address that does not exist gets the "not found" page in
+    its language, not the JSON envelope; everything else keeps the envelope (`channel.http.errors`)."""
+    if status != 404 or request.method not in ("GET", "HEAD") or request.url.path.startswith(_MACHINE_PATHS):
+        return None
+    if "text/html" not in request.headers.get("accept", ""):
+        return None
+    state = state_of(request.app)
+    page = Page(
+        request,
+        state.settings,
+        state.part(ASSETS),
+        lang=request.query_params.get("lang"),
+        cookie=request.cookies.get(COOKIE),
+    )
+    return page.not_found()
+
 
 router = APIRouter(include_in_schema=False)
 

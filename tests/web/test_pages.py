@@ -331,3 +331,24 @@ def test_the_guide_json_of_an_unknown_channel_is_a_404(web_client: TestClient, m
         response = web_client.get(f"/api/public/channels/{slug}/guide")
         assert response.status_code == 404
         assert response.json()["error"]["message"] == "Không tìm thấy kênh / Channel not found"
+
+
+def test_a_browser_at_an_unknown_address_gets_the_not_found_page(web_client: TestClient) -> None:
+    html = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    page = web_client.get("/trang-khong-co", headers=html)
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Không tìm thấy trang" in page.text
+    assert page.headers["x-frame-options"] == "SAMEORIGIN"
+    english = web_client.get("/kenh/a/b/c", params={"lang": "en"}, headers=html)
+    assert english.status_code == 404
+    assert '<html lang="en">' in english.text
+    web_client.cookies.clear()
+    for path, headers in (("/trang-khong-co", {"Accept": "application/json"}), ("/api/khong-co", html)):
+        machine = web_client.get(path, headers=headers)  # scripts and API clients keep the envelope
+        assert machine.status_code == 404
+        assert machine.json()["error"]["code"] == "not_found"
+    assert web_client.post("/trang-khong-co", headers=html).json()["error"]["code"] in (
+        "not_found",
+        "method_not_allowed",
+    )

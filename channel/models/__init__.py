@@ -1,5 +1,6 @@
 """Database models, one module per aggregate; importing this package registers every table."""
 
+from channel.models.audience import AudienceSlot
 from channel.models.audit import CHAIN_HEAD_ID, GENESIS_HASH, AuditChainHead, AuditEvent
 from channel.models.base import Base, UTCDateTime, new_id, utcnow
 from channel.models.channel import Channel, profile_json
@@ -17,6 +18,7 @@ __all__ = [
     "GENESIS_HASH",
     "ApiToken",
     "AsRunEntry",
+    "AudienceSlot",
     "AuditChainHead",
     "AuditEvent",
     "Base",

@@ -165,6 +165,10 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"LEGALTV_METRICS_TOKEN: at least {MIN_SECRET_LENGTH} characters; make one with: {MAKE_ONE}"
             )
+        if self.audience_report_token and len(self.audience_report_token) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"LEGALTV_AUDIENCE_REPORT_TOKEN: at least {MIN_SECRET_LENGTH} characters; make one with: {MAKE_ONE}"
+            )
         return self
 
     # uploads: tus state shared by every replica, per-user quotas, sweeping (issue 9 §4-§5, docs/attacks-uploads.md)

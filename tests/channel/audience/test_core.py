@@ -1,17 +1,14 @@
-"""The pure core of audience measurement: tokens, classes, periods, attribution to what aired."""
+"""The pure core of audience measurement: tokens, classes, attribution to what aired."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from channel.audience import Beat, attribute, device_class, hosts_of, mint_token, referrer_class, token_of
-from channel.audience.beats import airing_key, local_day
-from channel.audience.periods import PERIODS, span_of
+from channel.audience.beats import airing_key
 from channel.audience.sessions import session_query
 from playlist import GridEntry, Timeline, compile_timeline
 from tests.playlist.builders import EPOCH, channel, media, slate
@@ -62,27 +59,6 @@ def test_device_classes(agent: str, device: str) -> None:
 )
 def test_referrer_classes(referer: str, agent: str, referrer: str) -> None:
     assert referrer_class(referer, agent, HOSTS) == referrer
-
-
-@given(on=st.dates(min_value=date(2020, 1, 1), max_value=date(2040, 12, 31)), period=st.sampled_from(PERIODS))
-def test_a_period_holds_its_day_and_covers_whole_local_days(on: date, period: str) -> None:
-    span = span_of(period, on, HCM)  # type: ignore[arg-type]
-    assert span.first <= on <= span.last
-    assert span.days[0] == span.first.isoformat()
-    assert span.days[-1] == span.last.isoformat()
-    assert span.end_us - span.start_us == len(span.days) * 86_400_000_000  # no DST in Vietnam
-    assert local_day(span.start_us, HCM) == span.first.isoformat()
-    assert local_day(span.end_us - 1, HCM) == span.last.isoformat()
-    lengths = {"day": {1}, "week": {7}, "month": {28, 29, 30, 31}, "quarter": {90, 91, 92}, "custom": {1}}
-    assert len(span.days) in lengths[period]
-
-
-def test_custom_periods_run_forwards_within_a_year() -> None:
-    assert len(span_of("custom", date(2026, 1, 1), HCM, last=date(2026, 1, 31)).days) == 31
-    with pytest.raises(ValueError, match="forwards"):
-        span_of("custom", date(2026, 2, 1), HCM, last=date(2026, 1, 1))
-    with pytest.raises(ValueError, match="366"):
-        span_of("custom", date(2026, 1, 1), HCM, last=date(2027, 1, 1) + timedelta(days=1))
 
 
 def _timeline() -> Timeline:

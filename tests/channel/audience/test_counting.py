@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from channel.app import create_app
 from channel.audience import AUDIENCE
-from channel.audience.periods import span_of
 from channel.migrate import upgrade
+from channel.reports.periods import span_of
 from channel.settings import Settings
 from channel.state import state_of
 from tests.channel.playout.helpers import seed_channel

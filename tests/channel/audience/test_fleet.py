@@ -23,10 +23,10 @@ import httpx
 import pytest
 import redis
 
-from channel.audience.periods import span_of
 from channel.audience.redis_counters import RedisCounters
 from channel.db import make_engine, make_sessionmaker
 from channel.migrate import upgrade
+from channel.reports.periods import span_of
 from channel.settings import Settings
 from storage import LocalStore
 from tests.channel.playout.helpers import seed_channel

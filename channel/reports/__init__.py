@@ -1,0 +1,6 @@
+"""Reports (issue 14): audience and airtime per period, as JSON, CSV and XLSX, for the ministry and the
+national legal portal (docs/audience.md)."""
+
+from channel.reports.routes import READERS, router
+
+__all__ = ["READERS", "router"]

@@ -51,6 +51,7 @@ from channel.ops.metrics import (
 from channel.playout import install_playout, slate_probe
 from channel.playout import router as playout_router
 from channel.playout.cache import PLAYOUT, TimelineCache
+from channel.reports import campaign_router
 from channel.reports import router as reports_router
 from channel.settings import Settings
 from channel.state import AppState, Part, parts_of
@@ -83,6 +84,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     catchup.router,
     playout_router,
     reports_router,
+    campaign_router,
 )
 
 

@@ -3,6 +3,7 @@
 from channel.models.audience import AudienceSlot
 from channel.models.audit import CHAIN_HEAD_ID, GENESIS_HASH, AuditChainHead, AuditEvent
 from channel.models.base import Base, UTCDateTime, new_id, utcnow
+from channel.models.campaign import Campaign, campaign_programmes
 from channel.models.channel import Channel, profile_json
 from channel.models.editorial import ChannelTakeover, Review, ReviewDecision, TakeoverSource, WithdrawalKind
 from channel.models.library import LegalDocument, Topic, programme_legal_documents, programme_topics
@@ -22,6 +23,7 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "Base",
+    "Campaign",
     "Channel",
     "ChannelTakeover",
     "CompiledPlayout",
@@ -47,6 +49,7 @@ __all__ = [
     "User",
     "UserRole",
     "WithdrawalKind",
+    "campaign_programmes",
     "new_id",
     "profile_json",
     "programme_legal_documents",

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from channel.models import Campaign
 from channel.reports.airtime import Airtime
 from channel.reports.figures import Share
 from channel.reports.report import Report
-from channel.reports.schemas import AirtimeOut, PointOut, ProgrammeOut, ReportOut, ShareOut
+from channel.reports.schemas import (
+    AirtimeOut,
+    CampaignFigureOut,
+    CampaignOut,
+    PointOut,
+    ProgrammeOut,
+    ReportOut,
+    ShareOut,
+)
 from channel.reports.tables import TABLES
 
-__all__ = ["report_out"]
+__all__ = ["campaign_out", "report_out"]
 
 _HOUR_MS = 3_600_000
 
@@ -74,9 +83,36 @@ def report_out(report: Report, *, export_path: str, query: str) -> ReportOut:
         devices=_shares(report.devices),
         airtime_topics=_airtime(report.airtime_topics),
         airtime_documents=_airtime(report.airtime_documents),
+        campaigns=[
+            CampaignFigureOut(
+                campaign_id=c.campaign_id,
+                name=c.name,
+                theme=c.theme,
+                first_day=c.first,
+                last_day=c.last,
+                programmes=c.programmes,
+                planned_hours=round(c.planned_s / 3600, 3),
+                aired_hours=round(c.aired_s / 3600, 3),
+                watch_hours=_hours(c.watch_ms),
+                viewers=c.viewers,
+            )
+            for c in report.campaigns
+        ],
         exports={
             f"{name}.{fmt}": f"{export_path}/{name}.{fmt}?{query}"
             for name in TABLES
             for fmt in ("csv", "xlsx")
         },
+    )
+
+
+def campaign_out(campaign: Campaign) -> CampaignOut:
+    """A stored campaign as the API shows it."""
+    return CampaignOut(
+        id=campaign.id,
+        name=campaign.name,
+        theme=campaign.theme,
+        starts_on=campaign.starts_on,
+        ends_on=campaign.ends_on,
+        programme_ids=[p.id for p in campaign.programmes],
     )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from channel.audience.counters import Counters
 from channel.models import AsRunEntry, Channel, Programme, ScheduleEntry
 from channel.reports.airtime import Aired, Airtime, airtime
+from channel.reports.campaigns import CampaignFigure, overlapping
 from channel.reports.figures import (
     Bucket,
     Facts,
@@ -51,6 +52,7 @@ class Report:
     devices: list[Share]
     airtime_topics: list[Airtime]
     airtime_documents: list[Airtime]
+    campaigns: list[CampaignFigure]
 
 
 def programme_facts(session: Session, ids: set[str]) -> dict[str, Facts]:
@@ -126,4 +128,31 @@ def build_report(
         devices=by_dimension(rows, "device"),
         airtime_topics=airtime(planned=planned, aired=aired, facts=facts, by="topic"),
         airtime_documents=airtime(planned=planned, aired=aired, facts=facts, by="document"),
+        campaigns=_campaigns(session, counters, channel=channel, span=span),
     )
+
+
+def _campaigns(session: Session, counters: Counters, *, channel: Channel, span: Span) -> list[CampaignFigure]:
+    """Each campaign running within the period, over the days it shares with the period."""
+    figures: list[CampaignFigure] = []
+    for campaign in overlapping(session, span.first, span.last):
+        window = Span(max(campaign.starts_on, span.first), min(campaign.ends_on, span.last), span.zone)
+        ids = {str(p.id) for p in campaign.programmes}
+        start, end = from_us(window.start_us), from_us(window.end_us)
+        rows = [r for r in counters.watch(channel.slug, window.days) if r.airing.programme_id in ids]
+        viewers = counters.airing_viewers(channel.slug, sorted({r.airing.key for r in rows}))
+        figures.append(
+            CampaignFigure(
+                campaign_id=str(campaign.id),
+                name=campaign.name,
+                theme=campaign.theme,
+                first=window.first,
+                last=window.last,
+                programmes=len(ids),
+                planned_s=sum(s for p, s in _planned(session, channel, start, end) if p in ids),
+                aired_s=sum(s for p, s in _aired(session, channel, start, end) if p in ids),
+                watch_ms=sum(r.watch_ms for r in rows),
+                viewers=sum(viewers.values()),
+            )
+        )
+    return figures

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
 __all__ = [
     "AirtimeOut",
+    "CampaignFigureOut",
+    "CampaignIn",
+    "CampaignOut",
     "PointOut",
     "ProgrammeOut",
     "ReportOut",
@@ -51,6 +55,42 @@ class AirtimeOut(BaseModel):
     aired_hours: float
 
 
+class CampaignFigureOut(BaseModel):
+    """A campaign within the period: hours of its programmes planned, aired and watched."""
+
+    campaign_id: str
+    name: str
+    theme: str
+    first_day: date
+    last_day: date
+    programmes: int
+    planned_hours: float
+    aired_hours: float
+    watch_hours: float
+    viewers: int
+
+
+class CampaignIn(BaseModel):
+    """A new campaign: a theme and a period (local days, inclusive) grouping programmes."""
+
+    name: str = Field(min_length=1, max_length=200)
+    theme: str = Field(default="", max_length=2000)
+    starts_on: date
+    ends_on: date
+    programme_ids: list[uuid.UUID] = Field(default_factory=list, max_length=500)
+
+
+class CampaignOut(BaseModel):
+    """A campaign as stored."""
+
+    id: uuid.UUID
+    name: str
+    theme: str
+    starts_on: date
+    ends_on: date
+    programme_ids: list[uuid.UUID]
+
+
 class ReportOut(BaseModel):
     """A channel's audience and airtime over a period (docs/audience.md)."""
 
@@ -72,4 +112,5 @@ class ReportOut(BaseModel):
     devices: list[ShareOut]
     airtime_topics: list[AirtimeOut]
     airtime_documents: list[AirtimeOut]
+    campaigns: list[CampaignFigureOut]
     exports: dict[str, str] = Field(description="CSV and XLSX links of every table")

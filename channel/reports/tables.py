@@ -103,6 +103,35 @@ def _breakdown(report: Report) -> Table:
     return Table("Thời gian xem theo nhóm", ("Nhóm", "Giá trị", "Thời gian xem (giờ)"), rows)
 
 
+def _campaigns(report: Report) -> Table:
+    return Table(
+        "Chiến dịch",
+        (
+            "Chiến dịch",
+            "Chủ đề",
+            "Từ ngày",
+            "Đến ngày",
+            "Kế hoạch (giờ)",
+            "Đã phát (giờ)",
+            "Người xem",
+            "Thời gian xem (giờ)",
+        ),
+        [
+            (
+                c.name,
+                c.theme,
+                c.first.isoformat(),
+                c.last.isoformat(),
+                round(c.planned_s / 3600, 3),
+                round(c.aired_s / 3600, 3),
+                c.viewers,
+                _hours(c.watch_ms),
+            )
+            for c in report.campaigns
+        ],
+    )
+
+
 TABLES: Final[dict[str, Callable[[Report], Table]]] = {
     "viewers": _viewers,
     "topics": _topics,
@@ -112,6 +141,7 @@ TABLES: Final[dict[str, Callable[[Report], Table]]] = {
         "Thời lượng phát theo văn bản", "Văn bản pháp luật", r.airtime_documents
     ),
     "breakdown": _breakdown,
+    "campaigns": _campaigns,
 }
 
 

@@ -64,6 +64,12 @@
     r.airtime_topics.forEach(function (a) {
       var tr = el("tr"); cell(tr, a.name); cell(tr, number.format(a.planned_hours)); cell(tr, number.format(a.aired_hours)); air.appendChild(tr);
     });
+    var camps = $("reports-campaigns"); camps.textContent = "";
+    r.campaigns.forEach(function (c) {
+      var tr = el("tr"); cell(tr, c.name + " (" + dayText(c.first_day) + " – " + dayText(c.last_day) + ")");
+      cell(tr, number.format(c.planned_hours)); cell(tr, number.format(c.aired_hours));
+      cell(tr, number.format(c.viewers)); cell(tr, number.format(c.watch_hours)); camps.appendChild(tr);
+    });
     var list = $("reports-exports"); list.textContent = "";
     Object.keys(r.exports).forEach(function (name) {
       var table = name.replace(/\.(csv|xlsx)$/, ""), fmt = name.slice(table.length + 1);

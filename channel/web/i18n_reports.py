@@ -42,6 +42,7 @@ REPORTS_VI: Final[dict[str, str]] = {
     "table_airtime-topics": "Thời lượng phát theo chủ đề",
     "table_airtime-documents": "Thời lượng phát theo văn bản",
     "table_breakdown": "Theo chất lượng, nguồn xem, thiết bị",
+    "table_campaigns": "Chiến dịch",
 }
 
 REPORTS_EN: Final[dict[str, str]] = {
@@ -80,4 +81,5 @@ REPORTS_EN: Final[dict[str, str]] = {
     "table_airtime-topics": "Airtime by topic",
     "table_airtime-documents": "Airtime by legal document",
     "table_breakdown": "By quality, referrer, device",
+    "table_campaigns": "Campaigns",
 }

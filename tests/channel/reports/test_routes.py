@@ -126,6 +126,7 @@ def test_every_table_exports_as_csv_with_a_bom_and_as_xlsx(
         assert rows[0][0] in {
             "Thời điểm (Asia/Ho_Chi_Minh)",
             "Chủ đề pháp luật",
+            "Chiến dịch",
             "Chương trình",
             "Văn bản pháp luật",
             "Nhóm",
@@ -160,3 +161,44 @@ def test_staff_who_report_and_the_portal_token_may_read_no_one_else(
     )
     assert bad.status_code == 422
     assert bad.json()["error"]["code"] == "bad_period"
+
+
+def test_a_campaign_reports_the_airtime_and_audience_of_its_programmes(
+    api_client: TestClient, api_users: dict[str, ApiUser], counted: tuple[Air, int]
+) -> None:
+    air, _ = counted
+    today = datetime.now(UTC).date()
+    body = {
+        "name": "Luật Đất đai 2024 có hiệu lực",
+        "theme": "Phổ biến Luật Đất đai sửa đổi",
+        "starts_on": (today - timedelta(days=1)).isoformat(),
+        "ends_on": (today + timedelta(days=30)).isoformat(),
+        "programme_ids": [str(air.programmes[1])],
+    }
+    assert (
+        api_client.post("/api/campaigns", json=body, headers=api_users["producer"].headers).status_code == 403
+    )
+    created = api_client.post("/api/campaigns", json=body, headers=api_users["editor"].headers)
+    assert created.status_code == 201, created.text
+    backwards = {**body, "ends_on": (today - timedelta(days=5)).isoformat()}
+    refused = api_client.post("/api/campaigns", json=backwards, headers=api_users["editor"].headers)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "campaign_dates"
+    listed = api_client.get("/api/campaigns", headers=api_users["scheduler"].headers).json()
+    assert [c["name"] for c in listed] == [body["name"]]
+
+    report = api_client.get(
+        f"/api/reports/{air.slug}", params=_yesterday_to_today(), headers=api_users["admin"].headers
+    ).json()
+    (campaign,) = report["campaigns"]
+    land = next(p for p in report["programmes"] if p["title"] == "Luật Đất đai")
+    assert campaign["programmes"] == 1
+    assert campaign["viewers"] == land["viewers"] == 2
+    assert campaign["watch_hours"] == land["watch_hours"]
+    assert campaign["planned_hours"] == campaign["aired_hours"] == round(60 / 3600, 3)
+    audit = api_client.get("/api/audit", headers=api_users["admin"].headers).json()
+    assert any(e["action"] == "campaign.create" for e in audit)
+
+    gone = api_client.delete(f"/api/campaigns/{created.json()['id']}", headers=api_users["scheduler"].headers)
+    assert gone.status_code == 204
+    assert api_client.get("/api/campaigns", headers=api_users["admin"].headers).json() == []

@@ -1,8 +1,9 @@
 """Heartbeats batched in memory on the hot path, written to the shared counters every few seconds.
 
 Noting a beat is an append to a list (no I/O, no lock: the event loop is one thread). A background
-task of the API's lifespan swaps the list out, attributes each beat against the channel's timeline
-and writes the batch in a worker thread, so the hot path never waits on Redis or the database.
+task of the API's lifespan swaps the list out; a worker thread drops repeats, attributes each beat
+against the channel's timeline and writes one session per slot, so the hot path never waits on Redis
+or the database.
 A batch that cannot be written (Redis or the database down) is dropped with a warning: audience
 figures may miss those seconds, viewers never notice.
 """
@@ -21,7 +22,7 @@ from channel.audience.counters import Counters
 from channel.state import StateKey
 from playlist import Timeline
 
-__all__ = ["AUDIENCE", "AudienceRecorder", "Timelines"]
+__all__ = ["AUDIENCE", "AudienceRecorder", "Timelines", "first_per_slot", "repeats_dropped"]
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,29 @@ Timelines = Callable[[str], Timeline | None]
 
 #: beats kept at most between two flushes (a stuck flush cannot grow memory without bound)
 MAX_PENDING = 500_000
+#: two reloads of one session closer than this bring the same slot (players wait half a target duration)
+_REPEAT_US = 500_000
+
+
+def repeats_dropped(beats: Sequence[Beat]) -> list[Beat]:
+    """The first beat of each session per half second: a player (or a benchmark) hammering one URL adds
+    no work beyond its first reload."""
+    seen: set[tuple[str, str, int]] = set()
+    kept: list[Beat] = []
+    for beat in beats:
+        key = (beat.slug, beat.token, beat.at_us // _REPEAT_US)
+        if key not in seen:
+            seen.add(key)
+            kept.append(beat)
+    return kept
+
+
+def first_per_slot(counted: Sequence[Counted]) -> list[Counted]:
+    """One beat per session and slot: only the first can count, whatever replica writes it."""
+    found: dict[tuple[str, str, int], Counted] = {}
+    for c in counted:
+        found.setdefault((c.beat.slug, c.beat.token, c.slot), c)
+    return list(found.values())
 
 
 class AudienceRecorder:
@@ -80,14 +104,17 @@ class AudienceRecorder:
                 counted.append(found)
         return counted
 
+    def write(self, beats: Sequence[Beat]) -> int:
+        """Attribute and record a batch (in a worker thread); returns how many new slots were counted."""
+        return self.counters.record(first_per_slot(self.attributed(repeats_dropped(beats))))
+
     async def flush(self) -> int:
         """Write what is pending; returns how many new slots were counted."""
         beats, self.pending = self.pending, []
         if not beats:
             return 0
-        counted = self.attributed(beats)
         try:
-            return await asyncio.to_thread(self.counters.record, counted)
+            return await asyncio.to_thread(self.write, beats)
         except Exception:  # any store failure: drop this batch, keep serving
             log.warning("audience: a batch of %d beats could not be written", len(beats), exc_info=True)
             return 0

@@ -49,17 +49,15 @@ class SqlCounters:
 
     def _insert(self, session: Session) -> Insert:
         if session.get_bind().dialect.name == "postgresql":
-            return postgresql.insert(AudienceSlot).on_conflict_do_nothing()
-        return sqlite.insert(AudienceSlot).on_conflict_do_nothing()
+            return postgresql.insert(AudienceSlot).on_conflict_do_nothing().returning(AudienceSlot.slot)
+        return sqlite.insert(AudienceSlot).on_conflict_do_nothing().returning(AudienceSlot.slot)
 
     def record(self, counted: Sequence[Counted]) -> int:
         if not counted:
             return 0
-        with self.sessions.begin() as session:
-            new = 0
-            for c in counted:  # one statement per row: its rowcount says whether it was new
-                new += session.execute(self._insert(session).values(**_row(c))).rowcount  # type: ignore[attr-defined]
-            return new
+        with self.sessions.begin() as session:  # batched; conflicts (counted already) are skipped
+            inserted = session.connection().execute(self._insert(session), [_row(c) for c in counted])
+            return len(inserted.all())  # RETURNING: the rows that were new
 
     def minutes(self, slug: str, *, start_us: int, end_us: int, days: Sequence[str]) -> list[MinutePoint]:
         query = (

@@ -16,6 +16,7 @@ from channel.reports.periods import span_of
 from channel.settings import Settings
 from channel.state import state_of
 from tests.channel.playout.helpers import seed_channel
+from tests.pgschema import pg_schema_url
 from tests.redisdb import empty_redis_dbs
 
 UA_PHONE = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Mobile Safari/537.36"
@@ -60,6 +61,11 @@ def _count(settings: Settings) -> None:
 
 def test_counting_into_the_database(tmp_path: Path) -> None:
     _count(Settings(data_dir=tmp_path / "var", env="test"))
+
+
+def test_counting_into_postgresql(tmp_path: Path, postgres_url: str) -> None:
+    with pg_schema_url(postgres_url) as url:
+        _count(Settings(data_dir=tmp_path / "var", env="test", database_url=url))
 
 
 def test_counting_into_redis(tmp_path: Path, redis_url: str) -> None:

@@ -110,7 +110,29 @@
       (list || []).forEach(function (c) { var o = el("option", c.name); o.value = c.slug; select.appendChild(o); });
     });
     first.then(show).catch(fail);
+    loadProgrammes().catch(fail);
   }
+  function loadProgrammes() {
+    var select = $("campaign-programmes");
+    if (select.options.length) { return Promise.resolve(); }
+    return api("GET", "/api/programmes?status=ready&limit=100").then(function (page) {
+      ((page && page.items) || []).forEach(function (p) { var o = el("option", p.title); o.value = p.id; select.appendChild(o); });
+    });
+  }
+  $("campaign-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    $("campaign-status").textContent = "";
+    api("POST", "/api/campaigns", {
+      name: $("campaign-name").value.trim(),
+      theme: $("campaign-theme").value.trim(),
+      starts_on: $("campaign-from").value,
+      ends_on: $("campaign-to").value,
+      programme_ids: Array.prototype.map.call($("campaign-programmes").selectedOptions, function (o) { return o.value; })
+    }).then(function () {
+      $("campaign-form").reset(); C.showError(""); $("campaign-status").textContent = T.campaign_created;
+      return show();
+    }).catch(fail);
+  });
   $("reports-period").addEventListener("change", function () {
     $("reports-end-box").classList.toggle("hidden", $("reports-period").value !== "custom");
   });

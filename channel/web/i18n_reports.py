@@ -43,6 +43,12 @@ REPORTS_VI: Final[dict[str, str]] = {
     "table_airtime-documents": "Thời lượng phát theo văn bản",
     "table_breakdown": "Theo chất lượng, nguồn xem, thiết bị",
     "table_campaigns": "Chiến dịch",
+    "campaign_new": "Chiến dịch mới",
+    "campaign_name": "Tên chiến dịch",
+    "campaign_theme": "Chủ đề chiến dịch",
+    "campaign_programmes": "Các chương trình",
+    "campaign_create": "Tạo chiến dịch",
+    "campaign_created": "Đã tạo chiến dịch.",
 }
 
 REPORTS_EN: Final[dict[str, str]] = {
@@ -82,4 +88,10 @@ REPORTS_EN: Final[dict[str, str]] = {
     "table_airtime-documents": "Airtime by legal document",
     "table_breakdown": "By quality, referrer, device",
     "table_campaigns": "Campaigns",
+    "campaign_new": "New campaign",
+    "campaign_name": "Campaign name",
+    "campaign_theme": "Theme",
+    "campaign_programmes": "Programmes",
+    "campaign_create": "Create campaign",
+    "campaign_created": "Campaign created.",
 }

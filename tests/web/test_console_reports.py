@@ -112,6 +112,19 @@ def test_a_scheduler_reads_charts_downloads_tables_and_prints(
     assert rows[0][0] == "Thời điểm (Asia/Ho_Chi_Minh)"
     assert sum(int(r[1]) > 0 for r in rows[1:]) >= 1
 
+    # a campaign grouping one programme, made in the tab, shows in the report at once
+    page.fill("#campaign-name", "Luật Đất đai có hiệu lực")
+    page.fill("#campaign-theme", "Phổ biến Luật Đất đai")
+    today = page.input_value("#reports-date")
+    page.fill("#campaign-from", today)
+    page.fill("#campaign-to", today)
+    page.select_option("#campaign-programmes", label="Luật Đất đai")
+    page.click("#campaign-create")
+    page.wait_for_selector("#reports-campaigns tr")
+    assert "Luật Đất đai có hiệu lực" in page.inner_text("#reports-campaigns")
+    assert page.inner_text("#campaign-status") == "Đã tạo chiến dịch."
+    assert_accessible(page, "reports with a campaign")
+
     page.emulate_media(media="print")
     assert page.locator("#reports-form").is_hidden()
     assert page.locator("nav.tabs").is_hidden()

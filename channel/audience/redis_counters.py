@@ -5,6 +5,11 @@ expiry: a replica flushing late never counts it twice); ``cc:<slug>:<minute>`` a
 ``u:<slug>:<day>`` and ``av:<slug>:<airing>`` are HyperLogLogs of sessions per minute, local day and
 airing; ``w:<slug>:<day>`` maps ``airing|variant|referrer|device`` to milliseconds watched,
 ``wm:<slug>:<day>`` minute to milliseconds, ``air:<slug>:<day>`` airing to its title and start.
+
+A minute's HyperLogLog lives an hour: each flush that touched it copies its count into
+``ccd:<slug>:<day>`` (minute to viewers) with one script, so the last copy (made after every replica
+added its sessions) is the final count, and a month's or a quarter's report reads a hash per day
+instead of tens of thousands of HyperLogLogs.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import redis
 from channel.audience.beats import Airing, Counted
 from channel.audience.counters import MinutePoint, WatchRow
 
-__all__ = ["KEEP_SECONDS", "PREFIX", "SEEN_SECONDS", "RedisCounters"]
+__all__ = ["KEEP_SECONDS", "MINUTE_HLL_SECONDS", "PREFIX", "SEEN_SECONDS", "RedisCounters"]
 
 PREFIX: Final = "legaltv:audience:"
 #: a counted slot is remembered this long: longer than any flush delay between replicas
@@ -26,6 +31,15 @@ SEEN_SECONDS: Final = 900
 #: counters are kept ~13 months, enough for a year-on-year monthly report
 KEEP_SECONDS: Final = 400 * 86400
 _MINUTE_US = 60_000_000
+#: a minute's HyperLogLog outlives every replica's flush of that minute
+MINUTE_HLL_SECONDS: Final = 3600
+#: PFCOUNT and store in one step, so the copy made last holds every replica's sessions
+_COPY_COUNT = """
+local n = redis.call('PFCOUNT', KEYS[1])
+redis.call('HSET', KEYS[2], ARGV[1], n)
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return n
+"""
 
 
 def _airing_json(airing: Airing) -> str:
@@ -53,6 +67,7 @@ class RedisCounters:
     def __init__(self, client: redis.Redis, *, prefix: str = PREFIX) -> None:
         self.client = client
         self.prefix = prefix
+        self.copy_count = client.register_script(_COPY_COUNT)
 
     def record(self, counted: Sequence[Counted]) -> int:
         if not counted:
@@ -64,13 +79,12 @@ class RedisCounters:
         fresh = [c for c, new in zip(counted, marks.execute(), strict=True) if new]
         pipe = self.client.pipeline(transaction=False)
         touched: set[str] = set()
+        minutes: set[tuple[str, str, int]] = set()
         for c in fresh:
             b = c.beat
-            keys = (
-                f"{p}cc:{b.slug}:{c.minute_us}",
-                f"{p}u:{b.slug}:{c.day}",
-                f"{p}av:{b.slug}:{c.airing.key}",
-            )
+            pipe.pfadd(f"{p}cc:{b.slug}:{c.minute_us}", b.token)
+            minutes.add((b.slug, c.day, c.minute_us))
+            keys = (f"{p}u:{b.slug}:{c.day}", f"{p}av:{b.slug}:{c.airing.key}")
             for key in keys:
                 pipe.pfadd(key, b.token)
             field = f"{c.airing.key}|{b.variant}|{b.referrer}|{b.device}"
@@ -81,29 +95,37 @@ class RedisCounters:
             touched.update(f"{p}{kind}:{b.slug}:{c.day}" for kind in ("w", "wm", "air"))
         for key in touched:
             pipe.expire(key, KEEP_SECONDS)
+        for slug, _day, minute in minutes:
+            pipe.expire(f"{p}cc:{slug}:{minute}", MINUTE_HLL_SECONDS)
         pipe.execute()
+        copies = self.client.pipeline(transaction=False)
+        for slug, day, minute in minutes:
+            self.copy_count(
+                keys=[f"{p}cc:{slug}:{minute}", f"{p}ccd:{slug}:{day}"],
+                args=[minute, KEEP_SECONDS],
+                client=copies,
+            )
+        copies.execute()
         return len(fresh)
 
     def minutes(self, slug: str, *, start_us: int, end_us: int, days: Sequence[str]) -> list[MinutePoint]:
-        first = start_us - start_us % _MINUTE_US
-        starts = list(range(first, end_us, _MINUTE_US))
-        pipe = self.client.pipeline(transaction=False)
-        for minute in starts:
-            pipe.pfcount(f"{self.prefix}cc:{slug}:{minute}")
-        counts: list[int] = pipe.execute()
-        watch = self._minute_watch(slug, days)
+        viewers = self._per_minute("ccd", slug, days)
+        watch = self._per_minute("wm", slug, days)
         return [
             MinutePoint(minute_us=m, viewers=n, watch_ms=watch.get(m, 0))
-            for m, n in zip(starts, counts, strict=True)
-            if n
+            for m, n in sorted(viewers.items())
+            if start_us <= m < end_us and n
         ]
 
-    def _minute_watch(self, slug: str, days: Sequence[str]) -> dict[int, int]:
-        found: dict[int, int] = {}
+    def _per_minute(self, kind: str, slug: str, days: Sequence[str]) -> dict[int, int]:
+        """A per-day hash of minute to number (viewers, milliseconds), over several days."""
+        pipe = self.client.pipeline(transaction=False)
         for day in days:
-            raw: dict[Any, Any] = self.client.hgetall(f"{self.prefix}wm:{slug}:{day}")  # type: ignore[assignment]
-            for minute, ms in raw.items():
-                found[int(minute)] = found.get(int(minute), 0) + int(ms)
+            pipe.hgetall(f"{self.prefix}{kind}:{slug}:{day}")
+        found: dict[int, int] = {}
+        for raw in pipe.execute():
+            for minute, value in raw.items():
+                found[int(minute)] = found.get(int(minute), 0) + int(value)
         return found
 
     def watch(self, slug: str, days: Sequence[str]) -> list[WatchRow]:

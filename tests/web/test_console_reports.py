@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, Page, Playwright
+from playwright.sync_api import Browser, Page
 
 from channel.db import make_engine, make_sessionmaker
 from channel.migrate import upgrade
@@ -24,7 +24,7 @@ from channel.settings import Settings
 from storage import LocalStore
 from tests.channel.playout.helpers import seed_channel
 from tests.web.axe import assert_accessible, with_axe
-from tests.web.browser import SCREENSHOTS, launch, sign_in
+from tests.web.browser import SCREENSHOTS, sign_in
 from tests.web.service import Service, running_service
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(300)]
@@ -45,13 +45,6 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     with running_service(data, embedded_worker="false", audience_flush_seconds="1") as running:
         running.create_user(USER, PASSWORD, "scheduler")
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    launched = launch(playwright)
-    yield launched
-    launched.close()
 
 
 def _watch(service: Service, sessions: int) -> None:

@@ -359,6 +359,8 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 SEGMENT_KEY = "programmes/bench/r1/720p/seg_00000.ts"
+#: a viewing session's token, as the live master hands out (audience counting)
+COUNTED_TOKEN = "benchBENCHbench0123_-x"
 SEGMENT_BYTES = 2_000_000
 
 
@@ -394,6 +396,13 @@ def main() -> None:
                     wrk("nginx (static copy)", static, seconds=seconds, pid=nginx.pid),
                     wrk("legaltv live (lean handler)", live, seconds=seconds, pid=api.pid),
                     wrk("legaltv via FastAPI route", f"{live}?via=router", seconds=seconds, pid=api.pid),
+                    # audience counting (docs/audience.md): the same bytes, plus a heartbeat noted in memory
+                    wrk(
+                        "legaltv live, counted (?s=)",
+                        f"{live}?s={COUNTED_TOKEN}",
+                        seconds=seconds,
+                        pid=api.pid,
+                    ),
                 ]
                 vod = static.replace(f"/live/{SLUG}/{VARIANT}.m3u8", "/vod/master.m3u8")
                 engine = serve_channel_engine(root / "channel-engine", vod)
@@ -469,9 +478,13 @@ def main() -> None:
     p99 = results[1].p99_ms
     print(f"\nlegaltv / nginx: {ratio:.2f} (target ≥ 0.40) {'OK' if ratio >= 0.40 else 'BELOW TARGET'}")
     print(f"legaltv p99: {p99:.2f} ms (target < 10 ms) {'OK' if p99 < 10 else 'ABOVE TARGET'}")
-    if len(results) > 3:
-        versus = results[1].rps / results[3].rps
-        per_cpu = results[3].cpu_us / results[1].cpu_us
+    print(
+        f"audience counting: {results[3].rps:.0f} req/s counted against {results[1].rps:.0f} not counted"
+        f" ({results[3].rps / results[1].rps:.2f}); CPU {results[3].cpu_us:.1f} against {results[1].cpu_us:.1f} µs/req"
+    )
+    if len(results) > 4:
+        versus = results[1].rps / results[4].rps
+        per_cpu = results[4].cpu_us / results[1].cpu_us
         print(
             f"legaltv / channel-engine: {versus:.2f} in req/s (target ≥ 2) {'OK' if versus >= 2 else 'BELOW TARGET'},"
             f" {per_cpu:.2f} in requests per CPU second; playlists: {engine_note}"

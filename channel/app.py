@@ -17,6 +17,8 @@ from sqlalchemy import Engine
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from channel.audience import AUDIENCE
+from channel.audience.setup import audience_recorder
 from channel.audit.anchor import anchor_forever
 from channel.auth import routes as auth_routes
 from channel.auth.deps import ACCOUNT_POLICY, LOGIN_LIMITS
@@ -49,6 +51,8 @@ from channel.ops.metrics import (
 from channel.playout import install_playout, slate_probe
 from channel.playout import router as playout_router
 from channel.playout.cache import PLAYOUT, TimelineCache
+from channel.reports import campaign_router
+from channel.reports import router as reports_router
 from channel.settings import Settings
 from channel.state import AppState, Part, parts_of
 from channel.stores import store_from_settings
@@ -62,6 +66,7 @@ from channel.web.public import PUBLIC_PROGRAMMES
 from channel.web.public_lean import PublicProgrammeRoute
 from channel.web.viewer_lean import ViewerPageRoute
 from channel.worker import create_celery
+from playlist import Timeline
 from storage import Store
 
 __all__ = ["ROUTERS", "ChannelApp", "body_policy", "create_app"]
@@ -79,6 +84,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     library_media_routes.router,
     catchup.router,
     playout_router,
+    reports_router,
+    campaign_router,
 )
 
 
@@ -108,7 +115,7 @@ def _lifespan(
     state: AppState, *, sweep_seconds: float
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """Background work of the API while it serves: the sweep of abandoned uploads, the job watchdog, the
-    audit chain's anchor."""
+    audit chain's anchor, the audience batch's flush."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -122,10 +129,13 @@ def _lifespan(
         anchor = asyncio.create_task(
             anchor_forever(state.engine, interval_s=state.settings.audit_anchor_seconds), name="audit-anchor"
         )
+        audience = asyncio.create_task(
+            state.part(AUDIENCE).flush_forever(state.settings.audience_flush_seconds), name="audience-flush"
+        )
         try:
             yield
         finally:
-            for task in (sweeper, watchdog, anchor):
+            for task in (sweeper, watchdog, anchor, audience):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -159,6 +169,12 @@ def _state(settings: Settings, *, engine: Engine, store: Store) -> AppState:
     """Everything the API shares across requests, each built once, here."""
     sessions = make_sessionmaker(engine)
     celery = create_celery(settings)
+    playout = TimelineCache(sessions, slate_stored=slate_probe(store))
+
+    def timelines(slug: str) -> Timeline | None:
+        live = playout.peek(slug)
+        return None if live is None else live.timeline
+
     return AppState(
         settings=settings,
         engine=engine,
@@ -169,7 +185,8 @@ def _state(settings: Settings, *, engine: Engine, store: Store) -> AppState:
             Part(METRICS, _app_metrics(settings, engine)),
             Part(LOGIN_LIMITS, login_limits(settings)),
             Part(ACCOUNT_POLICY, account_policy(settings)),
-            Part(PLAYOUT, TimelineCache(sessions, slate_stored=slate_probe(store))),
+            Part(PLAYOUT, playout),
+            Part(AUDIENCE, audience_recorder(settings, sessions=sessions, timelines=timelines)),
             Part(PUBLIC_PROGRAMMES, PublicProgrammes()),
             Part(ASSETS, scan_assets(settings)),
             Part(UPLOADS, upload_service(settings, sessions=sessions, store=store, celery=celery)),
@@ -234,6 +251,7 @@ def create_app(
             ),
             ViewerPageRoute(state.sessionmaker, state.part(PLAYOUT), settings, state.part(ASSETS)),
         ),
+        audience=state.part(AUDIENCE) if settings.audience_counting else None,
     )
     for router in ROUTERS:
         app.include_router(router)

@@ -115,6 +115,19 @@ class Settings(BaseSettings):
     rate_limit_redis_url: str = Field(
         default="", description="Redis for rate-limit counters; empty: the broker's Redis, else memory"
     )
+    # audience measurement (issue 14, docs/audience.md)
+    audience_counting: bool = Field(
+        default=True, description="Hand out session tokens in the live master and count viewing"
+    )
+    audience_flush_seconds: float = Field(
+        default=5.0, gt=0, le=60, description="How often each replica writes its batch of heartbeats"
+    )
+    audience_redis_url: str = Field(
+        default="", description="Redis for audience counters; empty: the broker's Redis, else the database"
+    )
+    audience_report_token: str = Field(
+        default="", description="Read-only bearer token for the portal's report JSON (empty: staff only)"
+    )
     metrics_allow: list[str] = Field(
         default_factory=lambda: ["127.0.0.1/32", "::1/128"], description="Networks that may read /metrics"
     )
@@ -151,6 +164,10 @@ class Settings(BaseSettings):
         if self.metrics_token and len(self.metrics_token) < MIN_SECRET_LENGTH:
             raise ValueError(
                 f"LEGALTV_METRICS_TOKEN: at least {MIN_SECRET_LENGTH} characters; make one with: {MAKE_ONE}"
+            )
+        if self.audience_report_token and len(self.audience_report_token) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"LEGALTV_AUDIENCE_REPORT_TOKEN: at least {MIN_SECRET_LENGTH} characters; make one with: {MAKE_ONE}"
             )
         return self
 

@@ -281,10 +281,12 @@ def render_static_vod(
     return "\n".join(lines) + "\n"
 
 
-def render_master(channel: ChannelProfile, *, query: str = "") -> str:
-    """Master playlist, constant per channel; ``query`` (e.g. ``start=...``) is passed to every URI."""
+def render_master(channel: ChannelProfile, *, query: str = "", variant_query: str = "") -> str:
+    """Master playlist, constant per channel; ``query`` (e.g. ``start=...``) is passed to every URI,
+    ``variant_query`` (a viewing session's token) to the video variants' only."""
     suffix = _suffix(query)
+    variant_suffix = _suffix("&".join(q for q in (query.removeprefix("?"), variant_query) if q))
     return render_variant_master(
-        variants=[(v, variant_playlist_name(v.name) + suffix) for v in channel.variants],
+        variants=[(v, variant_playlist_name(v.name) + variant_suffix) for v in channel.variants],
         subtitles=[(lang, subtitle_playlist_name(lang.code) + suffix) for lang in channel.subtitles],
     )

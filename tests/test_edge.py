@@ -125,6 +125,23 @@ def test_a_cached_live_playlist_is_never_served_past_its_next_segment(stack: Sta
     assert len(statuses) - hits <= 2 * 6, statuses  # about one trip to the API per 2-second segment
 
 
+def test_session_bearing_reloads_pass_the_cache_to_be_counted(stack: Stack) -> None:
+    """Audience counting (docs/audience.md): the master is each request's own, and a reload carrying
+    its session token reaches an API replica every time, with the bytes of the cached playlist."""
+    masters = [stack.get(f"/live/{stack.air.slug}/master.m3u8") for _ in range(2)]
+    assert {m.headers["cache-control"] for m in masters} == {"private, no-store"}
+    assert masters[0].text != masters[1].text  # never one session for two players
+    variant = next(u for u in masters[0].text.splitlines() if u.startswith("720p.m3u8?s="))
+    before = len(stack.edge.access_log())
+    counted = [stack.get(f"/live/{stack.air.slug}/{variant}") for _ in range(3)]
+    assert {r.headers["x-cache-status"] for r in counted} == {"BYPASS"}
+    lines = [line for line in stack.edge.access_log()[before:] if "?s=" in line]
+    assert len(lines) == 3
+    assert all("upstream=-" not in line for line in lines)  # each one reached a replica
+    plain = stack.get(f"/live/{stack.air.slug}/720p.m3u8")
+    assert parse_strict(plain.text).media_sequence - parse_strict(counted[-1].text).media_sequence in {0, 1}
+
+
 def test_one_request_per_freshness_period_reaches_the_api(stack: Stack) -> None:
     day = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
     url = f"/api/channels/{stack.air.slug}/epg?date={day}"  # nobody asked for it yet: a cold entry

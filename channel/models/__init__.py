@@ -1,7 +1,9 @@
 """Database models, one module per aggregate; importing this package registers every table."""
 
+from channel.models.audience import AudienceSlot
 from channel.models.audit import CHAIN_HEAD_ID, GENESIS_HASH, AuditChainHead, AuditEvent
 from channel.models.base import Base, UTCDateTime, new_id, utcnow
+from channel.models.campaign import Campaign, campaign_programmes
 from channel.models.channel import Channel, profile_json
 from channel.models.editorial import ChannelTakeover, Review, ReviewDecision, TakeoverSource, WithdrawalKind
 from channel.models.library import LegalDocument, Topic, programme_legal_documents, programme_topics
@@ -17,9 +19,11 @@ __all__ = [
     "GENESIS_HASH",
     "ApiToken",
     "AsRunEntry",
+    "AudienceSlot",
     "AuditChainHead",
     "AuditEvent",
     "Base",
+    "Campaign",
     "Channel",
     "ChannelTakeover",
     "CompiledPlayout",
@@ -45,6 +49,7 @@ __all__ = [
     "User",
     "UserRole",
     "WithdrawalKind",
+    "campaign_programmes",
     "new_id",
     "profile_json",
     "programme_legal_documents",

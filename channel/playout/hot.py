@@ -7,6 +7,11 @@ is one dict lookup. Its Cache-Control counts down to that instant, so no cache k
 Anything unusual (a query string, an unknown channel or track, off air, a channel about to start,
 another method) goes on to the FastAPI routes, which answer it with the usual error envelope.
 
+Audience measurement (docs/audience.md): with a recorder, the master hands every request its own
+session token in the variant URIs (`?s=<token>`, so the master is `private, no-store`), and a
+variant request whose whole query is such a token is answered with exactly the bytes of the same
+request without it (one rendered playlist per segment still), after noting a heartbeat in memory.
+
 This path skips the metrics and request-id middleware (measured in docs/benchmarks.md): it adds CORS
 itself, so browsers embedding the player see the same headers as on every other route. A media
 playlist also carries `Expires` (see `live_expires`): caches in front count down to the same instant.
@@ -20,6 +25,7 @@ from datetime import UTC, datetime
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from channel.audience import AudienceRecorder, mint_token, session_query, token_of
 from channel.mediauris import MediaUris
 from channel.ops.cors import Headers, SimpleCors
 from channel.playout.cache import PlayoutUnavailable, TimelineCache
@@ -33,6 +39,9 @@ _MASTER = "master.m3u8"
 
 
 _FOREVER_US = 1 << 62
+#: stands for the session token in a master rendered once per timeline version (same length)
+_PLACEHOLDER = session_query("_" * 22)
+_NO_STORE = b"private, no-store"
 _PLAIN = MediaUris(MEDIA_PREFIX)
 
 
@@ -69,26 +78,34 @@ class LivePlaylistMiddleware:
         cache: TimelineCache,
         cors_origins: list[str],
         uris: MediaUris = _PLAIN,
+        audience: AudienceRecorder | None = None,
     ) -> None:
         self.app = app
+        self.audience = audience
         self.cache = cache
         self.cors = SimpleCors(cors_origins)
         self.uris = uris
         self.rendered: dict[tuple[str, str], _Rendered] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["query_string"] or scope["method"] not in ("GET", "HEAD"):
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            return await self.app(scope, receive, send)
+        query: bytes = scope["query_string"]
+        token = token_of(query) if query else None
+        if query and token is None:
             return await self.app(scope, receive, send)
         path: str = scope["path"]
         if not path.startswith("/live/") or not path.endswith(".m3u8"):
             return await self.app(scope, receive, send)
         slug, _, name = path[6:].partition("/")
-        if not slug or "/" in name:
+        if not slug or "/" in name or (token is not None and name == _MASTER):
             return await self.app(scope, receive, send)
         now_us = int(time.time() * 1_000_000)
         found = await self._playlist(slug, name, now_us)
         if found is None:
             return await self.app(scope, receive, send)
+        if token is not None and self.audience is not None and scope["method"] == "GET":
+            self.audience.note(token=token, slug=slug, variant=name[:-5], headers=scope["headers"])
         await self._send(scope, send, found, now_us)
 
     async def _playlist(self, slug: str, name: str, now_us: int) -> _Rendered | None:
@@ -111,7 +128,10 @@ class LivePlaylistMiddleware:
         timeline = live.timeline
         cache: bytes | None = None
         expires: Headers = []
-        if name == _MASTER:
+        if name == _MASTER and self.audience is not None:
+            body = render_master(timeline.channel, variant_query=_PLACEHOLDER).encode()
+            cache, until = _NO_STORE, _FOREVER_US
+        elif name == _MASTER:
             body, cache, until = render_master(timeline.channel).encode(), MASTER_CACHE.encode(), _FOREVER_US
         else:
             track = track_for(timeline.channel, name)
@@ -156,4 +176,6 @@ class LivePlaylistMiddleware:
         }
         await send(start)
         body = b"" if scope["method"] == "HEAD" else found.body
+        if found.cache_control == _NO_STORE:  # the counted master: this request's own session
+            body = body.replace(_PLACEHOLDER.encode(), session_query(mint_token()).encode())
         await send({"type": "http.response.body", "body": body})

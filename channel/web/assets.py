@@ -36,6 +36,7 @@ _log = logging.getLogger(__name__)
 ALLOWED: Final[dict[str, tuple[str, str]]] = {
     "hls.min.js": ("hls.js", "dist/hls.min.js"),
     "tus.min.js": ("tus-js-client", "dist/tus.min.js"),
+    "chart.umd.min.js": ("chart.js", "dist/chart.umd.min.js"),
 }
 _CACHE: Final = "public, max-age=31536000, immutable"
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final, Literal
 
+from channel.web.i18n_reports import REPORTS_EN, REPORTS_VI
+
 __all__ = ["COOKIE", "DEFAULT", "LANGUAGES", "MESSAGES", "Lang", "pick_language", "translate"]
 
 Lang = Literal["vi", "en"]
@@ -246,6 +248,7 @@ _VI: Final[dict[str, str]] = {
     "onair_by": "Người thực hiện",
     "onair_released": "Trả lại",
     "emergency": "Thông báo khẩn",
+    **REPORTS_VI,
 }
 
 _EN: Final[dict[str, str]] = {
@@ -478,6 +481,7 @@ _EN: Final[dict[str, str]] = {
     "onair_by": "By",
     "onair_released": "Released",
     "emergency": "Emergency notice",
+    **REPORTS_EN,
 }
 
 MESSAGES: Final[Mapping[Lang, Mapping[str, str]]] = {"vi": _VI, "en": _EN}

@@ -82,6 +82,7 @@ def render_page(
         base_url=settings.base_url.rstrip("/"),
         hls_url=assets.url("hls.min.js"),
         tus_url=assets.url("tus.min.js"),
+        chart_url=assets.url("chart.umd.min.js"),
         i18n_json=_WORDS_JSON[lang],
         **context,
     )

@@ -8,6 +8,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from channel.audience import AUDIENCE
 from channel.auth.deps import ACCOUNT_POLICY, LOGIN_LIMITS
 from channel.auth.throttle import LoginLimits
 from channel.ops.metrics import METRICS
@@ -24,7 +25,16 @@ def test_create_app_builds_every_part_once(api_app: FastAPI, embedded_settings: 
     assert state.settings is embedded_settings
     assert set(state.parts) == {
         key.name
-        for key in (METRICS, LOGIN_LIMITS, ACCOUNT_POLICY, PLAYOUT, PUBLIC_PROGRAMMES, ASSETS, UPLOADS)
+        for key in (
+            METRICS,
+            LOGIN_LIMITS,
+            ACCOUNT_POLICY,
+            PLAYOUT,
+            AUDIENCE,
+            PUBLIC_PROGRAMMES,
+            ASSETS,
+            UPLOADS,
+        )
     }
     with TestClient(api_app, client=("127.0.0.1", 50000)) as client:  # /metrics answers loopback
         assert client.get("/api/topics").status_code == 200

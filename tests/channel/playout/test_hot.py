@@ -98,7 +98,8 @@ def test_the_rendered_bytes_change_exactly_when_a_segment_completes(tmp_path: Pa
 
 
 def test_the_headers_built_for_a_playlist_stay_a_handful(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path / "var", env="test", cors_origins=[PORTAL])
+    # the constant master (no audience counting: with it, each master is a session's own, no-store)
+    settings = Settings(data_dir=tmp_path / "var", env="test", cors_origins=[PORTAL], audience_counting=False)
     upgrade(settings.resolved_database_url)
     app = create_app(settings)
     air = seed_channel(state_of(app).sessionmaker, settings, store=state_of(app).store)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
@@ -36,16 +37,24 @@ def _get(client: TestClient, url: str, **params: str) -> tuple[int, dict[str, st
     return response.status_code, dict(response.headers), response.text
 
 
-def test_master_is_constant_and_lists_every_rung_and_the_subtitles(api_client: TestClient, air: Air) -> None:
+def test_master_lists_every_rung_and_the_subtitles_with_a_session_of_its_own(
+    api_client: TestClient, air: Air
+) -> None:
+    """Audience counting (docs/audience.md): each master request hands its variants a fresh session
+    token, so the master is private; apart from the token it is constant."""
     status, headers, text = _get(api_client, f"/live/{air.slug}/master.m3u8")
     assert status == 200, text
-    assert headers["cache-control"] == "public, max-age=60"
+    assert headers["cache-control"] == "private, no-store"
     assert headers["access-control-allow-origin"] == "*"
     assert headers["content-type"] == "application/vnd.apple.mpegurl"
     master = parse_strict(text)
-    assert [p.uri for p in master.playlists] == ["1080p.m3u8", "720p.m3u8", "480p.m3u8", "360p.m3u8"]
+    uris = [p.uri for p in master.playlists]
+    assert [u.split("?")[0] for u in uris] == ["1080p.m3u8", "720p.m3u8", "480p.m3u8", "360p.m3u8"]
+    assert len({u.split("?s=")[1] for u in uris}) == 1  # one session for every variant
     assert [m.uri for m in master.media] == ["subs_vi.m3u8"]
-    assert _get(api_client, f"/live/{air.slug}/master.m3u8")[2] == text
+    again = _get(api_client, f"/live/{air.slug}/master.m3u8")[2]
+    assert again != text
+    assert re.sub(r"\?s=[\w-]{22}", "", again) == re.sub(r"\?s=[\w-]{22}", "", text)
 
 
 def _max_age(headers: dict[str, str]) -> int:

@@ -229,6 +229,13 @@ class Settings(BaseSettings):
     live_srt_url: str = Field(
         default="srt://127.0.0.1:9000", description="What hardware encoders are told to stream to (SRT)"
     )
+    ingest_bind: str = Field(default="0.0.0.0", description="Where `legaltv ingest` listens (RTMP, SRT)")  # noqa: S104
+    ingest_rtmp_port: int = Field(default=1935, ge=1, le=65535, description="nginx-rtmp's port")
+    ingest_srt_port: int = Field(default=9000, ge=1, le=65535, description="The SRT listener's port")
+    ingest_control_port: int = Field(
+        default=8935, ge=1, le=65535, description="nginx-rtmp's on_publish callbacks (loopback only)"
+    )
+    ingest_nginx: str = Field(default="nginx", description="The nginx binary (with the RTMP module)")
 
     @model_validator(mode="after")
     def _mfa_policy(self) -> Settings:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -9,7 +11,16 @@ from typing import Literal
 
 from channel.security.tokens import hash_token
 
-__all__ = ["KEY_PREFIX", "IssuedKey", "KeyVerdict", "KeyWindow", "issue_key", "judge_key", "key_digest"]
+__all__ = [
+    "KEY_PREFIX",
+    "IssuedKey",
+    "KeyVerdict",
+    "KeyWindow",
+    "issue_key",
+    "judge_key",
+    "key_digest",
+    "srt_passphrase",
+]
 
 KEY_PREFIX = "live_"  # a public marker (RTMP paths and SRT stream ids accept it), not a secret
 KeyVerdict = Literal["ok", "early", "expired", "revoked", "cancelled"]
@@ -51,3 +62,10 @@ def judge_key(window: KeyWindow, *, now: datetime) -> KeyVerdict:
     if now < window.start - window.lead:
         return "early"
     return "expired" if now >= window.end else "ok"
+
+
+def srt_passphrase(digest: str, *, secret_key: str) -> str:
+    """The SRT passphrase of a key: derived from its stored hash, so the ingest (which never sees the
+    key) can open an encrypted listener with it, and a new key means a new passphrase. 32 characters
+    (SRT takes 10 to 79)."""
+    return hmac.new(secret_key.encode(), f"srt:{digest}".encode(), hashlib.sha256).hexdigest()[:32]

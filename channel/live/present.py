@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import quote
 
-from channel.live.keys import IssuedKey
+from channel.live.keys import IssuedKey, srt_passphrase
 from channel.live.schemas import KeyPublic, LiveEventPublic, StreamEndpoints
 from channel.models import Channel, LiveEvent
 
@@ -28,10 +28,10 @@ def event_public(channel: Channel, event: LiveEvent, *, lead: timedelta) -> Live
     )
 
 
-def endpoints_for(key: str, *, rtmp_url: str, srt_url: str) -> StreamEndpoints:
-    """Copy-paste settings for OBS (RTMP) and an SRT encoder (the key is the SRT stream id and passphrase)."""
+def endpoints_for(key: str, *, passphrase: str, rtmp_url: str, srt_url: str) -> StreamEndpoints:
+    """Copy-paste settings for OBS (RTMP: server and key) and an SRT encoder (caller, with the key's passphrase)."""
     server = rtmp_url.rstrip("/")
-    srt = f"{srt_url}?streamid={quote(key, safe='')}&passphrase={quote(key, safe='')}&mode=caller"
+    srt = f"{srt_url}?mode=caller&passphrase={quote(passphrase, safe='')}&pbkeylen=16"
     return StreamEndpoints(
         rtmp_server=server,
         rtmp_stream_key=key,
@@ -56,9 +56,21 @@ def endpoints_for(key: str, *, rtmp_url: str, srt_url: str) -> StreamEndpoints:
 
 
 def key_public(
-    channel: Channel, event: LiveEvent, key: IssuedKey, *, lead: timedelta, rtmp_url: str, srt_url: str
+    channel: Channel,
+    event: LiveEvent,
+    key: IssuedKey,
+    *,
+    lead: timedelta,
+    rtmp_url: str,
+    srt_url: str,
+    secret_key: str,
 ) -> KeyPublic:
     return KeyPublic(
         event=event_public(channel, event, lead=lead),
-        endpoints=endpoints_for(key.plain, rtmp_url=rtmp_url, srt_url=srt_url),
+        endpoints=endpoints_for(
+            key.plain,
+            passphrase=srt_passphrase(key.digest, secret_key=secret_key),
+            rtmp_url=rtmp_url,
+            srt_url=srt_url,
+        ),
     )

@@ -55,6 +55,7 @@ def post_event(
         lead=_lead(settings),
         rtmp_url=settings.live_rtmp_url,
         srt_url=settings.live_srt_url,
+        secret_key=settings.secret_key,
     )
 
 
@@ -126,6 +127,7 @@ def post_key(
         lead=_lead(settings),
         rtmp_url=settings.live_rtmp_url,
         srt_url=settings.live_srt_url,
+        secret_key=settings.secret_key,
     )
 
 

@@ -85,7 +85,7 @@ class PublishGate:
                 self.send_header("content-length", "0")
                 self.end_headers()
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name; the health check
+            def do_GET(self) -> None:  # the health check
                 self.send_response(200 if self.path == "/healthz" else 404)
                 self.send_header("content-length", "0")
                 self.end_headers()

@@ -32,6 +32,7 @@ class Feeds:
 
     def __init__(self, sessions: Callable[[], Session], settings: Settings) -> None:
         self._sessions = sessions
+        self.sessions = sessions
         self._secret = settings.secret_key
         self._lead = timedelta(seconds=settings.live_key_lead_seconds)
 

@@ -1,7 +1,8 @@
 """`legaltv ingest`: nginx-rtmp for RTMP publishers, an ffmpeg SRT listener, and one live encoder
 per event being fed. Contribution scales apart from the API: run one per ingest host.
 
-An ingest restart during an event costs the seconds it was away: the playout airs the slate for the
+Each ingest also records ended events into catch-up programmes (`channel.live.recording`; claimed
+first, so with several ingest hosts each event is recorded once). An ingest restart during an event costs the seconds it was away: the playout airs the slate for the
 segments that did not arrive, and the encoder starts again at the next boundary when the publisher
 reconnects (OBS does by itself; an SRT caller retries).
 """
@@ -15,20 +16,28 @@ import signal
 import subprocess
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from channel.db import make_engine, make_sessionmaker
 from channel.ingest.encoder import LiveRun
 from channel.ingest.feeds import Admitted, Feeds
 from channel.ingest.rtmp import NginxRtmp, PublishGate, nginx_rtmp_config
+from channel.live.recording import due_events, record_event
+from channel.playout.livemarks import LiveMarks
 from channel.settings import Settings
 from channel.stores import store_from_settings
-from storage import Store
+from storage import StorageError, Store
 
-__all__ = ["Ingest", "run_ingest"]
+__all__ = ["RECORD_EVERY_S", "Ingest", "run_ingest"]
 
 log = logging.getLogger(__name__)
+
+#: how often ended events are looked for, to record them into catch-up programmes
+RECORD_EVERY_S = 5.0
 
 
 class Ingest:
@@ -46,6 +55,8 @@ class Ingest:
         self._listener: subprocess.Popen[bytes] | None = None
         self._count = 0
         self._srt_thread = threading.Thread(target=self._srt_loop, daemon=True, name="srt")
+        self._recorder = threading.Thread(target=self._record_loop, daemon=True, name="recorder")
+        self.marks = LiveMarks(store, grace_seconds=settings.live_grace_seconds)
         self.gate = PublishGate(
             port=settings.ingest_control_port, judge=feeds.by_key, on_admit=self.admit_rtmp
         )
@@ -147,6 +158,31 @@ class Ingest:
                 self._listener = None
             self._stopped.wait(0.2)
 
+    # -- recording -------------------------------------------------------------------------------
+
+    def record_due(self) -> int:
+        """Record every event that has ended (one segment and the grace ago) into a catch-up programme."""
+        after = timedelta(seconds=self.settings.segment_seconds + self.settings.live_grace_seconds + 1)
+        done = 0
+        with self.feeds.sessions() as session:
+            for event in due_events(session, now=datetime.now(UTC), after=after):
+                try:
+                    if record_event(
+                        session, store=self.store, event=event, live=self.marks.rule, now=datetime.now(UTC)
+                    ):
+                        done += 1
+                except (StorageError, SQLAlchemyError) as exc:
+                    session.rollback()
+                    log.warning("live event %s: recording failed: %s", event.id, exc)
+        return done
+
+    def _record_loop(self) -> None:
+        while not self._stopped.wait(RECORD_EVERY_S):
+            try:
+                self.record_due()
+            except SQLAlchemyError as exc:
+                log.warning("recordings: database unavailable: %s", type(exc).__name__)
+
     # -- life ------------------------------------------------------------------------------------
 
     def start(self) -> None:
@@ -170,6 +206,7 @@ class Ingest:
         else:
             log.warning("no nginx RTMP module at %s: RTMP contribution is off (SRT only)", self.rtmp.module)
         self._srt_thread.start()
+        self._recorder.start()
 
     def stop(self) -> None:
         """Stop listening and encoding; returns once the SRT loop has let go of its listener."""

@@ -44,6 +44,8 @@ class LiveEvent(Base):
     key_hash: Mapped[str] = mapped_column(String(64), index=True)
     key_issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     key_revoked_at: Mapped[datetime | None]
+    #: the catch-up programme of what aired (set once, when the recording is claimed)
+    recorded_programme_id: Mapped[uuid.UUID | None]
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.Column("key_hash", sa.String(length=64), nullable=False),
         sa.Column("key_issued_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("key_revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("recorded_programme_id", sa.Uuid(), nullable=True),
         sa.Column("created_by_id", sa.Uuid(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),

@@ -19,18 +19,20 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from channel.app import create_app
 from channel.ingest import Ingest
 from channel.ingest.feeds import Feeds
 from channel.migrate import upgrade
-from channel.models import Programme, ProgrammeStatus, Role
+from channel.models import Channel as ChannelRow
+from channel.models import LiveEvent, Programme, ProgrammeStatus, Role
 from channel.playout.livemarks import LiveMarks
-from channel.playout.publish import compile_channel
 from channel.playout.slate import ensure_live_slate
+from channel.playout.versions import latest_playout
 from channel.settings import Settings
 from channel.state import state_of
-from playlist import LiveRule, Timeline, Track, render_media
+from playlist import LiveRule, Timeline, Track, render_media, timeline_from_dict
 from tests.channel.api_fixtures import ApiUser, sign_in
 from tests.channel.editorial.approvals import approve_programmes
 from tests.playlist.hls_check import MediaPlaylist, read_media
@@ -128,15 +130,16 @@ class Channel:
             assert r.status_code == 201, r.text
 
     def timeline(self) -> Timeline:
+        """Publish the channel (the event between its two programmes) and read what was compiled."""
+        r = self.client.post(f"/api/channels/{self.slug}/publish", headers=self.scheduler.headers)
+        assert r.status_code == 200, r.text
         state = state_of(self.client.app)  # type: ignore[arg-type]
         with state.sessionmaker() as session:
-            from sqlalchemy import select
-
-            from channel.models import Channel as ChannelRow
-
             cid = session.scalar(select(ChannelRow.id).where(ChannelRow.slug == self.slug))
             assert cid is not None
-            return compile_channel(session, channel_id=cid, now=datetime.now(UTC))
+            compiled = latest_playout(session, cid)
+            assert compiled is not None
+            return timeline_from_dict(compiled.timeline)
 
     def reload(self, timeline: Timeline, rule: LiveRule) -> dict[str, MediaPlaylist]:
         """Every variant's live playlist now, checked against every earlier reload (§6.2.1–6.2.2)."""
@@ -232,7 +235,7 @@ def live_uris(pl: MediaPlaylist) -> list[tuple[datetime, bool]]:
     return [(s.pdt, s.uri.startswith("live/")) for s in pl.segments]
 
 
-def run_scenario(ch: Channel, url_of: Any, fmt: str, *, refused: Any = None) -> None:
+def run_scenario(ch: Channel, url_of: Any, fmt: str, *, refused: Any = None) -> dict[str, Any]:
     event = ch.event(starts_in=8.0, lasts=40.0)
     ch.programme_around(event)
     if refused is not None:
@@ -277,6 +280,7 @@ def run_scenario(ch: Channel, url_of: Any, fmt: str, *, refused: Any = None) -> 
     finally:
         pub.kill()
         pub.wait()
+    return event
 
 
 def test_rtmp_contribution_airs_live_with_slate_on_loss_and_a_wrong_key_refused(channel: Channel) -> None:
@@ -284,9 +288,29 @@ def test_rtmp_contribution_airs_live_with_slate_on_loss_and_a_wrong_key_refused(
     wait_for(lambda: Path(channel.ingest.rtmp.workdir / "nginx.pid").exists(), seconds=10, what="nginx up")
     wrong = publisher(f"rtmp://127.0.0.1:{port}/live/live_not-a-key", fmt="flv")
     assert wrong.wait(timeout=20) != 0, "a wrong key was let in"
-    run_scenario(
+    event = run_scenario(
         channel, lambda ev: f"rtmp://127.0.0.1:{port}/live/{ev['endpoints']['rtmp_stream_key']}", "flv"
     )
+    # after the event: what aired is a catch-up programme, copied segment by segment (no re-encode)
+    state = state_of(channel.client.app)  # type: ignore[arg-type]
+
+    def recorded() -> Programme | None:
+        with state.sessionmaker() as session:
+            row = session.get(LiveEvent, uuid.UUID(event["event"]["id"]))
+            pid = None if row is None else row.recorded_programme_id
+            return None if pid is None else session.get(Programme, pid)
+
+    programme = wait_for(recorded, seconds=60, what="the recording of the event")
+    assert programme.status == ProgrammeStatus.READY
+    assert programme.title == "Hỏi đáp pháp luật trực tiếp"
+    assert programme.media is not None
+    assert len(programme.media["segment_durations"]) == 20  # 40 s of 2 s segments
+    assert programme.media_prefix is not None
+    first = state.store.read_bytes(f"{programme.media_prefix}180p/seg_00000.ts")
+    assert first[:1] == b"G"  # MPEG-TS sync byte: the bytes that aired, not re-encoded
+    master = channel.client.get(f"/api/programmes/{programme.id}/master.m3u8")
+    assert master.status_code == 200, master.text
+    assert "180p" in master.text
 
 
 def test_srt_contribution_airs_live_and_a_wrong_passphrase_is_refused(channel: Channel) -> None:

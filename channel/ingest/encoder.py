@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from playlist import live_mark_key, live_segment_key
 from storage import StorageError, Store
@@ -72,7 +72,7 @@ class LiveRun:
         workdir: Path,
         grace_s: float,
         input_options: tuple[str, ...] = (),
-        source: BinaryIO | None = None,
+        source: IO[bytes] | None = None,
         head: bytes = b"",
         clock: Callable[[], float] = time.time,
     ) -> None:

@@ -14,7 +14,17 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from playlist import GridEntry, Track, compile_timeline, render_media, render_vod, render_xmltv, to_us
+from playlist import (
+    GridEntry,
+    ProgrammeMedia,
+    Track,
+    compile_timeline,
+    recompile,
+    render_media,
+    render_vod,
+    render_xmltv,
+    to_us,
+)
 from playlist.epg import now_next
 from playlist.live import Arrivals, GapSlate, LiveRule, decide, live_mark_key, live_media, live_segment_key
 from playlist.serialise import timeline_from_dict, timeline_to_dict
@@ -28,8 +38,8 @@ LIVE_AT = EPOCH + timedelta(minutes=2)
 GAP = GapSlate(templates={v.name: f"slates/live6/{v.name}/seg_{{:05d}}.ts" for v in VARIANTS}, count=5)
 
 
-def live_timeline(*, live_segments: int) -> Timeline:
-    event = live_media(
+def event_media(live_segments: int) -> ProgrammeMedia:
+    return live_media(
         event_id="ev1",
         title="Hỏi đáp pháp luật trực tiếp",
         description="Luật sư trả lời câu hỏi của người xem",
@@ -40,6 +50,10 @@ def live_timeline(*, live_segments: int) -> Timeline:
         segment_format="mpegts",
         gap=GAP,
     )
+
+
+def live_timeline(*, live_segments: int) -> Timeline:
+    event = event_media(live_segments)
     programmes = {"p1": media("p1", [6.0] * 30), "p2": media("p2", [6.0] * 10), event.programme_id: event}
     entries = [
         GridEntry("e1", "p1", EPOCH),
@@ -68,6 +82,33 @@ def test_the_live_slot_is_wall_clock_segments_with_keys_per_rung() -> None:
     )
     assert live_mark_key("ev1", 3) == "live/ev1/marks/00003"
     assert timeline_from_dict(timeline_to_dict(timeline)).items == timeline.items
+
+
+def test_a_duty_editor_ends_the_event_early_or_late_at_an_unpublished_boundary() -> None:
+    first = compile_timeline(
+        channel=channel(),
+        entries=[GridEntry("e1", "p1", EPOCH), GridEntry("live", "live:ev1", LIVE_AT)],
+        programmes={"p1": media("p1", [6.0] * 30), "live:ev1": event_media(20)},
+        slate=slate(),
+        horizon=LIVE_AT + timedelta(minutes=30),
+    )
+    edge = LIVE_AT + timedelta(seconds=31)  # segment 5 of the event is on air
+    for count in (8, 30):
+        again = recompile(
+            first,
+            entries=[GridEntry("e1", "p1", EPOCH), GridEntry("live", "live:ev1", LIVE_AT)],
+            programmes={"p1": media("p1", [6.0] * 30), "live:ev1": event_media(count)},
+            slate=slate(),
+            horizon=LIVE_AT + timedelta(minutes=30),
+            publish_edge=edge,
+        )
+        live = [i for i in again.items if i.source.is_live]
+        assert len(live) == 1
+        assert live[0].start_us == to_us(LIVE_AT)
+        assert live[0].segment_count == count
+        # what was published before the edge is untouched
+        before = [i for i in first.items if i.end_us <= to_us(LIVE_AT)]
+        assert list(again.items[: len(before)]) == before
 
 
 def test_the_decision_waits_for_the_grace_then_never_changes() -> None:

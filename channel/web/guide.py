@@ -148,7 +148,7 @@ def _recent(timeline: Timeline, *, now: datetime, reach: timedelta, limit: int) 
         if len(lines) >= limit or item.start_us < oldest_us:
             break
         pid = item.programme_id
-        if item.kind == "programme" and pid is not None and pid not in seen:
+        if item.kind == "programme" and pid is not None and pid not in seen and not item.source.is_live:
             seen.add(pid)
             lines.append(_programme_line(item, zone=zone, now=now))
     return lines

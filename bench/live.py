@@ -86,7 +86,10 @@ def glass_to_playlist(house: HouseFormat, seconds: float, work: Path) -> list[fl
         feed=feed, store=store, input_url="pipe:0", workdir=work / "live", grace_s=3600.0,
         source=publisher.stdout, head=head,
     )  # fmt: skip
-    run.run()
+    status = run.run()
+    if publisher.poll() is None:  # the encoder gave up early: do not wait on a writer nobody reads
+        print(f"the live encoder ended early (status {status})", file=sys.stderr)
+        publisher.kill()
     publisher.wait()
     publisher.stdout.close()
     delays = []

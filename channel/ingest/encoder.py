@@ -134,6 +134,12 @@ class LiveRun:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+        log.info(
+            "live %s: encoder ended (status %s), %d segments on air from this run",
+            feed.event_id,
+            proc.returncode,
+            len(self.marked),
+        )
         return proc.returncode or 0
 
     def _relay(self, proc: subprocess.Popen[bytes]) -> None:

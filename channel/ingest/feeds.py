@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -10,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from channel.ingest.encoder import EventFeed
-from channel.live.keys import srt_passphrase
-from channel.live.service import check_key
+from channel.live.keys import judge_key, srt_passphrase
+from channel.live.service import check_key, window_of
 from channel.models import Channel, LiveEvent, LiveStatus
 from channel.settings import Settings
 from playlist import to_us
@@ -25,6 +26,7 @@ class Admitted:
 
     feed: EventFeed
     passphrase: str
+    key_hash: str = ""
 
 
 class Feeds:
@@ -76,4 +78,17 @@ class Feeds:
             end_us=to_us(event.end_at),
             house=channel.house_format,
         )
-        return Admitted(feed=feed, passphrase=srt_passphrase(event.key_hash, secret_key=self._secret))
+        return Admitted(
+            feed=feed,
+            passphrase=srt_passphrase(event.key_hash, secret_key=self._secret),
+            key_hash=event.key_hash,
+        )
+
+    def still_admitted(self, admitted: Admitted) -> bool:
+        """Whether the key a feed was admitted with still opens its event now (not revoked, remade,
+        cancelled or expired): a feed whose key is revoked mid-stream is cut off."""
+        with self._sessions() as session:
+            event = session.get(LiveEvent, uuid.UUID(admitted.feed.event_id))
+            if event is None or event.key_hash != admitted.key_hash:
+                return False
+            return judge_key(window_of(event, lead=self._lead), now=datetime.now(UTC)) == "ok"

@@ -32,12 +32,14 @@ from channel.settings import Settings
 from channel.stores import store_from_settings
 from storage import StorageError, Store
 
-__all__ = ["RECORD_EVERY_S", "Ingest", "run_ingest"]
+__all__ = ["GUARD_EVERY_S", "RECORD_EVERY_S", "Ingest", "run_ingest"]
 
 log = logging.getLogger(__name__)
 
 #: how often ended events are looked for, to record them into catch-up programmes
 RECORD_EVERY_S = 5.0
+#: how often running feeds' keys are checked again (a revoked key cuts its feed within this)
+GUARD_EVERY_S = 2.0
 
 
 class Ingest:
@@ -49,6 +51,7 @@ class Ingest:
         self.store = store
         self.workdir = workdir
         self.runs: dict[str, LiveRun] = {}
+        self.admitted: dict[str, Admitted] = {}
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         self._nginx: subprocess.Popen[bytes] | None = None
@@ -56,6 +59,7 @@ class Ingest:
         self._count = 0
         self._srt_thread = threading.Thread(target=self._srt_loop, daemon=True, name="srt")
         self._recorder = threading.Thread(target=self._record_loop, daemon=True, name="recorder")
+        self._guard = threading.Thread(target=self._guard_loop, daemon=True, name="key-guard")
         self.marks = LiveMarks(store, grace_seconds=settings.live_grace_seconds)
         self.gate = PublishGate(
             port=settings.ingest_control_port, judge=feeds.by_key, on_admit=self.admit_rtmp
@@ -92,12 +96,14 @@ class Ingest:
         )
         with self._lock:
             self.runs[feed.event_id] = run
+            self.admitted[feed.event_id] = admitted
         try:
             run.run()
         finally:
             with self._lock:
                 if self.runs.get(feed.event_id) is run:
                     del self.runs[feed.event_id]
+                    del self.admitted[feed.event_id]
             shutil.rmtree(work, ignore_errors=True)
 
     def admit_rtmp(self, key: str, admitted: Admitted) -> None:
@@ -158,6 +164,29 @@ class Ingest:
                 self._listener = None
             self._stopped.wait(0.2)
 
+    # -- keys revoked mid-stream -------------------------------------------------------------------
+
+    def cut_revoked(self) -> list[str]:
+        """Stop every encode whose key no longer opens its event (revoked, remade, cancelled, ended)."""
+        with self._lock:
+            running = [(self.runs[e], a) for e, a in self.admitted.items() if e in self.runs]
+        cut = []
+        for run, admitted in running:
+            if not self.feeds.still_admitted(admitted):
+                log.warning("live %s: its key no longer holds; the feed is cut off", admitted.feed.event_id)
+                run.stop()
+                if run.input_url == "pipe:0" and self._listener is not None and self._listener.poll() is None:
+                    self._listener.kill()  # an SRT feed: its listener goes too
+                cut.append(admitted.feed.event_id)
+        return cut
+
+    def _guard_loop(self) -> None:
+        while not self._stopped.wait(GUARD_EVERY_S):
+            try:
+                self.cut_revoked()
+            except SQLAlchemyError as exc:
+                log.warning("key checks: database unavailable: %s", type(exc).__name__)
+
     # -- recording -------------------------------------------------------------------------------
 
     def record_due(self) -> int:
@@ -207,6 +236,7 @@ class Ingest:
             log.warning("no nginx RTMP module at %s: RTMP contribution is off (SRT only)", self.rtmp.module)
         self._srt_thread.start()
         self._recorder.start()
+        self._guard.start()
 
     def stop(self) -> None:
         """Stop listening and encoding; returns once the SRT loop has let go of its listener."""

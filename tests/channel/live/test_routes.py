@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from channel.ingest.feeds import Feeds
 from channel.live.keys import key_digest
 from channel.models import LiveEvent
 from channel.playout.publish import compile_channel
@@ -162,3 +163,32 @@ def test_the_compiled_channel_airs_the_event_between_programmes_and_the_guide_sa
             session, channel_id=channel_id, now=datetime.now(UTC), slate_stored=lambda _p: False
         )
     assert not any(i.source.is_live for i in checked.items)
+
+
+def test_the_ingest_learns_when_a_key_stops_holding(grid: Grid, slug: str) -> None:
+    grid.channel(slug)
+    now = datetime.now(UTC)
+    body = create(
+        grid, slug, (now + timedelta(minutes=5)).isoformat(), (now + timedelta(minutes=35)).isoformat()
+    ).json()
+    key, event_id = body["endpoints"]["rtmp_stream_key"], body["event"]["id"]
+    state = state_of(grid.app)
+    feeds = Feeds(state.sessionmaker, state.settings)
+    admitted, verdict = feeds.by_key(key)
+    assert verdict == "ok"
+    assert admitted is not None
+    assert admitted.feed.event_id == event_id
+    assert admitted.feed.segment_count == 30 * 60 // 6
+    assert f"passphrase={admitted.passphrase}" in body["endpoints"]["srt_url"]
+    assert feeds.srt_event() is not None
+    assert feeds.still_admitted(admitted)
+    grid.post(f"/api/live/{event_id}/key", None)  # remade: the old key's feed must stop
+    assert not feeds.still_admitted(admitted)
+    again, _ = feeds.by_key(
+        grid.post(f"/api/live/{event_id}/key", None).json()["endpoints"]["rtmp_stream_key"]
+    )
+    assert again is not None
+    assert feeds.still_admitted(again)
+    grid.post(f"/api/live/{event_id}/key/revoke", None)
+    assert not feeds.still_admitted(again)
+    assert feeds.by_key(key) == (None, "unknown")

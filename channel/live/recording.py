@@ -3,8 +3,8 @@
 After the event (its end, one segment and the grace later), the segments that aired in its slot are
 copied byte for byte into a programme's prefix: the feed's where it arrived in time, the gap slate's
 where it did not (`playlist.live.decide`, the same rule the playlists used). The programme carries the
-event's title, description, laws and topics as tags, is ready at once, and plays from its page and the
-catch-up playlists; like every programme it airs on a channel only once an editor approves it.
+event's title, description, laws and topics as tags, and is ready at once; like every programme, viewers
+see it and a channel airs it once an editor approves it.
 """
 
 from __future__ import annotations

@@ -1,15 +1,18 @@
-"""Live event endpoints for schedulers (create, list, change, cancel, keys) and the ingest's key check."""
+"""Live event endpoints for schedulers: create, list, change, cancel, remake or revoke keys.
+
+The ingest checks keys itself (`channel.ingest.feeds`, against the database): no public route
+answers whether a key is good."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from fastapi import APIRouter, Form, Response
+from fastapi import APIRouter, Response
 
 from channel.auth import CurrentUser, SchedulerUser
 from channel.deps import CeleryDep, RequestIdDep, SessionDep, SettingsDep
-from channel.grid.errors import GridError, GridRoute
+from channel.grid.errors import GridRoute
 from channel.grid.schemas import SlugPath
 from channel.live import service
 from channel.live.present import event_public, key_public
@@ -144,21 +147,3 @@ def post_revoke(
         session, event_id=event_id, actor_id=user.id, request_id=request_id, now=datetime.now(UTC)
     )
     return event_public(channel, event, lead=_lead(settings))
-
-
-@router.post("/live/publish-check", status_code=204, tags=["ingest"])
-def post_publish_check(
-    session: SessionDep, settings: SettingsDep, name: str = Form(max_length=200)
-) -> Response:
-    """nginx-rtmp's ``on_publish`` (form field ``name``: the stream key): 2xx lets it publish, 403 refuses."""
-    found = service.check_key(
-        session, plain=name, secret_key=settings.secret_key, lead=_lead(settings), now=datetime.now(UTC)
-    )
-    if found is None or found.verdict != "ok":
-        verdict = "unknown" if found is None else found.verdict
-        raise GridError(
-            status=403,
-            code=f"key_{verdict}",
-            message="Khóa luồng không hợp lệ lúc này / Stream key refused now",
-        )
-    return Response(status_code=204, headers={"x-live-event": str(found.event.id)})

@@ -164,3 +164,20 @@ def test_the_ingest_learns_when_a_key_stops_holding(grid: Grid, slug: str) -> No
     grid.post(f"/api/live/{event_id}/key/revoke", None)
     assert not feeds.still_admitted(again)
     assert feeds.by_key(key) == (None, "unknown")
+
+
+def test_a_programme_placed_over_a_live_event_is_refused(
+    grid: Grid, slug: str, at: Callable[..., str]
+) -> None:
+    grid.channel(slug)
+    assert create(grid, slug, at("20:00"), at("21:00")).status_code == 201
+    law = grid.programme("Luật Cư trú")  # 30 minutes
+    refused = grid.post(f"/api/channels/{slug}/entries", {"programme_id": str(law), "start": at("19:45")})
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "live_conflict"
+    placed = grid.place(slug, law, at("21:00"))
+    moved = grid.client.patch(
+        f"/api/entries/{placed['id']}", json={"start": at("20:30")}, headers=grid.users["scheduler"].headers
+    )
+    assert moved.status_code == 409
+    assert grid.place(slug, law, at("19:30"))["programme_title"] == "Luật Cư trú"  # ends as the event starts

@@ -1,7 +1,7 @@
 """live: live events on a channel's grid, with a hashed per-event stream key
 
-Revision ID: 0008_live
-Revises: 0007_editorial
+Revision ID: 0009_live
+Revises: 0008_audience
 Create Date: 2026-11-30 19:20:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 __all__ = ["down_revision", "downgrade", "revision", "upgrade"]
 
-revision: str = "0008_live"
-down_revision: str | None = "0007_editorial"
+revision: str = "0009_live"
+down_revision: str | None = "0008_audience"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP_FLAGS ?= -q
 PYTEST_ARGS ?=
 
-.PHONY: run setup system-deps test test-fast lint format bench-transcode bench-playlist bench-viewers clean
+.PHONY: run setup system-deps test test-fast lint format bench-transcode bench-playlist bench-viewers bench-live clean
 
 ## Set up everything and start the channel on the embedded default (SQLite, local store, embedded worker).
 run: setup
@@ -47,6 +47,10 @@ format: setup
 
 bench-transcode: setup
 	$(PY) bench/transcode.py
+
+## a 1080p25 contribution: the live ladder's encode speed and glass-to-playlist (docs/benchmarks.md)
+bench-live: setup
+	$(PY) bench/live.py
 
 bench-playlist: export LEGALTV_SYSTEM_DEPS = test
 bench-playlist: setup

@@ -38,6 +38,7 @@ from channel.library import routes as library_routes
 from channel.library.subtitles import MAX_SUBTITLE_BYTES
 from channel.library.uploads import PROGRAMME_HEADER, build_upload_router, upload_service
 from channel.library.watchdog import watch_forever
+from channel.live import router as live_router
 from channel.onair import routes as editorial_routes
 from channel.ops import health, metrics
 from channel.ops.metrics import (
@@ -51,6 +52,7 @@ from channel.ops.metrics import (
 from channel.playout import install_playout, slate_probe
 from channel.playout import router as playout_router
 from channel.playout.cache import PLAYOUT, TimelineCache
+from channel.playout.livemarks import LiveMarks
 from channel.reports import campaign_router
 from channel.reports import router as reports_router
 from channel.settings import Settings
@@ -78,6 +80,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth_routes.router,
     audit_routes.router,
     grid_router,
+    live_router,
     editorial_routes.router,
     web_router,
     library_routes.router,
@@ -169,7 +172,11 @@ def _state(settings: Settings, *, engine: Engine, store: Store) -> AppState:
     """Everything the API shares across requests, each built once, here."""
     sessions = make_sessionmaker(engine)
     celery = create_celery(settings)
-    playout = TimelineCache(sessions, slate_stored=slate_probe(store))
+    playout = TimelineCache(
+        sessions,
+        slate_stored=slate_probe(store),
+        live_rule=LiveMarks(store, grace_seconds=settings.live_grace_seconds).rule,
+    )
 
     def timelines(slug: str) -> Timeline | None:
         live = playout.peek(slug)

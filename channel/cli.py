@@ -1,4 +1,4 @@
-"""The `legaltv` command: migrate, serve, worker, check, demo, users.
+"""The `legaltv` command: migrate, serve, worker, ingest, check, demo, users.
 
 Subcommands live in `COMMANDS`; adding one is one entry (a function, a help line, its arguments). What
 the long-running commands start and stop is in `channel.processes`.
@@ -69,6 +69,12 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _ingest(settings: Settings, _args: argparse.Namespace) -> int:
+    from channel.ingest import run_ingest
+
+    return run_ingest(settings)
+
+
 def _check(settings: Settings, _args: argparse.Namespace) -> int:
     from channel.db import make_engine
     from channel.ops.health import health_checks, run_checks
@@ -90,6 +96,9 @@ COMMANDS: dict[str, Subcommand] = {
     "serve": Subcommand(_serve, "migrate, then run the API (and the embedded worker when configured)"),
     "worker": Subcommand(
         _worker, "run a Celery worker for both queues; other options go to `celery worker`", passthrough=True
+    ),
+    "ingest": Subcommand(
+        _ingest, "run the live contribution listeners (RTMP, SRT) and encoders of this host"
     ),
     "check": Subcommand(_check, "print the health checks as JSON; exit 1 when degraded"),
     "demo": Subcommand(

@@ -216,6 +216,27 @@ class Settings(BaseSettings):
         default=600.0, gt=0, description="How often each API replica logs the audit chain head"
     )
 
+    # live events: contribution endpoints, key validity, how long playout awaits a live segment (issue 12)
+    live_key_lead_seconds: float = Field(
+        default=1800.0, ge=0, description="A stream key opens this long before its event starts"
+    )
+    live_grace_seconds: float = Field(
+        default=2.0, ge=0, le=30, description="How long past its end a live segment is awaited before slate"
+    )
+    live_rtmp_url: str = Field(
+        default="rtmp://127.0.0.1:1935/live", description="What OBS is told to stream to (RTMP server)"
+    )
+    live_srt_url: str = Field(
+        default="srt://127.0.0.1:9000", description="What hardware encoders are told to stream to (SRT)"
+    )
+    ingest_bind: str = Field(default="0.0.0.0", description="Where `legaltv ingest` listens (RTMP, SRT)")  # noqa: S104
+    ingest_rtmp_port: int = Field(default=1935, ge=1, le=65535, description="nginx-rtmp's port")
+    ingest_srt_port: int = Field(default=9000, ge=1, le=65535, description="The SRT listener's port")
+    ingest_control_port: int = Field(
+        default=8935, ge=1, le=65535, description="nginx-rtmp's on_publish callbacks (loopback only)"
+    )
+    ingest_nginx: str = Field(default="nginx", description="The nginx binary (with the RTMP module)")
+
     @model_validator(mode="after")
     def _mfa_policy(self) -> Settings:
         """Only known roles; production keeps MFA for admins and editors and exempts nobody."""

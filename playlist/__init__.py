@@ -3,6 +3,7 @@
 from playlist.airings import Airing, entry_airings
 from playlist.compile import GridEntry, StartMode, compile_timeline, is_ready
 from playlist.epg import (
+    LIVE_LABEL,
     EpgEntry,
     epg_day,
     epg_entry_to_dict,
@@ -14,6 +15,18 @@ from playlist.epg import (
 )
 from playlist.freeze import recompile
 from playlist.instants import format_pdt, from_us, parse_instant, to_us
+from playlist.live import (
+    NO_LIVE,
+    Arrivals,
+    GapSlate,
+    LiveRule,
+    decide,
+    event_of_source,
+    live_mark_key,
+    live_media,
+    live_segment_key,
+    live_source_id,
+)
 from playlist.media import FILLER_TITLE, MediaDescriptionError, ProgrammeMedia, Slate
 from playlist.override import EMERGENCY_TITLE, Takeover
 from playlist.profile import ChannelProfile, SegmentFormat, SubtitleLanguage, Variant
@@ -46,13 +59,18 @@ from playlist.webvtt import Cue, WebVttError, parse_webvtt, segment_webvtt
 __all__ = [
     "EMERGENCY_TITLE",
     "FILLER_TITLE",
+    "LIVE_LABEL",
+    "NO_LIVE",
     "Airing",
+    "Arrivals",
     "ChannelProfile",
     "Cue",
     "EpgEntry",
+    "GapSlate",
     "GridEntry",
     "Item",
     "ItemKind",
+    "LiveRule",
     "MediaDescriptionError",
     "OffAirError",
     "PartialSegment",
@@ -68,15 +86,21 @@ __all__ = [
     "Variant",
     "WebVttError",
     "compile_timeline",
+    "decide",
     "entry_airings",
     "epg_day",
     "epg_entry_to_dict",
+    "event_of_source",
     "format_pdt",
     "from_us",
     "guide_end",
     "is_ready",
     "last_aired",
     "live_edge",
+    "live_mark_key",
+    "live_media",
+    "live_segment_key",
+    "live_source_id",
     "locate",
     "media_version",
     "now_next",

@@ -166,6 +166,13 @@ class TimelineBuilder:
             if (
                 media is not None
                 and media.programme_id == source.programme_id
+                and media.is_live
+                and source.is_live
+            ):  # a live event whose end moved: the same wall-clock segments, more or fewer of them
+                return media
+            if (
+                media is not None
+                and media.programme_id == source.programme_id
                 and media.durations_us == source.durations_us
                 and media.segment_templates == source.segment_templates
             ):

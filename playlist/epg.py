@@ -2,7 +2,8 @@
 
 Consecutive filler and slate items read as one "Chương trình sẽ tiếp tục" entry; a programme that
 was not ready and got replaced is named in ``replaced_programme_ids``. An emergency takeover reads as
-one "Thông báo khẩn" entry (``kind`` "emergency", no programme named). The guide ends where the
+one "Thông báo khẩn" entry (``kind`` "emergency", no programme named). A live event is a programme
+entry with ``live_event_id`` (no programme id), shown "Trực tiếp" (`LIVE_LABEL`). The guide ends where the
 published grid ends (the end of its last programme or takeover): the filler that keeps the channel on
 air past it is a placeholder of up to two days, and a guide that announced it would tell viewers
 nothing true.
@@ -18,12 +19,14 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from playlist.instants import from_us, to_us
+from playlist.live import event_of_source
 from playlist.media import FILLER_TITLE
 from playlist.override import EMERGENCY_TITLE
 from playlist.profile import ChannelProfile
 from playlist.timeline import Item, Timeline
 
 __all__ = [
+    "LIVE_LABEL",
     "EpgEntry",
     "EpgKind",
     "epg_day",
@@ -36,6 +39,8 @@ __all__ = [
 ]
 
 EpgKind = Literal["programme", "filler", "emergency"]
+#: how the guide marks a live event
+LIVE_LABEL: Mapping[str, str] = {"vi": "Trực tiếp", "en": "Live"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,11 @@ class EpgEntry:
     programme_id: str | None = None
     entry_id: str | None = None
     replaced_programme_ids: tuple[str, ...] = ()
+    live_event_id: str | None = None
+
+    @property
+    def live(self) -> bool:
+        return self.live_event_id is not None
 
 
 def _guide_kind(item: Item) -> EpgKind:
@@ -67,14 +77,16 @@ def _entry_from(timeline: Timeline, index: int, lang: str) -> tuple[EpgEntry, in
     item = items[index]
     kind = _guide_kind(item)
     if kind == "programme":
+        event_id = event_of_source(item.programme_id) if item.source.is_live else None
         entry = EpgEntry(
             kind="programme",
             title=item.title,
             description=item.description,
             start=from_us(item.start_us),
             stop=from_us(item.end_us),
-            programme_id=item.programme_id,
+            programme_id=item.programme_id if event_id is None else None,
             entry_id=item.entry_id,
+            live_event_id=event_id,
         )
         return entry, index + 1
     first = index
@@ -143,6 +155,8 @@ def epg_entry_to_dict(entry: EpgEntry, *, timezone: str) -> dict[str, Any]:
         "programme_id": entry.programme_id,
         "entry_id": entry.entry_id,
         "replaced_programme_ids": list(entry.replaced_programme_ids),
+        "live": entry.live,
+        "live_event_id": entry.live_event_id,
     }
 
 
@@ -182,6 +196,9 @@ def render_xmltv(timelines: Sequence[Timeline], *, start: datetime, end: datetim
             ET.SubElement(prog, "title", {"lang": "vi"}).text = entry.title
             if entry.description:
                 ET.SubElement(prog, "desc", {"lang": "vi"}).text = entry.description
+            if entry.live:
+                for code, label in LIVE_LABEL.items():
+                    ET.SubElement(prog, "category", {"lang": code}).text = label
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE tv SYSTEM "xmltv.dtd">\n' + body + "\n"
 

@@ -150,6 +150,10 @@ class ProgrammeMedia:
     #: where segments may be cut between GOPs; not part of the media's identity (a serialised
     #: timeline drops it, and an item cut inside a segment carries its own `PartialSegment`)
     gops: GopTable | None = field(default=None, repr=False, compare=False)
+    #: a live event's source (`playlist.live`): the slate segments, each as long as a live segment,
+    #: that fill a live segment that did not arrive in time (``gap_templates[v].format(n % gap_count)``)
+    gap_templates: Mapping[str, str] = field(default_factory=dict)
+    gap_count: int = 0
     offsets_us: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -163,6 +167,15 @@ class ProgrammeMedia:
     @property
     def segment_count(self) -> int:
         return len(self.durations_us)
+
+    @property
+    def is_live(self) -> bool:
+        """A live event's wall-clock segments, written in real time by the ingest (`playlist.live`)."""
+        return self.gap_count > 0
+
+    def gap_key(self, variant: str, index: int) -> str:
+        """The slate segment airing instead of live segment ``index`` when it did not arrive."""
+        return self.gap_templates[variant].format(index % self.gap_count)
 
     @property
     def duration_us(self) -> int:

@@ -19,6 +19,7 @@ from typing import Literal
 
 from playlist import tags
 from playlist.instants import format_pdt, from_us, to_us
+from playlist.live import NO_LIVE, LiveRule, decide
 from playlist.profile import ChannelProfile, SubtitleLanguage, Variant
 from playlist.timeline import Item, OffAirError, Position, Timeline, last_aired, locate
 
@@ -143,7 +144,51 @@ def _window_head(timeline: Timeline, edge: Position, min_total_us: int) -> tuple
     return head, count
 
 
-def _body(timeline: Timeline, *, track: Track, head: Position, count: int, uri_prefix: str) -> list[str]:
+def _live_key(item: Item, j: int, track: Track, *, live: LiveRule, at_us: int) -> str | None:
+    """A live segment's key: the feed's when it arrived in time, the gap slate's when not."""
+    if track.kind != "video" or not item.source.is_live:
+        return None
+    index = item.source_index(j)
+    end_us = item.start_us + item.offset_us(j + 1)
+    if decide(live, source=item.source.programme_id, index=index, end_us=end_us, at_us=at_us) == "live":
+        return None
+    return item.source.gap_key(track.name, index)
+
+
+def _settled(timeline: Timeline, edge: Position, *, live: LiveRule, at_us: int) -> Position:
+    """The newest segment up to ``edge`` with every live segment up to it decided (feed or slate):
+    an undecided one (its marker may still come within the grace) holds the playlist back."""
+    pos = edge
+    while True:
+        item = timeline.items[pos.item_index]
+        if not item.source.is_live:
+            return pos
+        end_us = pos.start_us + item.duration_us(pos.segment)
+        index = item.source_index(pos.segment)
+        if decide(live, source=item.source.programme_id, index=index, end_us=end_us, at_us=at_us) != "wait":
+            return pos
+        if pos.segment > 0:
+            j = pos.segment - 1
+            pos = Position(pos.item_index, j, item.start_us + item.offset_us(j), pos.msn - 1)
+        elif pos.item_index > 0:
+            i = pos.item_index - 1
+            prev = timeline.items[i]
+            j = prev.segment_count - 1
+            pos = Position(i, j, prev.start_us + prev.offset_us(j), pos.msn - 1)
+        else:
+            raise OffAirError("the first live segment is still awaited")
+
+
+def _body(
+    timeline: Timeline,
+    *,
+    track: Track,
+    head: Position,
+    count: int,
+    uri_prefix: str,
+    live: LiveRule = NO_LIVE,
+    at_us: int = 0,
+) -> list[str]:
     channel = timeline.channel
     key_of = _KEYS[track.kind]
     uses_map = _uses_map(channel, track)
@@ -167,23 +212,32 @@ def _body(timeline: Timeline, *, track: Track, head: Position, count: int, uri_p
         partial = item.partial(j)
         if partial is not None and track.kind == "video":
             lines.append(f"{tags.BYTERANGE}{partial.byte_lengths[track.name]}@0")
-        lines.append(uri_prefix + key_of(item, j, track))
+        gap = _live_key(item, j, track, live=live, at_us=at_us)
+        lines.append(uri_prefix + (key_of(item, j, track) if gap is None else gap))
         first = False
     return lines
 
 
-def live_edge(timeline: Timeline, at: datetime) -> tuple[int, datetime]:
-    """(MSN of the newest segment fully aired at ``at``, instant the next one completes).
+def live_edge(
+    timeline: Timeline, at: datetime, *, live: LiveRule = NO_LIVE, poll_us: int = 500_000
+) -> tuple[int, datetime]:
+    """(MSN of the newest segment listed at ``at``, instant the listing may change next).
 
     A live playlist depends only on this MSN (for a given track, window and prefix), so the
     service can cache rendered bytes under it until the returned instant, and no cache may keep
-    them past it. Raises OffAirError when nothing has aired yet or ``at`` is past the timeline.
+    them past it: the next segment's completion, or ``poll_us`` from now while a live segment is
+    awaited (its marker may come at any moment). Raises OffAirError when nothing has aired yet or
+    ``at`` is past the timeline.
     """
     at_us = to_us(at)
-    edge = last_aired(timeline, at_us)
+    aired = last_aired(timeline, at_us)
+    edge = _settled(timeline, aired, live=live, at_us=at_us)
     airing = locate(timeline, at_us)
     item = timeline.items[airing.item_index]
-    return edge.msn, from_us(airing.start_us + item.duration_us(airing.segment))
+    next_us = airing.start_us + item.duration_us(airing.segment)
+    if edge.msn != aired.msn:
+        next_us = min(next_us, at_us + poll_us)
+    return edge.msn, from_us(next_us)
 
 
 def render_media(
@@ -193,15 +247,20 @@ def render_media(
     at: datetime,
     window_s: float = DEFAULT_WINDOW_S,
     uri_prefix: str = "",
+    live: LiveRule = NO_LIVE,
 ) -> str:
-    """Live media playlist at ``at``: the last segments fully aired by then, ≥ max(window, 3×target).
+    """Live media playlist at ``at``: the last segments fully aired by then, ≥ max(window, 3×target);
+    a live event's segments as ``live`` decides (an awaited one and what follows wait).
 
     Raises OffAirError outside the compiled timeline or before its first segment has ended.
     """
-    edge = last_aired(timeline, to_us(at))
+    at_us = to_us(at)
+    edge = _settled(timeline, last_aired(timeline, at_us), live=live, at_us=at_us)
     min_total = max(round(window_s * 1_000_000), 3 * timeline.channel.target_duration * 1_000_000)
     head, count = _window_head(timeline, edge, min_total)
-    lines = _body(timeline, track=track, head=head, count=count, uri_prefix=uri_prefix)
+    lines = _body(
+        timeline, track=track, head=head, count=count, uri_prefix=uri_prefix, live=live, at_us=at_us
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -213,20 +272,32 @@ def render_vod(
     end: datetime,
     aired_by: datetime | None = None,
     uri_prefix: str = "",
+    live: LiveRule = NO_LIVE,
 ) -> str:
     """VOD playlist of every segment airing in [start, end) (clamped to the timeline) and, with
-    ``aired_by``, fully aired by that instant (the wall clock: nothing is listed before it ends)."""
+    ``aired_by``, fully aired by that instant (the wall clock: nothing is listed before it ends);
+    live segments as ``live`` decides at ``aired_by`` (at the interval's end without it)."""
     lo = max(to_us(start), timeline.start_us)
     hi = min(to_us(end), timeline.end_us)
     if hi <= lo:
         raise OffAirError("empty interval")
     head = locate(timeline, lo)
     tail = locate(timeline, hi - 1)
+    judged_us = hi if aired_by is None else to_us(aired_by)
     if aired_by is not None and to_us(aired_by) < timeline.end_us:
-        tail = min(tail, last_aired(timeline, to_us(aired_by)), key=lambda p: p.msn)
+        aired = _settled(timeline, last_aired(timeline, judged_us), live=live, at_us=judged_us)
+        tail = min(tail, aired, key=lambda p: p.msn)
     if tail.msn < head.msn:
         raise OffAirError("nothing in the interval has finished airing")
-    lines = _body(timeline, track=track, head=head, count=tail.msn - head.msn + 1, uri_prefix=uri_prefix)
+    lines = _body(
+        timeline,
+        track=track,
+        head=head,
+        count=tail.msn - head.msn + 1,
+        uri_prefix=uri_prefix,
+        live=live,
+        at_us=judged_us,
+    )
     lines.insert(3, f"{tags.PLAYLIST_TYPE}VOD")
     lines.append(tags.ENDLIST)
     return "\n".join(lines) + "\n"

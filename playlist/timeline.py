@@ -111,12 +111,15 @@ class Item:
         return (self.first_segment + j) % self.source.segment_count
 
     def discontinuity_of(self, j: int) -> int:
+        if self.source.is_live:  # every live segment may be the live feed or the slate: each is a run
+            return self.discontinuity + j
         n = self.source.segment_count
         return self.discontinuity + (self.first_segment + j) // n - self.first_segment // n
 
     def starts_run(self, j: int) -> bool:
-        """True when segment ``j`` is preceded by EXT-X-DISCONTINUITY (item start or slate wrap)."""
-        return j == 0 or (self.first_segment + j) % self.source.segment_count == 0
+        """True when segment ``j`` is preceded by EXT-X-DISCONTINUITY (item start, slate wrap, or any
+        segment of a live event: which of feed or slate it shows is decided segment by segment)."""
+        return j == 0 or self.source.is_live or (self.first_segment + j) % self.source.segment_count == 0
 
     @property
     def segment_durations(self) -> tuple[float, ...]:

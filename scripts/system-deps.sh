@@ -11,6 +11,9 @@ command -v python3 >/dev/null 2>&1 || want python3
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || want python3-venv python3-pip
 command -v npm >/dev/null 2>&1 || want nodejs npm
 command -v make >/dev/null 2>&1 || want make
+# `legaltv ingest`: RTMP contribution through nginx's RTMP module (docs/live.md)
+command -v nginx >/dev/null 2>&1 || want nginx-light
+[ -e /usr/lib/nginx/modules/ngx_rtmp_module.so ] || want libnginx-mod-rtmp
 if [ "${LEGALTV_SYSTEM_DEPS:-run}" = "test" ]; then
   command -v chromium >/dev/null 2>&1 || want chromium
   command -v docker-compose >/dev/null 2>&1 || want docker-compose

@@ -13,7 +13,7 @@ import yaml  # type: ignore[import-untyped]
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker" / "compose.yaml"
-SERVICES = {"edge", "api", "api2", "worker", "redis", "postgres", "minio", "createbuckets"}
+SERVICES = {"edge", "api", "api2", "ingest", "worker", "redis", "postgres", "minio", "createbuckets"}
 
 
 def _compose(
@@ -173,3 +173,12 @@ def test_the_edge_configuration_of_the_compose_file_is_accepted_by_nginx(
         ["nginx", "-t", "-c", str(main), "-p", str(tmp_path)], capture_output=True, text=True
     )
     assert checked.returncode == 0, checked.stderr
+
+
+def test_ingest_service_runs_the_live_listeners(config: dict[str, Any]) -> None:
+    ingest = config["services"]["ingest"]
+    assert ingest["command"] == ["ingest"]
+    assert ingest["environment"]["LEGALTV_STORAGE_BACKEND"] == "s3"
+    published = {(p["target"], p.get("protocol", "tcp")) for p in ingest["ports"]}
+    assert published == {(1935, "tcp"), (9000, "udp")}
+    assert "libnginx-mod-rtmp" in (ROOT / "docker" / "Dockerfile").read_text()

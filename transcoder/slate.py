@@ -22,8 +22,11 @@ SLATE_MESSAGE = "Chương trình sẽ tiếp tục"
 _BACKGROUND = "0x0b1a2e"
 
 
-def slate_profile(profile: HouseFormat) -> HouseFormat:
-    """The channel profile with one-second GOPs and segments (exactly `fps` frames each)."""
+def slate_profile(profile: HouseFormat, *, segment_seconds: float | None = None) -> HouseFormat:
+    """The channel profile with one-second GOPs and segments (exactly `fps` frames each); with
+    ``segment_seconds`` (a live event's gap slate) the house's own GOP and that segment length."""
+    if segment_seconds is not None:
+        return replace(profile, segment_seconds=segment_seconds)
     return replace(profile, gop_seconds=1.0, segment_seconds=1.0)
 
 
@@ -87,13 +90,14 @@ def make_slate(
     workdir: Path,
     channel_name: str = "legaltv",
     duration: float = 60.0,
+    segment_seconds: float | None = None,
     on_progress: OnProgress | None = None,
     timeout: float = 1800.0,
 ) -> Description:
     """Generate, encode and upload the slate under `output_prefix` (same layout as a programme);
-    an already complete slate is returned as stored."""
+    an already complete slate is returned as stored. ``segment_seconds``: see `slate_profile`."""
     deadline = Deadline.after(timeout)
-    house = slate_profile(profile)
+    house = slate_profile(profile, segment_seconds=segment_seconds)
     top = house.rungs[0]
 
     def produce(job_dir: Path) -> tuple[Path, Description]:

@@ -109,7 +109,7 @@ def item_public(item: Item | None) -> OnAirItemPublic | None:
     if item is None:
         return None
     return OnAirItemPublic(
-        kind=item.kind,
+        kind="live" if item.source.is_live else item.kind,
         title=item.title,
         programme_id=item.programme_id,
         start=from_us(item.start_us),

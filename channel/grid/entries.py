@@ -21,7 +21,15 @@ from channel.grid.ranges import parse_range
 from channel.grid.recurrence import expand_rule
 from channel.grid.schemas import EntryCreate, EntryUpdate
 from channel.grid.timeparse import instant_field, zone
-from channel.models import Channel, Programme, ProgrammeStatus, ScheduleEntry, ScheduleMode
+from channel.models import (
+    Channel,
+    LiveEvent,
+    LiveStatus,
+    Programme,
+    ProgrammeStatus,
+    ScheduleEntry,
+    ScheduleMode,
+)
 
 __all__ = [
     "ENTITY_ENTRY",
@@ -140,6 +148,41 @@ def _plan(channel: Channel, body: EntryCreate, now: datetime) -> list[tuple[date
     return [(s, body.programme_id) for s in expansion.starts]
 
 
+def _check_live(
+    session: Session,
+    channel: Channel,
+    slots: Sequence[tuple[datetime, Programme]],
+    *,
+    skip: uuid.UUID | None = None,
+) -> None:
+    """Refuse slots overlapping a scheduled live event (409 `live_conflict`): the event's slot is the
+    channel's, as a programme's is (`channel.live` refuses an event over programmes the same way)."""
+    if not slots:
+        return
+    spans = [(start, start + timedelta(seconds=p.duration or 0)) for start, p in slots]
+    lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
+    events = session.scalars(
+        select(LiveEvent).where(
+            LiveEvent.channel_id == channel.id,
+            LiveEvent.status == LiveStatus.SCHEDULED,
+            LiveEvent.start_at < hi,
+            LiveEvent.end_at > lo,
+        )
+    ).all()
+    clash = [
+        {"id": str(ev.id), "title": ev.title, "start": ev.start_at.isoformat(), "end": ev.end_at.isoformat()}
+        for ev in events
+        if any(a < ev.end_at and ev.start_at < b for a, b in spans)
+    ]
+    if clash:
+        raise GridError(
+            status=409,
+            code="live_conflict",
+            message="Khung giờ trùng với sự kiện trực tiếp / The slot overlaps a live event",
+            details=clash[:10],
+        )
+
+
 def add_entries(
     session: Session,
     *,
@@ -154,6 +197,7 @@ def add_entries(
     plan = _plan(channel, body, now)
     check_open(channel, [start for start, _ in plan], now)
     programmes = _programmes(session, [p for _, p in plan])
+    _check_live(session, channel, [(start, programmes[pid]) for start, pid in plan])
     series_id = uuid.uuid4() if body.rrule is not None else None
     rule = None if body.rrule is None else body.rrule.strip().upper().removeprefix("RRULE:")
     entries = [
@@ -230,6 +274,7 @@ def move_entry(
         entry.programme = _programmes(session, [body.programme_id])[body.programme_id]
         entry.programme_id = body.programme_id
     entry.start_at = start
+    _check_live(session, channel, [(start, entry.programme)])
     if body.mode is not None:
         entry.mode = ScheduleMode(body.mode)
     changes = audit.diff(before, entry_fields(entry))

@@ -7,6 +7,7 @@ from channel.models.campaign import Campaign, campaign_programmes
 from channel.models.channel import Channel, profile_json
 from channel.models.editorial import ChannelTakeover, Review, ReviewDecision, TakeoverSource, WithdrawalKind
 from channel.models.library import LegalDocument, Topic, programme_legal_documents, programme_topics
+from channel.models.live import LiveEvent, LiveStatus
 from channel.models.mfa import MfaCredential, RecoveryCode
 from channel.models.programme import Programme, ProgrammeStatus, Rendition, SubtitleTrack
 from channel.models.schedule import AsRunEntry, CompiledPlayout, ScheduleEntry, ScheduleMode
@@ -28,6 +29,8 @@ __all__ = [
     "ChannelTakeover",
     "CompiledPlayout",
     "LegalDocument",
+    "LiveEvent",
+    "LiveStatus",
     "MfaCredential",
     "Programme",
     "ProgrammeStatus",

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from channel.models import AsRunEntry
 from channel.playout.versions import latest_playout
-from playlist import Timeline, from_us, timeline_from_dict, to_us
+from playlist import Timeline, event_of_source, from_us, timeline_from_dict, to_us
 
 __all__ = ["record_aired", "record_as_run"]
 
@@ -35,15 +35,16 @@ def record_aired(session: Session, *, channel_id: uuid.UUID, timeline: Timeline,
             break
         if done_us is not None and item.start_us < done_us:
             continue
+        live = event_of_source(item.programme_id) if item.source.is_live else None
         session.add(
             AsRunEntry(
                 channel_id=channel_id,
-                programme_id=None if item.programme_id is None else uuid.UUID(item.programme_id),
-                kind=item.kind,
+                programme_id=None if item.programme_id is None or live else uuid.UUID(item.programme_id),
+                kind="live" if live else item.kind,
                 title=item.title[:300],
                 started_at=from_us(item.start_us),
                 ended_at=from_us(item.end_us),
-                cause=item.cause,
+                cause=f"live:{live}" if live else item.cause,
             )
         )
         added += 1

@@ -29,7 +29,7 @@ from channel.models import Channel, CompiledPlayout
 from channel.playout.publish import EXTEND_BELOW, SlateStored, extend_if_needed
 from channel.playout.slate import slate_prefix_of
 from channel.state import StateKey
-from playlist import Timeline, from_us, timeline_from_dict
+from playlist import NO_LIVE, LiveRule, Timeline, from_us, timeline_from_dict
 
 __all__ = [
     "DEFAULT_MISS_SECONDS",
@@ -55,11 +55,20 @@ class PlayoutUnavailable(LookupError):
 
 
 def slates_of(timeline: Timeline) -> frozenset[str]:
-    """The key prefixes of every slate the timeline names (filler, or an emergency takeover's)."""
-    return frozenset(
-        slate_prefix_of(i.source)
+    """The key prefixes of every slate the timeline names (filler, an emergency takeover's, or a live
+    event's gap slate)."""
+    gaps = {
+        next(iter(i.source.gap_templates.values())).rsplit("/", 2)[0] + "/"
         for i in timeline.items
-        if i.kind == "slate" or (i.kind == "emergency" and i.programme_id is None)
+        if i.source.is_live
+    }
+    return (
+        frozenset(
+            slate_prefix_of(i.source)
+            for i in timeline.items
+            if i.kind == "slate" or (i.kind == "emergency" and i.programme_id is None)
+        )
+        | gaps
     )
 
 
@@ -94,12 +103,15 @@ class TimelineCache:
         session_factory: Callable[[], Session],
         *,
         slate_stored: SlateStored,
+        live_rule: LiveRule = NO_LIVE,
         refresh_seconds: float = DEFAULT_REFRESH_SECONDS,
         miss_seconds: float = DEFAULT_MISS_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._sessions = session_factory
         self._slate_stored = slate_stored
+        #: how live segments are judged feed or slate (`channel.playout.livemarks.LiveMarks.rule`)
+        self.live_rule = live_rule
         self.refresh_seconds = refresh_seconds
         self.miss_seconds = miss_seconds
         self._clock = clock

@@ -19,6 +19,7 @@ playlist also carries `Expires` (see `live_expires`): caches in front count down
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,9 +29,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from channel.audience import AudienceRecorder, mint_token, session_query, token_of
 from channel.mediauris import MediaUris
 from channel.ops.cors import Headers, SimpleCors
-from channel.playout.cache import PlayoutUnavailable, TimelineCache
+from channel.playout.cache import Live, PlayoutUnavailable, TimelineCache
+from channel.playout.livemarks import live_near
 from channel.playout.serve import HLS_TYPE, MASTER_CACHE, MEDIA_PREFIX, live_expires, render_live, track_for
-from playlist import OffAirError, from_us, live_edge, render_master, to_us
+from playlist import NO_LIVE, LiveRule, OffAirError, Track, from_us, live_edge, render_master, to_us
 
 __all__ = ["LivePlaylistMiddleware"]
 
@@ -42,6 +44,8 @@ _FOREVER_US = 1 << 62
 #: stands for the session token in a master rendered once per timeline version (same length)
 _PLACEHOLDER = session_query("_" * 22)
 _NO_STORE = b"private, no-store"
+#: how far before the window a live item still matters (its awaited segments hold the edge back)
+_LIVE_REACH_US = 60_000_000
 _PLAIN = MediaUris(MEDIA_PREFIX)
 
 
@@ -139,10 +143,13 @@ class LivePlaylistMiddleware:
                 return None
             at = datetime.fromtimestamp(now_us / 1_000_000, UTC)
             try:
-                _, next_start = live_edge(timeline, at)
-                rendered = render_live(
-                    timeline, track=track, at=at, window_s=live.window_s, prefix=self.uris.prefix
-                )
+                if live_near(
+                    timeline, at_us=now_us, window_us=round(live.window_s * 1_000_000) + _LIVE_REACH_US
+                ):
+                    # a live event in the window: its markers are read from the store, off the loop
+                    next_start, rendered = await asyncio.to_thread(self._render_live, live, track, at)
+                else:
+                    next_start, rendered = self._render(live, track, at, NO_LIVE)
                 body = self.uris.sign(rendered, now=now_us / 1_000_000)
             except OffAirError:
                 return None
@@ -157,6 +164,16 @@ class LivePlaylistMiddleware:
         done = _Rendered(live.version, live.window_s, until, cache, headers, body)
         self.rendered[(slug, name)] = done
         return done
+
+    def _render_live(self, live: Live, track: Track, at: datetime) -> tuple[datetime, bytes]:
+        return self._render(live, track, at, self.cache.live_rule)
+
+    def _render(self, live: Live, track: Track, at: datetime, rule: LiveRule) -> tuple[datetime, bytes]:
+        _, next_start = live_edge(live.timeline, at, live=rule)
+        rendered = render_live(
+            live.timeline, track=track, at=at, window_s=live.window_s, prefix=self.uris.prefix, live=rule
+        )
+        return next_start, rendered
 
     def _headers(self, scope: Scope, found: _Rendered, now_us: int) -> Headers:
         """The rendered headers, Cache-Control as of now, and CORS (`SimpleCors`)."""

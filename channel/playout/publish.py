@@ -23,10 +23,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from channel.editorial.airable import compile_inputs
-from channel.models import Channel, CompiledPlayout, ScheduleEntry, ScheduleMode
+from channel.models import Channel, CompiledPlayout, LiveEvent, LiveStatus, ScheduleEntry, ScheduleMode
 from channel.playout.asrun import record_aired
 from channel.playout.house import channel_profile
-from channel.playout.slate import expected_slate, slate_prefix
+from channel.playout.slate import expected_gap, expected_slate, live_slate_prefix, slate_prefix
 from channel.playout.versions import latest_playout
 from playlist import (
     GridEntry,
@@ -35,6 +35,8 @@ from playlist import (
     Timeline,
     compile_timeline,
     from_us,
+    live_media,
+    live_source_id,
     recompile,
     timeline_from_dict,
     timeline_to_dict,
@@ -79,6 +81,53 @@ def _entries(session: Session, channel_id: uuid.UUID, since: datetime | None) ->
     return list(session.scalars(query.order_by(ScheduleEntry.start_at)).all())
 
 
+def _live_events(session: Session, channel_id: uuid.UUID, since: datetime | None) -> list[LiveEvent]:
+    query = select(LiveEvent).where(
+        LiveEvent.channel_id == channel_id, LiveEvent.status == LiveStatus.SCHEDULED
+    )
+    if since is not None:
+        query = query.where(LiveEvent.end_at >= since)
+    return list(session.scalars(query.order_by(LiveEvent.start_at)).all())
+
+
+def _live_slots(
+    session: Session, channel: Channel, *, since: datetime | None, slate_stored: SlateStored | None
+) -> tuple[list[GridEntry], dict[str, ProgrammeMedia]]:
+    """Live events as hard grid entries of their own sources (`playlist.live`).
+
+    They air once the channel's gap slate is stored (else a missing segment would name absent
+    keys); until then their slots get filler, and a warning says why.
+    """
+    events = _live_events(session, channel.id, since)
+    house = channel.house_format
+    if not events:
+        return [], {}
+    if slate_stored is not None and not slate_stored(live_slate_prefix(house, channel_name=channel.name)):
+        log.warning(
+            "channel %s: the live gap slate is not stored yet; its live events get filler", channel.slug
+        )
+        return [], {}
+    gap = expected_gap(house, channel_name=channel.name)
+    entries, sources = [], {}
+    for ev in events:
+        media = live_media(
+            event_id=str(ev.id),
+            title=ev.title,
+            description=ev.description,
+            start=ev.start_at,
+            end=ev.end_at,
+            segment_us=round(house.segment_seconds * 1_000_000),
+            variants=[r.name for r in house.rungs],
+            segment_format=house.segment_format,
+            gap=gap,
+        )
+        sources[media.programme_id] = media
+        entries.append(
+            GridEntry(entry_id=live_source_id(str(ev.id)), programme_id=media.programme_id, start=ev.start_at)
+        )
+    return entries, sources
+
+
 def _slate(channel: Channel, previous: Timeline | None, slate_stored: SlateStored | None) -> Slate:
     """The channel's own card, unless it is not stored yet and another card is already on air."""
     own = expected_slate(channel.house_format, channel_name=channel.name)
@@ -107,7 +156,10 @@ def _compile(
         programme_ids={*(e.programme_id for e in rows), *fillers, *on_air},
         now=now,
     )
-    programmes = inputs.programmes
+    live_entries, live_sources = _live_slots(
+        session, channel, since=None if previous is None else now - _LOOKBACK, slate_stored=slate_stored
+    )
+    programmes = {**inputs.programmes, **live_sources}
     entries = [
         GridEntry(
             entry_id=str(e.id),
@@ -116,7 +168,7 @@ def _compile(
             mode="soft" if e.mode == ScheduleMode.SOFT else "hard",
         )
         for e in rows
-    ]
+    ] + live_entries
     last_end = max((e.start_at + _length(programmes.get(str(e.programme_id))) for e in rows), default=now)
     horizon = max(last_end, now) + HORIZON_AHEAD
     slate = _slate(channel, previous, slate_stored)

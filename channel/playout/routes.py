@@ -160,12 +160,27 @@ async def live_media(
     track = _track(live, name)
     uris = media_uris(settings)
     try:
-        _, next_change = live_edge(live.timeline, now)
+        rule = cache.live_rule
+        _, next_change = await asyncio.to_thread(live_edge, live.timeline, now, live=rule)
         if at is None:
-            body = render_live(live.timeline, track=track, at=now, window_s=live.window_s, prefix=uris.prefix)
+            body = await asyncio.to_thread(
+                render_live,
+                live.timeline,
+                track=track,
+                at=now,
+                window_s=live.window_s,
+                prefix=uris.prefix,
+                live=rule,
+            )
         else:
             body = await asyncio.to_thread(
-                render_start_over, live.timeline, track=track, start=at, now=now, prefix=uris.prefix
+                render_start_over,
+                live.timeline,
+                track=track,
+                start=at,
+                now=now,
+                prefix=uris.prefix,
+                live=rule,
             )
     except OffAirError:
         raise HTTPException(503, detail=_OFF_AIR) from None
@@ -192,7 +207,14 @@ async def vod_media(
     uris = media_uris(settings)
     try:
         body, caching = await asyncio.to_thread(
-            render_interval, live.timeline, track=track, start=lo, end=hi, now=now, prefix=uris.prefix
+            render_interval,
+            live.timeline,
+            track=track,
+            start=lo,
+            end=hi,
+            now=now,
+            prefix=uris.prefix,
+            live=cache.live_rule,
         )
     except OffAirError:
         raise HTTPException(503, detail=_OFF_AIR) from None

@@ -17,7 +17,9 @@ from channel.mediauris import MEDIA_PREFIX, media_prefix
 from channel.playout.slate import EMPTY_VTT_KEY
 from channel.timeparams import parse_day
 from playlist import (
+    NO_LIVE,
     ChannelProfile,
+    LiveRule,
     Timeline,
     Track,
     epg_day,
@@ -101,14 +103,28 @@ def live_expires(next_change: datetime) -> str:
 
 
 def render_live(
-    timeline: Timeline, *, track: Track, at: datetime, window_s: float, prefix: str = MEDIA_PREFIX
+    timeline: Timeline,
+    *,
+    track: Track,
+    at: datetime,
+    window_s: float,
+    prefix: str = MEDIA_PREFIX,
+    live: LiveRule = NO_LIVE,
 ) -> bytes:
     """The media playlist airing at ``at`` (live, or start-over at an earlier instant)."""
-    return render_media(timeline, track=track, at=at, window_s=window_s, uri_prefix=prefix).encode()
+    return render_media(
+        timeline, track=track, at=at, window_s=window_s, uri_prefix=prefix, live=live
+    ).encode()
 
 
 def render_start_over(
-    timeline: Timeline, *, track: Track, start: datetime, now: datetime, prefix: str = MEDIA_PREFIX
+    timeline: Timeline,
+    *,
+    track: Track,
+    start: datetime,
+    now: datetime,
+    prefix: str = MEDIA_PREFIX,
+    live: LiveRule = NO_LIVE,
 ) -> bytes:
     """Start-over from ``start``: an EVENT playlist of everything fully aired since, growing at the tail.
 
@@ -118,7 +134,7 @@ def render_start_over(
     """
     newest = from_us(last_aired(timeline, to_us(now)).start_us)
     vod = render_vod(
-        timeline, track=track, start=min(start, newest), end=now, aired_by=now, uri_prefix=prefix
+        timeline, track=track, start=min(start, newest), end=now, aired_by=now, uri_prefix=prefix, live=live
     )
     lines = [line for line in vod.splitlines() if line != tags.ENDLIST]
     event = [f"{tags.PLAYLIST_TYPE}EVENT" if line.startswith(tags.PLAYLIST_TYPE) else line for line in lines]
@@ -133,18 +149,19 @@ def render_interval(
     end: datetime,
     now: datetime,
     prefix: str = MEDIA_PREFIX,
+    live: LiveRule = NO_LIVE,
 ) -> tuple[bytes, dict[str, str]]:
     """VOD of the segments airing in [start, end) that have fully aired by ``now``, and its caching
     headers: long once the last of them has aired (it can no longer change), else until the next
     segment completes."""
-    body = render_vod(timeline, track=track, start=start, end=end, aired_by=now, uri_prefix=prefix)
+    body = render_vod(timeline, track=track, start=start, end=end, aired_by=now, uri_prefix=prefix, live=live)
     last = locate(timeline, min(to_us(end), timeline.end_us) - 1)
-    if last.msn <= last_aired(timeline, to_us(now)).msn:
+    if last.msn <= live_edge(timeline, now, live=live)[0]:
         return body.encode(), {
             "Cache-Control": IMMUTABLE_PLAYLIST,
             "Expires": formatdate(now.timestamp() + IMMUTABLE_PLAYLIST_SECONDS, usegmt=True),
         }
-    return body.encode(), live_caching(now=now, next_change=live_edge(timeline, now)[1])
+    return body.encode(), live_caching(now=now, next_change=live_edge(timeline, now, live=live)[1])
 
 
 def live_caching(*, now: datetime, next_change: datetime) -> dict[str, str]:

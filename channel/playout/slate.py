@@ -6,6 +6,9 @@ publishing never has to generate or even read it: `expected_slate` computes its 
 profile alone, and `ensure_slate` makes the real files (once; a restart finds them and is fast).
 A channel goes on air only once every slate its timeline names is stored (`slate_probe`): a playlist
 never lists a segment that is not there yet.
+
+A channel with live events has a second card, the gap slate (`live_slate_prefix`): a few segments of
+exactly the house segment length, one of which airs for a live segment that did not arrive in time.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from playlist import FILLER_TITLE, ProgrammeMedia, Slate
+from playlist.live import GapSlate
 from storage import StorageError, Store
 from transcoder.house import HouseFormat
 from transcoder.slate import make_slate
@@ -25,10 +29,14 @@ from transcoder.slate import make_slate
 __all__ = [
     "EMPTY_VTT",
     "EMPTY_VTT_KEY",
+    "GAP_SEGMENTS",
     "SLATE_SECONDS",
+    "ensure_live_slate",
     "ensure_slate",
+    "expected_gap",
     "expected_slate",
     "expected_slate_description",
+    "live_slate_prefix",
     "slate_prefix",
     "slate_prefix_of",
     "slate_probe",
@@ -37,6 +45,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SLATE_SECONDS = 60
+#: segments of the gap slate (varied URIs for consecutive missing live segments)
+GAP_SEGMENTS = 5
 #: one empty WebVTT cue segment, for items without subtitles (served by the media route from memory)
 EMPTY_VTT_KEY = "slates/empty.vtt"
 EMPTY_VTT = b"WEBVTT\n\n"
@@ -99,6 +109,45 @@ def ensure_slate(*, store: Store, house: HouseFormat, channel_name: str, workdir
         )
     description: dict[str, Any] = json.loads(store.read_bytes(f"{prefix}description.json"))
     return description
+
+
+def live_slate_prefix(house: HouseFormat, *, channel_name: str) -> str:
+    """`slates/<hash>/` of the gap slate: like `slate_prefix`, plus the house GOP and segment length."""
+    shown = {
+        "ladder": list(house.heights),
+        "fps": house.fps,
+        "segment_format": house.segment_format,
+        "gop": house.gop_seconds,
+        "segment": house.segment_seconds,
+    }
+    text = json.dumps({"format": shown, "name": channel_name, "v": 1, "kind": "gap"}, sort_keys=True)
+    return f"slates/{hashlib.sha256(text.encode()).hexdigest()[:20]}/"
+
+
+def expected_gap(house: HouseFormat, *, channel_name: str) -> GapSlate:
+    """The gap slate's segment keys, from the format alone (like `expected_slate`)."""
+    prefix = live_slate_prefix(house, channel_name=channel_name)
+    ext = house.segment_extension
+    return GapSlate(
+        templates={r.name: f"{prefix}{r.name}/seg_{{:05d}}.{ext}" for r in house.rungs}, count=GAP_SEGMENTS
+    )
+
+
+def ensure_live_slate(*, store: Store, house: HouseFormat, channel_name: str, workdir: Path) -> str:
+    """Make the gap slate (the channel's card in house-length segments) unless stored; its prefix."""
+    prefix = live_slate_prefix(house, channel_name=channel_name)
+    if not store.exists(f"{prefix}master.m3u8"):
+        log.info("generating the live gap slate under %s", prefix)
+        make_slate(
+            store=store,
+            output_prefix=prefix,
+            profile=house,
+            workdir=workdir,
+            channel_name=channel_name,
+            duration=GAP_SEGMENTS * house.segment_seconds,
+            segment_seconds=house.segment_seconds,
+        )
+    return prefix
 
 
 def slate_prefix_of(media: ProgrammeMedia) -> str:

@@ -1,4 +1,5 @@
-"""Worker side of the playout: `playout.ensure_slate` makes a channel's filler slate (once).
+"""Worker side of the playout: `playout.ensure_slate` makes a channel's filler slate (once), and its
+live gap slate when it has live events (then publishes it again, so the events join the timeline).
 
 Thin, per Celery's guidance: a channel id in, reload the channel, call `ensure_slate`; idempotent
 (the slate's keys are derived from its format and name, and an existing slate is reused).
@@ -9,11 +10,18 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from celery import Celery, Task, shared_task
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from channel.models import Channel
-from channel.playout.slate import ensure_slate, slate_prefix
+from channel.models import Channel, LiveEvent, LiveStatus
+from channel.playout.publish import publish_channel
+from channel.playout.slate import ensure_live_slate, ensure_slate, live_slate_prefix, slate_prefix
+from channel.playout.versions import latest_playout
 from channel.worker_state import worker_resources
 
 __all__ = ["ENSURE_SLATE_TASK", "ensure_channel_slate", "request_slate"]
@@ -31,13 +39,31 @@ def ensure_channel_slate(self: Task, channel_id: str) -> str | None:
         if channel is None:
             return None
         house, name = channel.house_format, channel.name
-    ensure_slate(
-        store=resources.store,
-        house=house,
-        channel_name=name,
-        workdir=resources.settings.data_dir / "work" / "slates",
-    )
+        has_live = session.scalar(
+            select(LiveEvent.id)
+            .where(LiveEvent.channel_id == channel.id, LiveEvent.status == LiveStatus.SCHEDULED)
+            .limit(1)
+        )
+    workdir = resources.settings.data_dir / "work" / "slates"
+    ensure_slate(store=resources.store, house=house, channel_name=name, workdir=workdir)
+    gap = live_slate_prefix(house, channel_name=name)
+    if has_live is not None and not resources.store.exists(f"{gap}master.m3u8"):
+        ensure_live_slate(store=resources.store, house=house, channel_name=name, workdir=workdir)
+        _republish(resources.sessionmaker, uuid.UUID(channel_id))
     return slate_prefix(house, channel_name=name)
+
+
+def _republish(sessions: Callable[[], Session], channel_id: uuid.UUID) -> None:
+    """Publish a channel that is on air again, now that its live events can air (another publish
+    winning the version number is as good)."""
+    with sessions() as session:
+        if latest_playout(session, channel_id) is None:
+            return
+        try:
+            publish_channel(session, channel_id=channel_id, now=datetime.now(UTC))
+            session.commit()
+        except IntegrityError:
+            session.rollback()
 
 
 def request_slate(celery: Celery, channel_id: uuid.UUID) -> None:

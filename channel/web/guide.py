@@ -53,6 +53,7 @@ class GuideLine:
     state: LineState
     at: str  # the start, to the second when the programme is shorter than a minute
     when: str  # start–stop, likewise
+    live: bool = False  # a live event ("Trực tiếp")
 
     @property
     def brief(self) -> bool:
@@ -88,6 +89,7 @@ def _line(entry: EpgEntry, *, zone: ZoneInfo, now: datetime) -> GuideLine:
         state=_state(start, stop, now),
         at=clock_text(start, zone=zone, seconds=is_brief(start, stop)),
         when=span_text(start, stop, zone=zone),
+        live=entry.live,
     )
 
 
@@ -146,7 +148,7 @@ def _recent(timeline: Timeline, *, now: datetime, reach: timedelta, limit: int) 
         if len(lines) >= limit or item.start_us < oldest_us:
             break
         pid = item.programme_id
-        if item.kind == "programme" and pid is not None and pid not in seen:
+        if item.kind == "programme" and pid is not None and pid not in seen and not item.source.is_live:
             seen.add(pid)
             lines.append(_programme_line(item, zone=zone, now=now))
     return lines

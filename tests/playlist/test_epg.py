@@ -79,6 +79,8 @@ def test_a_day_as_json_in_the_channels_time_zone() -> None:
         "programme_id": "a",
         "entry_id": "1",
         "replaced_programme_ids": [],
+        "live": False,
+        "live_event_id": None,
     }
     assert epg_day(tl, day=date(2026, 11, 28)) == []
 

@@ -189,3 +189,16 @@ def test_behind_starts_the_lines_with_what_a_lagging_player_shows(busy: Timeline
     assert [line.state for line in seen.coming] == sorted(
         (line.state for line in seen.coming), key=["aired", "on_air", "coming"].index
     )
+
+
+def test_a_live_event_is_marked_live_and_is_not_offered_to_watch_again() -> None:
+    from tests.playlist.test_live import LIVE_AT, live_timeline
+
+    timeline = live_timeline(live_segments=5)
+    during = viewer_guide(timeline, now=LIVE_AT + 10 * S, lang="vi", reach=DAY)
+    assert during.on_air is not None
+    assert during.on_air.live
+    assert during.on_air.programme_id is None  # no programme page to link to
+    after = viewer_guide(timeline, now=LIVE_AT + 90 * S, lang="vi", reach=DAY)
+    assert all(not line.live for line in after.recent)
+    assert [line.programme_id for line in after.recent] == ["p2", "p1"]  # the event between them: not listed

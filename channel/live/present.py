@@ -1,0 +1,76 @@
+"""Live events as response schemas, and the console's contribution instructions (OBS, SRT)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import quote
+
+from channel.live.keys import IssuedKey, srt_passphrase
+from channel.live.schemas import KeyPublic, LiveEventPublic, StreamEndpoints
+from channel.models import Channel, LiveEvent
+
+__all__ = ["endpoints_for", "event_public", "key_public"]
+
+
+def event_public(channel: Channel, event: LiveEvent, *, lead: timedelta) -> LiveEventPublic:
+    return LiveEventPublic(
+        id=event.id,
+        channel=channel.slug,
+        title=event.title,
+        description=event.description,
+        topics=[str(t) for t in event.topics],
+        legal_documents=[str(d) for d in event.legal_documents],
+        start=event.start_at,
+        end=event.end_at,
+        status=event.status.value,
+        key_opens_at=event.start_at - lead,
+        key_revoked=event.key_revoked_at is not None,
+    )
+
+
+def endpoints_for(key: str, *, passphrase: str, rtmp_url: str, srt_url: str) -> StreamEndpoints:
+    """Copy-paste settings for OBS (RTMP: server and key) and an SRT encoder (caller, with the key's passphrase)."""
+    server = rtmp_url.rstrip("/")
+    srt = f"{srt_url}?mode=caller&passphrase={quote(passphrase, safe='')}&pbkeylen=16"
+    return StreamEndpoints(
+        rtmp_server=server,
+        rtmp_stream_key=key,
+        srt_url=srt,
+        obs_steps_vi=[
+            "Mở OBS → Cài đặt (Settings) → Luồng (Stream).",
+            "Dịch vụ (Service): Tùy chỉnh (Custom…).",
+            f"Máy chủ (Server): {server}",
+            f"Khóa luồng (Stream Key): {key}",
+            "Đầu ra (Output): mã hóa x264 hoặc phần cứng, khung hình chính (keyframe) mỗi 2 giây; âm thanh AAC.",
+            "Bấm “Bắt đầu phát” (Start Streaming) từ 30 phút trước giờ bắt đầu; khóa hết hạn khi sự kiện kết thúc.",
+        ],
+        obs_steps_en=[
+            "Open OBS → Settings → Stream.",
+            "Service: Custom…",
+            f"Server: {server}",
+            f"Stream Key: {key}",
+            "Output: x264 or hardware encoder, keyframe interval 2 s; AAC audio.",
+            "Press Start Streaming from 30 minutes before the start; the key expires when the event ends.",
+        ],
+    )
+
+
+def key_public(
+    channel: Channel,
+    event: LiveEvent,
+    key: IssuedKey,
+    *,
+    lead: timedelta,
+    rtmp_url: str,
+    srt_url: str,
+    secret_key: str,
+) -> KeyPublic:
+    return KeyPublic(
+        event=event_public(channel, event, lead=lead),
+        endpoints=endpoints_for(
+            key.plain,
+            passphrase=srt_passphrase(key.digest, secret_key=secret_key),
+            rtmp_url=rtmp_url,
+            srt_url=srt_url,
+        ),
+    )

@@ -1,0 +1,175 @@
+"""A live contribution into the house format in real time, cut on the wall clock. Pure: arguments in,
+ffmpeg arguments out, and the reading of what ffmpeg reports.
+
+The input's timestamps are the ingest's wall clock (``-use_wallclock_as_timestamps``, ``-copyts``),
+shifted so that 0 is the first segment boundary the encode starts at (``first_index``): segment ``n``
+of the event covers ``[start + n·D, start + (n+1)·D)``. The first frame and sample are put at exactly 0
+(``fps`` start_time, ``aresample`` first_pts: the segment muxer counts from its first packet) and the
+frame rate is made constant on that grid,
+a keyframe opens every GOP of the grid, and the segment muxer cuts every D, so each file is exactly
+one wall-clock segment; the first and last of a run (a publisher joining or leaving mid-segment) are
+partial and dropped by `aligned_segment` (the slate covers them). Every rung is scaled to fit and
+padded to its exact size with square pixels (portrait, 4:3, any SAR), at the house rate, GOP,
+codecs, AAC 48 kHz stereo (mono is upmixed), loudness brought near the target by a compressor and a
+true-peak limiter (no look-ahead: a live segment must be ready within the grace).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from transcoder.build import audio_output_options, video_output_options
+from transcoder.house import HouseFormat
+
+__all__ = [
+    "LIST_NAME",
+    "ListedSegment",
+    "LiveEncode",
+    "aligned_segment",
+    "build_live_encode",
+    "parse_segment_list",
+]
+
+LIST_NAME = "segments.csv"
+#: real-time loudness: a compressor (a speech feed lands near -23 LUFS) and a limiter at the house true
+#: peak. One-pass loudnorm was measured adding ~3 s (its look-ahead), a segment and a half of latency.
+_COMPRESS_AT = -30
+_MAKEUP = 4
+#: how far a cut may sit from its wall-clock boundary and still count as aligned (a frame at 25 fps)
+_TOLERANCE_S = 0.041
+
+
+@dataclass(frozen=True, slots=True)
+class LiveEncode:
+    """One run of the live encoder: what it reads, from which segment on, where it writes."""
+
+    house: HouseFormat
+    input_url: str
+    event_start_us: int
+    first_index: int
+    outdir: Path
+    input_options: tuple[str, ...] = ()
+
+    @property
+    def origin_s(self) -> float:
+        """Wall clock (s since the epoch) of t = 0: the start of segment ``first_index``."""
+        return (self.event_start_us / 1_000_000) + self.first_index * self.house.segment_seconds
+
+
+def _video_graph(job: LiveEncode) -> str:
+    house = job.house
+    count = len(house.rungs)
+    head = f"[0:v:0]setpts=PTS-{job.origin_s:.6f}/TB,fps={house.fps}:start_time=0,split={count}" + "".join(
+        f"[vs{i}]" for i in range(count)
+    )
+    rungs = [
+        f"[vs{i}]scale=w={r.width}:h={r.height}:force_original_aspect_ratio=decrease:force_divisible_by=2,"
+        f"pad=w={r.width}:h={r.height}:x=(ow-iw)/2:y=(oh-ih)/2:color=black,setsar=1,format=yuv420p[v{i}]"
+        for i, r in enumerate(house.rungs)
+    ]
+    return ";".join([head, *rungs])
+
+
+def _audio_graph(job: LiveEncode) -> str:
+    house = job.house
+    count = len(house.rungs)
+    return (
+        f"[0:a:0]asetpts=PTS-{job.origin_s:.6f}/TB,atrim=start=0,"
+        f"aresample={house.audio_sample_rate}:async=1:first_pts=0,"
+        f"aformat=sample_fmts=fltp:channel_layouts=stereo,"
+        f"acompressor=threshold={_COMPRESS_AT}dB:ratio=3:attack=5:release=200:makeup={_MAKEUP}dB,"
+        f"alimiter=limit={10 ** (house.loudness_tp / 20):.4f}:attack=5:release=50:level=disabled,"
+        f"asplit={count}" + "".join(f"[a{i}]" for i in range(count))
+    )
+
+
+def _keyframes(house: HouseFormat) -> str:
+    """A keyframe at the first frame of every GOP of the wall-clock grid (also when joining late)."""
+    gop = f"{house.gop_seconds:g}"
+    return f"expr:isnan(prev_forced_t)+gte(floor(t/{gop}+0.0001),floor(prev_forced_t/{gop}+0.0001)+1)"
+
+
+def build_live_encode(job: LiveEncode) -> list[str]:
+    """ffmpeg arguments: one decode, the ladder, one segment muxer per rung writing ``<rung>/`` files
+    named by segment index and a CSV list of what it cut (``LIST_NAME``)."""
+    house = job.house
+    args = [
+        "ffmpeg",
+        "-nostdin",
+        "-hide_banner",
+        "-loglevel",
+        "warning",
+        "-y",
+        "-copyts",  # keep the wall clock: ffmpeg would otherwise start every input at 0
+        "-use_wallclock_as_timestamps",
+        "1",
+        "-fflags",
+        "+genpts",
+        *job.input_options,
+        "-i",
+        job.input_url,
+        "-filter_complex",
+        f"{_video_graph(job)};{_audio_graph(job)}",
+    ]
+    for i, rung in enumerate(house.rungs):
+        video = video_output_options(house, rung)
+        video["force_key_frames"] = _keyframes(house)
+        audio = audio_output_options(house)
+        rung_dir = job.outdir / rung.name
+        args += ["-map", f"[v{i}]", "-map", f"[a{i}]"]
+        for name, value in {**video, **audio}.items():
+            args += [f"-{name}", str(value)]
+        args += [
+            "-tune",
+            "zerolatency",
+            "-f",
+            "segment",
+            "-segment_format",
+            "mpegts",
+            "-segment_time",
+            f"{house.segment_seconds:g}",
+            "-segment_start_number",
+            str(job.first_index),
+            "-segment_list",
+            str(rung_dir / LIST_NAME),
+            "-segment_list_type",
+            "csv",
+            "-segment_list_flags",
+            "live",
+            "-max_muxing_queue_size",
+            "4096",
+            str(rung_dir / "run_%05d.ts"),
+        ]
+    return args
+
+
+@dataclass(frozen=True, slots=True)
+class ListedSegment:
+    """A line of the segment muxer's CSV: the file and its start and end (s, on the encode's clock)."""
+
+    filename: str
+    start_s: float
+    end_s: float
+
+
+def parse_segment_list(text: str) -> list[ListedSegment]:
+    """The complete lines of a CSV segment list (a line still being written is left for later)."""
+    out: list[ListedSegment] = []
+    for line in text.split("\n")[:-1]:
+        parts = line.strip().split(",")
+        if len(parts) != 3:
+            continue
+        try:
+            out.append(ListedSegment(parts[0], float(parts[1]), float(parts[2])))
+        except ValueError:
+            continue
+    return out
+
+
+def aligned_segment(listed: ListedSegment, *, segment_seconds: float, first_index: int) -> int | None:
+    """The event's segment index of a cut file, or None when it is not one whole wall-clock segment."""
+    k = round(listed.start_s / segment_seconds)
+    start_ok = abs(listed.start_s - k * segment_seconds) <= _TOLERANCE_S
+    end_ok = abs(listed.end_s - (k + 1) * segment_seconds) <= _TOLERANCE_S
+    return first_index + k if start_ok and end_ok and k >= 0 else None

@@ -49,6 +49,7 @@ bench-transcode: setup
 	$(PY) bench/transcode.py
 
 ## a 1080p25 contribution: the live ladder's encode speed and glass-to-playlist (docs/benchmarks.md)
+bench-live: export LEGALTV_SYSTEM_DEPS = test
 bench-live: setup
 	$(PY) bench/live.py
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages legaltv needs where they are missing (Debian/Ubuntu, root or sudo).
-# LEGALTV_SYSTEM_DEPS=test adds what the test suite needs (Chromium, docker-compose, wrk, nginx).
+# LEGALTV_SYSTEM_DEPS=test adds what the test suite needs (Chromium, docker-compose, wrk, nginx with its
+# RTMP module); LEGALTV_SYSTEM_DEPS=ingest only what an ingest host needs (nginx with its RTMP module).
 set -euo pipefail
 need=()
 want() { need+=("$@"); }
@@ -11,9 +12,12 @@ command -v python3 >/dev/null 2>&1 || want python3
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || want python3-venv python3-pip
 command -v npm >/dev/null 2>&1 || want nodejs npm
 command -v make >/dev/null 2>&1 || want make
-# `legaltv ingest`: RTMP contribution through nginx's RTMP module (docs/live.md)
-command -v nginx >/dev/null 2>&1 || want nginx-light
-[ -e /usr/lib/nginx/modules/ngx_rtmp_module.so ] || want libnginx-mod-rtmp
+# LEGALTV_SYSTEM_DEPS=test or ingest: `legaltv ingest` takes RTMP through nginx's RTMP module (docs/live.md);
+# the embedded default (`make run`) does not need nginx, so it is not installed (or started) for it
+if [ "${LEGALTV_SYSTEM_DEPS:-run}" != "run" ]; then
+  command -v nginx >/dev/null 2>&1 || want nginx-light
+  [ -e /usr/lib/nginx/modules/ngx_rtmp_module.so ] || want libnginx-mod-rtmp
+fi
 if [ "${LEGALTV_SYSTEM_DEPS:-run}" = "test" ]; then
   command -v chromium >/dev/null 2>&1 || want chromium
   command -v docker-compose >/dev/null 2>&1 || want docker-compose

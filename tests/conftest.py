@@ -6,7 +6,6 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Playwright, sync_playwright
 
 from tests.redisdb import empty_redis_dbs
 
@@ -38,11 +37,3 @@ def redis_db_pair(redis_url: str) -> Iterator[tuple[str, str]]:
     """Two empty Redis databases of the test's own (a broker and a result backend), flushed afterwards."""
     with empty_redis_dbs(redis_url, 2) as (broker, results):
         yield broker, results
-
-
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    """One Playwright driver for the whole session: a second sync driver cannot start while one runs in
-    the same thread, so every browser test launches its Chromium from this one."""
-    with sync_playwright() as driver:
-        yield driver

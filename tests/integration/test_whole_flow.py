@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import math
 import os
+import re
 import subprocess
 import sys
 import time
@@ -353,7 +354,11 @@ def _whole_flow(tmp_path: Path, *, db_url: str, broker: str, results: str, bucke
             assert time.monotonic() < deadline, f"no slate after 60 s; worker log:\n{_tail(worker_log)}"
             time.sleep(float(master.headers["Retry-After"]))
         assert master.status_code == 200, master.text
-        assert _uris(master.text) == ["180p.m3u8", "144p.m3u8"], master.text
+        variants = [uri.partition("?") for uri in _uris(master.text)]
+        assert [name for name, _, _ in variants] == ["180p.m3u8", "144p.m3u8"], master.text
+        tokens = {query for _, _, query in variants}  # one viewing session: the same token on every variant
+        assert len(tokens) == 1, master.text
+        assert re.fullmatch(r"s=[A-Za-z0-9_-]{22}", tokens.pop()), master.text
         preview = urljoin(base, final["preview_url"])
         variant = urljoin(preview, _uris(http.get(preview).text)[0])
         segment = urljoin(variant, _uris(http.get(variant).text)[0])

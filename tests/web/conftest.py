@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Playwright
+from playwright.sync_api import Browser, Playwright, sync_playwright
 
 from channel.app import create_app
 from channel.grid import default_profile
@@ -163,6 +163,16 @@ def busy_channel(web_app: FastAPI, web_settings: Settings) -> Busy:
         publish_channel(session, channel_id=channel.id, now=now - timedelta(hours=3))
         session.commit()
         return Busy(slug=channel.slug, programme_id=programme.id, first=first, every=every, count=count)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    """One Playwright driver for the browser tests (tests/web runs last): a second sync driver cannot
+    start while one runs in the thread, so every page test launches its Chromium from this one. It is
+    not offered outside tests/web: while it runs, the thread counts as inside an event loop, and tests
+    that call `asyncio.run` would fail."""
+    with sync_playwright() as driver:
+        yield driver
 
 
 @pytest.fixture(scope="session")

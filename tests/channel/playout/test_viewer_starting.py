@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from playwright.sync_api import Playwright
+from playwright.sync_api import sync_playwright
 
 from channel.app import create_app
 from channel.grid.channels import ensure_channel
@@ -43,9 +43,7 @@ def app(tmp_path: Path) -> Iterator[FastAPI]:
     state_of(made).engine.dispose()
 
 
-def test_the_viewer_page_waits_for_a_channel_about_to_start_then_plays(
-    app: FastAPI, tmp_path: Path, playwright: Playwright
-) -> None:
+def test_the_viewer_page_waits_for_a_channel_about_to_start_then_plays(app: FastAPI, tmp_path: Path) -> None:
     assert Path(CHROMIUM).is_file(), f"Debian's chromium is needed at {CHROMIUM} (apt-get install chromium)"
     settings: Settings = state_of(app).settings
     with state_of(app).sessionmaker() as session:
@@ -54,7 +52,7 @@ def test_the_viewer_page_waits_for_a_channel_about_to_start_then_plays(
         publish_channel(session, channel_id=channel.id, now=datetime.now(UTC))
         session.commit()
         house, name = channel.house_format, channel.name
-    with serving(app) as base:
+    with serving(app) as base, sync_playwright() as playwright:  # its own driver, closed at the end
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             page = browser.new_page()

@@ -8,6 +8,7 @@ session that reaches nothing but enrolment; anyone else gets a full session.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -82,6 +83,23 @@ def sign_in(
         )
         return SecondFactorNeeded(user=user, challenge=challenge)
     scope = SessionScope.MFA_ENROLMENT if policy.mfa_required(user) else SessionScope.FULL
+    log = {"username": name, "client": address, "scope": scope.value}
+    return _signed_in(db, user=user, policy=policy, client=client, now=now, scope=scope, log=log)
+
+
+def _signed_in(
+    db: Session,
+    *,
+    user: User,
+    policy: AccountPolicy,
+    client: ClientInfo,
+    now: datetime,
+    scope: SessionScope = SessionScope.FULL,
+    factors: str = "password",
+    log: Mapping[str, str | None],
+) -> SignedIn:
+    """Open the session either sign-in step ends with, commit, and log the login (``log``: what the
+    step knows of who and where)."""
     token = open_session(
         db,
         user=user,
@@ -89,12 +107,11 @@ def sign_in(
         now=now,
         ttl_seconds=int(policy.session_absolute.total_seconds()),
         scope=scope,
+        factors=factors,
         client=client,
     )
     db.commit()
-    _security_log.info(
-        "login", extra={"username": name, "client": address, "user_id": str(user.id), "scope": scope.value}
-    )
+    _security_log.info("login", extra={**log, "user_id": str(user.id)})
     return SignedIn(user=user, token=token, scope=scope)
 
 
@@ -138,26 +155,8 @@ def complete_sign_in(
             entity_id=user.id,
             request_id=request_id,
         )
-    token = open_session(
-        db,
-        user=user,
-        secret_key=policy.keys.token,
-        now=now,
-        ttl_seconds=int(policy.session_absolute.total_seconds()),
-        factors=factor,
-        client=client,
-    )
-    db.commit()
-    _security_log.info(
-        "login",
-        extra={
-            "username": user.username,
-            "client": client.address,
-            "user_id": str(user.id),
-            "factors": factor,
-        },
-    )
-    return SignedIn(user=user, token=token, scope=SessionScope.FULL)
+    log = {"username": user.username, "client": client.address, "factors": factor}
+    return _signed_in(db, user=user, policy=policy, client=client, now=now, factors=factor, log=log)
 
 
 def sign_out(db: Session, *, auth: Authenticated, now: datetime) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from channel.audit.chain import queue
 from channel.models import AuditEvent, Role, new_id, utcnow
 
-__all__ = ["Actor", "diff", "record"]
+__all__ = ["Actor", "diff", "record", "record_by"]
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
@@ -50,6 +50,27 @@ def record(
     )
     queue(session, event)
     return event
+
+
+def record_by(
+    session: Session,
+    actor: Actor,
+    action: str,
+    *,
+    entity_type: str,
+    entity_id: object,
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """`record` a change `actor` made: the acting user and the request come from the one `Actor`."""
+    return record(
+        session,
+        actor_id=actor.user_id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        changes=changes,
+        request_id=actor.request_id,
+    )
 
 
 def _json_safe(value: Any) -> Any:

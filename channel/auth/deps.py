@@ -45,6 +45,7 @@ __all__ = [
     "current_session",
     "current_user",
     "editor_actor",
+    "forbidden",
     "optional_user",
     "producer_actor",
     "require_roles",
@@ -110,19 +111,18 @@ def current_user(auth: Annotated[Authenticated, Depends(current_session)]) -> Us
     return auth.user
 
 
+def forbidden(message: str) -> HTTPException:
+    """The 403 of a signed-in user whose roles may not do this (`message`: "vi / en")."""
+    return HTTPException(403, detail={"code": "forbidden", "message": message})
+
+
 def require_roles(*roles: Role) -> Callable[[User], User]:
     """A dependency admitting users holding any of the given roles (admins always pass)."""
     allowed = {Role.ADMIN, *roles}
 
     def check(user: Annotated[User, Depends(current_user)]) -> User:
         if not user.roles & allowed:
-            raise HTTPException(
-                403,
-                detail={
-                    "code": "forbidden",
-                    "message": "Tài khoản không có quyền thực hiện thao tác này / Your role may not do this",
-                },
-            )
+            raise forbidden("Tài khoản không có quyền thực hiện thao tác này / Your role may not do this")
         return user
 
     return check

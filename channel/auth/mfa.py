@@ -254,14 +254,13 @@ def reset_mfa(db: Session, *, actor: Actor, user_id: uuid.UUID) -> User:
     db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     user.mfa_credential = None  # deleted with the flush (delete-orphan)
     sessions = revoke_sessions(db, user_id=user.id, now=actor.now, reason="mfa_reset")
-    audit.record(
+    audit.record_by(
         db,
-        actor_id=actor.user_id,
-        action="user.mfa_reset",
+        actor,
+        "user.mfa_reset",
         entity_type="user",
         entity_id=user.id,
         changes={"mfa": {"from": was_enrolled, "to": False}, "sessions_revoked": sessions},
-        request_id=actor.request_id,
     )
     db.commit()
     _security_log.warning(

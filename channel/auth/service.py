@@ -155,14 +155,13 @@ def add_user(
 ) -> User:
     """An admin creates an account: created, audited and committed together."""
     user = create_user(session, username=username, password=password, roles=roles, display_name=display_name)
-    audit.record(
+    audit.record_by(
         session,
-        actor_id=actor.user_id,
-        action="user.create",
+        actor,
+        "user.create",
         entity_type=ENTITY_USER,
         entity_id=user.id,
         changes={"username": user.username, "roles": sorted(user.roles)},
-        request_id=actor.request_id,
     )
     session.commit()
     return user
@@ -208,14 +207,6 @@ def change_user(session: Session, *, actor: Actor, user_id: uuid.UUID, changes: 
     )
     if revoked:
         diff["sessions_revoked"] = revoked
-    audit.record(
-        session,
-        actor_id=actor.user_id,
-        action="user.update",
-        entity_type=ENTITY_USER,
-        entity_id=user.id,
-        changes=diff,
-        request_id=actor.request_id,
-    )
+    audit.record_by(session, actor, "user.update", entity_type=ENTITY_USER, entity_id=user.id, changes=diff)
     session.commit()
     return user

@@ -193,13 +193,12 @@ def revoke_own_session(db: Session, *, actor: Actor, session_id: uuid.UUID) -> N
         raise AuthError("not_found", "Không tìm thấy phiên đăng nhập / Session not found", status=404)
     if row.revoked_at is None:
         row.revoked_at, row.revoked_reason = actor.now, "revoked"
-        audit.record(
+        audit.record_by(
             db,
-            actor_id=actor.user_id,
-            action="user.session_revoke",
+            actor,
+            "user.session_revoke",
             entity_type="user",
             entity_id=row.user_id,
             changes={"session_id": str(row.id)},
-            request_id=actor.request_id,
         )
     db.commit()

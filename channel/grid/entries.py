@@ -100,26 +100,6 @@ def _programmes(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, P
     return found
 
 
-def _record(
-    session: Session,
-    *,
-    entry: ScheduleEntry,
-    action: str,
-    changes: dict[str, Any],
-    actor_id: uuid.UUID | None,
-    request_id: str | None,
-) -> None:
-    audit.record(
-        session,
-        actor_id=actor_id,
-        action=action,
-        entity_type=ENTITY_ENTRY,
-        entity_id=entry.id,
-        changes=changes,
-        request_id=request_id,
-    )
-
-
 def _plan(channel: Channel, body: EntryCreate, now: datetime) -> list[tuple[datetime, uuid.UUID]]:
     """(start, programme) of every slot the request asks for, in UTC."""
     tz = zone(channel.timezone)
@@ -217,12 +197,13 @@ def add_entries(
     for entry in entries:
         entry.programme = programmes[entry.programme_id]
     if series_id is None:
-        _record(
+        audit.record(
             session,
-            entry=entries[0],
-            action="entry.create",
-            changes=audit.diff({}, entry_fields(entries[0])),
             actor_id=actor_id,
+            action="entry.create",
+            entity_type=ENTITY_ENTRY,
+            entity_id=entries[0].id,
+            changes=audit.diff({}, entry_fields(entries[0])),
             request_id=request_id,
         )
     else:
@@ -280,12 +261,13 @@ def move_entry(
     changes = audit.diff(before, entry_fields(entry))
     if changes:
         entry.updated_at = now
-        _record(
+        audit.record(
             session,
-            entry=entry,
-            action="entry.update",
-            changes=changes,
             actor_id=actor_id,
+            action="entry.update",
+            entity_type=ENTITY_ENTRY,
+            entity_id=entry.id,
+            changes=changes,
             request_id=request_id,
         )
     session.commit()
@@ -303,12 +285,13 @@ def delete_entry(
     """Remove one entry (one occurrence of a series too) unless it is frozen, and commit."""
     channel, entry = get_entry(session, entry_id)
     check_open(channel, [entry.start_at], now)
-    _record(
+    audit.record(
         session,
-        entry=entry,
-        action="entry.delete",
-        changes=audit.diff(entry_fields(entry), {}),
         actor_id=actor_id,
+        action="entry.delete",
+        entity_type=ENTITY_ENTRY,
+        entity_id=entry.id,
+        changes=audit.diff(entry_fields(entry), {}),
         request_id=request_id,
     )
     session.delete(entry)

@@ -119,8 +119,8 @@ class JobPublic(BaseModel):
     finished_at: datetime | None
 
 
-class ProgrammePublic(BaseModel):
-    """A programme as staff see it."""
+class _ProgrammeMetadata(BaseModel):
+    """The metadata both views of a programme start with (staff's and viewers')."""
 
     id: uuid.UUID
     title: str
@@ -130,6 +130,11 @@ class ProgrammePublic(BaseModel):
     tags: list[str]
     topics: list[TopicPublic]
     legal_documents: list[LegalDocumentPublic]
+
+
+class ProgrammePublic(_ProgrammeMetadata):
+    """A programme as staff see it."""
+
     status: ProgrammeStatus
     progress: float
     stage: str
@@ -155,17 +160,9 @@ class ProgrammePage(BaseModel):
     offset: int
 
 
-class PublicProgramme(BaseModel):
+class PublicProgramme(_ProgrammeMetadata):
     """A ready programme as viewers see it: no owner, no internal keys beyond media URLs."""
 
-    id: uuid.UUID
-    title: str
-    description: str
-    language: str
-    audience: str
-    tags: list[str]
-    topics: list[TopicPublic]
-    legal_documents: list[LegalDocumentPublic]
     duration: float | None
     playlist_url: str
     poster_url: str | None

@@ -51,13 +51,7 @@ def programme_prefix(programme_id: uuid.UUID) -> str:
 def snapshot(programme: Programme) -> dict[str, Any]:
     """The audited fields of a programme, as plain values."""
     return {
-        "title": programme.title,
-        "description": programme.description,
-        "language": programme.language,
-        "audience": programme.audience,
-        "tags": list(programme.tags),
-        "topics": [topic.slug for topic in programme.topics],
-        "legal_documents": [document.number for document in programme.legal_documents],
+        **programme.descriptive_fields(),
         "status": programme.status.value,
         "revision": programme.revision,
         "source_key": programme.source_key,

@@ -81,6 +81,19 @@ class Programme(Base):
         back_populates="programme", cascade="all, delete-orphan", order_by="SubtitleTrack.language"
     )
 
+    def descriptive_fields(self) -> dict[str, Any]:
+        """What the programme says about itself, as plain values: the audit trail and the review's
+        facts of a revision compare the same fields."""
+        return {
+            "title": self.title,
+            "description": self.description,
+            "language": self.language,
+            "audience": self.audience,
+            "tags": list(self.tags),
+            "topics": [topic.slug for topic in self.topics],
+            "legal_documents": [document.number for document in self.legal_documents],
+        }
+
 
 class Rendition(Base):
     """One rung of a ready programme's ladder, as the master playlist advertises it."""

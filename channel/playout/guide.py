@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from channel.ops.lean import Answer, Key, json_bytes
 from channel.playout.cache import Live, PlayoutUnavailable, TimelineCache
 from channel.playout.serve import EPG_CACHE, NOW_CACHE, epg_json, local_day, now_json
-from playlist import OffAirError, to_us
+from playlist import OffAirError, Timeline, to_us
 
-__all__ = ["REFRESH_SECONDS", "EpgRoute", "NowRoute"]
+__all__ = ["REFRESH_SECONDS", "EpgRoute", "NowRoute", "on_air_until"]
 
 #: how old a kept answer may get before it is computed again
 REFRESH_SECONDS = 1.0
@@ -24,6 +24,12 @@ REFRESH_SECONDS = 1.0
 _NOW = re.compile(r"/api/channels/([a-z0-9][a-z0-9-]{0,99})/now")
 _EPG = re.compile(r"/api/channels/([a-z0-9][a-z0-9-]{0,99})/epg")
 _DATE = re.compile(rb"date=(\d{4}-\d{2}-\d{2})")
+
+
+def on_air_until(timeline: Timeline, now: float) -> float:
+    """When the item on air at ``now`` ends (both Unix seconds): what is said about it changes then.
+    `OffAirError` outside the compiled timeline."""
+    return timeline.items[timeline.item_index_at(to_us(datetime.fromtimestamp(now, UTC)))].end_us / 1_000_000
 
 
 async def _live(cache: TimelineCache, slug: str) -> Live | None:
@@ -60,8 +66,7 @@ class NowRoute:
             body = json_bytes(now_json(timeline, slug=slug, at=at))
         except OffAirError:
             return None
-        ends = timeline.items[timeline.item_index_at(to_us(at))].end_us / 1_000_000
-        return Answer(body, NOW_CACHE, until=min(now + REFRESH_SECONDS, ends))
+        return Answer(body, NOW_CACHE, until=min(now + REFRESH_SECONDS, on_air_until(timeline, now)))
 
 
 class EpgRoute:

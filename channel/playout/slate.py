@@ -94,19 +94,44 @@ def expected_slate(house: HouseFormat, *, channel_name: str) -> Slate:
     return Slate(media=media)
 
 
+def _make_unless_stored(
+    what: str,
+    *,
+    store: Store,
+    prefix: str,
+    house: HouseFormat,
+    workdir: Path,
+    channel_name: str,
+    duration: float,
+    segment_seconds: float | None = None,
+) -> None:
+    """Generate a slate under `prefix` with transcoder/slate.py unless its master playlist is stored."""
+    if store.exists(f"{prefix}master.m3u8"):
+        return
+    log.info("generating the %s under %s", what, prefix)
+    make_slate(
+        store=store,
+        output_prefix=prefix,
+        profile=house,
+        workdir=workdir,
+        channel_name=channel_name,
+        duration=duration,
+        segment_seconds=segment_seconds,
+    )
+
+
 def ensure_slate(*, store: Store, house: HouseFormat, channel_name: str, workdir: Path) -> dict[str, Any]:
     """The slate's description.json, generated with transcoder/slate.py only if it is not stored yet."""
     prefix = slate_prefix(house, channel_name=channel_name)
-    if not store.exists(f"{prefix}master.m3u8"):
-        log.info("generating the filler slate under %s", prefix)
-        make_slate(
-            store=store,
-            output_prefix=prefix,
-            profile=house,
-            workdir=workdir,
-            channel_name=channel_name,
-            duration=float(SLATE_SECONDS),
-        )
+    _make_unless_stored(
+        "filler slate",
+        store=store,
+        prefix=prefix,
+        house=house,
+        workdir=workdir,
+        channel_name=channel_name,
+        duration=float(SLATE_SECONDS),
+    )
     description: dict[str, Any] = json.loads(store.read_bytes(f"{prefix}description.json"))
     return description
 
@@ -136,17 +161,16 @@ def expected_gap(house: HouseFormat, *, channel_name: str) -> GapSlate:
 def ensure_live_slate(*, store: Store, house: HouseFormat, channel_name: str, workdir: Path) -> str:
     """Make the gap slate (the channel's card in house-length segments) unless stored; its prefix."""
     prefix = live_slate_prefix(house, channel_name=channel_name)
-    if not store.exists(f"{prefix}master.m3u8"):
-        log.info("generating the live gap slate under %s", prefix)
-        make_slate(
-            store=store,
-            output_prefix=prefix,
-            profile=house,
-            workdir=workdir,
-            channel_name=channel_name,
-            duration=GAP_SEGMENTS * house.segment_seconds,
-            segment_seconds=house.segment_seconds,
-        )
+    _make_unless_stored(
+        "live gap slate",
+        store=store,
+        prefix=prefix,
+        house=house,
+        workdir=workdir,
+        channel_name=channel_name,
+        duration=GAP_SEGMENTS * house.segment_seconds,
+        segment_seconds=house.segment_seconds,
+    )
     return prefix
 
 

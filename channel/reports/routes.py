@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from channel.audience import AUDIENCE
-from channel.auth.deps import OptionalUser, bearer_token
+from channel.auth.deps import OptionalUser, bearer_token, forbidden
 from channel.deps import SessionDep, SettingsDep, StateDep
 from channel.grid.channels import get_channel
 from channel.grid.errors import GridRoute
@@ -53,13 +53,7 @@ def report_reader(request: Request, settings: SettingsDep, user: OptionalUser) -
             headers={"WWW-Authenticate": "Bearer"},
         )
     if not user.roles & READERS:
-        raise HTTPException(
-            403,
-            detail={
-                "code": "forbidden",
-                "message": "Tài khoản không có quyền xem báo cáo / Your role may not read reports",
-            },
-        )
+        raise forbidden("Tài khoản không có quyền xem báo cáo / Your role may not read reports")
 
 
 Reader = Annotated[None, Depends(report_reader)]

@@ -13,19 +13,19 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from channel.ops.lean import Answer, Key
 from channel.playout.cache import TimelineCache
+from channel.playout.guide import on_air_until
 from channel.settings import Settings
 from channel.web.assets import Assets
 from channel.web.i18n import DEFAULT
 from channel.web.pages import render_page, viewer_context
 from channel.web.security import media_origins, page_headers
-from playlist import to_us
+from playlist import OffAirError
 
 __all__ = ["PAGE_SECONDS", "ViewerPageRoute"]
 
@@ -94,8 +94,7 @@ class ViewerPageRoute:
         live = self.playout.peek(slug) if isinstance(slug, str) else None
         if live is None or not live.timeline.items:
             return now + PAGE_SECONDS
-        at = to_us(datetime.fromtimestamp(now, UTC))
         try:
-            return live.timeline.items[live.timeline.item_index_at(at)].end_us / 1_000_000
-        except (IndexError, ValueError):
+            return on_air_until(live.timeline, now)
+        except OffAirError:
             return now + PAGE_SECONDS

@@ -3,6 +3,7 @@ the requests a shared cache could answer, and the route for everything else."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from fastapi import FastAPI
@@ -13,6 +14,8 @@ from channel.app import ChannelApp
 from channel.models import Channel
 from channel.ops.lean import Answer, LeanMiddleware
 from channel.state import state_of
+from channel.web.viewer_lean import PAGE_SECONDS, ViewerPageRoute
+from tests.web.conftest import Busy
 
 #: any cookie but the language one: the route answers, and renders the page the lean answer holds
 OTHER_COOKIE = {"Cookie": "khac=1"}
@@ -75,3 +78,18 @@ def test_a_kept_page_holds_until_its_time_and_other_requests_go_to_the_route(
     missing = web_client.get("/kenh/khong-co-kenh-nay")
     assert missing.status_code == 404
     assert "Không tìm thấy trang" in missing.text
+
+
+def test_a_page_past_the_compiled_timeline_still_answers(web_app: FastAPI, busy_channel: Busy) -> None:
+    """Off the timeline (it ran out, nobody republished) the page holds for its usual time, not an error;
+    on it, until the programme on air ends."""
+    route = next(r for r in _lean(web_app).routes if isinstance(r, ViewerPageRoute))
+    live = route.playout.get(busy_channel.slug)
+    now = time.time()
+    on_air = route._render(busy_channel.slug, now)
+    assert on_air is not None
+    assert now < on_air.until <= now + busy_channel.every.total_seconds()
+    far = live.timeline.end_us / 1_000_000 + 86_400
+    off_air = route._render(busy_channel.slug, far)
+    assert off_air is not None
+    assert off_air.until == far + PAGE_SECONDS

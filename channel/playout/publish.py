@@ -179,7 +179,7 @@ def _compile(
         )
         for e in rows
     ] + live_entries
-    last_end = max((e.start_at + _length(programmes.get(str(e.programme_id))) for e in rows), default=now)
+    last_end = max((e.start + _length(programmes.get(e.programme_id)) for e in entries), default=now)
     horizon = max(last_end, now) + HORIZON_AHEAD
     slate = _slate(channel, previous, slate_stored)
     filler_media = [

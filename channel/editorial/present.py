@@ -12,7 +12,7 @@ from channel.editorial.facts import PROGRAMME, Revision
 from channel.editorial.reviews import ReviewStatus
 from channel.editorial.schemas import DecisionPublic, OnAirItemPublic, ReviewPublic, TakeoverPublic
 from channel.library.present import programme_preview_url
-from channel.models import ChannelTakeover, Programme, Review, Role, User
+from channel.models import Channel, ChannelTakeover, Programme, Review, Role, User
 from playlist import Item, from_us
 
 __all__ = ["decision_public", "item_public", "names_of", "review_public", "takeover_public"]
@@ -58,10 +58,12 @@ def review_public(
     )
     editor = bool(viewer.roles & {Role.EDITOR, Role.ADMIN})
     programme = revision.subject_type == PROGRAMME
+    channel = None if programme else session.get(Channel, uuid.UUID(str(revision.facts["channel"])))
     return ReviewPublic(
         subject_type=revision.subject_type,  # type: ignore[arg-type]
         subject_id=revision.subject_id,
         programme_id=revision.subject_id if programme else None,
+        channel=None if channel is None else channel.slug,
         title=revision.title,
         owner=_name(names, revision.owner_id),
         revision=revision.number,

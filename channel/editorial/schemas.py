@@ -92,6 +92,8 @@ class ReviewPublic(BaseModel):
     subject_id: uuid.UUID
     #: the subject's id when it is a programme (None for a live event)
     programme_id: uuid.UUID | None
+    #: a live event's channel (its slug)
+    channel: str | None = None
     title: str
     owner: str | None
     revision: int

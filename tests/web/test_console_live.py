@@ -33,7 +33,11 @@ ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    with running_service(tmp_path_factory.mktemp("live") / "var", embedded_worker="false") as running:
+    with running_service(
+        tmp_path_factory.mktemp("live") / "var",
+        embedded_worker="false",
+        mfa_required_roles="[]",  # the second factor has its own browser test (test_console_account.py)
+    ) as running:
         running.create_user(SCHEDULER, PASSWORD, "scheduler")
         running.create_user(EDITOR, PASSWORD, "editor")
         signed = httpx.post(

@@ -88,6 +88,12 @@ def test_an_unapproved_event_blocks_the_publish_and_airs_the_slate(
     assert slot[0].kind in ("slate", "filler")
     assert slot[0].cause == f"unapproved:{event_id}"
     assert to_us(datetime.fromisoformat(start)) == slot[0].start_us  # the hard slot still cuts the programme
+    # the conflicts of the grid list it with why
+    listed = grid.get(f"/api/channels/{slug}/conflicts", **{"from": at("00:00"), "to": at("23:59")}).json()
+    [unapproved] = [c for c in listed if c["entry_ids"] == [event_id]]
+    assert (unapproved["kind"], unapproved["severity"]) == ("not_ready", "error")
+    assert "đang chờ biên tập viên duyệt" in unapproved["message"]
+    assert "the slate airs instead of the feed" in unapproved["message"]
     # the review desk lists it
     queue = grid.client.get("/api/reviews/live", headers=editor.headers).json()
     assert [
@@ -102,6 +108,8 @@ def test_an_unapproved_event_blocks_the_publish_and_airs_the_slate(
     live = [i for i in _in_slot(_compiled(grid, event_id), start, end) if i.source.is_live]
     assert [i.programme_id for i in live] == [f"live:{event_id}"]
     assert grid.get(f"/api/live/{event_id}").json()["approval"] == "approved"
+    listed = grid.get(f"/api/channels/{slug}/conflicts", **{"from": at("00:00"), "to": at("23:59")}).json()
+    assert not [c for c in listed if event_id in c["entry_ids"]]
     with state_of(grid.app).sessionmaker() as session:
         actions = session.scalars(
             select(AuditEvent.action).where(

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
+from channel.library.service import snapshot
 from channel.models import LiveEvent, LiveStatus, Programme, ProgrammeStatus
 
 __all__ = [
@@ -46,6 +47,8 @@ LIVE_EVENT = "live_event"
 ALWAYS_REVIEWED = ("revision", "source", "output", "subtitles", "title", "legal_documents")
 #: facts that need review unless configured as cosmetic
 OPTIONAL_FIELDS = ("description", "language", "audience", "tags", "topics")
+#: the programme's metadata among its facts, as the library audits them (`channel.library.service.snapshot`)
+_METADATA = ("title", "description", "language", "audience", "tags", "topics", "legal_documents")
 #: a live event's facts, all reviewed; the audited field names (`channel.live`) that change them
 LIVE_FIELDS = ("title", "description", "topics", "legal_documents", "start_at", "end_at", "channel_id")
 
@@ -101,13 +104,7 @@ def programme_revision(programme: Programme, *, cosmetic: Collection[str], settl
             "renditions": [str(r.get("name")) for r in media.get("renditions") or ()] if ready else [],
         },
         "subtitles": _subtitles(programme, media if ready else {}),
-        "title": programme.title,
-        "description": programme.description,
-        "language": programme.language,
-        "audience": programme.audience,
-        "tags": list(programme.tags),
-        "topics": [topic.slug for topic in programme.topics],
-        "legal_documents": [document.number for document in programme.legal_documents],
+        **{k: v for k, v in snapshot(programme).items() if k in _METADATA},
     }
     return Revision(
         subject_type=PROGRAMME,

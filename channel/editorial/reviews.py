@@ -50,7 +50,6 @@ __all__ = [
     "decide",
     "history",
     "may_air",
-    "reject",
     "review_queue",
     "review_state",
     "revision_of",
@@ -365,7 +364,7 @@ def approve(
     actor: Actor,
     cosmetic: Collection[str],
 ) -> Review:
-    """Approve a programme's revision with ``fingerprint`` (`decide`)."""
+    """Approve a programme's revision with ``fingerprint`` (`decide`; the demo and fixtures approve so)."""
     return decide(
         session,
         subject_type=PROGRAMME,
@@ -373,28 +372,6 @@ def approve(
         fingerprint=fingerprint,
         decision=ReviewDecision.APPROVED,
         note=note,
-        actor=actor,
-        cosmetic=cosmetic,
-    )
-
-
-def reject(
-    session: Session,
-    *,
-    programme_id: uuid.UUID,
-    fingerprint: str,
-    reason: str | None,
-    actor: Actor,
-    cosmetic: Collection[str],
-) -> Review:
-    """Reject a programme's revision with a reason (`decide`); an approved older revision keeps airing."""
-    return decide(
-        session,
-        subject_type=PROGRAMME,
-        subject_id=programme_id,
-        fingerprint=fingerprint,
-        decision=ReviewDecision.REJECTED,
-        note=reason,
         actor=actor,
         cosmetic=cosmetic,
     )

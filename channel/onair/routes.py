@@ -84,6 +84,31 @@ def _review(
     return _public(session, status, user)
 
 
+def _decide(
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: EditorActor,
+    user: EditorUser,
+    subject_id: uuid.UUID,
+    decision: ReviewDecision,
+    fingerprint: str,
+    note: str | None,
+    subject_type: str = PROGRAMME,
+) -> ReviewPublic:
+    """Decide on the revision watched (`reviews.decide`), then answer where the subject stands."""
+    reviews.decide(
+        session,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        fingerprint=fingerprint,
+        decision=decision,
+        note=note,
+        actor=actor,
+        cosmetic=settings.review_cosmetic_fields,
+    )
+    return _review(session, settings, user, subject_id, subject_type)
+
+
 def _action(result: OnAirAction) -> OnAirActionPublic:
     return OnAirActionPublic(
         effective_at=result.effective_at,
@@ -163,15 +188,9 @@ def approve(
     user: EditorUser,
 ) -> ReviewPublic:
     """Approve exactly the revision watched (its fingerprint); never one's own (four eyes)."""
-    reviews.approve(
-        session,
-        programme_id=programme_id,
-        fingerprint=body.fingerprint,
-        note=body.note,
-        actor=actor,
-        cosmetic=settings.review_cosmetic_fields,
+    return _decide(
+        session, settings, actor, user, programme_id, ReviewDecision.APPROVED, body.fingerprint, body.note
     )
-    return _review(session, settings, user, programme_id)
 
 
 @router.post("/programmes/{programme_id}/review/reject", response_model=ReviewPublic)
@@ -184,15 +203,9 @@ def reject(
     user: EditorUser,
 ) -> ReviewPublic:
     """Reject the revision watched, with a reason the producer reads."""
-    reviews.reject(
-        session,
-        programme_id=programme_id,
-        fingerprint=body.fingerprint,
-        reason=body.reason,
-        actor=actor,
-        cosmetic=settings.review_cosmetic_fields,
+    return _decide(
+        session, settings, actor, user, programme_id, ReviewDecision.REJECTED, body.fingerprint, body.reason
     )
-    return _review(session, settings, user, programme_id)
 
 
 @router.post("/programmes/{programme_id}/approval/withdraw", response_model=OnAirActionPublic)
@@ -225,17 +238,10 @@ def post_live_review(
 ) -> ReviewPublic:
     """Approve or reject exactly the revision of the live event watched (its fingerprint); never one
     the editor created or changed (four eyes). A rejection needs a note the scheduler reads."""
-    reviews.decide(
-        session,
-        subject_type=LIVE_EVENT,
-        subject_id=event_id,
-        fingerprint=body.fingerprint,
-        decision=ReviewDecision(body.decision),
-        note=body.note,
-        actor=actor,
-        cosmetic=(),
+    decision = ReviewDecision(body.decision)
+    return _decide(
+        session, settings, actor, user, event_id, decision, body.fingerprint, body.note, LIVE_EVENT
     )
-    return _review(session, settings, user, event_id, LIVE_EVENT)
 
 
 @router.post("/live/{event_id}/approval/withdraw", response_model=OnAirActionPublic)

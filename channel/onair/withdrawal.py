@@ -7,7 +7,7 @@ approval is withdrawn the same way: its channel recompiles and the slot airs the
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ from channel.models import Channel, LiveEvent, WithdrawalKind
 from channel.onair.republish import (
     OnAirAction,
     first_with_cause,
-    item_at,
+    items_now_and_at_edge,
     live_timeline,
     republish,
     required_reason,
@@ -127,11 +127,10 @@ def pull(
     def attempt() -> OnAirAction:
         channel = get_channel(session, slug)
         timeline = live_timeline(session, channel)
-        edge = actor.now + timedelta(seconds=timeline.channel.target_duration)
         airing = {
             i.programme_id
-            for at in (actor.now, edge)
-            if (i := item_at(timeline, at)) is not None and i.kind in ("programme", "filler")
+            for i in items_now_and_at_edge(timeline, actor.now)
+            if i is not None and i.kind in ("programme", "filler")
         }
         if str(programme_id) not in airing:
             raise Conflict(

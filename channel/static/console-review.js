@@ -34,43 +34,30 @@
 
   /* ---------- the queues ---------- */
   function loadQueue() {
-    return Promise.all([loadProgrammeQueue(), loadLiveQueue()]);
+    return Promise.all([
+      api("GET", "/api/reviews").then(function (list) { fillQueue("review-queue", "review-empty", list, false); }),
+      Promise.all([api("GET", "/api/reviews/live"), api("GET", "/api/channels")]).then(function (res) {
+        (res[1] || []).forEach(function (c) { zones[c.slug] = c; });
+        fillQueue("review-live-queue", "review-live-empty", res[0] || [], true);
+      })
+    ]).catch(fail);
   }
-  function loadLiveQueue() {
-    return Promise.all([api("GET", "/api/reviews/live"), api("GET", "/api/channels")]).then(function (res) {
-      (res[1] || []).forEach(function (c) { zones[c.slug] = c; });
-      var body = $("review-live-queue"), list = res[0] || []; body.textContent = "";
-      $("review-live-empty").classList.toggle("hidden", list.length > 0);
-      list.forEach(function (r) {
-        var tr = el("tr"); tr.setAttribute("data-review", r.subject_id); tr.setAttribute("data-state", r.state);
-        tr.appendChild(el("td", r.title));
-        tr.appendChild(el("td", channelTime(r.facts.start, r.channel) + " – " + channelTime(r.facts.end, r.channel)));
-        tr.appendChild(el("td", r.owner || ""));
-        tr.appendChild(el("td", r.revision));
-        tr.appendChild(el("td", stateText(r.state)));
-        var actions = el("td");
-        var open = C.button(T.review_open, function () { openReview(r.subject_id, r.subject_type); });
-        open.setAttribute("aria-label", T.review_open + ": " + r.title);
-        actions.appendChild(open); tr.appendChild(actions); body.appendChild(tr);
-      });
-    }).catch(fail);
-  }
-  function loadProgrammeQueue() {
-    return api("GET", "/api/reviews").then(function (list) {
-      var body = $("review-queue"); body.textContent = "";
-      $("review-empty").classList.toggle("hidden", list.length > 0);
-      list.forEach(function (r) {
-        var tr = el("tr"); tr.setAttribute("data-review", r.subject_id); tr.setAttribute("data-state", r.state);
-        tr.appendChild(el("td", r.title));
-        tr.appendChild(el("td", r.owner || ""));
-        tr.appendChild(el("td", r.revision));
-        tr.appendChild(el("td", stateText(r.state)));
-        var actions = el("td");
-        var open = C.button(T.review_open, function () { openReview(r.subject_id, r.subject_type); });
-        open.setAttribute("aria-label", T.review_open + ": " + r.title);
-        actions.appendChild(open); tr.appendChild(actions); body.appendChild(tr);
-      });
-    }).catch(fail);
+  /* one row a revision waiting: title, (a live event's slot,) author, revision, state, open */
+  function fillQueue(bodyId, emptyId, list, live) {
+    var body = $(bodyId); body.textContent = "";
+    $(emptyId).classList.toggle("hidden", list.length > 0);
+    list.forEach(function (r) {
+      var tr = el("tr"); tr.setAttribute("data-review", r.subject_id); tr.setAttribute("data-state", r.state);
+      tr.appendChild(el("td", r.title));
+      if (live) { tr.appendChild(el("td", channelTime(r.facts.start, r.channel) + " – " + channelTime(r.facts.end, r.channel))); }
+      tr.appendChild(el("td", r.owner || ""));
+      tr.appendChild(el("td", r.revision));
+      tr.appendChild(el("td", stateText(r.state)));
+      var actions = el("td");
+      var open = C.button(T.review_open, function () { openReview(r.subject_id, r.subject_type); });
+      open.setAttribute("aria-label", T.review_open + ": " + r.title);
+      actions.appendChild(open); tr.appendChild(actions); body.appendChild(tr);
+    });
   }
 
   /* ---------- one revision ---------- */

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from channel.editorial.facts import ALWAYS_REVIEWED, LIVE_EVENT, LIVE_FIELDS, OPTIONAL_FIELDS, PROGRAMME
-from channel.models import AuditEvent, LiveEvent, Programme
+from channel.models import AuditEvent
 
 __all__ = ["Authorship", "live_authorship", "programme_authorship", "revision_authors"]
 
@@ -82,21 +82,3 @@ def revision_authors(
     if kept is not None:
         authors.add(kept)
     return frozenset(authors)
-
-
-def programme_authors(
-    session: Session, *, programme: Programme, since: datetime | None, cosmetic: Collection[str]
-) -> frozenset[uuid.UUID]:
-    return revision_authors(
-        session,
-        authorship=programme_authorship(cosmetic),
-        subject_id=programme.id,
-        owner_id=programme.owner_id,
-        since=since,
-    )
-
-
-def live_authors(session: Session, *, event: LiveEvent, since: datetime | None) -> frozenset[uuid.UUID]:
-    return revision_authors(
-        session, authorship=live_authorship, subject_id=event.id, owner_id=event.created_by_id, since=since
-    )

@@ -13,30 +13,20 @@ one (or withdraws the old one). The approver is never one of the revision's auth
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from channel import audit
 from channel.audit import Actor
-from channel.editorial.authors import live_authorship, programme_authorship, revision_authors
-from channel.editorial.facts import LIVE_EVENT, PROGRAMME, Revision, live_revision, programme_revision
-from channel.library.errors import Conflict, Forbidden, Invalid, NotFound
-from channel.library.transcode import latest_job
-from channel.models import (
-    LiveEvent,
-    LiveStatus,
-    Programme,
-    ProgrammeStatus,
-    Review,
-    ReviewDecision,
-    TranscodeState,
-    WithdrawalKind,
-)
+from channel.editorial.facts import LIVE_EVENT, PROGRAMME, Revision
+from channel.editorial.subjects import Subject, programme_of, revision_of, settled, subject_of, waiting
+from channel.library.errors import Conflict, Forbidden, Invalid
+from channel.models import Review, ReviewDecision, WithdrawalKind
 
 __all__ = [
     "LIVE_EVENT",
@@ -59,7 +49,6 @@ __all__ = [
 ]
 
 ReviewState = Literal["not_ready", "pending", "approved", "rejected", "withdrawn"]
-_NOT_FOUND = "Không tìm thấy chương trình / Programme not found"
 #: the audited action prefix of each subject type
 _ACTIONS = {PROGRAMME: "programme", LIVE_EVENT: "live"}
 MAX_REASON = 2000
@@ -75,63 +64,6 @@ class ReviewStatus:
     airing: Review | None  # the approval on air (maybe of an older revision), None if none stands
     authors: frozenset[uuid.UUID]
     updated_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Subject:
-    """A programme or a live event as review sees it: its current revision, when it last changed, and
-    who authored it since a given approval (read from the audit chain only when asked)."""
-
-    revision: Revision
-    updated_at: datetime
-    authors: Callable[[datetime | None], frozenset[uuid.UUID]]
-
-
-def _programme(session: Session, programme_id: uuid.UUID) -> Programme:
-    programme = session.get(Programme, programme_id)
-    if programme is None or programme.status == ProgrammeStatus.DELETED:
-        raise NotFound("programme_not_found", _NOT_FOUND)
-    return programme
-
-
-def _programme_subject(session: Session, programme: Programme, *, cosmetic: Collection[str]) -> Subject:
-    return Subject(
-        revision=revision_of(session, programme, cosmetic=cosmetic),
-        updated_at=programme.updated_at,
-        authors=lambda since: revision_authors(
-            session,
-            authorship=programme_authorship(cosmetic),
-            subject_id=programme.id,
-            owner_id=programme.owner_id,
-            since=since,
-        ),
-    )
-
-
-def _live_subject(session: Session, event: LiveEvent) -> Subject:
-    return Subject(
-        revision=live_revision(event),
-        updated_at=event.updated_at,
-        authors=lambda since: revision_authors(
-            session,
-            authorship=live_authorship,
-            subject_id=event.id,
-            owner_id=event.created_by_id,
-            since=since,
-        ),
-    )
-
-
-def subject_of(
-    session: Session, *, subject_type: str, subject_id: uuid.UUID, cosmetic: Collection[str]
-) -> Subject:
-    """The programme or live event under review (404 if it does not exist, or the programme was deleted)."""
-    if subject_type == LIVE_EVENT:
-        event = session.get(LiveEvent, subject_id)
-        if event is None:
-            raise NotFound("live_event_not_found", "Không tìm thấy sự kiện trực tiếp / Live event not found")
-        return _live_subject(session, event)
-    return _programme_subject(session, _programme(session, subject_id), cosmetic=cosmetic)
 
 
 def history(session: Session, subject_id: uuid.UUID, *, subject_type: str = PROGRAMME) -> list[Review]:
@@ -162,21 +94,10 @@ def may_air(session: Session, *, subject_id: uuid.UUID, subject_type: str = PROG
     """Whether a subject may air now: an editor approved a revision of it and nobody withdrew that.
 
     The one rule for everything that airs: programmes and fillers (the compile asks it through
-    `channel.editorial.airable`), and live events once they exist (`subject_type="live_event"`, with
-    their reviews in the same table; see docs/editorial.md).
+    `channel.editorial.airable`), and live events (`subject_type="live_event"`, with their reviews in
+    the same table; see docs/live.md).
     """
     return airing_approval(session, subject_id, subject_type=subject_type) is not None
-
-
-def settled(session: Session, programme: Programme) -> bool:
-    """No transcode of a newer source is queued, running or failed: the media on the row is current."""
-    job = latest_job(session, programme.id)
-    return job is None or job.state == TranscodeState.SUCCEEDED
-
-
-def revision_of(session: Session, programme: Programme, *, cosmetic: Collection[str]) -> Revision:
-    """The programme's current revision (`programme_revision`), knowing whether it is transcoded."""
-    return programme_revision(programme, cosmetic=cosmetic, settled=settled(session, programme))
 
 
 def _state(revision: Revision, decision: Review | None) -> ReviewState:
@@ -224,31 +145,7 @@ def review_state(
 
 
 def current_revision(session: Session, *, programme_id: uuid.UUID, cosmetic: Collection[str]) -> Revision:
-    return revision_of(session, _programme(session, programme_id), cosmetic=cosmetic)
-
-
-def _waiting(
-    session: Session, *, cosmetic: Collection[str], subject_type: str, now: datetime
-) -> list[Subject]:
-    """The subjects that may wait for a decision: ready programmes, live events still to end."""
-    if subject_type == LIVE_EVENT:
-        events = session.scalars(
-            select(LiveEvent)
-            .where(LiveEvent.status == LiveStatus.SCHEDULED, LiveEvent.end_at > now)
-            .order_by(LiveEvent.start_at, LiveEvent.id)
-        ).all()
-        return [_live_subject(session, e) for e in events]
-    programmes = session.scalars(
-        select(Programme)
-        .where(Programme.status == ProgrammeStatus.READY)
-        .options(
-            selectinload(Programme.topics),
-            selectinload(Programme.legal_documents),
-            selectinload(Programme.subtitles),
-        )
-        .order_by(Programme.updated_at)
-    ).all()
-    return [_programme_subject(session, p, cosmetic=cosmetic) for p in programmes]
+    return revision_of(session, programme_of(session, programme_id), cosmetic=cosmetic)
 
 
 def review_queue(
@@ -256,7 +153,7 @@ def review_queue(
 ) -> list[ReviewStatus]:
     """Subjects whose current revision waits for a decision (new, changed, or withdrawn): programmes
     oldest change first, live events (those not ended at ``now``) soonest first."""
-    subjects = _waiting(session, cosmetic=cosmetic, subject_type=subject_type, now=now or datetime.now(UTC))
+    subjects = waiting(session, cosmetic=cosmetic, subject_type=subject_type, now=now or datetime.now(UTC))
     return [s for subject in subjects if (s := _status(session, subject, waiting_only=True)) is not None]
 
 

@@ -97,7 +97,8 @@
       tr.appendChild(el("td", when(e.start) + " – " + when(e.end)));
       tr.appendChild(el("td", e.title));
       tr.appendChild(el("td", (T["live_phase_" + e.phase] || e.phase) + (e.key_revoked ? " (" + T.live_key_revoked + ")" : "")));
-      tr.appendChild(el("td", (T["rv_" + e.approval] || e.approval) + " · " + T.review_revision + " " + e.revision, "approval " + e.approval));
+      var approval = e.phase === "cancelled" ? "—" : (T["rv_" + e.approval] || e.approval) + " · " + T.review_revision + " " + e.revision;
+      tr.appendChild(el("td", approval, "approval " + e.approval));
       tr.appendChild(act(e));
       body.appendChild(tr);
     });

@@ -1,7 +1,7 @@
 """Editorial control of what airs: four-eyes review of exact revisions, withdrawals, emergency takeovers.
 
 `may_air` is the one rule every source of the air follows (programmes and fillers through the compile,
-live events once they exist); docs/editorial.md tells the whole story.
+live events through `airable.live_airings`); docs/editorial.md tells the whole story.
 """
 
 from channel.editorial.airable import CompileInputs, compile_inputs

@@ -1,5 +1,6 @@
 """What the playout may air, as the compile reads it: the approved revision of each programme (exactly as
-approved), the programmes withheld from the air and why, and the channel's takeovers.
+approved), the programmes withheld from the air and why, the channel's takeovers, and the approved
+revision of each live event (`live_airings`: an event nobody approved airs the slate, never its feed).
 
 `channel.playout.publish` calls `compile_inputs` for every compile (a scheduler's publish, an on-air
 action, the periodic extension), so no path to the air skips the approval rule.
@@ -12,19 +13,22 @@ import uuid
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from channel.editorial.reviews import PROGRAMME
-from channel.models import ChannelTakeover, Programme, ProgrammeStatus, Review, ReviewDecision
+from channel.editorial.facts import LIVE_EVENT, PROGRAMME
+from channel.models import ChannelTakeover, LiveEvent, Programme, ProgrammeStatus, Review, ReviewDecision
 from playlist import MediaDescriptionError, ProgrammeMedia, Takeover
 
 __all__ = [
     "TAKEOVER_MEMORY",
     "CompileInputs",
+    "LiveAiring",
     "approvals_of",
     "compile_inputs",
+    "live_airings",
     "review_media",
     "withheld_cause",
 ]
@@ -69,25 +73,74 @@ def review_media(review: Review) -> ProgrammeMedia | None:
         return None
 
 
-def approvals_of(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Review]:
-    """The latest approval of each programme in ``ids`` (withdrawn or not) whose programme is not deleted."""
+def approvals_of(
+    session: Session, ids: Collection[uuid.UUID], *, subject_type: str = PROGRAMME
+) -> dict[uuid.UUID, Review]:
+    """The latest approval of each subject in ``ids`` (withdrawn or not); a deleted programme has none."""
     if not ids:
         return {}
-    rows = session.scalars(
-        select(Review)
-        .join(Programme, Programme.id == Review.subject_id)
-        .where(
-            Review.subject_type == PROGRAMME,
-            Review.subject_id.in_(set(ids)),
-            Review.decision == ReviewDecision.APPROVED,
-            Programme.status != ProgrammeStatus.DELETED,
+    query = select(Review).where(
+        Review.subject_type == subject_type,
+        Review.subject_id.in_(set(ids)),
+        Review.decision == ReviewDecision.APPROVED,
+    )
+    if subject_type == PROGRAMME:
+        query = query.join(Programme, Programme.id == Review.subject_id).where(
+            Programme.status != ProgrammeStatus.DELETED
         )
-        .order_by(Review.subject_id, Review.decided_at.desc())
-    ).all()
     latest: dict[uuid.UUID, Review] = {}
-    for review in rows:
+    for review in session.scalars(query.order_by(Review.subject_id, Review.decided_at.desc())):
         latest.setdefault(review.subject_id, review)
     return latest
+
+
+@dataclass(frozen=True, slots=True)
+class LiveAiring:
+    """What a live event may air: the window and words of its approved revision, within its slot now."""
+
+    start: datetime
+    end: datetime
+    title: str
+    description: str
+    #: why it must not air (its slot airs the slate or filler): ``unapproved:<event id>`` when no
+    #: approval of it stands or the approved window left the slot, else ``withdrawn:<review id>``
+    withheld: str | None
+
+
+def _approved_instant(facts: Mapping[str, Any], name: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(facts[name]))
+    except (KeyError, ValueError):
+        return None
+
+
+def live_airings(session: Session, events: Collection[LiveEvent]) -> dict[uuid.UUID, LiveAiring]:
+    """Each event's airing: its approved revision (the approved title, and the part of the approved
+    window still scheduled: a shortened event ends at its new end, a lengthened one at the approved
+    end until its change is approved); withheld when nothing approved stands or that part is empty."""
+    approvals = approvals_of(session, [e.id for e in events], subject_type=LIVE_EVENT)
+    out: dict[uuid.UUID, LiveAiring] = {}
+    for event in events:
+        unapproved = LiveAiring(
+            event.start_at, event.end_at, event.title, event.description, f"unapproved:{event.id}"
+        )
+        review = approvals.get(event.id)
+        if review is None:
+            out[event.id] = unapproved
+            continue
+        start = max(event.start_at, _approved_instant(review.facts, "start") or event.end_at)
+        end = min(event.end_at, _approved_instant(review.facts, "end") or event.start_at)
+        if end <= start:
+            out[event.id] = unapproved
+            continue
+        out[event.id] = LiveAiring(
+            start=start,
+            end=end,
+            title=str(review.facts.get("title") or event.title),
+            description=str(review.facts.get("description") or ""),
+            withheld=None if review.withdrawn_at is None else withheld_cause(review),
+        )
+    return out
 
 
 def _takeovers(

@@ -8,6 +8,10 @@ the legal documents always need approval; of the rest, the fields named in
 `LEGALTV_REVIEW_COSMETIC_FIELDS` (default tags, audience, topics) may change without it. The fingerprint
 is the SHA-256 of the canonical JSON of the fields that need approval, so an approval holds exactly as
 long as none of them changes.
+
+A live event's revision (`live_revision`) is its editorial facts: title, description, topics, legal
+documents, start, end and channel, all reviewed (its stream key is not a fact: remaking it needs no
+approval). There is nothing to transcode, so a scheduled event is always ready for review.
 """
 
 from __future__ import annotations
@@ -17,16 +21,36 @@ import json
 import uuid
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
-from channel.models import Programme, ProgrammeStatus
+from channel.library.service import snapshot
+from channel.models import LiveEvent, LiveStatus, Programme, ProgrammeStatus
 
-__all__ = ["ALWAYS_REVIEWED", "OPTIONAL_FIELDS", "Revision", "fingerprint", "programme_revision"]
+__all__ = [
+    "ALWAYS_REVIEWED",
+    "LIVE_EVENT",
+    "LIVE_FIELDS",
+    "OPTIONAL_FIELDS",
+    "PROGRAMME",
+    "Revision",
+    "fingerprint",
+    "live_revision",
+    "programme_revision",
+]
+
+#: the kinds of subject a review decides on (`Review.subject_type`)
+PROGRAMME = "programme"
+LIVE_EVENT = "live_event"
 
 #: facts whose change always returns a programme to review
 ALWAYS_REVIEWED = ("revision", "source", "output", "subtitles", "title", "legal_documents")
 #: facts that need review unless configured as cosmetic
 OPTIONAL_FIELDS = ("description", "language", "audience", "tags", "topics")
+#: the programme's metadata among its facts, as the library audits them (`channel.library.service.snapshot`)
+_METADATA = ("title", "description", "language", "audience", "tags", "topics", "legal_documents")
+#: a live event's facts, all reviewed; the audited field names (`channel.live`) that change them
+LIVE_FIELDS = ("title", "description", "topics", "legal_documents", "start_at", "end_at", "channel_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,16 +104,10 @@ def programme_revision(programme: Programme, *, cosmetic: Collection[str], settl
             "renditions": [str(r.get("name")) for r in media.get("renditions") or ()] if ready else [],
         },
         "subtitles": _subtitles(programme, media if ready else {}),
-        "title": programme.title,
-        "description": programme.description,
-        "language": programme.language,
-        "audience": programme.audience,
-        "tags": list(programme.tags),
-        "topics": [topic.slug for topic in programme.topics],
-        "legal_documents": [document.number for document in programme.legal_documents],
+        **{k: v for k, v in snapshot(programme).items() if k in _METADATA},
     }
     return Revision(
-        subject_type="programme",
+        subject_type=PROGRAMME,
         subject_id=programme.id,
         number=programme.revision,
         title=programme.title,
@@ -99,4 +117,31 @@ def programme_revision(programme: Programme, *, cosmetic: Collection[str], settl
         media=dict(media) if ready else None,
         media_prefix=prefix if ready else None,
         owner_id=programme.owner_id,
+    )
+
+
+def live_revision(event: LiveEvent) -> Revision:
+    """A live event's current revision: its editorial facts, every one reviewed (a cancelled event is
+    not reviewable: it will not air)."""
+    facts: dict[str, Any] = {
+        "revision": event.revision,
+        "title": event.title,
+        "description": event.description,
+        "topics": [str(t) for t in event.topics],
+        "legal_documents": [str(d) for d in event.legal_documents],
+        "start": event.start_at.astimezone(UTC).isoformat(),
+        "end": event.end_at.astimezone(UTC).isoformat(),
+        "channel": str(event.channel_id),
+    }
+    return Revision(
+        subject_type=LIVE_EVENT,
+        subject_id=event.id,
+        number=event.revision,
+        title=event.title,
+        ready=event.status == LiveStatus.SCHEDULED,
+        facts=facts,
+        fingerprint=fingerprint(facts, cosmetic=()),
+        media=None,
+        media_prefix=None,
+        owner_id=event.created_by_id,
     )

@@ -1,9 +1,12 @@
-"""The publish gate: a grid whose coming entries (or fillers) name a programme without a standing approval
-is not published; the refusal lists each blocking entry with why.
+"""The publish gate: a grid whose coming entries (or fillers) name a programme without a standing approval,
+or with a live event still to air whose current revision is not approved, is not published; the refusal
+lists each blocking entry and event with why.
 
 Placing a programme in the draft grid stays possible at any time (schedulers plan ahead of review); only
 publishing puts the grid on air, so that is where the rule holds. What is already published keeps its
-own guarantee: the compile airs approved revisions only (`channel.editorial.airable`).
+own guarantee: the compile airs approved revisions only (`channel.editorial.airable`). A live event is
+held to its current revision (not an older approved one, as a programme is): its facts are the slot
+itself, so a changed title, time or document is approved before the grid that airs it is published.
 """
 
 from __future__ import annotations
@@ -17,19 +20,33 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from channel.editorial.reviews import history, settled
-from channel.models import Channel, Programme, ProgrammeStatus, Review, ReviewDecision, ScheduleEntry
+from channel.editorial.facts import LIVE_EVENT
+from channel.editorial.reviews import history, review_state, settled
+from channel.models import (
+    Channel,
+    LiveEvent,
+    LiveStatus,
+    Programme,
+    ProgrammeStatus,
+    Review,
+    ReviewDecision,
+    ScheduleEntry,
+)
 
-__all__ = ["BLOCKED_MESSAGE", "WHY", "blocking_items"]
+__all__ = ["BLOCKED_MESSAGE", "WHY", "blocking_items", "live_why"]
 
 BLOCKED_MESSAGE = (
-    "Không phát hành được: lịch có chương trình chưa được duyệt (xem danh sách) / "
-    "Cannot publish: the grid names programmes that are not approved (see the list)"
+    "Không phát hành được: lịch có chương trình hoặc sự kiện trực tiếp chưa được duyệt (xem danh sách) / "
+    "Cannot publish: the grid names programmes or live events that are not approved (see the list)"
 )
 #: why a programme blocks a publish: (code, Vietnamese, English)
 WHY: Mapping[str, tuple[str, str]] = {
     "not_ready": ("chưa chuyển mã xong, chưa thể duyệt", "not transcoded yet, so not reviewable"),
     "awaiting_review": ("đang chờ biên tập viên duyệt", "waiting for an editor's review"),
+    "changed": (
+        "đã thay đổi sau khi được duyệt, cần duyệt lại",
+        "changed since it was approved: review it again",
+    ),
     "rejected": ("bị từ chối", "rejected"),
     "withdrawn": ("đã bị thu hồi phê duyệt", "its approval was withdrawn"),
     "pulled": ("đã bị rút khỏi sóng", "it was pulled off the air"),
@@ -52,34 +69,40 @@ def _why(session: Session, programme: Programme | None, reviews: list[Review]) -
     return "awaiting_review" if ready else "not_ready"
 
 
+def live_why(session: Session, event: LiveEvent) -> str | None:
+    """None when the event's current revision is approved and stands, else the code of why not."""
+    status = review_state(session, subject_id=event.id, cosmetic=(), subject_type=LIVE_EVENT)
+    if status.state == "approved":
+        return None
+    if status.state == "withdrawn" and status.decision is not None:
+        kind = status.decision.withdrawal_kind
+        return "withdrawn" if kind is None else kind.value
+    if status.state == "rejected":
+        return "rejected"
+    return "changed" if status.airing is not None else "awaiting_review"
+
+
 def _detail(
-    *,
-    channel: Channel,
-    programme_id: uuid.UUID,
-    programme: Programme | None,
-    code: str,
-    entry: ScheduleEntry | None,
+    *, channel: Channel, title: str, code: str, start: datetime | None, live: bool = False, **ids: str | None
 ) -> dict[str, Any]:
     vi, en = WHY[code]
-    title = programme.title if programme is not None else str(programme_id)
-    when = ""
-    if entry is not None:
-        local = entry.start_at.astimezone(ZoneInfo(channel.timezone))
-        when = local.strftime("%H:%M %d/%m/%Y ")
-    where = "chương trình chờ (filler)" if entry is None else when.strip()
+    when = "" if start is None else start.astimezone(ZoneInfo(channel.timezone)).strftime("%H:%M %d/%m/%Y")
+    where = "chương trình chờ (filler)" if start is None else (f"trực tiếp {when}" if live else when)
     return {
-        "entry_id": None if entry is None else str(entry.id),
-        "programme_id": str(programme_id),
+        "entry_id": None,
+        "programme_id": None,
+        **ids,
         "title": title,
-        "start_at": None if entry is None else entry.start_at.isoformat(),
+        "start_at": None if start is None else start.isoformat(),
         "why": code,
         "message": f"«{title}» ({where}): {vi} / {en}",
     }
 
 
 def blocking_items(session: Session, *, channel: Channel, now: datetime) -> list[dict[str, Any]]:
-    """The coming entries (starting at or after ``now``) and the fillers of ``channel`` whose programme
-    has no standing approval, in air order, each with ``why`` (a code of `WHY`) and a bilingual message."""
+    """The coming entries (starting at or after ``now``), the live events still to end and the fillers
+    of ``channel`` that may not air, in air order (fillers last), each with ``why`` (a code of `WHY`)
+    and a bilingual message. Live events carry ``live_event_id``."""
     entries = list(
         session.scalars(
             select(ScheduleEntry)
@@ -93,25 +116,40 @@ def blocking_items(session: Session, *, channel: Channel, now: datetime) -> list
         {p.id: p for p in session.scalars(select(Programme).where(Programme.id.in_(ids)))} if ids else {}
     )
     why = {pid: _why(session, programmes.get(pid), history(session, pid)) for pid in ids}
-    blocked: list[dict[str, Any]] = []
-    for entry in entries:
-        code = why[entry.programme_id]
-        if code is not None:
-            blocked.append(
-                _detail(
-                    channel=channel,
-                    programme_id=entry.programme_id,
-                    programme=programmes.get(entry.programme_id),
-                    code=code,
-                    entry=entry,
-                )
-            )
-    for pid in fillers:
-        code = why[pid]
-        if code is not None:
-            blocked.append(
-                _detail(
-                    channel=channel, programme_id=pid, programme=programmes.get(pid), code=code, entry=None
-                )
-            )
-    return blocked
+
+    def title(pid: uuid.UUID) -> str:
+        programme = programmes.get(pid)
+        return programme.title if programme is not None else str(pid)
+
+    timed: list[dict[str, Any]] = [
+        _detail(
+            channel=channel,
+            title=title(entry.programme_id),
+            code=code,
+            start=entry.start_at,
+            entry_id=str(entry.id),
+            programme_id=str(entry.programme_id),
+        )
+        for entry in entries
+        if (code := why[entry.programme_id]) is not None
+    ]
+    events = session.scalars(
+        select(LiveEvent).where(
+            LiveEvent.channel_id == channel.id,
+            LiveEvent.status == LiveStatus.SCHEDULED,
+            LiveEvent.end_at > now,
+        )
+    ).all()
+    timed += [
+        _detail(
+            channel=channel, title=ev.title, code=code, start=ev.start_at, live=True, live_event_id=str(ev.id)
+        )
+        for ev in events
+        if (code := live_why(session, ev)) is not None
+    ]
+    timed.sort(key=lambda d: str(d["start_at"]))
+    return timed + [
+        _detail(channel=channel, title=title(pid), code=code, start=None, programme_id=str(pid))
+        for pid in fillers
+        if (code := why[pid]) is not None
+    ]

@@ -8,11 +8,11 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from channel.editorial.facts import Revision
+from channel.editorial.facts import PROGRAMME, Revision
 from channel.editorial.reviews import ReviewStatus
 from channel.editorial.schemas import DecisionPublic, OnAirItemPublic, ReviewPublic, TakeoverPublic
 from channel.library.present import programme_preview_url
-from channel.models import ChannelTakeover, Programme, Review, Role, User
+from channel.models import Channel, ChannelTakeover, Programme, Review, Role, User
 from playlist import Item, from_us
 
 __all__ = ["decision_public", "item_public", "names_of", "review_public", "takeover_public"]
@@ -48,29 +48,30 @@ def decision_public(review: Review, names: Mapping[uuid.UUID, str]) -> DecisionP
 
 
 def review_public(
-    session: Session,
-    *,
-    programme: Programme,
-    status: ReviewStatus,
-    history: list[Review],
-    viewer: User,
+    session: Session, *, status: ReviewStatus, history: list[Review], viewer: User
 ) -> ReviewPublic:
+    """A programme's or live event's review as its reader sees it (whether they may decide on it)."""
+    revision = status.revision
     names = names_of(
         session,
-        [programme.owner_id, *(r.decided_by_id for r in history), *(r.withdrawn_by_id for r in history)],
+        [revision.owner_id, *(r.decided_by_id for r in history), *(r.withdrawn_by_id for r in history)],
     )
     editor = bool(viewer.roles & {Role.EDITOR, Role.ADMIN})
-    revision = status.revision
+    programme = revision.subject_type == PROGRAMME
+    channel = None if programme else session.get(Channel, uuid.UUID(str(revision.facts["channel"])))
     return ReviewPublic(
-        programme_id=programme.id,
-        title=programme.title,
-        owner=_name(names, programme.owner_id),
+        subject_type=revision.subject_type,  # type: ignore[arg-type]
+        subject_id=revision.subject_id,
+        programme_id=revision.subject_id if programme else None,
+        channel=None if channel is None else channel.slug,
+        title=revision.title,
+        owner=_name(names, revision.owner_id),
         revision=revision.number,
         fingerprint=revision.fingerprint,
         state=status.state,
         facts=dict(revision.facts),
-        preview_url=_preview(programme.id, revision),
-        updated_at=programme.updated_at,
+        preview_url=_preview(revision.subject_id, revision) if programme else None,
+        updated_at=status.updated_at,
         airing=None if status.airing is None else decision_public(status.airing, names),
         decision=None if status.decision is None else decision_public(status.decision, names),
         you_may_review=editor and revision.ready and viewer.id not in status.authors,

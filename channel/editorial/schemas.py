@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 __all__ = [
     "ApproveIn",
+    "DecisionIn",
     "DecisionPublic",
     "OnAirActionPublic",
     "OnAirItemPublic",
@@ -41,6 +42,15 @@ class RejectIn(BaseModel):
 
 class ReasonIn(BaseModel):
     reason: str = Reason
+
+
+class DecisionIn(BaseModel):
+    """An editor's decision on exactly the revision watched (its fingerprint): a rejection needs a note
+    (the reason the scheduler reads), an approval may have one."""
+
+    decision: Literal["approved", "rejected"]
+    fingerprint: str = Field(pattern=r"^[0-9a-f]{64}$")
+    note: str | None = Field(default=None, max_length=2000)
 
 
 class TakeoverIn(BaseModel):
@@ -75,9 +85,15 @@ class DecisionPublic(BaseModel):
 
 
 class ReviewPublic(BaseModel):
-    """A programme's review: its current revision's facts, where it stands, what airs, the history."""
+    """A programme's or live event's review: its current revision's facts, where it stands, what airs,
+    the history."""
 
-    programme_id: uuid.UUID
+    subject_type: Literal["programme", "live_event"] = "programme"
+    subject_id: uuid.UUID
+    #: the subject's id when it is a programme (None for a live event)
+    programme_id: uuid.UUID | None
+    #: a live event's channel (its slug)
+    channel: str | None = None
     title: str
     owner: str | None
     revision: int

@@ -19,6 +19,7 @@ from playlist import Airing, from_us, to_us
 __all__ = [
     "Conflict",
     "ConflictKind",
+    "LiveSlot",
     "Placed",
     "Severity",
     "Slot",
@@ -26,6 +27,7 @@ __all__ = [
     "find_gaps",
     "find_overlaps",
     "find_programme_problems",
+    "find_unapproved_live",
     "placed",
 ]
 
@@ -49,6 +51,17 @@ class Slot:
     mode: Literal["hard", "soft"] = "hard"
     duration: float | None = None
     status: str = "ready"
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSlot:
+    """A live event not approved to air as the checks see it: its slot and why, in both languages."""
+
+    event_id: str
+    title: str
+    start: datetime
+    why_vi: str
+    why_en: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,14 +240,38 @@ def find_programme_problems(slots: Sequence[Slot]) -> list[Conflict]:
     return [c for c in map(_problem, _order(slots)) if c is not None]
 
 
+def find_unapproved_live(live: Sequence[LiveSlot]) -> list[Conflict]:
+    """Live events whose current revision is not approved: the slate airs in their slot (an error: the
+    grid is not published with them, `channel.editorial.gate`). Reported as ``not_ready`` for air."""
+    return [
+        Conflict(
+            kind="not_ready",
+            severity="error",
+            entry_ids=(ev.event_id,),
+            at=ev.start,
+            message=(
+                f"«{ev.title}» (trực tiếp) {ev.why_vi}: màn hình chờ sẽ phát thay tín hiệu trực tiếp"
+                f" / «{ev.title}» (live) {ev.why_en}: the slate airs instead of the feed"
+            ),
+        )
+        for ev in sorted(live, key=lambda e: (e.start, e.event_id))
+    ]
+
+
 def detect_conflicts(
-    slots: Sequence[Slot], *, airings: Mapping[str, Airing], min_gap: float, since: datetime | None = None
+    slots: Sequence[Slot],
+    *,
+    airings: Mapping[str, Airing],
+    min_gap: float,
+    since: datetime | None = None,
+    live: Sequence[LiveSlot] = (),
 ) -> list[Conflict]:
-    """Every conflict of the grid as compiled at ``since``, ordered by time, then entry problems
-    before gaps."""
+    """Every conflict of the grid as compiled at ``since`` (and its live events not approved), ordered
+    by time, then entry problems before gaps."""
     found = [
         *find_overlaps(slots, airings, since=since),
         *find_programme_problems(slots),
+        *find_unapproved_live(live),
         *find_gaps(slots, airings, min_gap=min_gap),
     ]
     return sorted(found, key=lambda c: (c.at, _RANK[c.kind], c.entry_ids))

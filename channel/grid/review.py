@@ -21,13 +21,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from channel import audit
-from channel.editorial.gate import BLOCKED_MESSAGE, blocking_items
+from channel.editorial.gate import BLOCKED_MESSAGE, WHY, blocking_items, live_why
 from channel.grid.channels import ENTITY_CHANNEL, get_channel
-from channel.grid.conflicts import Conflict, Slot, detect_conflicts
+from channel.grid.conflicts import Conflict, LiveSlot, Slot, detect_conflicts
 from channel.grid.entries import entries_between
 from channel.grid.errors import GridError
 from channel.grid.ranges import parse_range
-from channel.models import AsRunEntry, Channel, ScheduleEntry
+from channel.models import AsRunEntry, Channel, LiveEvent, LiveStatus, ScheduleEntry
 from playlist import Timeline, entry_airings, timeline_from_dict
 
 __all__ = [
@@ -92,7 +92,32 @@ def _conflicts(
     ).all()
     entries = [*previous, *entries_between(session, channel_id=channel.id, start=start, end=end)]
     slots = [slot_of(e) for e in entries]
-    return detect_conflicts(slots, airings=entry_airings(timeline), min_gap=min_gap, since=now)
+    return detect_conflicts(
+        slots,
+        airings=entry_airings(timeline),
+        min_gap=min_gap,
+        since=now,
+        live=_unapproved_live(session, channel=channel, start=max(start, now), end=end),
+    )
+
+
+def _unapproved_live(session: Session, *, channel: Channel, start: datetime, end: datetime) -> list[LiveSlot]:
+    """The channel's scheduled live events overlapping [start, end) that may not air, with why."""
+    events = session.scalars(
+        select(LiveEvent).where(
+            LiveEvent.channel_id == channel.id,
+            LiveEvent.status == LiveStatus.SCHEDULED,
+            LiveEvent.start_at < end,
+            LiveEvent.end_at > start,
+        )
+    ).all()
+    found = []
+    for event in events:
+        code = live_why(session, event)
+        if code is not None:
+            vi, en = WHY[code]
+            found.append(LiveSlot(str(event.id), event.title, event.start_at, vi, en))
+    return found
 
 
 def channel_conflicts(

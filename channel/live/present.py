@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Literal
 from urllib.parse import quote
 
+from sqlalchemy.orm import Session
+
+from channel.editorial.facts import LIVE_EVENT
+from channel.editorial.reviews import review_state
 from channel.live.keys import IssuedKey, srt_passphrase
 from channel.live.schemas import KeyPublic, LiveEventPublic, StreamEndpoints
-from channel.models import Channel, LiveEvent
+from channel.models import Channel, LiveEvent, LiveStatus
 
-__all__ = ["endpoints_for", "event_public", "key_public"]
+__all__ = ["endpoints_for", "event_public", "key_public", "phase_of"]
 
 
-def event_public(channel: Channel, event: LiveEvent, *, lead: timedelta) -> LiveEventPublic:
+Phase = Literal["scheduled", "on_air", "ended", "cancelled"]
+
+
+def phase_of(event: LiveEvent, now: datetime) -> Phase:
+    if event.status == LiveStatus.CANCELLED:
+        return "cancelled"
+    if now >= event.end_at:
+        return "ended"
+    return "on_air" if now >= event.start_at else "scheduled"
+
+
+def event_public(
+    session: Session, channel: Channel, event: LiveEvent, *, lead: timedelta, now: datetime
+) -> LiveEventPublic:
+    """The event as staff see it, with its phase at ``now`` and where its revision stands in review."""
+    status = review_state(session, subject_id=event.id, cosmetic=(), subject_type=LIVE_EVENT)
     return LiveEventPublic(
         id=event.id,
         channel=channel.slug,
@@ -23,6 +43,9 @@ def event_public(channel: Channel, event: LiveEvent, *, lead: timedelta) -> Live
         start=event.start_at,
         end=event.end_at,
         status=event.status.value,
+        phase=phase_of(event, now),
+        revision=event.revision,
+        approval=status.state,
         key_opens_at=event.start_at - lead,
         key_revoked=event.key_revoked_at is not None,
     )
@@ -56,17 +79,19 @@ def endpoints_for(key: str, *, passphrase: str, rtmp_url: str, srt_url: str) -> 
 
 
 def key_public(
+    session: Session,
     channel: Channel,
     event: LiveEvent,
     key: IssuedKey,
     *,
     lead: timedelta,
+    now: datetime,
     rtmp_url: str,
     srt_url: str,
     secret_key: str,
 ) -> KeyPublic:
     return KeyPublic(
-        event=event_public(channel, event, lead=lead),
+        event=event_public(session, channel, event, lead=lead, now=now),
         endpoints=endpoints_for(
             key.plain,
             passphrase=srt_passphrase(key.digest, secret_key=secret_key),

@@ -15,8 +15,10 @@ from channel.deps import CeleryDep, RequestIdDep, SessionDep, SettingsDep
 from channel.grid.errors import GridRoute
 from channel.grid.schemas import SlugPath
 from channel.live import service
+from channel.live.keys import IssuedKey
 from channel.live.present import event_public, key_public
 from channel.live.schemas import KeyPublic, LiveEventCreate, LiveEventPublic, LiveEventUpdate
+from channel.models import Channel, LiveEvent
 from channel.playout.tasks import request_slate
 from channel.settings import Settings
 
@@ -27,6 +29,27 @@ router = APIRouter(prefix="/api", tags=["live"], route_class=GridRoute)
 
 def _lead(settings: Settings) -> timedelta:
     return timedelta(seconds=settings.live_key_lead_seconds)
+
+
+def _event(session: SessionDep, settings: Settings, channel: Channel, event: LiveEvent) -> LiveEventPublic:
+    return event_public(session, channel, event, lead=_lead(settings), now=datetime.now(UTC))
+
+
+def _key(
+    session: SessionDep, settings: Settings, channel: Channel, event: LiveEvent, key: IssuedKey
+) -> KeyPublic:
+    """The key in the clear with the contribution settings, shown this once."""
+    return key_public(
+        session,
+        channel,
+        event,
+        key,
+        lead=_lead(settings),
+        now=datetime.now(UTC),
+        rtmp_url=settings.live_rtmp_url,
+        srt_url=settings.live_srt_url,
+        secret_key=settings.secret_key,
+    )
 
 
 @router.post("/channels/{slug}/live", response_model=KeyPublic, status_code=201)
@@ -51,15 +74,7 @@ def post_event(
         now=datetime.now(UTC),
     )
     request_slate(celery, channel.id)
-    return key_public(
-        channel,
-        event,
-        key,
-        lead=_lead(settings),
-        rtmp_url=settings.live_rtmp_url,
-        srt_url=settings.live_srt_url,
-        secret_key=settings.secret_key,
-    )
+    return _key(session, settings, channel, event, key)
 
 
 @router.get("/channels/{slug}/live", response_model=list[LiveEventPublic])
@@ -68,7 +83,7 @@ def get_events(
 ) -> list[LiveEventPublic]:
     """The channel's live events from a day ago on."""
     channel, events = service.list_events(session, slug=slug, now=datetime.now(UTC))
-    return [event_public(channel, e, lead=_lead(settings)) for e in events]
+    return [_event(session, settings, channel, e) for e in events]
 
 
 @router.get("/live/{event_id}", response_model=LiveEventPublic)
@@ -76,7 +91,7 @@ def get_event(
     event_id: uuid.UUID, session: SessionDep, settings: SettingsDep, user: CurrentUser
 ) -> LiveEventPublic:
     channel, event = service.get_event(session, event_id)
-    return event_public(channel, event, lead=_lead(settings))
+    return _event(session, settings, channel, event)
 
 
 @router.patch("/live/{event_id}", response_model=LiveEventPublic)
@@ -92,7 +107,7 @@ def patch_event(
     channel, event = service.update_event(
         session, event_id=event_id, body=body, actor_id=user.id, request_id=request_id, now=datetime.now(UTC)
     )
-    return event_public(channel, event, lead=_lead(settings))
+    return _event(session, settings, channel, event)
 
 
 @router.delete("/live/{event_id}", status_code=204)
@@ -123,15 +138,7 @@ def post_key(
         request_id=request_id,
         now=datetime.now(UTC),
     )
-    return key_public(
-        channel,
-        event,
-        key,
-        lead=_lead(settings),
-        rtmp_url=settings.live_rtmp_url,
-        srt_url=settings.live_srt_url,
-        secret_key=settings.secret_key,
-    )
+    return _key(session, settings, channel, event, key)
 
 
 @router.post("/live/{event_id}/key/revoke", response_model=LiveEventPublic)
@@ -146,4 +153,4 @@ def post_revoke(
     channel, event = service.revoke_key(
         session, event_id=event_id, actor_id=user.id, request_id=request_id, now=datetime.now(UTC)
     )
-    return event_public(channel, event, lead=_lead(settings))
+    return _event(session, settings, channel, event)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -59,6 +60,11 @@ class LiveEventPublic(BaseModel):
     start: datetime
     end: datetime
     status: str
+    #: where it stands at the answer's instant
+    phase: Literal["scheduled", "on_air", "ended", "cancelled"]
+    #: its editorial revision, and where that stands in review (it airs only once approved)
+    revision: int
+    approval: Literal["not_ready", "pending", "approved", "rejected", "withdrawn"]
     key_opens_at: datetime
     key_revoked: bool
     label: str = "Trực tiếp"

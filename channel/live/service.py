@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from channel import audit
+from channel.editorial.facts import LIVE_FIELDS
 from channel.grid.channels import get_channel
 from channel.grid.entries import check_open, entries_between, resolve_start
 from channel.grid.errors import GridError, invalid, not_found
@@ -128,9 +129,13 @@ def _check_slot(
 
 
 def _fields(event: LiveEvent) -> dict[str, Any]:
+    """What the audit log keeps of an event: its editorial facts (`LIVE_FIELDS`) and its status."""
     return {
         "channel_id": event.channel_id,
         "title": event.title,
+        "description": event.description,
+        "topics": list(event.topics),
+        "legal_documents": list(event.legal_documents),
         "start_at": event.start_at,
         "end_at": event.end_at,
         "status": event.status.value,
@@ -225,7 +230,8 @@ def update_event(
     request_id: str | None,
     now: datetime,
 ) -> tuple[Channel, LiveEvent]:
-    """Change an event; a start already frozen cannot move, an end may (applied at an unpublished boundary)."""
+    """Change an event; a start already frozen cannot move, an end may (applied at an unpublished boundary).
+    A change of its editorial facts makes a new revision, which airs once an editor approves it."""
     channel, event = get_event(session, event_id)
     before = _fields(event)
     start = event.start_at if body.start is None else resolve_start(body.start, channel=channel, now=now)
@@ -248,6 +254,8 @@ def update_event(
             setattr(event, name, list(value) if isinstance(value, list) else value)
     after = _fields(event)
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    if set(changes) & set(LIVE_FIELDS):
+        event.revision += 1
     _record(session, event, action="live.update", changes=changes, actor_id=actor_id, request_id=request_id)
     session.commit()
     return channel, event

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from channel.models.base import Base, str_enum, utcnow, uuid_pk
@@ -27,6 +27,8 @@ class LiveEvent(Base):
 
     The stream key is stored only as a keyed hash (``key_hash``); it opens the contribution endpoints
     from ``start_at - key lead`` until ``end_at`` (settings), unless revoked (``key_revoked_at``).
+    It airs only under an editor's approval of its current revision (reviews with
+    ``subject_type="live_event"``).
     """
 
     __tablename__ = "live_events"
@@ -41,6 +43,9 @@ class LiveEvent(Base):
     start_at: Mapped[datetime]
     end_at: Mapped[datetime]
     status: Mapped[LiveStatus] = mapped_column(str_enum(LiveStatus), default=LiveStatus.SCHEDULED)
+    #: counts changes of the editorial facts (title, description, topics, documents, start, end):
+    #: each one needs an editor's approval before it airs (`channel.editorial.facts.live_revision`)
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     key_hash: Mapped[str] = mapped_column(String(64), index=True)
     key_issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     key_revoked_at: Mapped[datetime | None]

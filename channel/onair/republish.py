@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from channel.editorial.reviews import MAX_REASON
+from channel.grid.channels import get_channel
 from channel.library.errors import Conflict, Invalid
 from channel.models import Channel, ChannelTakeover, Review
 from channel.playout.publish import SlateStored, publish_channel
@@ -28,7 +30,9 @@ __all__ = [
     "OnAirAction",
     "first_with_cause",
     "item_at",
+    "items_now_and_at_edge",
     "live_timeline",
+    "locked_channel",
     "republish",
     "required_reason",
     "retrying",
@@ -96,6 +100,18 @@ def item_at(timeline: Timeline, at: datetime) -> Item | None:
         return timeline.items[timeline.item_index_at(to_us(at))]
     except OffAirError:
         return None
+
+
+def items_now_and_at_edge(timeline: Timeline, now: datetime) -> tuple[Item | None, Item | None]:
+    """What airs at ``now`` and at the publish edge (one target duration on): what an action can still change."""
+    edge = now + timedelta(seconds=timeline.channel.target_duration)
+    return item_at(timeline, now), item_at(timeline, edge)
+
+
+def locked_channel(session: Session, slug: str) -> Channel:
+    """The channel, locked for the action's transaction (one takeover or release at a time); 404 if none."""
+    channel = session.scalar(select(Channel).where(Channel.slug == slug).with_for_update())
+    return channel if channel is not None else get_channel(session, slug)
 
 
 def republish(

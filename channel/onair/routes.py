@@ -1,7 +1,8 @@
-"""HTTP routes of editorial control: the review queue and decisions, withdrawals, and on-air actions.
+"""HTTP routes of editorial control: the review queues and decisions (programmes and live events),
+withdrawals, and on-air actions.
 
-Reading a review is open to all staff (a producer sees why a revision was refused); deciding,
-withdrawing, taking over, releasing and pulling need an editor (or an admin), and four eyes.
+Reading a review is open to all staff (a producer or scheduler sees why a revision was refused);
+deciding, withdrawing, taking over, releasing and pulling need an editor (or an admin), and four eyes.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from sqlalchemy import select
 from channel.auth import CurrentUser, EditorActor, EditorUser
 from channel.deps import NowDep, SessionDep, SettingsDep, StoreDep
 from channel.editorial import reviews
+from channel.editorial.facts import LIVE_EVENT, PROGRAMME
 from channel.editorial.present import item_public, names_of, review_public, takeover_public
 from channel.editorial.schemas import (
     ApproveIn,
+    DecisionIn,
     OnAirActionPublic,
     OnAirPublic,
     PullIn,
@@ -33,7 +36,7 @@ from channel.editorial.schemas import (
 from channel.grid.errors import GridError
 from channel.grid.schemas import SlugPath
 from channel.library.errors import LibraryError
-from channel.models import ChannelTakeover, Programme, TakeoverSource
+from channel.models import ChannelTakeover, ReviewDecision, TakeoverSource
 from channel.onair import takeover, withdrawal
 from channel.onair.republish import OnAirAction
 from channel.playout.slate import slate_probe
@@ -62,21 +65,48 @@ class EditorialRoute(APIRoute):
 router = APIRouter(prefix="/api", tags=["editorial"], route_class=EditorialRoute)
 
 
+def _public(session: SessionDep, status: reviews.ReviewStatus, user: CurrentUser) -> ReviewPublic:
+    revision = status.revision
+    history = reviews.history(session, revision.subject_id, subject_type=revision.subject_type)
+    return review_public(session, status=status, history=history, viewer=user)
+
+
 def _review(
-    session: SessionDep, settings: SettingsDep, user: CurrentUser, programme_id: uuid.UUID
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    subject_id: uuid.UUID,
+    subject_type: str = PROGRAMME,
 ) -> ReviewPublic:
     status = reviews.review_state(
-        session, programme_id=programme_id, cosmetic=settings.review_cosmetic_fields
+        session, subject_id=subject_id, cosmetic=settings.review_cosmetic_fields, subject_type=subject_type
     )
-    programme = session.get(Programme, programme_id)
-    assert programme is not None
-    return review_public(
+    return _public(session, status, user)
+
+
+def _decide(
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: EditorActor,
+    user: EditorUser,
+    subject_id: uuid.UUID,
+    decision: ReviewDecision,
+    fingerprint: str,
+    note: str | None,
+    subject_type: str = PROGRAMME,
+) -> ReviewPublic:
+    """Decide on the revision watched (`reviews.decide`), then answer where the subject stands."""
+    reviews.decide(
         session,
-        programme=programme,
-        status=status,
-        history=reviews.history(session, programme_id),
-        viewer=user,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        fingerprint=fingerprint,
+        decision=decision,
+        note=note,
+        actor=actor,
+        cosmetic=settings.review_cosmetic_fields,
     )
+    return _review(session, settings, user, subject_id, subject_type)
 
 
 def _action(result: OnAirAction) -> OnAirActionPublic:
@@ -91,20 +121,15 @@ def _action(result: OnAirAction) -> OnAirActionPublic:
 @router.get("/reviews", response_model=list[ReviewPublic])
 def review_queue(session: SessionDep, settings: SettingsDep, user: EditorUser) -> list[ReviewPublic]:
     """Programmes whose current revision waits for a decision (new, changed since approved, withdrawn)."""
-    out = []
-    for status in reviews.review_queue(session, cosmetic=settings.review_cosmetic_fields):
-        programme = session.get(Programme, status.revision.subject_id)
-        assert programme is not None
-        out.append(
-            review_public(
-                session,
-                programme=programme,
-                status=status,
-                history=reviews.history(session, programme.id),
-                viewer=user,
-            )
-        )
-    return out
+    queue = reviews.review_queue(session, cosmetic=settings.review_cosmetic_fields)
+    return [_public(session, status, user) for status in queue]
+
+
+@router.get("/reviews/live", response_model=list[ReviewPublic])
+def live_review_queue(session: SessionDep, now: NowDep, user: EditorUser) -> list[ReviewPublic]:
+    """Live events not yet ended whose current revision waits for a decision, soonest first."""
+    queue = reviews.review_queue(session, cosmetic=(), subject_type=LIVE_EVENT, now=now)
+    return [_public(session, status, user) for status in queue]
 
 
 @router.get("/reviews/states", response_model=list[ReviewStatePublic])
@@ -128,7 +153,7 @@ def review_states(
     out = []
     for pid in wanted[:200]:
         try:
-            status = reviews.review_state(session, programme_id=pid, cosmetic=settings.review_cosmetic_fields)
+            status = reviews.review_state(session, subject_id=pid, cosmetic=settings.review_cosmetic_fields)
         except LibraryError:
             continue  # unknown or deleted: left out
         last = status.decision
@@ -163,15 +188,9 @@ def approve(
     user: EditorUser,
 ) -> ReviewPublic:
     """Approve exactly the revision watched (its fingerprint); never one's own (four eyes)."""
-    reviews.approve(
-        session,
-        programme_id=programme_id,
-        fingerprint=body.fingerprint,
-        note=body.note,
-        actor=actor,
-        cosmetic=settings.review_cosmetic_fields,
+    return _decide(
+        session, settings, actor, user, programme_id, ReviewDecision.APPROVED, body.fingerprint, body.note
     )
-    return _review(session, settings, user, programme_id)
 
 
 @router.post("/programmes/{programme_id}/review/reject", response_model=ReviewPublic)
@@ -184,15 +203,9 @@ def reject(
     user: EditorUser,
 ) -> ReviewPublic:
     """Reject the revision watched, with a reason the producer reads."""
-    reviews.reject(
-        session,
-        programme_id=programme_id,
-        fingerprint=body.fingerprint,
-        reason=body.reason,
-        actor=actor,
-        cosmetic=settings.review_cosmetic_fields,
+    return _decide(
+        session, settings, actor, user, programme_id, ReviewDecision.REJECTED, body.fingerprint, body.reason
     )
-    return _review(session, settings, user, programme_id)
 
 
 @router.post("/programmes/{programme_id}/approval/withdraw", response_model=OnAirActionPublic)
@@ -201,7 +214,48 @@ def withdraw(
 ) -> OnAirActionPublic:
     """End the standing approval: the programme leaves every channel at the next unpublished boundary."""
     result = withdrawal.withdraw_approval(
-        session, programme_id=programme_id, reason=body.reason, actor=actor, slate_stored=slate_probe(store)
+        session, subject_id=programme_id, reason=body.reason, actor=actor, slate_stored=slate_probe(store)
+    )
+    return _action(result)
+
+
+@router.get("/live/{event_id}/reviews", response_model=ReviewPublic)
+def get_live_review(
+    event_id: uuid.UUID, session: SessionDep, settings: SettingsDep, user: CurrentUser
+) -> ReviewPublic:
+    """Where a live event stands in review: its revision's facts, the decisions and their reasons."""
+    return _review(session, settings, user, event_id, LIVE_EVENT)
+
+
+@router.post("/live/{event_id}/reviews", response_model=ReviewPublic)
+def post_live_review(
+    event_id: uuid.UUID,
+    body: DecisionIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: EditorActor,
+    user: EditorUser,
+) -> ReviewPublic:
+    """Approve or reject exactly the revision of the live event watched (its fingerprint); never one
+    the editor created or changed (four eyes). A rejection needs a note the scheduler reads."""
+    decision = ReviewDecision(body.decision)
+    return _decide(
+        session, settings, actor, user, event_id, decision, body.fingerprint, body.note, LIVE_EVENT
+    )
+
+
+@router.post("/live/{event_id}/approval/withdraw", response_model=OnAirActionPublic)
+def withdraw_live(
+    event_id: uuid.UUID, body: ReasonIn, session: SessionDep, store: StoreDep, actor: EditorActor
+) -> OnAirActionPublic:
+    """End the live event's standing approval: its slot airs the slate from the next unpublished boundary."""
+    result = withdrawal.withdraw_approval(
+        session,
+        subject_id=event_id,
+        subject_type=LIVE_EVENT,
+        reason=body.reason,
+        actor=actor,
+        slate_stored=slate_probe(store),
     )
     return _action(result)
 

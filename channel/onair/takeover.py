@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,8 +23,9 @@ from channel.models import Channel, ChannelTakeover, TakeoverSource
 from channel.onair.republish import (
     OnAirAction,
     first_with_cause,
-    item_at,
+    items_now_and_at_edge,
     live_timeline,
+    locked_channel,
     republish,
     required_reason,
     retrying,
@@ -60,12 +61,9 @@ def on_air(session: Session, *, slug: str, now: datetime) -> OnAir:
     channel = get_channel(session, slug)
     compiled = latest_playout(session, channel.id)
     timeline = None if compiled is None else timeline_from_dict(compiled.timeline)
-    edge = None if timeline is None else now + timedelta(seconds=timeline.channel.target_duration)
+    airing, at_edge = (None, None) if timeline is None else items_now_and_at_edge(timeline, now)
     return OnAir(
-        channel=channel,
-        now=None if timeline is None else item_at(timeline, now),
-        edge_item=None if timeline is None or edge is None else item_at(timeline, edge),
-        takeover=active_takeover(session, channel.id),
+        channel=channel, now=airing, edge_item=at_edge, takeover=active_takeover(session, channel.id)
     )
 
 
@@ -96,10 +94,7 @@ def take_over(
         programme_id = None
 
     def attempt() -> OnAirAction:
-        channel = session.scalar(select(Channel).where(Channel.slug == slug).with_for_update())
-        if channel is None:
-            get_channel(session, slug)  # the 404
-            raise AssertionError("unreachable")
+        channel = locked_channel(session, slug)
         live_timeline(session, channel)
         if active_takeover(session, channel.id) is not None:
             raise Conflict(
@@ -151,10 +146,7 @@ def release(
     text = required_reason(reason)
 
     def attempt() -> OnAirAction:
-        channel = session.scalar(select(Channel).where(Channel.slug == slug).with_for_update())
-        if channel is None:
-            get_channel(session, slug)
-            raise AssertionError("unreachable")
+        channel = locked_channel(session, slug)
         row = active_takeover(session, channel.id)
         if row is None:
             raise Conflict("no_takeover", "Kênh không bị tiếp quản / The channel is not taken over")

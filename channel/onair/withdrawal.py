@@ -1,40 +1,50 @@
 """Taking a programme off the air: withdrawing its approval everywhere, or pulling it from one channel
 while it airs (an error seen on air). Either way its approval ends, every channel airing it recompiles,
-and it leaves the air at the next boundary not yet published, filler replacing it.
+and it leaves the air at the next boundary not yet published, filler replacing it. A live event's
+approval is withdrawn the same way: its channel recompiles and the slot airs the slate.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from channel import audit
 from channel.audit import Actor
+from channel.editorial.facts import LIVE_EVENT, PROGRAMME
 from channel.editorial.reviews import withdraw
 from channel.grid.channels import ENTITY_CHANNEL, get_channel
 from channel.library.errors import Conflict
 from channel.library.service import recent_airings
-from channel.models import Channel, WithdrawalKind
+from channel.models import Channel, LiveEvent, WithdrawalKind
 from channel.onair.republish import (
     OnAirAction,
     first_with_cause,
-    item_at,
+    items_now_and_at_edge,
     live_timeline,
     republish,
     required_reason,
     retrying,
 )
 from channel.playout.publish import SlateStored
+from channel.playout.versions import latest_playout
 from playlist import from_us, to_us
 
 __all__ = ["pull", "withdraw_approval"]
 
 
-def _channels_airing(session: Session, programme_id: uuid.UUID, *, now: datetime) -> list[Channel]:
-    slugs = {a.channel_slug for a in recent_airings(session, programme_id=programme_id, since=now)}
+def _channels_airing(
+    session: Session, subject_id: uuid.UUID, *, subject_type: str, now: datetime
+) -> list[Channel]:
+    """The channels a withdrawal recompiles: those airing the programme, or the live event's (if published)."""
+    if subject_type == LIVE_EVENT:
+        event = session.get(LiveEvent, subject_id)
+        channel = None if event is None else session.get(Channel, event.channel_id)
+        return [] if channel is None or latest_playout(session, channel.id) is None else [channel]
+    slugs = {a.channel_slug for a in recent_airings(session, programme_id=subject_id, since=now)}
     if not slugs:
         return []
     return list(session.scalars(select(Channel).where(Channel.slug.in_(slugs)).order_by(Channel.slug)))
@@ -43,16 +53,18 @@ def _channels_airing(session: Session, programme_id: uuid.UUID, *, now: datetime
 def _withdraw_everywhere(
     session: Session,
     *,
-    programme_id: uuid.UUID,
+    subject_id: uuid.UUID,
     text: str,
     actor: Actor,
     kind: WithdrawalKind,
     channel: Channel | None,
     slate_stored: SlateStored | None,
+    subject_type: str = PROGRAMME,
 ) -> OnAirAction:
     review = withdraw(
         session,
-        programme_id=programme_id,
+        subject_id=subject_id,
+        subject_type=subject_type,
         reason=text,
         actor=actor,
         kind=kind,
@@ -61,7 +73,7 @@ def _withdraw_everywhere(
     cause = f"{kind.value}:{review.id}"
     versions: dict[str, int] = {}
     effective: datetime | None = None
-    for target in _channels_airing(session, programme_id, now=actor.now):
+    for target in _channels_airing(session, subject_id, subject_type=subject_type, now=actor.now):
         version, timeline = republish(session, target, now=actor.now, slate_stored=slate_stored)
         versions[target.slug] = version
         item = first_with_cause(timeline, cause, after_us=to_us(actor.now))
@@ -74,19 +86,22 @@ def _withdraw_everywhere(
 def withdraw_approval(
     session: Session,
     *,
-    programme_id: uuid.UUID,
+    subject_id: uuid.UUID,
     reason: str | None,
     actor: Actor,
     slate_stored: SlateStored | None = None,
+    subject_type: str = PROGRAMME,
 ) -> OnAirAction:
-    """Withdraw the programme's standing approval; every channel airing it recompiles: it leaves the air
-    at the next boundary not yet published, filler replaces it, and its coming slots air filler."""
+    """Withdraw the standing approval of a programme (or live event); every channel airing it
+    recompiles: it leaves the air at the next boundary not yet published, filler (or the slate)
+    replaces it, and its coming slots air filler."""
     text = required_reason(reason)
     return retrying(
         session,
         lambda: _withdraw_everywhere(
             session,
-            programme_id=programme_id,
+            subject_id=subject_id,
+            subject_type=subject_type,
             text=text,
             actor=actor,
             kind=WithdrawalKind.WITHDRAWN,
@@ -112,11 +127,10 @@ def pull(
     def attempt() -> OnAirAction:
         channel = get_channel(session, slug)
         timeline = live_timeline(session, channel)
-        edge = actor.now + timedelta(seconds=timeline.channel.target_duration)
         airing = {
             i.programme_id
-            for at in (actor.now, edge)
-            if (i := item_at(timeline, at)) is not None and i.kind in ("programme", "filler")
+            for i in items_now_and_at_edge(timeline, actor.now)
+            if i is not None and i.kind in ("programme", "filler")
         }
         if str(programme_id) not in airing:
             raise Conflict(
@@ -125,7 +139,7 @@ def pull(
             )
         done = _withdraw_everywhere(
             session,
-            programme_id=programme_id,
+            subject_id=programme_id,
             text=text,
             actor=actor,
             kind=WithdrawalKind.PULLED,

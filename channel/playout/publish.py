@@ -9,7 +9,9 @@ card a worker is still making) the card already on air goes on, so no playlist n
 
 Only approved revisions air: the media of every programme and filler comes from its standing approval
 (`channel.editorial.airable`), never from the programme row, and withdrawn approvals and takeovers go
-into every compile, whoever asks for it.
+into every compile, whoever asks for it. A live event airs its feed only under an approval of it, with
+the approved title and within the approved window; unapproved or withdrawn, its slot stays on the grid
+(a hard start) and airs the slate or filler, never the feed, whoever compiles.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from channel.editorial.airable import compile_inputs
+from channel.editorial.airable import compile_inputs, live_airings
 from channel.models import Channel, CompiledPlayout, LiveEvent, LiveStatus, ScheduleEntry, ScheduleMode
 from channel.playout.asrun import record_aired
 from channel.playout.house import channel_profile
@@ -92,8 +94,9 @@ def _live_events(session: Session, channel_id: uuid.UUID, since: datetime | None
 
 def _live_slots(
     session: Session, channel: Channel, *, since: datetime | None, slate_stored: SlateStored | None
-) -> tuple[list[GridEntry], dict[str, ProgrammeMedia]]:
-    """Live events as hard grid entries of their own sources (`playlist.live`).
+) -> tuple[list[GridEntry], dict[str, ProgrammeMedia], dict[str, str]]:
+    """Live events as hard grid entries of their own sources (`playlist.live`), and those withheld
+    (not approved, or withdrawn: `channel.editorial.airable.live_airings`) with why.
 
     They air once the channel's gap slate is stored (else a missing segment would name absent
     keys); until then their slots get filler, and a warning says why.
@@ -101,31 +104,37 @@ def _live_slots(
     events = _live_events(session, channel.id, since)
     house = channel.house_format
     if not events:
-        return [], {}
+        return [], {}, {}
     if slate_stored is not None and not slate_stored(live_slate_prefix(house, channel_name=channel.name)):
         log.warning(
             "channel %s: the live gap slate is not stored yet; its live events get filler", channel.slug
         )
-        return [], {}
+        return [], {}, {}
     gap = expected_gap(house, channel_name=channel.name)
-    entries, sources = [], {}
+    entries, sources, withheld = [], {}, {}
+    airings = live_airings(session, events)
     for ev in events:
+        airing = airings[ev.id]
         media = live_media(
             event_id=str(ev.id),
-            title=ev.title,
-            description=ev.description,
-            start=ev.start_at,
-            end=ev.end_at,
+            title=airing.title,
+            description=airing.description,
+            start=airing.start,
+            end=airing.end,
             segment_us=round(house.segment_seconds * 1_000_000),
             variants=[r.name for r in house.rungs],
             segment_format=house.segment_format,
             gap=gap,
         )
         sources[media.programme_id] = media
+        if airing.withheld is not None:
+            withheld[media.programme_id] = airing.withheld
         entries.append(
-            GridEntry(entry_id=live_source_id(str(ev.id)), programme_id=media.programme_id, start=ev.start_at)
+            GridEntry(
+                entry_id=live_source_id(str(ev.id)), programme_id=media.programme_id, start=airing.start
+            )
         )
-    return entries, sources
+    return entries, sources, withheld
 
 
 def _slate(channel: Channel, previous: Timeline | None, slate_stored: SlateStored | None) -> Slate:
@@ -156,10 +165,11 @@ def _compile(
         programme_ids={*(e.programme_id for e in rows), *fillers, *on_air},
         now=now,
     )
-    live_entries, live_sources = _live_slots(
+    live_entries, live_sources, live_withheld = _live_slots(
         session, channel, since=None if previous is None else now - _LOOKBACK, slate_stored=slate_stored
     )
     programmes = {**inputs.programmes, **live_sources}
+    withheld = {**inputs.withheld, **live_withheld}
     entries = [
         GridEntry(
             entry_id=str(e.id),
@@ -169,7 +179,7 @@ def _compile(
         )
         for e in rows
     ] + live_entries
-    last_end = max((e.start_at + _length(programmes.get(str(e.programme_id))) for e in rows), default=now)
+    last_end = max((e.start + _length(programmes.get(e.programme_id)) for e in entries), default=now)
     horizon = max(last_end, now) + HORIZON_AHEAD
     slate = _slate(channel, previous, slate_stored)
     filler_media = [
@@ -184,7 +194,7 @@ def _compile(
             fillers=filler_media,
             horizon=horizon,
             takeovers=inputs.takeovers,
-            withheld=inputs.withheld,
+            withheld=withheld,
         )
     edge = now + timedelta(seconds=previous.channel.target_duration)
     return recompile(
@@ -196,7 +206,7 @@ def _compile(
         horizon=horizon,
         publish_edge=edge,
         takeovers=inputs.takeovers,
-        withheld=inputs.withheld,
+        withheld=withheld,
     )
 
 

@@ -1,11 +1,11 @@
-/* legaltv staff console, the review desk: the queue of revisions awaiting an editor, one revision's exact
-   facts with a preview player, approve or reject with a reason (four eyes: the server refuses one's own
-   work), withdraw an approval; and in the programmes list, where each programme stands in review (the
+/* legaltv staff console, the review desk: the queues of revisions awaiting an editor (programmes, and live
+   events: their facts are the slot itself), one revision's exact facts with a preview player, approve or
+   reject with a reason (four eyes: the server refuses one's own work), withdraw an approval; and in the programmes list, where each programme stands in review (the
    producer reads why a revision was refused). Uses window.legaltvConsole; no inline script (CSP). */
 (function () {
   "use strict";
   var C = window.legaltvConsole, T = C.T, $ = C.$, el = C.el, api = C.api, fail = C.fail;
-  var current = null, player = null, shown = null;
+  var current = null, player = null, shown = null, zones = {};
 
   function stateText(state) { return T["rv_" + state] || state; }
   function when(iso) {
@@ -17,23 +17,47 @@
   }
   function isEditor() { var me = C.me(); return !!me && (me.roles || []).some(function (r) { return r === "editor" || r === "admin"; }); }
 
-  /* ---------- the queue ---------- */
+  /* where a subject's review is read and decided (the API's routes differ, the rules do not) */
+  function isLive(r) { return r.subject_type === "live_event"; }
+  function reviewUrl(kind, id) { return kind === "live_event" ? "/api/live/" + id + "/reviews" : "/api/programmes/" + id + "/review"; }
+  function withdrawUrl(r) { return (isLive(r) ? "/api/live/" : "/api/programmes/") + r.subject_id + "/approval/withdraw"; }
+  function decide(r, decision, note) {
+    if (isLive(r)) { return api("POST", "/api/live/" + r.subject_id + "/reviews", { decision: decision, fingerprint: r.fingerprint, note: note || null }); }
+    return decision === "approved"
+      ? api("POST", "/api/programmes/" + r.subject_id + "/review/approve", { fingerprint: r.fingerprint, note: note || null })
+      : api("POST", "/api/programmes/" + r.subject_id + "/review/reject", { fingerprint: r.fingerprint, reason: note });
+  }
+  function channelTime(iso, slug) {
+    var ch = zones[slug];
+    return new Intl.DateTimeFormat(C.lang === "en" ? "en-GB" : "vi-VN", { dateStyle: "short", timeStyle: "short", timeZone: ch ? ch.timezone : "Asia/Ho_Chi_Minh" }).format(new Date(iso));
+  }
+
+  /* ---------- the queues ---------- */
   function loadQueue() {
-    return api("GET", "/api/reviews").then(function (list) {
-      var body = $("review-queue"); body.textContent = "";
-      $("review-empty").classList.toggle("hidden", list.length > 0);
-      list.forEach(function (r) {
-        var tr = el("tr"); tr.setAttribute("data-review", r.programme_id); tr.setAttribute("data-state", r.state);
-        tr.appendChild(el("td", r.title));
-        tr.appendChild(el("td", r.owner || ""));
-        tr.appendChild(el("td", r.revision));
-        tr.appendChild(el("td", stateText(r.state)));
-        var actions = el("td");
-        var open = C.button(T.review_open, function () { openReview(r.programme_id); });
-        open.setAttribute("aria-label", T.review_open + ": " + r.title);
-        actions.appendChild(open); tr.appendChild(actions); body.appendChild(tr);
-      });
-    }).catch(fail);
+    return Promise.all([
+      api("GET", "/api/reviews").then(function (list) { fillQueue("review-queue", "review-empty", list, false); }),
+      Promise.all([api("GET", "/api/reviews/live"), api("GET", "/api/channels")]).then(function (res) {
+        (res[1] || []).forEach(function (c) { zones[c.slug] = c; });
+        fillQueue("review-live-queue", "review-live-empty", res[0] || [], true);
+      })
+    ]).catch(fail);
+  }
+  /* one row a revision waiting: title, (a live event's slot,) author, revision, state, open */
+  function fillQueue(bodyId, emptyId, list, live) {
+    var body = $(bodyId); body.textContent = "";
+    $(emptyId).classList.toggle("hidden", list.length > 0);
+    list.forEach(function (r) {
+      var tr = el("tr"); tr.setAttribute("data-review", r.subject_id); tr.setAttribute("data-state", r.state);
+      tr.appendChild(el("td", r.title));
+      if (live) { tr.appendChild(el("td", channelTime(r.facts.start, r.channel) + " – " + channelTime(r.facts.end, r.channel))); }
+      tr.appendChild(el("td", r.owner || ""));
+      tr.appendChild(el("td", r.revision));
+      tr.appendChild(el("td", stateText(r.state)));
+      var actions = el("td");
+      var open = C.button(T.review_open, function () { openReview(r.subject_id, r.subject_type); });
+      open.setAttribute("aria-label", T.review_open + ": " + r.title);
+      actions.appendChild(open); tr.appendChild(actions); body.appendChild(tr);
+    });
   }
 
   /* ---------- one revision ---------- */
@@ -43,7 +67,19 @@
     if (asCode) { dd.appendChild(el("code", value)); } else { dd.textContent = value; }
     list.appendChild(dd);
   }
+  function liveFacts(r) {
+    var f = r.facts, list = $("review-facts"), ch = zones[r.channel]; list.textContent = "";
+    fact(list, T.review_revision, String(f.revision));
+    fact(list, T.fact_channel, ch ? ch.name + " (" + ch.timezone + ")" : r.channel);
+    fact(list, T.live_start, channelTime(f.start, r.channel));
+    fact(list, T.live_end, channelTime(f.end, r.channel));
+    fact(list, T.title, f.title);
+    fact(list, T.fact_description, f.description || T.fact_none);
+    fact(list, T.fact_topics, (f.topics || []).join(", ") || T.fact_none);
+    fact(list, T.fact_laws, (f.legal_documents || []).join("; ") || T.fact_none);
+  }
   function facts(r) {
+    if (isLive(r)) { liveFacts(r); return; }
     var f = r.facts, list = $("review-facts"); list.textContent = "";
     fact(list, T.review_revision, String(f.revision));
     fact(list, T.fact_source, f.source.key || T.fact_none, true);
@@ -83,7 +119,8 @@
     current = r;
     $("review-panel").classList.remove("hidden");
     $("review-panel").setAttribute("data-state", r.state);
-    $("review-name").textContent = r.title;
+    $("review-name").textContent = (isLive(r) ? T.review_kind_live + ": " : "") + r.title;
+    $("review-video").classList.toggle("hidden", isLive(r));
     var line = stateText(r.state);
     if (r.decision && r.decision.reason) { line += ": " + r.decision.reason; }
     if (r.airing) { line += " · " + T.rv_airing + " " + r.airing.revision; }
@@ -96,26 +133,23 @@
     $("review-withdraw").classList.toggle("hidden", !editor || !r.airing);
     $("review-not-yours").classList.toggle("hidden", !editor || r.you_may_review || r.state === "not_ready");
   }
-  function openReview(id) {
+  function openReview(id, kind) {
     $("review-status").textContent = ""; $("review-reason").value = "";
-    return api("GET", "/api/programmes/" + id + "/review").then(function (r) { show(r); $("review-heading").scrollIntoView(); }).catch(fail);
+    return api("GET", reviewUrl(kind, id)).then(function (r) { show(r); $("review-heading").scrollIntoView(); }).catch(fail);
   }
   function decided(message) {
     return function (r) { C.showError(""); show(r); $("review-status").textContent = message; $("review-reason").value = ""; loadQueue(); };
   }
   $("review-approve").addEventListener("click", function () {
-    var note = $("review-reason").value.trim();
-    api("POST", "/api/programmes/" + current.programme_id + "/review/approve", { fingerprint: current.fingerprint, note: note || null })
-      .then(decided(T.review_done_approved)).catch(fail);
+    decide(current, "approved", $("review-reason").value.trim()).then(decided(T.review_done_approved)).catch(fail);
   });
   $("review-reject").addEventListener("click", function () {
-    api("POST", "/api/programmes/" + current.programme_id + "/review/reject", { fingerprint: current.fingerprint, reason: $("review-reason").value })
-      .then(decided(T.review_done_rejected)).catch(function (e) { fail(e); $("review-reason").focus(); });
+    decide(current, "rejected", $("review-reason").value).then(decided(T.review_done_rejected)).catch(function (e) { fail(e); $("review-reason").focus(); });
   });
   $("review-withdraw").addEventListener("click", function () {
-    var id = current.programme_id;
-    api("POST", "/api/programmes/" + id + "/approval/withdraw", { reason: $("review-reason").value })
-      .then(function () { return openReview(id); })
+    var r = current;
+    api("POST", withdrawUrl(r), { reason: $("review-reason").value })
+      .then(function () { return openReview(r.subject_id, r.subject_type); })
       .then(function () { $("review-status").textContent = T.review_done_withdrawn; loadQueue(); })
       .catch(function (e) { fail(e); $("review-reason").focus(); });
   });

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final, Literal
 
+from channel.web.i18n_live import LIVE_EN, LIVE_VI
 from channel.web.i18n_reports import REPORTS_EN, REPORTS_VI
 
 __all__ = ["COOKIE", "DEFAULT", "LANGUAGES", "MESSAGES", "Lang", "pick_language", "translate"]
@@ -249,6 +250,7 @@ _VI: Final[dict[str, str]] = {
     "onair_released": "Trả lại",
     "emergency": "Thông báo khẩn",
     **REPORTS_VI,
+    **LIVE_VI,
 }
 
 _EN: Final[dict[str, str]] = {
@@ -482,6 +484,7 @@ _EN: Final[dict[str, str]] = {
     "onair_released": "Released",
     "emergency": "Emergency notice",
     **REPORTS_EN,
+    **LIVE_EN,
 }
 
 MESSAGES: Final[Mapping[Lang, Mapping[str, str]]] = {"vi": _VI, "en": _EN}

@@ -1,5 +1,5 @@
-"""Approve programmes in tests the way an editor would: through `channel.editorial.reviews.approve`, as
-an editor who made none of them (four eyes hold in fixtures too)."""
+"""Approve programmes and live events in tests the way an editor would: through
+`channel.editorial.reviews`, as an editor who made none of them (four eyes hold in fixtures too)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from channel.audit import Actor
-from channel.editorial.reviews import approve, revision_of
-from channel.models import Programme, Role, User
+from channel.editorial.facts import LIVE_EVENT, live_revision
+from channel.editorial.reviews import approve, decide, revision_of
+from channel.models import LiveEvent, Programme, ReviewDecision, Role, User
 from channel.settings import Settings
 
-__all__ = ["COSMETIC", "approve_programmes", "fixture_editor"]
+__all__ = ["COSMETIC", "approve_live_event", "approve_programmes", "fixture_editor"]
 
 COSMETIC = Settings(env="test").review_cosmetic_fields
 EDITOR = "kiem-duyet-thu"
@@ -33,12 +34,15 @@ def fixture_editor(session: Session, username: str = EDITOR) -> User:
     return user
 
 
+def _actor(editor: User) -> Actor:
+    return Actor(user_id=editor.id, request_id="test", now=datetime.now(UTC), roles=frozenset({Role.EDITOR}))
+
+
 def approve_programmes(
     session: Session, programme_ids: Iterable[uuid.UUID], *, editor: User | None = None
 ) -> None:
     """Approve the current revision of each programme (it must be ready); commits."""
-    editor = editor or fixture_editor(session)
-    actor = Actor(user_id=editor.id, request_id="test", now=datetime.now(UTC), roles=frozenset({Role.EDITOR}))
+    actor = _actor(editor or fixture_editor(session))
     for pid in programme_ids:
         programme = session.get(Programme, pid)
         assert programme is not None, pid
@@ -51,3 +55,19 @@ def approve_programmes(
             actor=actor,
             cosmetic=COSMETIC,
         )
+
+
+def approve_live_event(session: Session, event_id: uuid.UUID | str, *, editor: User | None = None) -> None:
+    """Approve the live event's current revision; commits."""
+    event = session.get(LiveEvent, uuid.UUID(str(event_id)))
+    assert event is not None, event_id
+    decide(
+        session,
+        subject_type=LIVE_EVENT,
+        subject_id=event.id,
+        fingerprint=live_revision(event).fingerprint,
+        decision=ReviewDecision.APPROVED,
+        note=None,
+        actor=_actor(editor or fixture_editor(session)),
+        cosmetic=COSMETIC,
+    )

@@ -34,7 +34,7 @@ from channel.settings import Settings
 from channel.state import state_of
 from playlist import LiveRule, Timeline, Track, render_media, timeline_from_dict
 from tests.channel.api_fixtures import ApiUser, sign_in
-from tests.channel.editorial.approvals import approve_programmes
+from tests.channel.editorial.approvals import approve_live_event, approve_programmes
 from tests.playlist.hls_check import MediaPlaylist, read_media
 from tests.processes import free_port
 from tests.waiting import wait_for
@@ -97,6 +97,8 @@ class Channel:
         )
         assert response.status_code == 201, response.text
         created: dict[str, Any] = response.json()
+        with state_of(self.client.app).sessionmaker() as session:  # type: ignore[arg-type]
+            approve_live_event(session, created["event"]["id"])  # an editor approves it: it may air
         return created
 
     def programme_around(self, event: dict[str, Any]) -> None:

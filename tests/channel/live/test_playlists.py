@@ -14,6 +14,7 @@ from channel.playout.publish import publish_channel
 from channel.playout.slate import live_slate_prefix, slate_prefix
 from channel.state import state_of
 from playlist import live_mark_key, to_us
+from tests.channel.editorial.approvals import approve_live_event
 from tests.channel.grid.conftest import Grid
 from tests.playlist.hls_check import read_media
 from tests.waiting import wait_for
@@ -35,6 +36,7 @@ def test_the_served_playlist_lists_the_feed_or_the_slate_per_segment(grid: Grid,
     ).json()
     event_id = body["event"]["id"]
     with state.sessionmaker() as session:
+        approve_live_event(session, event_id)
         channel = session.scalar(select(Channel).where(Channel.slug == slug))
         assert channel is not None
         house, name = channel.house_format, channel.name

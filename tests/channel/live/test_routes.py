@@ -14,6 +14,7 @@ from channel.live.keys import key_digest
 from channel.models import LiveEvent
 from channel.playout.publish import compile_channel
 from channel.state import state_of
+from tests.channel.editorial.approvals import approve_live_event
 from tests.channel.grid.conftest import Grid
 
 
@@ -117,6 +118,7 @@ def test_the_compiled_channel_airs_the_event_between_programmes_and_the_guide_sa
     grid.place(slug, law, at("20:30"))
     state = state_of(grid.app)
     with state.sessionmaker() as session:
+        approve_live_event(session, event_id)
         channel_id = session.scalar(select(LiveEvent.channel_id).where(LiveEvent.id == uuid.UUID(event_id)))
         assert channel_id is not None
         timeline = compile_channel(session, channel_id=channel_id, now=datetime.now(UTC))

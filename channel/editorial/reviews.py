@@ -233,10 +233,10 @@ def decide(
     session.add(review)
     session.flush()
     source = revision.facts.get("source")
-    audit.record(
+    audit.record_by(
         session,
-        actor_id=actor.user_id,
-        action=f"{_ACTIONS[subject_type]}.{'approve' if approved else 'reject'}",
+        actor,
+        f"{_ACTIONS[subject_type]}.{'approve' if approved else 'reject'}",
         entity_type=subject_type,
         entity_id=subject_id,
         changes={
@@ -246,7 +246,6 @@ def decide(
             **({"source_sha256": source["sha256"]} if isinstance(source, dict) else {}),
             "reason": reason,
         },
-        request_id=actor.request_id,
     )
     session.commit()
     return review
@@ -300,10 +299,10 @@ def withdraw(
     approval.withdrawal_kind = kind
     approval.withdrawn_channel_id = channel_id
     prefix = _ACTIONS[subject_type]
-    audit.record(
+    audit.record_by(
         session,
-        actor_id=actor.user_id,
-        action=f"{prefix}.approval_withdraw" if kind == WithdrawalKind.WITHDRAWN else f"{prefix}.pull",
+        actor,
+        f"{prefix}.approval_withdraw" if kind == WithdrawalKind.WITHDRAWN else f"{prefix}.pull",
         entity_type=subject_type,
         entity_id=subject_id,
         changes={
@@ -312,7 +311,6 @@ def withdraw(
             "reason": text,
             "channel_id": None if channel_id is None else str(channel_id),
         },
-        request_id=actor.request_id,
     )
     session.flush()
     return approval

@@ -115,10 +115,10 @@ def take_over(
         version, timeline = republish(session, channel, now=actor.now, slate_stored=slate_stored)
         item = first_with_cause(timeline, f"takeover:{row.id}", after_us=to_us(actor.now))
         airs_from = None if item is None else from_us(item.start_us)
-        audit.record(
+        audit.record_by(
             session,
-            actor_id=actor.user_id,
-            action="channel.takeover",
+            actor,
+            "channel.takeover",
             entity_type=ENTITY_CHANNEL,
             entity_id=channel.id,
             changes={
@@ -129,7 +129,6 @@ def take_over(
                 "airs_from": airs_from,
                 "version": version,
             },
-            request_id=actor.request_id,
         )
         return OnAirAction(
             takeover=row, review=None, effective_at=airs_from, versions={channel.slug: version}
@@ -156,10 +155,10 @@ def release(
         cause = f"takeover:{row.id}"
         last = [i for i in timeline.items if i.cause == cause]
         returns_at = from_us(last[-1].end_us) if last else None
-        audit.record(
+        audit.record_by(
             session,
-            actor_id=actor.user_id,
-            action="channel.release",
+            actor,
+            "channel.release",
             entity_type=ENTITY_CHANNEL,
             entity_id=channel.id,
             changes={
@@ -168,7 +167,6 @@ def release(
                 "returns_at": returns_at,
                 "version": version,
             },
-            request_id=actor.request_id,
         )
         return OnAirAction(
             takeover=row, review=None, effective_at=returns_at, versions={channel.slug: version}

@@ -146,10 +146,10 @@ def pull(
             channel=channel,
             slate_stored=slate_stored,
         )
-        audit.record(
+        audit.record_by(
             session,
-            actor_id=actor.user_id,
-            action="channel.pull",
+            actor,
+            "channel.pull",
             entity_type=ENTITY_CHANNEL,
             entity_id=channel.id,
             changes={
@@ -159,7 +159,6 @@ def pull(
                 "off_air_at": done.effective_at,
                 "version": done.versions.get(channel.slug),
             },
-            request_id=actor.request_id,
         )
         return done
 

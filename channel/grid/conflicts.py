@@ -31,10 +31,10 @@ __all__ = [
     "placed",
 ]
 
-ConflictKind = Literal["overlap", "delay", "not_ready", "failed", "deleted", "gap"]
+ConflictKind = Literal["overlap", "delay", "not_ready", "unapproved", "failed", "deleted", "gap"]
 Severity = Literal["error", "warning"]
 _RANK: dict[str, int] = {
-    k: i for i, k in enumerate(("overlap", "delay", "not_ready", "failed", "deleted", "gap"))
+    k: i for i, k in enumerate(("overlap", "delay", "not_ready", "unapproved", "failed", "deleted", "gap"))
 }
 _IN_PROGRESS = frozenset({"uploading", "uploaded", "queued", "processing"})
 _US = 1_000_000
@@ -242,10 +242,10 @@ def find_programme_problems(slots: Sequence[Slot]) -> list[Conflict]:
 
 def find_unapproved_live(live: Sequence[LiveSlot]) -> list[Conflict]:
     """Live events whose current revision is not approved: the slate airs in their slot (an error: the
-    grid is not published with them, `channel.editorial.gate`). Reported as ``not_ready`` for air."""
+    grid is not published with them, `channel.editorial.gate`)."""
     return [
         Conflict(
-            kind="not_ready",
+            kind="unapproved",
             severity="error",
             entry_ids=(ev.event_id,),
             at=ev.start,

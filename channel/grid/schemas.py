@@ -198,7 +198,7 @@ class SeriesDeletePublic(BaseModel):
 
 
 class ConflictPublic(BaseModel):
-    kind: Literal["overlap", "delay", "not_ready", "failed", "deleted", "gap"]
+    kind: Literal["overlap", "delay", "not_ready", "unapproved", "failed", "deleted", "gap"]
     severity: Literal["error", "warning"]
     entry_ids: list[uuid.UUID]
     at: datetime

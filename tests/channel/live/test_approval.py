@@ -91,7 +91,7 @@ def test_an_unapproved_event_blocks_the_publish_and_airs_the_slate(
     # the conflicts of the grid list it with why
     listed = grid.get(f"/api/channels/{slug}/conflicts", **{"from": at("00:00"), "to": at("23:59")}).json()
     [unapproved] = [c for c in listed if c["entry_ids"] == [event_id]]
-    assert (unapproved["kind"], unapproved["severity"]) == ("not_ready", "error")
+    assert (unapproved["kind"], unapproved["severity"]) == ("unapproved", "error")
     assert "đang chờ biên tập viên duyệt" in unapproved["message"]
     assert "the slate airs instead of the feed" in unapproved["message"]
     # the review desk lists it

@@ -30,7 +30,7 @@ class WithdrawalKind(StrEnum):
 
 
 class Review(Base):
-    """One editor's decision on one revision of a subject (a programme; live events later).
+    """One editor's decision on one revision of a subject (a programme, or a live event's facts).
 
     ``facts`` are what the editor saw (source hash, output, metadata, subtitles) and ``fingerprint`` the
     SHA-256 of the part of them that needs approval; an approval also keeps ``media`` (the description

@@ -34,7 +34,8 @@ from channel.settings import Settings
 from playlist import last_aired, live_edge, to_us
 from storage import LocalStore
 from tests.channel.playout.helpers import Air, parse_strict, seed_channel
-from tests.edgeserver import Edge, edge_values, free_port, running_edge
+from tests.edgeserver import Edge, edge_values, running_edge
+from tests.processes import free_port
 from tests.s3server import S3Server, new_bucket_name, s3_server  # noqa: F401
 from tests.web.service import Service, running_service
 

@@ -18,7 +18,6 @@ from channel.grid import default_profile
 from channel.grid.channels import ensure_channel
 from channel.migrate import upgrade
 from channel.models import (
-    Channel,
     LegalDocument,
     Programme,
     ProgrammeStatus,
@@ -30,7 +29,7 @@ from channel.playout import publish_channel
 from channel.settings import Settings
 from channel.state import state_of
 from tests.channel.editorial.approvals import approve_programmes
-from tests.channel.playout.helpers import description
+from tests.channel.playout.helpers import description, new_channel
 from tests.web.browser import launch
 
 __all__ = [
@@ -130,13 +129,8 @@ def busy_channel(web_app: FastAPI, web_settings: Settings) -> Busy:
     every, count = timedelta(seconds=32), 700
     first = now - timedelta(hours=2)
     with state_of(web_app).sessionmaker() as session:
-        channel = Channel(
-            slug="kenh-ban-ron",
-            name="Kênh Pháp luật",
-            profile=profile,
-            filler_policy={"slate": True, "filler_programme_ids": []},
-            window_seconds=60.0,
-            epoch=now - timedelta(hours=3),
+        channel = new_channel(
+            profile, slug="kenh-ban-ron", epoch=now - timedelta(hours=3), window_seconds=60.0
         )
         programme = Programme(
             title="Hỏi đáp pháp luật",

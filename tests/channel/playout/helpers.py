@@ -17,7 +17,7 @@ from channel.settings import Settings
 from storage import Store
 from tests.channel.editorial.approvals import approve_programmes
 
-__all__ = ["Air", "description", "parse_strict", "seed_channel"]
+__all__ = ["Air", "description", "new_channel", "parse_strict", "seed_channel"]
 
 
 def description(
@@ -45,6 +45,26 @@ def description(
             {"language": "vi", "segments": [f"subs/vi/seg_{i:05d}.vtt" for i in range(segments)]}
         ]
     return data
+
+
+def new_channel(
+    profile: dict[str, Any],
+    *,
+    slug: str,
+    epoch: datetime,
+    window_seconds: float,
+    name: str = "Kênh Pháp luật",
+) -> Channel:
+    """A channel row (not yet added) whose only filler is the slate, for a test or a bench to schedule."""
+    return Channel(
+        id=uuid.uuid4(),
+        slug=slug,
+        name=name,
+        profile=profile,
+        filler_policy={"slate": True, "filler_programme_ids": []},
+        window_seconds=window_seconds,
+        epoch=epoch,
+    )
 
 
 def parse_strict(text: str) -> m3u8.M3U8:
@@ -96,14 +116,8 @@ def seed_channel(
     now = now or datetime.now(UTC)
     profile = default_profile(settings)
     with factory() as session:
-        channel = Channel(
-            id=uuid.uuid4(),
-            slug=slug,
-            name="Kênh Pháp luật",
-            profile=profile,
-            filler_policy={"slate": True, "filler_programme_ids": []},
-            window_seconds=60.0,
-            epoch=(now - timedelta(hours=3)).replace(microsecond=0),
+        channel = new_channel(
+            profile, slug=slug, epoch=(now - timedelta(hours=3)).replace(microsecond=0), window_seconds=60.0
         )
         session.add(channel)
         titles = ["Luật Giao thông", "Luật Đất đai", "Bộ luật Dân sự", "Luật Hôn nhân"]

@@ -28,13 +28,14 @@ from fastapi import FastAPI
 from channel.app import create_app
 from channel.grid import default_profile
 from channel.migrate import upgrade
-from channel.models import Channel, Programme, ProgrammeStatus, ScheduleEntry
+from channel.models import Programme, ProgrammeStatus, ScheduleEntry
 from channel.playout import ensure_slate, publish_channel
 from channel.settings import Settings
 from channel.state import state_of
 from storage import LocalStore
 from tests.channel.editorial.approvals import approve_programmes
 from tests.channel.library.conftest import serving
+from tests.channel.playout.helpers import new_channel
 
 FPS, GOP_S, SEGMENT_S, SEGMENTS = 25, 2, 6, 3
 RUNG = "180p"
@@ -143,15 +144,7 @@ def test_ffmpeg_plays_a_programme_cut_between_gops_then_the_slate(
 
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=60)  # aired a minute ago
     with state_of(app).sessionmaker() as session:
-        channel = Channel(
-            id=uuid.uuid4(),
-            slug="kenh-cat",
-            name="Kênh Cắt",
-            profile=profile,
-            filler_policy={"slate": True, "filler_programme_ids": []},
-            window_seconds=60.0,
-            epoch=start,
-        )
+        channel = new_channel(profile, slug="kenh-cat", name="Kênh Cắt", epoch=start, window_seconds=60.0)
         programme = Programme(
             id=pid, title="Luật Đất đai", status=ProgrammeStatus.READY, media=description,
             media_prefix=prefix, duration=18.0,

@@ -29,10 +29,13 @@ class FlakyStore(LocalStore):
 
     downloads = 0
 
+    def hiccup(self) -> Exception:
+        return ConnectionResetError("connection reset by peer")
+
     def download(self, key: str, path: Path) -> None:
         self.downloads += 1
         if self.downloads == 1:
-            raise ConnectionResetError("connection reset by peer")
+            raise self.hiccup()
         super().download(key, path)
 
 
@@ -122,16 +125,11 @@ def test_a_retry_announces_its_wait_on_the_heartbeat(
     assert [beat.quiet_seconds for beat in beats if beat.quiet_seconds] == [backoff_seconds(0)]
 
 
-class S3HiccupStore(LocalStore):
+class S3HiccupStore(FlakyStore):
     """Fails the first download like a transient S3 error (a StorageError, not an OSError)."""
 
-    downloads = 0
-
-    def download(self, key: str, path: Path) -> None:
-        self.downloads += 1
-        if self.downloads == 1:
-            raise StorageError("S3 answered 503 SlowDown")
-        super().download(key, path)
+    def hiccup(self) -> Exception:
+        return StorageError("S3 answered 503 SlowDown")
 
 
 def test_transient_storage_error_is_retried(

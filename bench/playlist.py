@@ -29,7 +29,6 @@ import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import urllib.request  # noqa: E402
-import uuid  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 
@@ -39,12 +38,12 @@ from bench.playlist_render import main as render_main  # noqa: E402
 from channel.db import make_engine, make_sessionmaker  # noqa: E402
 from channel.grid import default_profile  # noqa: E402
 from channel.migrate import upgrade  # noqa: E402
-from channel.models import Programme, ProgrammeStatus, ScheduleEntry  # noqa: E402
+from channel.models import Programme, ScheduleEntry  # noqa: E402
 from channel.playout import publish_channel, slate_prefix  # noqa: E402
 from channel.processes import stop_process  # noqa: E402
 from channel.settings import Settings  # noqa: E402
 from storage import LocalStore  # noqa: E402
-from tests.channel.playout.helpers import new_channel  # noqa: E402
+from tests.channel.playout.helpers import add_ready_programme, new_channel  # noqa: E402
 from tests.processes import free_port  # noqa: E402
 
 __all__ = ["main"]
@@ -75,7 +74,6 @@ def seed(settings: Settings) -> None:
         session.add(channel)
         start = channel.epoch
         for i in range(200):
-            pid = uuid.uuid4()
             media = {
                 "version": 1,
                 "duration": 1794.0,
@@ -86,16 +84,7 @@ def seed(settings: Settings) -> None:
                     for h in profile["ladder"]
                 ],
             }
-            session.add(
-                Programme(
-                    id=pid,
-                    title=f"Chương trình {i}",
-                    status=ProgrammeStatus.READY,
-                    media=media,
-                    media_prefix=f"programmes/{pid}/r1/",
-                    duration=1794.0,
-                )
-            )
+            pid = add_ready_programme(session, title=f"Chương trình {i}", media=media)
             session.add(
                 ScheduleEntry(
                     channel_id=channel.id, programme_id=pid, start_at=start + timedelta(minutes=30 * i)

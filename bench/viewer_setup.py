@@ -22,7 +22,7 @@ from pathlib import Path
 from channel.db import make_engine, make_sessionmaker
 from channel.grid import default_profile
 from channel.migrate import upgrade
-from channel.models import Programme, ProgrammeStatus, ScheduleEntry
+from channel.models import ScheduleEntry
 from channel.playout import publish_channel, slate_prefix
 from channel.playout.cache import TimelineCache
 from channel.playout.serve import render_live, track_for
@@ -30,7 +30,7 @@ from channel.settings import Settings
 from playlist import live_edge
 from storage import LocalStore
 from tests.channel.editorial.approvals import approve_programmes
-from tests.channel.playout.helpers import new_channel
+from tests.channel.playout.helpers import add_ready_programme, new_channel
 from tests.edgeserver import edge_values, running_edge
 from tests.processes import free_port
 from tests.web.service import running_service
@@ -98,16 +98,7 @@ def seed(settings: Settings) -> None:
                 "segment_durations": [6.0] * SEGMENTS,
                 "renditions": renditions,
             }
-            session.add(
-                Programme(
-                    id=pid,
-                    title=f"Chương trình {n}",
-                    status=ProgrammeStatus.READY,
-                    media=media,
-                    media_prefix=prefix,
-                    duration=6.0 * SEGMENTS,
-                )
-            )
+            add_ready_programme(session, title=f"Chương trình {n}", media=media, pid=pid)
             ids.append(pid)
         for k in range(3 * 30 + 5):
             session.add(

@@ -17,7 +17,7 @@ from channel.settings import Settings
 from storage import Store
 from tests.channel.editorial.approvals import approve_programmes
 
-__all__ = ["Air", "description", "new_channel", "parse_strict", "seed_channel"]
+__all__ = ["Air", "add_ready_programme", "description", "new_channel", "parse_strict", "seed_channel"]
 
 
 def description(
@@ -82,8 +82,11 @@ class Air:
     published_at: datetime
 
 
-def _programme(session: Session, *, title: str, media: dict[str, Any]) -> uuid.UUID:
-    pid = uuid.uuid4()
+def add_ready_programme(
+    session: Session, *, title: str, media: dict[str, Any], pid: uuid.UUID | None = None
+) -> uuid.UUID:
+    """A transcoded programme row (`media` its description, stored under its first revision's prefix)."""
+    pid = pid or uuid.uuid4()
     session.add(
         Programme(
             id=pid,
@@ -122,7 +125,7 @@ def seed_channel(
         session.add(channel)
         titles = ["Luật Giao thông", "Luật Đất đai", "Bộ luật Dân sự", "Luật Hôn nhân"]
         pids = [
-            _programme(
+            add_ready_programme(
                 session,
                 title=t,
                 media=description(

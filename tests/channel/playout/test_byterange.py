@@ -41,26 +41,32 @@ FPS, GOP_S, SEGMENT_S, SEGMENTS = 25, 2, 6, 3
 RUNG = "180p"
 
 
-def _encode(out: Path) -> list[Path]:
-    """An 18 s rendition as the transcoder's HLS packaging writes it: three 6 s segments of 2 s GOPs."""
-    out.mkdir(parents=True)
+def _ffmpeg(*args: str) -> str:
+    """ffmpeg (no banner, no stdin) run to its end; its log (the test fails with the tail if ffmpeg does)."""
     done = subprocess.run(
-        [
-            "ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-            "-f", "lavfi", "-i", f"testsrc2=s=320x180:r={FPS}:d={SEGMENTS * SEGMENT_S}",
-            "-f", "lavfi", "-i", f"sine=f=440:d={SEGMENTS * SEGMENT_S}:sample_rate=48000",
-            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-            "-g", str(FPS * GOP_S), "-keyint_min", str(FPS * GOP_S), "-sc_threshold", "0", "-flags", "+cgop",
-            "-c:a", "aac", "-ac", "2", "-b:a", "64k",
-            "-f", "hls", "-hls_time", str(SEGMENT_S), "-hls_playlist_type", "vod",
-            "-hls_segment_filename", str(out / "seg_%05d.ts"), str(out / "index.m3u8"),
-        ],
+        ["ffmpeg", "-hide_banner", "-nostdin", *args],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stderr
+
+
+def _encode(out: Path) -> list[Path]:
+    """An 18 s rendition as the transcoder's HLS packaging writes it: three 6 s segments of 2 s GOPs."""
+    out.mkdir(parents=True)
+    _ffmpeg(
+        "-loglevel", "error", "-y",
+        "-f", "lavfi", "-i", f"testsrc2=s=320x180:r={FPS}:d={SEGMENTS * SEGMENT_S}",
+        "-f", "lavfi", "-i", f"sine=f=440:d={SEGMENTS * SEGMENT_S}:sample_rate=48000",
+        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+        "-g", str(FPS * GOP_S), "-keyint_min", str(FPS * GOP_S), "-sc_threshold", "0", "-flags", "+cgop",
+        "-c:a", "aac", "-ac", "2", "-b:a", "64k",
+        "-f", "hls", "-hls_time", str(SEGMENT_S), "-hls_playlist_type", "vod",
+        "-hls_segment_filename", str(out / "seg_%05d.ts"), str(out / "index.m3u8"),
     )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
     return sorted(out.glob("seg_*.ts"))
 
 
@@ -193,18 +199,7 @@ def _decode(url: str) -> str:
     and keeps asking for that range for every later segment on it (hls.c passes ``end_offset`` only
     for segments that have one), so ffmpeg-based players need it off for playlists with sub-segments.
     """
-    run = subprocess.run(
-        [
-            "ffmpeg", "-hide_banner", "-nostdin", "-v", "info", "-http_persistent", "0",
-            "-i", url, "-map", "0:v:0", "-f", "null", "-",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )  # fmt: skip
-    assert run.returncode == 0, run.stderr[-3000:]
-    return run.stderr
+    return _ffmpeg("-v", "info", "-http_persistent", "0", "-i", url, "-map", "0:v:0", "-f", "null", "-")
 
 
 def _frames(log: str) -> int:

@@ -43,6 +43,7 @@ from channel.playout import publish_channel, slate_prefix  # noqa: E402
 from channel.processes import stop_process  # noqa: E402
 from channel.settings import Settings  # noqa: E402
 from storage import LocalStore  # noqa: E402
+from tests.channel.editorial.approvals import approve_programmes  # noqa: E402
 from tests.channel.playout.helpers import add_ready_programme, new_channel  # noqa: E402
 from tests.processes import free_port  # noqa: E402
 
@@ -73,6 +74,7 @@ def seed(settings: Settings) -> None:
         channel = new_channel(profile, slug=SLUG, epoch=epoch, window_seconds=120.0)
         session.add(channel)
         start = channel.epoch
+        pids = []
         for i in range(200):
             media = {
                 "version": 1,
@@ -85,12 +87,14 @@ def seed(settings: Settings) -> None:
                 ],
             }
             pid = add_ready_programme(session, title=f"Chương trình {i}", media=media)
+            pids.append(pid)
             session.add(
                 ScheduleEntry(
                     channel_id=channel.id, programme_id=pid, start_at=start + timedelta(minutes=30 * i)
                 )
             )
         session.flush()
+        approve_programmes(session, pids)  # only approved revisions air (and have public pages)
         publish_channel(session, channel_id=channel.id, now=channel.epoch)
         session.commit()
     engine.dispose()

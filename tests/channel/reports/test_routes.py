@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from channel.audience import AUDIENCE, Beat
+from channel.audience.classify import Device, Referrer
 from channel.models import LegalDocument, Programme, Topic
 from channel.reports.tables import TABLES
 from channel.state import state_of
@@ -41,7 +42,7 @@ def counted(api_app: FastAPI) -> tuple[Air, int]:
         session.commit()
     now_us = int(datetime.now(UTC).timestamp() * 1e6)
 
-    def watching(token: str, variant: str, referrer: str, device: str, slots: range) -> list[Beat]:
+    def watching(token: str, variant: str, referrer: Referrer, device: Device, slots: range) -> list[Beat]:
         """One session's heartbeats, a 6 s slot apart back from now."""
         return [
             Beat(

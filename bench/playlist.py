@@ -25,12 +25,10 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
-import socket  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import urllib.request  # noqa: E402
-import uuid  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 
@@ -40,10 +38,14 @@ from bench.playlist_render import main as render_main  # noqa: E402
 from channel.db import make_engine, make_sessionmaker  # noqa: E402
 from channel.grid import default_profile  # noqa: E402
 from channel.migrate import upgrade  # noqa: E402
-from channel.models import Channel, Programme, ProgrammeStatus, ScheduleEntry  # noqa: E402
+from channel.models import Programme, ScheduleEntry  # noqa: E402
 from channel.playout import publish_channel, slate_prefix  # noqa: E402
+from channel.processes import stop_process  # noqa: E402
 from channel.settings import Settings  # noqa: E402
 from storage import LocalStore  # noqa: E402
+from tests.channel.editorial.approvals import approve_programmes  # noqa: E402
+from tests.channel.playout.helpers import add_ready_programme, new_channel  # noqa: E402
+from tests.processes import free_port  # noqa: E402
 
 __all__ = ["main"]
 
@@ -61,13 +63,6 @@ class Result:
     cpu_us: float = 0.0  # server CPU per request
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def seed(settings: Settings) -> None:
     """A channel with 200 half-hour programmes from two days ago, published (no transcoding)."""
     upgrade(settings.resolved_database_url)
@@ -75,19 +70,12 @@ def seed(settings: Settings) -> None:
     now = datetime.now(UTC)
     profile = default_profile(settings)
     with make_sessionmaker(engine)() as session:
-        channel = Channel(
-            id=uuid.uuid4(),
-            slug=SLUG,
-            name="Kênh Pháp luật",
-            profile=profile,
-            filler_policy={"slate": True, "filler_programme_ids": []},
-            window_seconds=120.0,
-            epoch=(now - timedelta(days=2)).replace(microsecond=0),
-        )
+        epoch = (now - timedelta(days=2)).replace(microsecond=0)
+        channel = new_channel(profile, slug=SLUG, epoch=epoch, window_seconds=120.0)
         session.add(channel)
         start = channel.epoch
+        pids = []
         for i in range(200):
-            pid = uuid.uuid4()
             media = {
                 "version": 1,
                 "duration": 1794.0,
@@ -98,22 +86,15 @@ def seed(settings: Settings) -> None:
                     for h in profile["ladder"]
                 ],
             }
-            session.add(
-                Programme(
-                    id=pid,
-                    title=f"Chương trình {i}",
-                    status=ProgrammeStatus.READY,
-                    media=media,
-                    media_prefix=f"programmes/{pid}/r1/",
-                    duration=1794.0,
-                )
-            )
+            pid = add_ready_programme(session, title=f"Chương trình {i}", media=media)
+            pids.append(pid)
             session.add(
                 ScheduleEntry(
                     channel_id=channel.id, programme_id=pid, start_at=start + timedelta(minutes=30 * i)
                 )
             )
         session.flush()
+        approve_programmes(session, pids)  # only approved revisions air (and have public pages)
         publish_channel(session, channel_id=channel.id, now=channel.epoch)
         session.commit()
     engine.dispose()
@@ -350,12 +331,7 @@ def serve_legaltv(data_dir: Path, *, server: str = "granian") -> tuple[subproces
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    stop_process(proc, grace_seconds=10)
 
 
 SEGMENT_KEY = "programmes/bench/r1/720p/seg_00000.ts"
@@ -421,24 +397,17 @@ def main() -> None:
                         stop(engine[0])
             finally:
                 stop(nginx)
-            routes = [
-                wrk("now/next", f"{base}/api/channels/{SLUG}/now", seconds=seconds, pid=api.pid),
-                wrk("EPG, today", f"{base}/api/channels/{SLUG}/epg", seconds=seconds, pid=api.pid),
-                wrk(
-                    "programme public JSON",
-                    f"{base}/api/public/programmes/{programme}",
-                    seconds=seconds,
-                    pid=api.pid,
-                ),
-                wrk("viewer page / (lean)", f"{base}/", seconds=seconds, pid=api.pid),
+            api_routes: list[tuple[str, str, tuple[str, ...]]] = [
+                ("now/next", f"{base}/api/channels/{SLUG}/now", ()),
+                ("EPG, today", f"{base}/api/channels/{SLUG}/epg", ()),
+                ("programme public JSON", f"{base}/api/public/programmes/{programme}", ()),
+                ("viewer page / (lean)", f"{base}/", ()),
                 # a cookie sends it through the route, rendered per request: the figure before the lean answer
-                wrk(
-                    "viewer page /, FastAPI route",
-                    f"{base}/",
-                    seconds=seconds,
-                    pid=api.pid,
-                    headers=("Cookie: khac=1",),
-                ),
+                ("viewer page /, FastAPI route", f"{base}/", ("Cookie: khac=1",)),
+            ]
+            routes = [
+                wrk(name, url, seconds=seconds, pid=api.pid, headers=headers)
+                for name, url, headers in api_routes
             ]
             media = [
                 wrk(

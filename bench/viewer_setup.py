@@ -22,7 +22,7 @@ from pathlib import Path
 from channel.db import make_engine, make_sessionmaker
 from channel.grid import default_profile
 from channel.migrate import upgrade
-from channel.models import Channel, Programme, ProgrammeStatus, ScheduleEntry
+from channel.models import ScheduleEntry
 from channel.playout import publish_channel, slate_prefix
 from channel.playout.cache import TimelineCache
 from channel.playout.serve import render_live, track_for
@@ -30,7 +30,9 @@ from channel.settings import Settings
 from playlist import live_edge
 from storage import LocalStore
 from tests.channel.editorial.approvals import approve_programmes
-from tests.edgeserver import edge_values, free_port, running_edge
+from tests.channel.playout.helpers import add_ready_programme, new_channel
+from tests.edgeserver import edge_values, running_edge
+from tests.processes import free_port
 from tests.web.service import running_service
 
 __all__ = [
@@ -73,15 +75,7 @@ def seed(settings: Settings) -> None:
     epoch = (datetime.now(UTC) - timedelta(minutes=10)).replace(microsecond=0)
     block = os.urandom(1 << 20)
     with make_sessionmaker(engine)() as session:
-        channel = Channel(
-            id=uuid.uuid4(),
-            slug=SLUG,
-            name="Kênh Pháp luật",
-            profile=profile,
-            filler_policy={"slate": True, "filler_programme_ids": []},
-            window_seconds=120.0,
-            epoch=epoch,
-        )
+        channel = new_channel(profile, slug=SLUG, epoch=epoch, window_seconds=120.0)
         session.add(channel)
         ids = []
         for n in range(2):
@@ -104,16 +98,7 @@ def seed(settings: Settings) -> None:
                 "segment_durations": [6.0] * SEGMENTS,
                 "renditions": renditions,
             }
-            session.add(
-                Programme(
-                    id=pid,
-                    title=f"Chương trình {n}",
-                    status=ProgrammeStatus.READY,
-                    media=media,
-                    media_prefix=prefix,
-                    duration=6.0 * SEGMENTS,
-                )
-            )
+            add_ready_programme(session, title=f"Chương trình {n}", media=media, pid=pid)
             ids.append(pid)
         for k in range(3 * 30 + 5):
             session.add(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -22,7 +21,9 @@ from typing import Literal
 
 import httpx
 
-__all__ = ["TEMPLATES", "Edge", "cors_map", "edge_values", "free_port", "render", "running_edge"]
+from channel.processes import stop_process
+
+__all__ = ["TEMPLATES", "Edge", "cors_map", "edge_values", "render", "running_edge"]
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "docker" / "nginx" / "templates"
 _NAME = re.compile(r"\$\{(LEGALTV_EDGE_[A-Z0-9_]+)\}")
@@ -41,12 +42,6 @@ http {{
     include {root}/conf.d/legaltv-edge.conf;
 }}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def render(template: str, values: Mapping[str, str]) -> str:
@@ -140,9 +135,4 @@ def running_edge(root: Path, values: Mapping[str, str], *, workers: int = 1) -> 
                 time.sleep(0.05)
         yield Edge(url=url, root=root, pid=process.pid)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, grace_seconds=10)

@@ -30,7 +30,8 @@ def pg_schema_url(postgres_url: str) -> Iterator[str]:
         admin.dispose()
         pytest.fail(f"PostgreSQL at {postgres_url} is not reachable: {exc.orig}")
     try:
-        yield f"{postgres_url}?options=-csearch_path%3D{schema}"
+        separator = "&" if "?" in postgres_url else "?"
+        yield f"{postgres_url}{separator}options=-csearch_path%3D{schema}"
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

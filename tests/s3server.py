@@ -10,9 +10,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+import boto3
 import pytest
 from moto.server import ThreadedMotoServer
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 __all__ = ["S3Server", "new_bucket_name", "s3_server"]
 
@@ -25,6 +30,16 @@ class S3Server:
     region: str = "us-east-1"
     access_key_id: str = "testing"
     secret_access_key: str = "testing"
+
+    def client(self) -> S3Client:
+        """A boto3 S3 client of this server, signed with its credentials."""
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint_url,
+            region_name=self.region,
+            aws_access_key_id=self.access_key_id,
+            aws_secret_access_key=self.secret_access_key,
+        )
 
 
 def new_bucket_name() -> str:

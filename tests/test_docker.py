@@ -150,7 +150,8 @@ def test_the_edge_configuration_of_the_compose_file_is_accepted_by_nginx(
 ) -> None:
     """Every name the templates use has a value in the compose file, and nginx accepts the result (the
     stack's host names swapped for loopback: `nginx -t` resolves them)."""
-    from tests.edgeserver import TEMPLATES, free_port, render
+    from tests.edgeserver import TEMPLATES, render
+    from tests.processes import free_port
 
     env = dict(config["services"]["edge"]["environment"])
     env["LEGALTV_EDGE_CONF_DIR"] = str(tmp_path / "conf.d")

@@ -22,7 +22,6 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-import boto3
 import httpx
 import pytest
 
@@ -34,7 +33,8 @@ from channel.settings import Settings
 from playlist import last_aired, live_edge, to_us
 from storage import LocalStore
 from tests.channel.playout.helpers import Air, parse_strict, seed_channel
-from tests.edgeserver import Edge, edge_values, free_port, running_edge
+from tests.edgeserver import Edge, edge_values, running_edge
+from tests.processes import free_port
 from tests.s3server import S3Server, new_bucket_name, s3_server  # noqa: F401
 from tests.web.service import Service, running_service
 
@@ -230,13 +230,7 @@ def test_media_comes_from_the_store_folder(stack: Stack) -> None:
 
 def test_media_from_s3_is_cached_at_the_edge(s3_server: S3Server, tmp_path: Path) -> None:  # noqa: F811
     bucket = new_bucket_name()
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=s3_server.endpoint_url,
-        region_name=s3_server.region,
-        aws_access_key_id=s3_server.access_key_id,
-        aws_secret_access_key=s3_server.secret_access_key,
-    )
+    s3 = s3_server.client()
     s3.create_bucket(Bucket=bucket)
     public = [f"arn:aws:s3:::{bucket}/programmes/*", f"arn:aws:s3:::{bucket}/slates/*"]
     statement = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": public}

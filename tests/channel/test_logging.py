@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi import APIRouter
@@ -27,6 +28,7 @@ def restore_logging() -> Iterator[None]:
 
 
 def _app(settings: Settings) -> TestClient:
+    """The app with routes that fail, log, and validate a path parameter."""
     app = create_app(settings)
     router = APIRouter()
     seen: dict[str, str | None] = {}
@@ -41,8 +43,17 @@ def _app(settings: Settings) -> TestClient:
         seen["id"] = current_request_id()
         return seen
 
+    @router.get("/items/{number}")
+    def item(number: int) -> dict[str, int]:
+        return {"number": number}
+
     app.include_router(router)
     return TestClient(app)
+
+
+def _json_lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+    """The JSON log lines written to stderr so far."""
+    return [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
 
 
 def test_formatter_writes_one_json_object_per_line() -> None:
@@ -77,7 +88,7 @@ def test_request_id_is_echoed_and_reaches_domain_logs(
     assert response.headers["X-Request-ID"] == "req-42"
     assert response.json() == {"id": "req-42"}
     assert generated.headers["X-Request-ID"] != "bad id\r\n"
-    entries = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    entries = _json_lines(capsys)
     domain = [e for e in entries if e["logger"] == "legaltv.domain"]
     assert [e["request_id"] for e in domain] == ["req-42", generated.headers["X-Request-ID"]]
     access = [e for e in entries if e["logger"] == "legaltv.access"]
@@ -107,7 +118,7 @@ def test_unhandled_error_is_generic_json_and_logged_with_trace(
     }
     assert "/srv/secret" not in response.text
     assert "Traceback" not in response.text
-    entries = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    entries = _json_lines(capsys)
     [error] = [e for e in entries if e["logger"] == "legaltv.errors"]
     assert error["request_id"] == "req-err"
     assert "RuntimeError: /srv/secret/x1 exploded" in error["exc"]
@@ -116,15 +127,7 @@ def test_unhandled_error_is_generic_json_and_logged_with_trace(
 
 
 def test_http_and_validation_errors_share_the_shape(embedded_settings: Settings) -> None:
-    app = create_app(embedded_settings)
-    router = APIRouter()
-
-    @router.get("/items/{number}")
-    def item(number: int) -> dict[str, int]:
-        return {"number": number}
-
-    app.include_router(router)
-    with TestClient(app) as client:
+    with _app(embedded_settings) as client:
         missing = client.get("/nothing-here")
         invalid = client.get("/items/abc")
 

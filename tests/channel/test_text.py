@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from channel.settings import Settings
 from channel.state import state_of
 from channel.text import CleanLine, CleanText, strip_controls
 from tests.channel.api_fixtures import sign_in
+from tests.rawpatch import create_upload
 
 pytestmark = pytest.mark.postgres
 
@@ -129,24 +129,13 @@ def test_tus_metadata_title_loses_its_control_characters(
     pg_client: tuple[TestClient, dict[str, dict[str, str]]],
 ) -> None:
     client, headers = pg_client
-
-    def meta(value: str) -> str:
-        return base64.b64encode(value.encode()).decode()
-
     body = b"not really a video"
-    title, filename = "Bài\u0000 giảng", "a\u0000.mp4"
     tus = {**headers["producer"], "Tus-Resumable": "1.0.0"}
-    created = client.post(
-        "/api/uploads/",
-        headers={
-            **tus,
-            "Upload-Length": str(len(body)),
-            "Upload-Metadata": f"title {meta(title)},filename {meta(filename)}",
-        },
+    url = create_upload(
+        client, headers["producer"], len(body), title="Bài\u0000 giảng", filename="a\u0000.mp4"
     )
-    assert created.status_code == 201, created.text
     done = client.patch(
-        created.headers["Location"],
+        url,
         headers={**tus, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},
         content=body,
     )

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import boto3
 import pytest
 
 from tests.redisdb import empty_redis_dbs
@@ -41,13 +40,7 @@ class Bucket:
 @pytest.fixture
 def s3_bucket(s3_server: S3Server) -> Iterator[Bucket]:
     """A fresh bucket on the moto server, emptied and deleted afterwards."""
-    client = boto3.client(
-        "s3",
-        endpoint_url=s3_server.endpoint_url,
-        region_name=s3_server.region,
-        aws_access_key_id=s3_server.access_key_id,
-        aws_secret_access_key=s3_server.secret_access_key,
-    )
+    client = s3_server.client()
     name = new_bucket_name()
     client.create_bucket(Bucket=name)
     try:

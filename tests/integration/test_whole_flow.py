@@ -14,7 +14,6 @@ redirect (302 to a presigned S3 URL), which ffmpeg follows.
 
 from __future__ import annotations
 
-import base64
 import math
 import os
 import re
@@ -35,7 +34,7 @@ from tests.clips import av_clip
 from tests.integration.conftest import Bucket, redis_dbs
 from tests.pgschema import pg_schema_url
 from tests.processes import answering, free_port, running, running_worker
-from tests.rawpatch import OFFSET_TYPE, open_patch
+from tests.rawpatch import OFFSET_TYPE, create_upload, open_patch
 from tests.totp import totp
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
@@ -51,10 +50,6 @@ LEAD_SECONDS = 10  # the first airing starts this far after scheduling
 PLAY_SECONDS = 9  # from the first airing's head: all of it and 3 s of the second, never the slate after
 FORBIDDEN = ("Failed to open segment", "expired from playlists", "Media sequence changed unexpectedly")
 PASSWORD = "mật-khẩu-rất-dài-2026"
-
-
-def _b64(text: str) -> str:
-    return base64.b64encode(text.encode()).decode("ascii")
 
 
 def _tail(path: Path, size: int = 4000) -> str:
@@ -124,16 +119,7 @@ def _cut_patch(url: str, *, auth: dict[str, str], offset: int, declared: int, bo
 def _tus_upload(http: httpx.Client, auth: dict[str, str], data: bytes) -> tuple[str, dict[str, Any]]:
     """Upload `data` in CHUNK pieces, cutting the third PATCH mid-body; the programme id and a report."""
     tus = {"Tus-Resumable": "1.0.0", **auth}
-    created = http.post(
-        "/api/uploads/",
-        headers={
-            **tus,
-            "Upload-Length": str(len(data)),
-            "Upload-Metadata": f"filename {_b64(FILENAME)},title {_b64(TITLE)}",
-        },
-    )
-    assert created.status_code == 201, created.text
-    url = created.headers["Location"]
+    url = create_upload(http, auth, len(data), filename=FILENAME, title=TITLE)
     offset, patches, cut_at, resumed_from = 0, 0, -1, -1
     last: httpx.Response | None = None
     while offset < len(data):

@@ -12,7 +12,7 @@ from celery import Celery
 from transcoder.context import WorkerContext, attach_context
 from transcoder.types import Beat, TranscodeStore
 
-__all__ = ["Beats", "eager_app"]
+__all__ = ["Beats", "beating", "eager_app"]
 
 
 class Beats(list[Beat]):
@@ -23,6 +23,20 @@ class Beats(list[Beat]):
     def __call__(self, beat: Beat) -> bool:
         self.append(beat)
         return self.wanted
+
+
+def beating(
+    app: Celery, store: TranscodeStore, workdir: Path, *, wanted: bool = True, beat_seconds: float = 2.0
+) -> Beats:
+    """Give `app`'s worker `store` and `workdir` with a heartbeat that records every beat (answering
+    `wanted`: False tells the attempt it was replaced); the beats."""
+    beats = Beats()
+    beats.wanted = wanted
+    context = WorkerContext(
+        store=store, workdir=workdir, timeout=120, heartbeat=beats, beat_seconds=beat_seconds
+    )
+    attach_context(app, context)
+    return beats
 
 
 @contextmanager

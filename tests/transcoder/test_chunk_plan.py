@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.transcoder.test_inputs import ALLOWED
+from tests.transcoder.test_inputs import fenced_kwargs
 from tests.transcoder.test_validate import INFO, VIDEO
 from transcoder.chunk_plan import (
     ChunkRange,
@@ -47,17 +47,9 @@ def test_chunk_encode_seeks_and_counts_frames_video_only() -> None:
         outdir=Path("/w/c"),
     )
     # seek 2 s early (an open GOP's leading frames), then trim to half a frame before frame 100
-    assert args[args.index("-i") - 7 : args.index("-i") + 2] == [
-        "-format_whitelist",
-        ALLOWED,
-        "-noautorotate",
-        "-protocol_whitelist",
-        "file",
-        "-ss",
-        "1.980000",
-        "-i",
-        "file:/w/s.mp4",
-    ]
+    assert args[args.index("-i") - 7 : args.index("-i") + 2] == fenced_kwargs(
+        "file:/w/s.mp4", "-ss", "1.980000"
+    )
     assert args[args.index("-filter_complex") + 1].startswith(
         "[0:v:0]trim=start=2.000000[s0];[s0]setpts=expr=PTS-STARTPTS[s1];[s1]fps=fps=25[s2];[s2]split=2[s3][s4];"
     )

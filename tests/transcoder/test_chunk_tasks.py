@@ -11,7 +11,7 @@ from celery import Celery
 
 from storage import LocalStore
 from tests.transcoder.checks import assert_house_format
-from tests.transcoder.eager import Beats, eager_app
+from tests.transcoder.eager import beating, eager_app
 from tests.transcoder.test_describe import DESCRIPTION
 from transcoder.chunk_tasks import (
     chunked_chord,
@@ -23,7 +23,6 @@ from transcoder.chunk_tasks import (
     scratch_prefix,
     transcode_chunked_task,
 )
-from transcoder.context import WorkerContext, attach_context
 from transcoder.errors import Cancelled, TimedOut
 from transcoder.house import HouseFormat
 from transcoder.payloads import ChunkedJob
@@ -87,11 +86,7 @@ def test_chord_produces_the_programme_and_drops_the_scratch(
     app: Celery, media: Callable[[str], Path], tmp_path: Path
 ) -> None:
     store = LocalStore(tmp_path / "store")
-    beats = Beats()
-    attach_context(
-        app,
-        WorkerContext(store=store, workdir=tmp_path / "w", timeout=120, heartbeat=beats, beat_seconds=0.05),
-    )
+    beats = beating(app, store, tmp_path / "w", beat_seconds=0.05)
     store.put_file("up/loud.mp4", media("loud"))
     result = transcode_chunked_task.apply(
         args=("up/loud.mp4", "programmes/p1/r1/", SMALL.to_payload(), 4.0), task_id="job-1"
@@ -136,9 +131,7 @@ def test_cleanup_of_a_replaced_attempt_leaves_the_output_to_its_successor(
     app: Celery, tmp_path: Path
 ) -> None:
     store = LocalStore(tmp_path / "store")
-    beats = Beats()
-    beats.wanted = False
-    attach_context(app, WorkerContext(store=store, workdir=tmp_path / "w", timeout=120, heartbeat=beats))
+    beating(app, store, tmp_path / "w", wanted=False)
     store.put_bytes(SCRATCH + "180p/chunk_00000.ts", b"x")
     store.put_bytes("programmes/p1/r1/180p/seg_00000.ts", b"the successor's, being written")
     result = chunked_cleanup_task.apply(args=(SCRATCH, "programmes/p1/r1/", "a-1"))
@@ -167,9 +160,7 @@ def test_a_step_past_the_job_deadline_fails_without_retry(
 
 def test_a_step_of_a_replaced_attempt_stops_before_any_work(app: Celery, tmp_path: Path) -> None:
     store = LocalStore(tmp_path / "store")
-    beats = Beats()
-    beats.wanted = False
-    attach_context(app, WorkerContext(store=store, workdir=tmp_path / "w", timeout=120, heartbeat=beats))
+    beats = beating(app, store, tmp_path / "w", wanted=False)
     with pytest.raises(Cancelled):
         encode_audio_task.apply(args=(_job(),)).get()
     with pytest.raises(Cancelled):

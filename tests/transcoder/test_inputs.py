@@ -25,6 +25,20 @@ def fenced(url: str) -> list[str]:
     return ["-protocol_whitelist", "file", "-format_whitelist", ALLOWED, "-i", url]
 
 
+def fenced_kwargs(url: str, *before_input: str) -> list[str]:
+    """The same fences as ffmpeg-python writes them (options sorted), with auto-rotation off and any seek."""
+    return [
+        "-format_whitelist",
+        ALLOWED,
+        "-noautorotate",
+        "-protocol_whitelist",
+        "file",
+        *before_input,
+        "-i",
+        url,
+    ]
+
+
 def test_source_input_fences_and_names_the_file_by_absolute_file_url() -> None:
     upload = source_input(Path("/w/concat:evil|x.mp4"))
     assert upload.url == "file:/w/concat:evil|x.mp4"
@@ -39,16 +53,7 @@ def test_relative_paths_become_absolute(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_ffmpeg_python_form_has_the_same_fences() -> None:
     args = source_input(Path("/w/s.mp4")).stream(noautorotate=None).output("/w/o.mp4").get_args()
-    assert args == [
-        "-format_whitelist",
-        ALLOWED,
-        "-noautorotate",
-        "-protocol_whitelist",
-        "file",
-        "-i",
-        "file:/w/s.mp4",
-        "/w/o.mp4",
-    ]
+    assert args == [*fenced_kwargs("file:/w/s.mp4"), "/w/o.mp4"]
 
 
 @pytest.mark.parametrize(

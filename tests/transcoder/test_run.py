@@ -11,22 +11,14 @@ import pytest
 from transcoder.errors import Cancelled, TimedOut, TranscodeFailed
 from transcoder.run import check, parse_progress_lines, progress_percent, run_capture, run_ffmpeg, scrub_paths
 
-ENDLESS = [
-    "ffmpeg",
-    "-hide_banner",
-    "-nostdin",
-    "-nostats",
-    "-progress",
-    "pipe:1",
-    "-re",
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc2=s=66x50:r=25",
-    "-f",
-    "null",
-    "-",
-]
+
+def _to_null(pattern: str, *before_input: str) -> list[str]:
+    """ffmpeg decoding a generated test `pattern` to nothing, its progress on stdout."""
+    quiet = ["ffmpeg", "-hide_banner", "-nostdin", "-nostats", "-progress", "pipe:1"]
+    return [*quiet, *before_input, "-f", "lavfi", "-i", pattern, "-f", "null", "-"]
+
+
+ENDLESS = _to_null("testsrc2=s=66x50:r=25", "-re")
 MARKER = b"testsrc2=s=66x50:r=25\0"
 
 
@@ -47,21 +39,7 @@ def test_scrub_paths_hides_internal_paths() -> None:
 
 def test_reports_progress_to_the_end() -> None:
     seen: list[float] = []
-    args = [
-        "ffmpeg",
-        "-hide_banner",
-        "-nostdin",
-        "-nostats",
-        "-progress",
-        "pipe:1",
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=s=64x48:r=25:d=2",
-        "-f",
-        "null",
-        "-",
-    ]
+    args = _to_null("testsrc2=s=64x48:r=25:d=2")
     result = run_ffmpeg(args, timeout=60, duration=2.0, on_progress=seen.append)
     assert result.returncode == 0
     assert seen[-1] == 100.0

@@ -12,7 +12,7 @@ import pytest
 from celery import Celery
 
 from storage import LocalStore, StorageError
-from tests.transcoder.eager import Beats, eager_app
+from tests.transcoder.eager import beating, eager_app
 from transcoder.context import WorkerContext, attach_context, context_of
 from transcoder.house import HouseFormat
 from transcoder.payloads import SUPERSEDED
@@ -29,10 +29,13 @@ class FlakyStore(LocalStore):
 
     downloads = 0
 
+    def hiccup(self) -> Exception:
+        return ConnectionResetError("connection reset by peer")
+
     def download(self, key: str, path: Path) -> None:
         self.downloads += 1
         if self.downloads == 1:
-            raise ConnectionResetError("connection reset by peer")
+            raise self.hiccup()
         super().download(key, path)
 
 
@@ -78,13 +81,7 @@ def test_transcode_task_returns_the_description_and_beats_rising_progress(
     app: Celery, media: Callable[[str], Path], tmp_path: Path
 ) -> None:
     store = LocalStore(tmp_path / "beating")
-    beats = Beats()
-    attach_context(
-        app,
-        WorkerContext(
-            store=store, workdir=tmp_path / "work", timeout=120, heartbeat=beats, beat_seconds=0.05
-        ),
-    )
+    beats = beating(app, store, tmp_path / "work", beat_seconds=0.05)
     store.put_file("uploads/a.mp4", media("basic"))
     result = transcode_task.apply(args=("uploads/a.mp4", "programmes/p1/r1/", SMALL), task_id="t-1").get()
     assert result["ok"] is True
@@ -100,9 +97,7 @@ def test_transcode_task_returns_the_description_and_beats_rising_progress(
 
 def test_an_unwanted_attempt_returns_before_touching_the_store(app: Celery, tmp_path: Path) -> None:
     store = FlakyStore(tmp_path / "unwanted")
-    beats = Beats()
-    beats.wanted = False
-    attach_context(app, WorkerContext(store=store, workdir=tmp_path / "work", timeout=120, heartbeat=beats))
+    beats = beating(app, store, tmp_path / "work", wanted=False)
     result = transcode_task.apply(args=("uploads/a.mp4", "programmes/p1/r1/", SMALL), task_id="late").get()
     assert result == SUPERSEDED
     assert [beat.attempt for beat in beats] == ["late"]
@@ -114,24 +109,18 @@ def test_a_retry_announces_its_wait_on_the_heartbeat(
     app: Celery, media: Callable[[str], Path], tmp_path: Path
 ) -> None:
     store = FlakyStore(tmp_path / "flaky")
-    beats = Beats()
-    attach_context(app, WorkerContext(store=store, workdir=tmp_path / "work", timeout=120, heartbeat=beats))
+    beats = beating(app, store, tmp_path / "work")
     store.put_file("uploads/ảnh.png", media("png"))
     result = transcode_task.apply(args=("uploads/ảnh.png", "programmes/p9/r1/", SMALL)).get()
     assert result["code"] == "still_image"
     assert [beat.quiet_seconds for beat in beats if beat.quiet_seconds] == [backoff_seconds(0)]
 
 
-class S3HiccupStore(LocalStore):
+class S3HiccupStore(FlakyStore):
     """Fails the first download like a transient S3 error (a StorageError, not an OSError)."""
 
-    downloads = 0
-
-    def download(self, key: str, path: Path) -> None:
-        self.downloads += 1
-        if self.downloads == 1:
-            raise StorageError("S3 answered 503 SlowDown")
-        super().download(key, path)
+    def hiccup(self) -> Exception:
+        return StorageError("S3 answered 503 SlowDown")
 
 
 def test_transient_storage_error_is_retried(

@@ -10,15 +10,12 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
-from channel.app import create_app
 from channel.grid import default_profile
 from channel.grid.channels import ensure_channel
 from channel.migrate import upgrade
 from channel.models import (
-    Channel,
     LegalDocument,
     Programme,
     ProgrammeStatus,
@@ -29,47 +26,38 @@ from channel.models import (
 from channel.playout import publish_channel
 from channel.settings import Settings
 from channel.state import state_of
+from tests.channel.api_fixtures import api_app, api_client
 from tests.channel.editorial.approvals import approve_programmes
-from tests.channel.playout.helpers import description
+from tests.channel.playout.helpers import description, new_channel
 from tests.web.browser import launch
 
 __all__ = [
     "BASE_URL",
     "Busy",
     "add_programme",
+    "api_app",
+    "api_client",
     "browser",
     "busy_channel",
+    "embedded_settings",
     "main_channel",
-    "web_app",
-    "web_client",
-    "web_settings",
 ]
 
 BASE_URL = "https://tv.example.vn"
 
 
 @pytest.fixture
-def web_settings(tmp_path: Path) -> Settings:
+def embedded_settings(tmp_path: Path) -> Settings:
+    """The embedded default with the public address the pages link to; `api_app` is built on it."""
     settings = Settings(data_dir=tmp_path / "var", env="test", base_url=BASE_URL)
     upgrade(settings.resolved_database_url)
     return settings
 
 
 @pytest.fixture
-def web_app(web_settings: Settings) -> FastAPI:
-    return create_app(web_settings)
-
-
-@pytest.fixture
-def web_client(web_app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(web_app) as client:
-        yield client
-
-
-@pytest.fixture
-def main_channel(web_app: FastAPI, web_settings: Settings) -> str:
-    with state_of(web_app).sessionmaker() as session:
-        ensure_channel(session, slug="kenh-chinh", name="Kênh Pháp luật", settings=web_settings)
+def main_channel(api_app: FastAPI, embedded_settings: Settings) -> str:
+    with state_of(api_app).sessionmaker() as session:
+        ensure_channel(session, slug="kenh-chinh", name="Kênh Pháp luật", settings=embedded_settings)
         session.commit()
     return "kenh-chinh"
 
@@ -123,20 +111,15 @@ class Busy:
 
 
 @pytest.fixture
-def busy_channel(web_app: FastAPI, web_settings: Settings) -> Busy:
+def busy_channel(api_app: FastAPI, embedded_settings: Settings) -> Busy:
     """~700 programmes today around now: the day the viewer page once listed in full (27,000 px)."""
     now = datetime.now(UTC).replace(microsecond=0)
-    profile = default_profile(web_settings)
+    profile = default_profile(embedded_settings)
     every, count = timedelta(seconds=32), 700
     first = now - timedelta(hours=2)
-    with state_of(web_app).sessionmaker() as session:
-        channel = Channel(
-            slug="kenh-ban-ron",
-            name="Kênh Pháp luật",
-            profile=profile,
-            filler_policy={"slate": True, "filler_programme_ids": []},
-            window_seconds=60.0,
-            epoch=now - timedelta(hours=3),
+    with state_of(api_app).sessionmaker() as session:
+        channel = new_channel(
+            profile, slug="kenh-ban-ron", epoch=now - timedelta(hours=3), window_seconds=60.0
         )
         programme = Programme(
             title="Hỏi đáp pháp luật",

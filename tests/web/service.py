@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,12 +10,11 @@ from pathlib import Path
 
 import httpx
 
+from tests.legaltv_cli import LEGALTV, run_cli
 from tests.processes import answering, free_port, running
 from tests.waiting import wait_for
 
 __all__ = ["Service", "running_service"]
-
-LEGALTV = str(Path(sys.executable).with_name("legaltv"))
 
 
 @dataclass(frozen=True)
@@ -34,15 +31,8 @@ class Service:
             return "(no log)"
 
     def create_user(self, username: str, password: str, role: str) -> None:
-        done = subprocess.run(
-            [LEGALTV, "users", "create", username, "--role", role, "--password-stdin"],
-            input=password + "\n",
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        args = ("users", "create", username, "--role", role, "--password-stdin")
+        done = run_cli(*args, env=self.env, stdin=password + "\n", timeout=60)
         assert done.returncode == 0, f"`legaltv users create` failed: {done.stderr}"
 
 

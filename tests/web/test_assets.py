@@ -23,8 +23,8 @@ def test_node_modules_are_installed() -> None:
 
 
 @pytest.mark.parametrize("name", ["hls.min.js", "tus.min.js"])
-def test_allowed_library_is_served_with_long_cache(web_client: TestClient, name: str) -> None:
-    response = web_client.get(f"/assets/{name}")
+def test_allowed_library_is_served_with_long_cache(api_client: TestClient, name: str) -> None:
+    response = api_client.get(f"/assets/{name}")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/javascript")
     assert "max-age=31536000" in response.headers["cache-control"]
@@ -44,14 +44,14 @@ def test_allowed_library_is_served_with_long_cache(web_client: TestClient, name:
         "/assets/hls.js%2Fdist%2Fhls.min.js",
     ],
 )
-def test_other_paths_are_refused(web_client: TestClient, path: str) -> None:
-    response = web_client.get(path)
+def test_other_paths_are_refused(api_client: TestClient, path: str) -> None:
+    response = api_client.get(path)
     assert response.status_code == 404
     assert '"name"' not in response.text  # no package.json content leaks
 
 
-def test_pages_link_the_versioned_libraries(web_client: TestClient, main_channel: str) -> None:
-    html = web_client.get("/").text
+def test_pages_link_the_versioned_libraries(api_client: TestClient, main_channel: str) -> None:
+    html = api_client.get("/").text
     assert '<script src="/assets/hls.min.js?v=' in html
     assert "Thiếu thư viện trình phát" not in html
 

@@ -2,7 +2,7 @@
 page as an authenticator app would scan it, confirms with a computed code, gets recovery codes, signs out,
 and signs in again with a code; then downloads the audit log as CSV.
 
-Headless Debian Chromium (Playwright) against `legaltv serve`; codes come from `tests.totp`.
+Headless Debian Chromium (the suite's `browser`) against `legaltv serve`; codes come from `tests.totp`.
 """
 
 from __future__ import annotations
@@ -12,17 +12,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Playwright
+from playwright.sync_api import Browser
 
 from tests.totp import totp
 from tests.web.axe import assert_accessible, with_axe
+from tests.web.browser import SCREENSHOTS
 from tests.web.service import Service, running_service
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(300)]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 USER, PASSWORD = "quantri", "mật-khẩu-quản-trị-2026"
 
 
@@ -31,14 +29,6 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     with running_service(tmp_path_factory.mktemp("account") / "var", embedded_worker="false") as running:
         running.create_user(USER, PASSWORD, "admin")
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    assert Path(CHROMIUM).is_file(), f"Debian's chromium is needed at {CHROMIUM} (apt-get install chromium)"
-    launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-    yield launched
-    launched.close()
 
 
 def test_an_admin_enrols_in_the_console_and_signs_in_with_a_code(

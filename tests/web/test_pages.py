@@ -37,8 +37,8 @@ def test_language_comes_from_query_then_cookie_then_vietnamese() -> None:
     assert pick_language(query="fr", cookie="xx") == "vi"
 
 
-def test_viewer_page_is_vietnamese_by_default(web_client: TestClient, main_channel: str) -> None:
-    response = web_client.get("/")
+def test_viewer_page_is_vietnamese_by_default(api_client: TestClient, main_channel: str) -> None:
+    response = api_client.get("/")
     assert response.status_code == 200
     html = response.text
     assert '<html lang="vi">' in html
@@ -52,26 +52,26 @@ def test_viewer_page_is_vietnamese_by_default(web_client: TestClient, main_chann
     assert "built-in method" not in html
 
 
-def test_english_is_chosen_by_query_and_remembered(web_client: TestClient, main_channel: str) -> None:
-    first = web_client.get("/?lang=en")
+def test_english_is_chosen_by_query_and_remembered(api_client: TestClient, main_channel: str) -> None:
+    first = api_client.get("/?lang=en")
     assert '<html lang="en">' in first.text
     assert ">Programme guide</h2>" in first.text
     assert first.cookies.get("legaltv_lang") == "en"
-    again = web_client.get("/kenh/kenh-chinh")  # the client sends the cookie back
+    again = api_client.get("/kenh/kenh-chinh")  # the client sends the cookie back
     assert '<html lang="en">' in again.text
-    back = web_client.get("/?lang=vi")
+    back = api_client.get("/?lang=vi")
     assert '<html lang="vi">' in back.text
 
 
-def test_viewer_page_without_channels_still_renders(web_client: TestClient) -> None:
-    response = web_client.get("/")
+def test_viewer_page_without_channels_still_renders(api_client: TestClient) -> None:
+    response = api_client.get("/")
     assert response.status_code == 200
     assert "Chưa có kênh nào" in response.text
 
 
-def test_pages_send_security_headers(web_client: TestClient, main_channel: str) -> None:
+def test_pages_send_security_headers(api_client: TestClient, main_channel: str) -> None:
     for path in ("/", "/console", "/kenh/kenh-chinh"):
-        headers = web_client.get(path).headers
+        headers = api_client.get(path).headers
         csp = headers["content-security-policy"]
         assert "default-src 'self'" in csp
         assert "script-src 'self'" in csp
@@ -83,17 +83,17 @@ def test_pages_send_security_headers(web_client: TestClient, main_channel: str) 
         assert headers["x-frame-options"] == "SAMEORIGIN"
 
 
-def test_only_the_embed_page_may_be_framed(web_client: TestClient, main_channel: str) -> None:
-    response = web_client.get("/embed/kenh-chinh")
+def test_only_the_embed_page_may_be_framed(api_client: TestClient, main_channel: str) -> None:
+    response = api_client.get("/embed/kenh-chinh")
     assert response.status_code == 200
     assert "frame-ancestors *" in response.headers["content-security-policy"]
     assert "x-frame-options" not in response.headers
     assert 'data-src="/live/kenh-chinh/master.m3u8"' in response.text
 
 
-def test_programme_page_has_open_graph_and_twitter_tags(web_client: TestClient, web_app: FastAPI) -> None:
-    programme_id = add_programme(web_app)
-    response = web_client.get(f"/chuong-trinh/{programme_id}")
+def test_programme_page_has_open_graph_and_twitter_tags(api_client: TestClient, api_app: FastAPI) -> None:
+    programme_id = add_programme(api_app)
+    response = api_client.get(f"/chuong-trinh/{programme_id}")
     assert response.status_code == 200
     html = response.text
     assert _meta(html, "og:title") == "Tìm hiểu Luật Giao thông đường bộ &lt;tập 1&gt;"  # escaped
@@ -109,9 +109,9 @@ def test_programme_page_has_open_graph_and_twitter_tags(web_client: TestClient, 
     assert f'data-src="/api/programmes/{programme_id}/master.m3u8"' in html  # its own master, with subtitles
 
 
-def test_programme_page_in_english_names_topics_in_english(web_client: TestClient, web_app: FastAPI) -> None:
-    programme_id = add_programme(web_app)
-    html = web_client.get(f"/chuong-trinh/{programme_id}?lang=en").text
+def test_programme_page_in_english_names_topics_in_english(api_client: TestClient, api_app: FastAPI) -> None:
+    programme_id = add_programme(api_app)
+    html = api_client.get(f"/chuong-trinh/{programme_id}?lang=en").text
     assert '<html lang="en">' in html
     assert "Road Traffic Law" in html
     assert "Laws explained" in html
@@ -119,17 +119,17 @@ def test_programme_page_in_english_names_topics_in_english(web_client: TestClien
 
 @pytest.mark.parametrize("which", ["unknown", "not-a-uuid", "processing", "unapproved"])
 def test_missing_or_unready_programme_is_a_vietnamese_404(
-    web_client: TestClient, web_app: FastAPI, which: str
+    api_client: TestClient, api_app: FastAPI, which: str
 ) -> None:
     target = {
         "unknown": str(uuid.uuid4()),
         "not-a-uuid": "khong-phai-uuid",
-        "processing": str(add_programme(web_app, status=ProgrammeStatus.PROCESSING))
+        "processing": str(add_programme(api_app, status=ProgrammeStatus.PROCESSING))
         if which == "processing"
         else "",
-        "unapproved": str(add_programme(web_app, approved=False)) if which == "unapproved" else "",
+        "unapproved": str(add_programme(api_app, approved=False)) if which == "unapproved" else "",
     }[which]
-    response = web_client.get(f"/chuong-trinh/{target}")
+    response = api_client.get(f"/chuong-trinh/{target}")
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
     assert '<html lang="vi">' in response.text
@@ -138,39 +138,39 @@ def test_missing_or_unready_programme_is_a_vietnamese_404(
     assert "/work" not in response.text
 
 
-def test_unknown_channel_is_a_404_page(web_client: TestClient, main_channel: str) -> None:
-    response = web_client.get("/kenh/khong-co")
+def test_unknown_channel_is_a_404_page(api_client: TestClient, main_channel: str) -> None:
+    response = api_client.get("/kenh/khong-co")
     assert response.status_code == 404
     assert "Không tìm thấy trang" in response.text
-    assert web_client.get("/embed/khong-co").status_code == 404
+    assert api_client.get("/embed/khong-co").status_code == 404
 
 
-def test_console_page_renders_with_the_upload_library(web_client: TestClient) -> None:
-    response = web_client.get("/console")
+def test_console_page_renders_with_the_upload_library(api_client: TestClient) -> None:
+    response = api_client.get("/console")
     assert response.status_code == 200
     assert "Đăng nhập" in response.text
     assert re.search(r'<script src="/assets/tus\.min\.js\?v=[0-9.]+"></script>', response.text)
     assert '<script src="/static/console.js"></script>' in response.text
 
 
-def test_own_static_files_are_served_and_nothing_else(web_client: TestClient) -> None:
-    css = web_client.get("/static/site.css")
+def test_own_static_files_are_served_and_nothing_else(api_client: TestClient) -> None:
+    css = api_client.get("/static/site.css")
     assert css.status_code == 200
     assert css.headers["content-type"].startswith("text/css")
-    assert web_client.get("/static/player.js").headers["content-type"].startswith("text/javascript")
+    assert api_client.get("/static/player.js").headers["content-type"].startswith("text/javascript")
     for bad in ("/static/..%2Fsettings.py", "/static/.hidden.js", "/static/nope.js", "/static/web.py"):
-        assert web_client.get(bad).status_code == 404, bad
+        assert api_client.get(bad).status_code == 404, bad
 
 
-def test_unknown_language_falls_back_to_vietnamese(web_client: TestClient, main_channel: str) -> None:
-    response = web_client.get("/?lang=klingon-very-long-value")
+def test_unknown_language_falls_back_to_vietnamese(api_client: TestClient, main_channel: str) -> None:
+    response = api_client.get("/?lang=klingon-very-long-value")
     assert response.status_code == 200
     assert '<html lang="vi">' in response.text
     assert "legaltv_lang" not in response.cookies
 
 
-def test_console_in_english(web_client: TestClient) -> None:
-    html = web_client.get("/console?lang=en").text
+def test_console_in_english(api_client: TestClient) -> None:
+    html = api_client.get("/console?lang=en").text
     assert '<html lang="en">' in html
     assert "Staff console" in html
     assert "Sign in" in html
@@ -184,9 +184,9 @@ def _guide_lines(html: str) -> list[str]:
 
 
 def test_viewer_page_shows_on_now_and_a_few_hours_not_the_whole_day(
-    web_client: TestClient, busy_channel: Busy
+    api_client: TestClient, busy_channel: Busy
 ) -> None:
-    html = web_client.get(f"/kenh/{busy_channel.slug}").text
+    html = api_client.get(f"/kenh/{busy_channel.slug}").text
     assert len(_guide_lines(html)) == 12  # ~700 programmes today: a few hours of them, at most 12 lines
     assert len(html) < 40_000
     assert '<h2 id="now-title">' in html
@@ -207,8 +207,8 @@ def test_viewer_page_shows_on_now_and_a_few_hours_not_the_whole_day(
     assert [pid for pid, _ in catchup] == [str(busy_channel.programme_id)]
 
 
-def test_viewer_page_sections_are_reachable_from_its_top(web_client: TestClient, busy_channel: Busy) -> None:
-    html = web_client.get(f"/kenh/{busy_channel.slug}").text
+def test_viewer_page_sections_are_reachable_from_its_top(api_client: TestClient, busy_channel: Busy) -> None:
+    html = api_client.get(f"/kenh/{busy_channel.slug}").text
     nav = re.search(r'<nav class="jump"[^>]*>(.*?)</nav>', html, re.S)
     assert nav
     for section in ("guide-section", "catchup-section", "share-section"):
@@ -219,10 +219,10 @@ def test_viewer_page_sections_are_reachable_from_its_top(web_client: TestClient,
 
 
 def test_guide_page_lists_the_whole_day_with_the_programme_on_now(
-    web_client: TestClient, busy_channel: Busy
+    api_client: TestClient, busy_channel: Busy
 ) -> None:
-    day = web_client.get(f"/api/channels/{busy_channel.slug}/epg").json()
-    response = web_client.get(f"/kenh/{busy_channel.slug}/lich-phat-song?date={day['date']}")
+    day = api_client.get(f"/api/channels/{busy_channel.slug}/epg").json()
+    response = api_client.get(f"/kenh/{busy_channel.slug}/lich-phat-song?date={day['date']}")
     assert response.status_code == 200
     html = response.text
     assert len(_guide_lines(html)) == len(day["entries"])
@@ -238,8 +238,8 @@ def test_guide_page_lists_the_whole_day_with_the_programme_on_now(
     assert f'href="/kenh/{busy_channel.slug}/lich-phat-song?date={day["date"]}&amp;lang=en"' in html
 
 
-def test_guide_page_defaults_to_today_and_speaks_english(web_client: TestClient, busy_channel: Busy) -> None:
-    html = web_client.get(f"/kenh/{busy_channel.slug}/lich-phat-song?lang=en").text
+def test_guide_page_defaults_to_today_and_speaks_english(api_client: TestClient, busy_channel: Busy) -> None:
+    html = api_client.get(f"/kenh/{busy_channel.slug}/lich-phat-song?lang=en").text
     assert '<html lang="en">' in html
     assert "Programme guide for" in html
     assert "on now" in html
@@ -248,9 +248,9 @@ def test_guide_page_defaults_to_today_and_speaks_english(web_client: TestClient,
 
 @pytest.mark.parametrize("bad", ["2026-13-01", "9999-01-01", "hôm-nay", "2026-1-1x"])
 def test_guide_page_refuses_a_malformed_date_in_both_languages(
-    web_client: TestClient, busy_channel: Busy, bad: str
+    api_client: TestClient, busy_channel: Busy, bad: str
 ) -> None:
-    response = web_client.get(f"/kenh/{busy_channel.slug}/lich-phat-song", params={"date": bad})
+    response = api_client.get(f"/kenh/{busy_channel.slug}/lich-phat-song", params={"date": bad})
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("text/html")
     assert "Ngày không hợp lệ" in response.text
@@ -259,9 +259,9 @@ def test_guide_page_refuses_a_malformed_date_in_both_languages(
     assert "Traceback" not in response.text
 
 
-def test_guide_page_of_an_unknown_or_unpublished_channel(web_client: TestClient, main_channel: str) -> None:
-    assert web_client.get("/kenh/khong-co/lich-phat-song").status_code == 404
-    empty = web_client.get(f"/kenh/{main_channel}/lich-phat-song")
+def test_guide_page_of_an_unknown_or_unpublished_channel(api_client: TestClient, main_channel: str) -> None:
+    assert api_client.get("/kenh/khong-co/lich-phat-song").status_code == 404
+    empty = api_client.get(f"/kenh/{main_channel}/lich-phat-song")
     assert empty.status_code == 200
     assert "Chưa có lịch phát sóng cho ngày này." in empty.text
 
@@ -278,36 +278,36 @@ def _ico_sizes(data: bytes) -> list[int]:
     return sizes
 
 
-def test_favicon_as_svg_and_as_the_ico_browsers_ask_for(web_client: TestClient, main_channel: str) -> None:
-    ico = web_client.get("/favicon.ico")
+def test_favicon_as_svg_and_as_the_ico_browsers_ask_for(api_client: TestClient, main_channel: str) -> None:
+    ico = api_client.get("/favicon.ico")
     assert ico.status_code == 200
     assert ico.headers["content-type"] == "image/x-icon"
     assert _ico_sizes(ico.content) == [16, 32, 48]
-    svg = web_client.get("/static/favicon.svg")
+    svg = api_client.get("/static/favicon.svg")
     assert svg.headers["content-type"].startswith("image/svg+xml")
     assert svg.text.lstrip().startswith("<svg")
     for path in ("/", "/console", f"/kenh/{main_channel}/lich-phat-song"):
-        html = web_client.get(path).text
+        html = api_client.get(path).text
         assert '<link rel="icon" href="/favicon.ico"' in html
         assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
 
 
 @pytest.mark.parametrize(("seconds", "vi", "en"), [(24.0, "24 giây", "24 s"), (1800.0, "30 phút", "30 min")])
 def test_programme_page_says_its_duration_to_the_second_when_short(
-    web_client: TestClient, web_app: FastAPI, seconds: float, vi: str, en: str
+    api_client: TestClient, api_app: FastAPI, seconds: float, vi: str, en: str
 ) -> None:
-    programme_id = add_programme(web_app)
-    with state_of(web_app).sessionmaker() as session:
+    programme_id = add_programme(api_app)
+    with state_of(api_app).sessionmaker() as session:
         session.get_one(Programme, programme_id).duration = seconds
         session.commit()
-    assert f"Thời lượng: {vi}</p>" in web_client.get(f"/chuong-trinh/{programme_id}").text
-    assert f"Duration: {en}</p>" in web_client.get(f"/chuong-trinh/{programme_id}?lang=en").text
+    assert f"Thời lượng: {vi}</p>" in api_client.get(f"/chuong-trinh/{programme_id}").text
+    assert f"Duration: {en}</p>" in api_client.get(f"/chuong-trinh/{programme_id}?lang=en").text
 
 
 def test_the_guide_json_is_what_the_page_shows_and_stays_small(
-    web_client: TestClient, busy_channel: Busy
+    api_client: TestClient, busy_channel: Busy
 ) -> None:
-    response = web_client.get(f"/api/public/channels/{busy_channel.slug}/guide")
+    response = api_client.get(f"/api/public/channels/{busy_channel.slug}/guide")
     assert response.status_code == 200
     assert response.headers["cache-control"] == "public, max-age=5"
     body = response.json()
@@ -321,34 +321,34 @@ def test_the_guide_json_is_what_the_page_shows_and_stays_small(
     assert stops[:-1] == starts[1:]
     assert {line["kind"] for line in coming} == {"programme", "filler"}
     assert [line["programme_id"] for line in body["recent"]] == [str(busy_channel.programme_id)]
-    assert body["date"] == web_client.get(f"/api/channels/{busy_channel.slug}/epg").json()["date"]
-    day = web_client.get(f"/api/channels/{busy_channel.slug}/epg")
+    assert body["date"] == api_client.get(f"/api/channels/{busy_channel.slug}/epg").json()["date"]
+    day = api_client.get(f"/api/channels/{busy_channel.slug}/epg")
     assert len(response.content) * 20 < len(day.content)  # the whole day is ~700 lines
 
 
-def test_the_guide_json_of_an_unknown_channel_is_a_404(web_client: TestClient, main_channel: str) -> None:
+def test_the_guide_json_of_an_unknown_channel_is_a_404(api_client: TestClient, main_channel: str) -> None:
     for slug in ("khong-co", main_channel):  # no such channel; a channel never published
-        response = web_client.get(f"/api/public/channels/{slug}/guide")
+        response = api_client.get(f"/api/public/channels/{slug}/guide")
         assert response.status_code == 404
         assert response.json()["error"]["message"] == "Không tìm thấy kênh / Channel not found"
 
 
-def test_a_browser_at_an_unknown_address_gets_the_not_found_page(web_client: TestClient) -> None:
+def test_a_browser_at_an_unknown_address_gets_the_not_found_page(api_client: TestClient) -> None:
     html = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
-    page = web_client.get("/trang-khong-co", headers=html)
+    page = api_client.get("/trang-khong-co", headers=html)
     assert page.status_code == 404
     assert page.headers["content-type"].startswith("text/html")
     assert "Không tìm thấy trang" in page.text
     assert page.headers["x-frame-options"] == "SAMEORIGIN"
-    english = web_client.get("/kenh/a/b/c", params={"lang": "en"}, headers=html)
+    english = api_client.get("/kenh/a/b/c", params={"lang": "en"}, headers=html)
     assert english.status_code == 404
     assert '<html lang="en">' in english.text
-    web_client.cookies.clear()
+    api_client.cookies.clear()
     for path, headers in (("/trang-khong-co", {"Accept": "application/json"}), ("/api/khong-co", html)):
-        machine = web_client.get(path, headers=headers)  # scripts and API clients keep the envelope
+        machine = api_client.get(path, headers=headers)  # scripts and API clients keep the envelope
         assert machine.status_code == 404
         assert machine.json()["error"]["code"] == "not_found"
-    assert web_client.post("/trang-khong-co", headers=html).json()["error"]["code"] in (
+    assert api_client.post("/trang-khong-co", headers=html).json()["error"]["code"] in (
         "not_found",
         "method_not_allowed",
     )

@@ -36,10 +36,10 @@ def _lean(app: FastAPI) -> LeanMiddleware:
     return stack
 
 
-def test_the_page_from_memory_is_the_routes_page(web_client: TestClient, main_channel: str) -> None:
+def test_the_page_from_memory_is_the_routes_page(api_client: TestClient, main_channel: str) -> None:
     for path in ("/", f"/kenh/{main_channel}"):
-        lean = web_client.get(path)
-        routed = web_client.get(path, headers=OTHER_COOKIE)
+        lean = api_client.get(path)
+        routed = api_client.get(path, headers=OTHER_COOKIE)
         assert lean.status_code == routed.status_code == 200
         assert lean.content == routed.content, path
         assert lean.headers["content-type"] == routed.headers["content-type"] == "text/html; charset=utf-8"
@@ -51,16 +51,16 @@ def test_the_page_from_memory_is_the_routes_page(web_client: TestClient, main_ch
 
 
 def test_a_kept_page_holds_until_its_time_and_other_requests_go_to_the_route(
-    web_app: FastAPI, web_client: TestClient, main_channel: str
+    api_app: FastAPI, api_client: TestClient, main_channel: str
 ) -> None:
     path = f"/kenh/{main_channel}"
-    assert "Kênh Pháp luật" in web_client.get(path).text
-    with state_of(web_app).sessionmaker() as session:
+    assert "Kênh Pháp luật" in api_client.get(path).text
+    with state_of(api_app).sessionmaker() as session:
         session.scalars(select(Channel).where(Channel.slug == main_channel)).one().name = "Kênh Luật mới"
         session.commit()
-    assert "Kênh Pháp luật" in web_client.get(path).text  # kept a moment, as a shared cache would
-    assert "Kênh Luật mới" in web_client.get(path, headers=OTHER_COOKIE).text
-    lean = _lean(web_app)
+    assert "Kênh Pháp luật" in api_client.get(path).text  # kept a moment, as a shared cache would
+    assert "Kênh Luật mới" in api_client.get(path, headers=OTHER_COOKIE).text
+    lean = _lean(api_app)
     answer, headers = lean.answers[("page", main_channel)]
     lean.answers[("page", main_channel)] = (
         Answer(
@@ -68,14 +68,14 @@ def test_a_kept_page_holds_until_its_time_and_other_requests_go_to_the_route(
         ),
         headers,
     )  # its time is up
-    assert "Kênh Luật mới" in web_client.get(path).text
+    assert "Kênh Luật mới" in api_client.get(path).text
 
-    english = web_client.get(path, params={"lang": "en"})  # a query: the route, which sets the cookie
+    english = api_client.get(path, params={"lang": "en"})  # a query: the route, which sets the cookie
     assert '<html lang="en">' in english.text
     assert english.cookies.get("legaltv_lang") == "en"
-    assert '<html lang="en">' in web_client.get(path).text  # the cookie is sent back: the route again
-    web_client.cookies.clear()
-    missing = web_client.get("/kenh/khong-co-kenh-nay")
+    assert '<html lang="en">' in api_client.get(path).text  # the cookie is sent back: the route again
+    api_client.cookies.clear()
+    missing = api_client.get("/kenh/khong-co-kenh-nay")
     assert missing.status_code == 404
     assert "Không tìm thấy trang" in missing.text
 

@@ -7,6 +7,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from channel.app import create_app
@@ -14,8 +15,8 @@ from channel.audience import AUDIENCE
 from channel.migrate import upgrade
 from channel.reports.periods import span_of
 from channel.settings import Settings
-from channel.state import state_of
-from tests.channel.playout.helpers import seed_channel
+from channel.state import AppState, state_of
+from tests.channel.playout.helpers import Air, seed_channel
 from tests.pgschema import pg_schema_url
 from tests.redisdb import empty_redis_dbs
 
@@ -26,11 +27,16 @@ def _variants(master: str) -> list[str]:
     return [line for line in master.splitlines() if line and not line.startswith("#")]
 
 
-def _count(settings: Settings) -> None:
+def _on_air(settings: Settings) -> tuple[FastAPI, AppState, Air]:
+    """The app on `settings` (migrated) with a seeded channel on air."""
     upgrade(settings.resolved_database_url)
     app = create_app(settings)
     state = state_of(app)
-    air = seed_channel(state.sessionmaker, settings, store=state.store)
+    return app, state, seed_channel(state.sessionmaker, settings, store=state.store)
+
+
+def _count(settings: Settings) -> None:
+    app, state, air = _on_air(settings)
     recorder = state.part(AUDIENCE)
     with TestClient(app) as client:
         one = client.get(f"/live/{air.slug}/master.m3u8")
@@ -75,10 +81,7 @@ def test_counting_into_redis(tmp_path: Path, redis_url: str) -> None:
 
 def test_without_counting_the_master_stays_constant_and_cacheable(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "var", env="test", audience_counting=False)
-    upgrade(settings.resolved_database_url)
-    app = create_app(settings)
-    state = state_of(app)
-    air = seed_channel(state.sessionmaker, settings, store=state.store)
+    app, state, air = _on_air(settings)
     with TestClient(app) as client:
         one = client.get(f"/live/{air.slug}/master.m3u8")
         assert one.headers["cache-control"] == "public, max-age=60"
@@ -90,10 +93,7 @@ def test_without_counting_the_master_stays_constant_and_cacheable(tmp_path: Path
 @pytest.mark.parametrize("query", ["s=short", "s=" + "a" * 22 + "&x=1", "x=" + "a" * 22])
 def test_other_queries_go_to_the_routes(tmp_path: Path, query: str) -> None:
     settings = Settings(data_dir=tmp_path / "var", env="test")
-    upgrade(settings.resolved_database_url)
-    app = create_app(settings)
-    state = state_of(app)
-    air = seed_channel(state.sessionmaker, settings, store=state.store)
+    app, state, air = _on_air(settings)
     with TestClient(app) as client:
         answer = client.get(f"/live/{air.slug}/720p.m3u8?{query}")
         assert answer.status_code == 200  # the route ignores what it does not know

@@ -4,7 +4,6 @@ before, on SQLite and on PostgreSQL, also with many writers at once (threads, se
 from __future__ import annotations
 
 import itertools
-import threading
 import uuid
 from datetime import UTC, datetime
 
@@ -18,6 +17,7 @@ from channel.db import make_sessionmaker
 from channel.migrate import upgrade_engine
 from channel.models import CHAIN_HEAD_ID, GENESIS_HASH, AuditChainHead, AuditEvent
 from tests.channel.audit.conftest import PgSchema
+from tests.racing import all_at_once
 
 
 @pytest.fixture
@@ -95,25 +95,14 @@ def test_the_hash_covers_every_field_and_the_previous_hash() -> None:
 def test_concurrent_writers_on_postgresql_keep_one_valid_chain(pg: PgSchema) -> None:
     """Eight threads, each with its own connection, append 25 records each at once."""
     writers, each = 8, 25
-    start = threading.Barrier(writers)
-    failures: list[BaseException] = []
 
     def write(worker: int) -> None:
-        try:
-            start.wait(timeout=30)
-            with pg.sessions() as session:
-                for n in range(each):
-                    record(session, worker * 1000 + n)
-                    session.commit()
-        except BaseException as exc:  # reported below
-            failures.append(exc)
+        with pg.sessions() as session:
+            for n in range(each):
+                record(session, worker * 1000 + n)
+                session.commit()
 
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not failures, failures
+    all_at_once(write, writers, seconds=120)
     with pg.sessions() as session:
         seqs = session.scalars(select(AuditEvent.seq).order_by(AuditEvent.seq)).all()
         verdict = verify_chain(session)

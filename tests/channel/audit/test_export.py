@@ -6,9 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,8 +17,7 @@ from channel import audit
 from channel.audit.export import HEADER
 from channel.state import state_of
 from tests.channel.api_fixtures import ApiUser
-
-LEGALTV = str(Path(sys.executable).with_name("legaltv"))
+from tests.legaltv_cli import cli_env, run_cli
 
 
 def _seed(app: FastAPI, actor: uuid.UUID) -> None:
@@ -109,26 +105,14 @@ def test_the_cli_writes_the_same_file(
     _seed(api_app, api_users["admin"].user.id)
     settings = state_of(api_app).settings
     out = tmp_path / "nhat-ky.csv"
-    env = {**os.environ, "LEGALTV_ENV": "test", "LEGALTV_DATA_DIR": str(settings.data_dir)}
-    done = subprocess.run(
-        [LEGALTV, "audit", "export", "--from", "2026-11-30", "--to", "2026-12-01", "--output", str(out)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    env = cli_env(settings.data_dir)
+    done = run_cli(
+        "audit", "export", "--from", "2026-11-30", "--to", "2026-12-01", "--output", str(out), env=env
     )
     assert done.returncode == 0, done.stderr
     _, *rows = _rows(out.read_bytes())
     assert [row[8] for row in rows] == ["p-truoc", "p-sau", "'=HYPERLINK(1)"]
     assert [int(row[0]) for row in rows] == sorted(int(row[0]) for row in rows)
-    wrong = subprocess.run(
-        [LEGALTV, "audit", "export", "--from", "2026-12-02", "--to", "2026-12-01"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    wrong = run_cli("audit", "export", "--from", "2026-12-02", "--to", "2026-12-01", env=env)
     assert wrong.returncode == 2
     assert "--from/--to" in wrong.stderr

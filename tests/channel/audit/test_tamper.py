@@ -4,10 +4,9 @@ broken record and exits non-zero; a chain rewritten from the edit onwards is cau
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,13 +15,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from channel import audit
-from channel.audit.verify import Anchor, verify_chain
+from channel.audit.verify import Anchor, Break, verify_chain
 from channel.models import AuditEvent
 from tests.channel.audit.conftest import PgSchema
+from tests.legaltv_cli import cli_env, run_cli
 
 pytestmark = pytest.mark.postgres
-
-LEGALTV = str(Path(sys.executable).with_name("legaltv"))
 
 
 def _fill(pg: PgSchema, count: int = 6) -> None:
@@ -49,22 +47,17 @@ def _drop_trigger(pg: PgSchema) -> None:
     _sql(pg, "DROP TRIGGER audit_events_no_update_delete ON audit_events")
 
 
+def _break(pg: PgSchema, anchors: Iterable[Anchor] = ()) -> Break:
+    """Where verification finds the chain broken; the test fails if it finds the chain intact."""
+    with pg.sessions() as session:
+        broken = verify_chain(session, anchors=anchors).broken
+    assert broken is not None
+    return broken
+
+
 def _verify_cli(pg: PgSchema, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "LEGALTV_ENV": "test",
-        "LEGALTV_DATA_DIR": str(tmp_path / "var"),
-        "LEGALTV_DATABASE_URL": pg.url,
-        "LEGALTV_LOG_LEVEL": "INFO",
-    }
-    return subprocess.run(
-        [LEGALTV, "audit", "verify", *extra],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    env = cli_env(tmp_path / "var", LEGALTV_DATABASE_URL=pg.url, LEGALTV_LOG_LEVEL="INFO")
+    return run_cli("audit", "verify", *extra, env=env)
 
 
 def test_the_trigger_refuses_update_delete_and_truncate(pg: PgSchema) -> None:
@@ -93,34 +86,38 @@ def test_an_intact_chain_verifies_and_the_head_is_logged(pg: PgSchema, tmp_path:
     assert '"source": "verify"' in done.stderr
 
 
-def test_an_edited_record_is_found(pg: PgSchema, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("tampering", "reported"),
+    [
+        pytest.param(
+            'UPDATE audit_events SET changes = \'{"programme": "Chương trình khác"}\' WHERE seq = 3',
+            ("BROKEN at record #3", "edited", "2 records checked before it"),
+            id="edited",
+        ),
+        pytest.param(
+            "DELETE FROM audit_events WHERE seq = 4",
+            ("BROKEN at record #5", "deleted: record #4 is missing"),
+            id="deleted",
+        ),
+    ],
+)
+def test_an_edited_or_deleted_record_is_found(
+    pg: PgSchema, tmp_path: Path, tampering: str, reported: tuple[str, ...]
+) -> None:
     _fill(pg)
     _drop_trigger(pg)
-    _sql(pg, 'UPDATE audit_events SET changes = \'{"programme": "Chương trình khác"}\' WHERE seq = 3')
+    _sql(pg, tampering)
     done = _verify_cli(pg, tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "BROKEN at record #3" in done.stdout
-    assert "edited" in done.stdout
-    assert "2 records checked before it" in done.stdout
-
-
-def test_a_deleted_record_is_found(pg: PgSchema, tmp_path: Path) -> None:
-    _fill(pg)
-    _drop_trigger(pg)
-    _sql(pg, "DELETE FROM audit_events WHERE seq = 4")
-    done = _verify_cli(pg, tmp_path)
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert "BROKEN at record #5" in done.stdout
-    assert "deleted: record #4 is missing" in done.stdout
+    for words in reported:
+        assert words in done.stdout
 
 
 def test_records_deleted_from_the_end_are_found(pg: PgSchema) -> None:
     _fill(pg)
     _drop_trigger(pg)
     _sql(pg, "DELETE FROM audit_events WHERE seq >= 5")
-    with pg.sessions() as session:
-        broken = verify_chain(session).broken
-    assert broken is not None
+    broken = _break(pg)
     assert (broken.kind, broken.seq) == ("deleted", 5)
     assert "#5–#6 are missing (deleted from the end)" in broken.message
 
@@ -131,9 +128,7 @@ def test_an_inserted_or_reordered_record_is_found(pg: PgSchema) -> None:
     # reordered: two records swap places (their numbers are hashed, so each no longer matches)
     _sql(pg, "UPDATE audit_events SET seq = -seq WHERE seq IN (2, 3)")
     _sql(pg, "UPDATE audit_events SET seq = CASE seq WHEN -2 THEN 3 ELSE 2 END WHERE seq IN (-2, -3)")
-    with pg.sessions() as session:
-        broken = verify_chain(session).broken
-    assert broken is not None
+    broken = _break(pg)
     assert (broken.kind, broken.seq) == ("edited", 2)
 
 
@@ -156,8 +151,7 @@ def test_a_record_forged_with_a_correct_hash_is_found(pg: PgSchema) -> None:
         session.add(forged)  # straight in: not through audit.record
         session.flush()
         session.commit()
-        broken = verify_chain(session).broken
-    assert broken is not None
+    broken = _break(pg)
     assert (broken.kind, broken.seq) == ("inserted", 4)  # past the head the service recorded
 
 
@@ -180,8 +174,7 @@ def test_a_chain_rewritten_after_the_edit_is_caught_by_an_anchor(pg: PgSchema, t
         session.execute(text("UPDATE audit_chain_head SET hash = :h"), {"h": previous})
         session.commit()
         assert verify_chain(session).ok  # consistent in itself
-        broken = verify_chain(session, anchors=[Anchor(anchored.last_seq, anchored.last_hash)]).broken
-    assert broken is not None
+    broken = _break(pg, anchors=[Anchor(anchored.last_seq, anchored.last_hash)])
     assert (broken.kind, broken.seq) == ("anchor", 6)
     done = _verify_cli(pg, tmp_path, "--anchor", anchor)
     assert done.returncode == 1

@@ -3,9 +3,7 @@ audited MFA reset that is the last admin's way back in."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import select
@@ -16,21 +14,11 @@ from channel.db import make_engine, make_sessionmaker
 from channel.models import AuditEvent, MfaCredential, User, utcnow
 from channel.settings import Settings
 from tests.channel.api_fixtures import PASSWORD
-
-LEGALTV = str(Path(sys.executable).with_name("legaltv"))
+from tests.legaltv_cli import cli_env, run_cli
 
 
 def _run(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "LEGALTV_ENV": "test", "LEGALTV_DATA_DIR": str(data_dir)}
-    return subprocess.run(
-        [LEGALTV, "users", *args],
-        input=stdin,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_cli("users", *args, env=cli_env(data_dir), stdin=stdin)
 
 
 def test_users_with_several_roles_are_created_listed_and_reset(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from channel.state import state_of
 from channel.worker import create_celery
 from tests.channel.library.conftest import Library, sent_tasks
 from tests.channel.library.jobs import JobDb, job_db
+from tests.racing import all_at_once
 from transcoder.types import Beat
 
 NOW = datetime.now(UTC)  # jobs are created at the wall clock
@@ -141,23 +141,7 @@ def test_racing_sweepers_settle_a_stale_job_exactly_once(
 ) -> None:
     """Four API replicas' watchdogs wake at once over the same lost job: one re-queue, one task."""
     db.add_job(state=TranscodeState.RUNNING, heartbeat_at=LONG_AGO)
-    start = threading.Barrier(4)
-    results: list[list[Settled]] = []
-    errors: list[BaseException] = []
-
-    def replica() -> None:
-        try:
-            start.wait(timeout=10)
-            results.append(_sweep(db, celery, settings))
-        except BaseException as exc:  # reported below, in the test's thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=replica) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
+    results = all_at_once(lambda _: _sweep(db, celery, settings), 4, seconds=30)
     assert sorted(len(r) for r in results) == [0, 0, 0, 1]
     assert len(db.jobs()) == 2
     assert len(sent_tasks(settings)) == 1

@@ -17,7 +17,7 @@ from channel.settings import Settings
 from storage import Store
 from tests.channel.editorial.approvals import approve_programmes
 
-__all__ = ["Air", "description", "parse_strict", "seed_channel"]
+__all__ = ["Air", "add_ready_programme", "description", "new_channel", "parse_strict", "seed_channel"]
 
 
 def description(
@@ -47,6 +47,26 @@ def description(
     return data
 
 
+def new_channel(
+    profile: dict[str, Any],
+    *,
+    slug: str,
+    epoch: datetime,
+    window_seconds: float,
+    name: str = "Kênh Pháp luật",
+) -> Channel:
+    """A channel row (not yet added) whose only filler is the slate, for a test or a bench to schedule."""
+    return Channel(
+        id=uuid.uuid4(),
+        slug=slug,
+        name=name,
+        profile=profile,
+        filler_policy={"slate": True, "filler_programme_ids": []},
+        window_seconds=window_seconds,
+        epoch=epoch,
+    )
+
+
 def parse_strict(text: str) -> m3u8.M3U8:
     """Every playlist served is parsed with the m3u8 library in strict mode."""
     return m3u8.M3U8(text, strict=True)
@@ -62,8 +82,11 @@ class Air:
     published_at: datetime
 
 
-def _programme(session: Session, *, title: str, media: dict[str, Any]) -> uuid.UUID:
-    pid = uuid.uuid4()
+def add_ready_programme(
+    session: Session, *, title: str, media: dict[str, Any], pid: uuid.UUID | None = None
+) -> uuid.UUID:
+    """A transcoded programme row (`media` its description, stored under its first revision's prefix)."""
+    pid = pid or uuid.uuid4()
     session.add(
         Programme(
             id=pid,
@@ -96,19 +119,13 @@ def seed_channel(
     now = now or datetime.now(UTC)
     profile = default_profile(settings)
     with factory() as session:
-        channel = Channel(
-            id=uuid.uuid4(),
-            slug=slug,
-            name="Kênh Pháp luật",
-            profile=profile,
-            filler_policy={"slate": True, "filler_programme_ids": []},
-            window_seconds=60.0,
-            epoch=(now - timedelta(hours=3)).replace(microsecond=0),
+        channel = new_channel(
+            profile, slug=slug, epoch=(now - timedelta(hours=3)).replace(microsecond=0), window_seconds=60.0
         )
         session.add(channel)
         titles = ["Luật Giao thông", "Luật Đất đai", "Bộ luật Dân sự", "Luật Hôn nhân"]
         pids = [
-            _programme(
+            add_ready_programme(
                 session,
                 title=t,
                 media=description(

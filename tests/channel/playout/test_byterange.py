@@ -28,38 +28,45 @@ from fastapi import FastAPI
 from channel.app import create_app
 from channel.grid import default_profile
 from channel.migrate import upgrade
-from channel.models import Channel, Programme, ProgrammeStatus, ScheduleEntry
+from channel.models import Programme, ProgrammeStatus, ScheduleEntry
 from channel.playout import ensure_slate, publish_channel
 from channel.settings import Settings
 from channel.state import state_of
 from storage import LocalStore
 from tests.channel.editorial.approvals import approve_programmes
 from tests.channel.library.conftest import serving
+from tests.channel.playout.helpers import new_channel
 
 FPS, GOP_S, SEGMENT_S, SEGMENTS = 25, 2, 6, 3
 RUNG = "180p"
 
 
-def _encode(out: Path) -> list[Path]:
-    """An 18 s rendition as the transcoder's HLS packaging writes it: three 6 s segments of 2 s GOPs."""
-    out.mkdir(parents=True)
+def _ffmpeg(*args: str) -> str:
+    """ffmpeg (no banner, no stdin) run to its end; its log (the test fails with the tail if ffmpeg does)."""
     done = subprocess.run(
-        [
-            "ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-            "-f", "lavfi", "-i", f"testsrc2=s=320x180:r={FPS}:d={SEGMENTS * SEGMENT_S}",
-            "-f", "lavfi", "-i", f"sine=f=440:d={SEGMENTS * SEGMENT_S}:sample_rate=48000",
-            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-            "-g", str(FPS * GOP_S), "-keyint_min", str(FPS * GOP_S), "-sc_threshold", "0", "-flags", "+cgop",
-            "-c:a", "aac", "-ac", "2", "-b:a", "64k",
-            "-f", "hls", "-hls_time", str(SEGMENT_S), "-hls_playlist_type", "vod",
-            "-hls_segment_filename", str(out / "seg_%05d.ts"), str(out / "index.m3u8"),
-        ],
+        ["ffmpeg", "-hide_banner", "-nostdin", *args],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stderr
+
+
+def _encode(out: Path) -> list[Path]:
+    """An 18 s rendition as the transcoder's HLS packaging writes it: three 6 s segments of 2 s GOPs."""
+    out.mkdir(parents=True)
+    _ffmpeg(
+        "-loglevel", "error", "-y",
+        "-f", "lavfi", "-i", f"testsrc2=s=320x180:r={FPS}:d={SEGMENTS * SEGMENT_S}",
+        "-f", "lavfi", "-i", f"sine=f=440:d={SEGMENTS * SEGMENT_S}:sample_rate=48000",
+        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+        "-g", str(FPS * GOP_S), "-keyint_min", str(FPS * GOP_S), "-sc_threshold", "0", "-flags", "+cgop",
+        "-c:a", "aac", "-ac", "2", "-b:a", "64k",
+        "-f", "hls", "-hls_time", str(SEGMENT_S), "-hls_playlist_type", "vod",
+        "-hls_segment_filename", str(out / "seg_%05d.ts"), str(out / "index.m3u8"),
     )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
     return sorted(out.glob("seg_*.ts"))
 
 
@@ -143,15 +150,7 @@ def test_ffmpeg_plays_a_programme_cut_between_gops_then_the_slate(
 
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=60)  # aired a minute ago
     with state_of(app).sessionmaker() as session:
-        channel = Channel(
-            id=uuid.uuid4(),
-            slug="kenh-cat",
-            name="Kênh Cắt",
-            profile=profile,
-            filler_policy={"slate": True, "filler_programme_ids": []},
-            window_seconds=60.0,
-            epoch=start,
-        )
+        channel = new_channel(profile, slug="kenh-cat", name="Kênh Cắt", epoch=start, window_seconds=60.0)
         programme = Programme(
             id=pid, title="Luật Đất đai", status=ProgrammeStatus.READY, media=description,
             media_prefix=prefix, duration=18.0,
@@ -200,18 +199,7 @@ def _decode(url: str) -> str:
     and keeps asking for that range for every later segment on it (hls.c passes ``end_offset`` only
     for segments that have one), so ffmpeg-based players need it off for playlists with sub-segments.
     """
-    run = subprocess.run(
-        [
-            "ffmpeg", "-hide_banner", "-nostdin", "-v", "info", "-http_persistent", "0",
-            "-i", url, "-map", "0:v:0", "-f", "null", "-",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )  # fmt: skip
-    assert run.returncode == 0, run.stderr[-3000:]
-    return run.stderr
+    return _ffmpeg("-v", "info", "-http_persistent", "0", "-i", url, "-map", "0:v:0", "-f", "null", "-")
 
 
 def _frames(log: str) -> int:

@@ -23,14 +23,14 @@ from channel.app import create_app
 from channel.db import make_engine, make_sessionmaker
 from channel.grid import default_profile
 from channel.migrate import upgrade
-from channel.models import Channel, Programme, ProgrammeStatus, ScheduleEntry
+from channel.models import Programme, ProgrammeStatus, ScheduleEntry
 from channel.playout import ensure_slate, publish_channel
 from channel.playout.slate import expected_slate_description
 from channel.settings import Settings
 from channel.state import state_of
 from storage import LocalStore, Store
 from tests.channel.editorial.approvals import approve_programmes
-from tests.channel.playout.helpers import parse_strict
+from tests.channel.playout.helpers import new_channel, parse_strict
 from tests.clips import av_clip
 from tests.processes import serve_in_thread
 from transcoder.house import HouseFormat
@@ -123,15 +123,8 @@ def test_ffmpeg_plays_the_live_channel_across_programme_boundaries(
     engine = make_engine(settings.resolved_database_url)
     now = datetime.now(UTC)
     with make_sessionmaker(engine)() as session:
-        channel = Channel(
-            id=uuid.uuid4(),
-            slug="kenh-thu",
-            name="Kênh Thử",
-            profile=profile,
-            filler_policy={"slate": True, "filler_programme_ids": []},
-            window_seconds=12.0,
-            epoch=(now - timedelta(minutes=5)).replace(microsecond=0),
-        )
+        epoch = (now - timedelta(minutes=5)).replace(microsecond=0)
+        channel = new_channel(profile, slug="kenh-thu", name="Kênh Thử", epoch=epoch, window_seconds=12.0)
         session.add_all([channel, *programmes])
         start = now + timedelta(seconds=5)
         for p in programmes:

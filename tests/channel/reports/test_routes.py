@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from channel.audience import AUDIENCE, Beat
+from channel.audience.classify import Device, Referrer
 from channel.models import LegalDocument, Programme, Topic
 from channel.reports.tables import TABLES
 from channel.state import state_of
@@ -40,26 +41,24 @@ def counted(api_app: FastAPI) -> tuple[Air, int]:
         )
         session.commit()
     now_us = int(datetime.now(UTC).timestamp() * 1e6)
+
+    def watching(token: str, variant: str, referrer: Referrer, device: Device, slots: range) -> list[Beat]:
+        """One session's heartbeats, a 6 s slot apart back from now."""
+        return [
+            Beat(
+                token=token,
+                slug=air.slug,
+                variant=variant,
+                at_us=now_us - k * 6_000_000,
+                referrer=referrer,
+                device=device,
+            )
+            for k in slots
+        ]
+
     beats = [
-        Beat(
-            token="a" * 22,
-            slug=air.slug,
-            variant="720p",
-            at_us=now_us - k * 6_000_000,
-            referrer="site",
-            device="desktop",
-        )
-        for k in range(31)
-    ] + [
-        Beat(
-            token="b" * 22,
-            slug=air.slug,
-            variant="360p",
-            at_us=now_us - k * 6_000_000,
-            referrer="portal",
-            device="mobile",
-        )
-        for k in range(1, 9)
+        *watching("a" * 22, "720p", "site", "desktop", range(31)),
+        *watching("b" * 22, "360p", "portal", "mobile", range(1, 9)),
     ]
     with TestClient(api_app) as client:
         client.get(f"/live/{air.slug}/master.m3u8")  # loads the timeline into the playout's cache

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +17,7 @@ from channel.settings import Settings
 from channel.state import state_of
 from tests.channel.api_fixtures import ApiUser
 from tests.channel.playout.helpers import seed_channel
-from tests.web.service import LEGALTV
+from tests.legaltv_cli import run_cli
 
 MiB = 1024 * 1024
 
@@ -66,15 +65,9 @@ def test_a_strong_password_passes_and_a_weak_one_never_replaces_it(
 
 
 def test_the_cli_refuses_a_weak_first_admin(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [LEGALTV, "users", "create", "quantri", "--role", "admin", "--password-stdin"],
-        input="123456789012\n",
-        env={"PATH": "/usr/bin:/bin", "LEGALTV_ENV": "test", "LEGALTV_DATA_DIR": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    env = {"PATH": "/usr/bin:/bin", "LEGALTV_ENV": "test", "LEGALTV_DATA_DIR": str(tmp_path)}
+    weak = "123456789012\n"
+    done = run_cli("users", "create", "quantri", "--role", "admin", "--password-stdin", env=env, stdin=weak)
     assert done.returncode == 1
     assert "Mật khẩu quá dễ đoán" in done.stderr
     assert "too easy to guess" in done.stderr

@@ -21,7 +21,8 @@ from channel.settings import Settings
 from channel.stores import store_from_settings
 from tests.channel.playout.helpers import seed_channel
 from tests.channel.security.rawhttp import RawAnswer, chunked_flood, declared_only, trickle
-from tests.web.service import LEGALTV, Service, running_service
+from tests.legaltv_cli import LEGALTV
+from tests.web.service import Service, running_service
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -33,6 +32,7 @@ from channel.uploads.protocol import Creation
 from channel.uploads.state import PartsStore
 from storage import MIN_PART_BYTES, LocalStore
 from tests.channel.uploads.conftest import ROOMY, Clock, Recorder, user_ids
+from tests.racing import all_at_once
 from tests.s3server import S3Server, s3_server
 from tests.storage.conftest import make_s3_store
 
@@ -349,21 +349,7 @@ def test_replicas_sweeping_at_once_free_each_upload_once(local: Harness) -> None
     for info in expired:
         _append(local, info, _pieces(b"12345")())
     local.clock.advance(timedelta(days=2))
-    reports: list[tuple[str, ...]] = []
-    errors: list[BaseException] = []
-
-    def sweep_once() -> None:
-        try:
-            reports.append(sweep(local.service, local.clock()).swept)
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=sweep_once) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    reports = all_at_once(lambda _: sweep(local.service, local.clock()).swept, 3, seconds=60)
     swept = [upload_id for report in reports for upload_id in report]
     assert sorted(swept) == sorted(info.id for info in expired)  # each exactly once
     assert _tail_keys(local.store) == []

@@ -80,10 +80,10 @@ def test_a_kept_page_holds_until_its_time_and_other_requests_go_to_the_route(
     assert "Không tìm thấy trang" in missing.text
 
 
-def test_a_page_past_the_compiled_timeline_still_answers(web_app: FastAPI, busy_channel: Busy) -> None:
+def test_a_page_past_the_compiled_timeline_still_answers(api_app: FastAPI, busy_channel: Busy) -> None:
     """Off the timeline (it ran out, nobody republished) the page holds for its usual time, not an error;
     on it, until the programme on air ends."""
-    route = next(r for r in _lean(web_app).routes if isinstance(r, ViewerPageRoute))
+    route = next(r for r in _lean(api_app).routes if isinstance(r, ViewerPageRoute))
     live = route.playout.get(busy_channel.slug)
     now = time.time()
     on_air = route._render(busy_channel.slug, now)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
 import shutil
 import signal
 import subprocess
@@ -27,12 +28,14 @@ from channel.ingest.encoder import LiveRun
 from channel.ingest.feeds import Admitted, Feeds
 from channel.ingest.rtmp import NginxRtmp, PublishGate, nginx_rtmp_config
 from channel.live.recording import due_events, record_event
+from channel.models import Programme
 from channel.playout.livemarks import LiveMarks
 from channel.settings import Settings
 from channel.stores import store_from_settings
+from playlist import render_static_vod
 from storage import StorageError, Store
 
-__all__ = ["GUARD_EVERY_S", "RECORD_EVERY_S", "Ingest", "run_ingest"]
+__all__ = ["GUARD_EVERY_S", "RECORD_EVERY_S", "Ingest", "run_ingest", "store_rendition_playlists"]
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,22 @@ log = logging.getLogger(__name__)
 RECORD_EVERY_S = 5.0
 #: how often running feeds' keys are checked again (a revoked key cuts its feed within this)
 GUARD_EVERY_S = 2.0
+
+
+def store_rendition_playlists(store: Store, programme: Programme) -> None:
+    """A recording's `<rung>/index.m3u8`, which its master names: the recording copies segments only,
+    and without these no player can load a catch-up's variants (hls.js in Chromium got 404s)."""
+    media, prefix = programme.media, programme.media_prefix
+    if media is None or prefix is None:
+        return
+    for rendition in media["renditions"]:
+        folder = posixpath.dirname(rendition["playlist"])
+        segments = [
+            (round(seconds * 1_000_000), posixpath.relpath(key, folder))
+            for seconds, key in zip(media["segment_durations"], rendition["segments"], strict=True)
+        ]
+        text = render_static_vod(segments, target_duration=int(media["target_duration"]))
+        store.put_bytes(f"{prefix}{rendition['playlist']}", text.encode())
 
 
 class Ingest:
@@ -196,9 +215,11 @@ class Ingest:
         with self.feeds.sessions() as session:
             for event in due_events(session, now=datetime.now(UTC), after=after):
                 try:
-                    if record_event(
+                    recorded = record_event(
                         session, store=self.store, event=event, live=self.marks.rule, now=datetime.now(UTC)
-                    ):
+                    )
+                    if recorded is not None:
+                        store_rendition_playlists(self.store, recorded)
                         done += 1
                 except (StorageError, SQLAlchemyError) as exc:
                     session.rollback()

@@ -273,6 +273,10 @@ def test_rtmp_contribution_airs_live_with_slate_on_loss_and_a_wrong_key_refused(
     assert programme.media_prefix is not None
     first = state.store.read_bytes(f"{programme.media_prefix}180p/seg_00000.ts")
     assert first[:1] == b"G"  # MPEG-TS sync byte: the bytes that aired, not re-encoded
+    index = state.store.read_bytes(f"{programme.media_prefix}180p/index.m3u8").decode()
+    listed = [line for line in index.splitlines() if line and not line.startswith("#")]
+    assert listed == [f"seg_{i:05d}.ts" for i in range(20)]  # what the master names, for players
+    assert "#EXT-X-ENDLIST" in index
     unapproved = channel.client.get(f"/api/programmes/{programme.id}/master.m3u8")
     assert unapproved.status_code == 404  # like every programme: viewers see it once an editor approves it
     with state.sessionmaker() as session:

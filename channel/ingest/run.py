@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 RECORD_EVERY_S = 5.0
 #: how often running feeds' keys are checked again (a revoked key cuts its feed within this)
 GUARD_EVERY_S = 2.0
+#: how long the SRT listener probes a new caller's stream: just over the 2 s keyframe interval asked of
+#: publishers (ffmpeg's default, 5 s, kept an SRT feed off air ~4 segments after a reconnect, not 2)
+SRT_PROBE_US = 2_500_000
 
 
 def store_rendition_playlists(store: Store, programme: Programme) -> None:
@@ -149,6 +152,8 @@ class Ingest:
                     "-hide_banner",
                     "-loglevel",
                     "error",
+                    "-analyzeduration",
+                    str(SRT_PROBE_US),
                     "-i",
                     url,
                     "-map",

@@ -1,6 +1,6 @@
 """A live event watched in Chromium: hls.js plays the channel programme → live → programme while ffmpeg
-publishes in real time over RTMP (nginx-rtmp) or SRT into `legaltv ingest`; then the event's catch-up
-programme plays too.
+publishes in real time over RTMP (nginx-rtmp) or SRT into `legaltv ingest`, killed mid-event (the
+slate airs) and connecting again (the feed airs again); then the event's catch-up programme plays.
 
 The page itself measures what a viewer sees: hls.js's `FRAG_CHANGED` says which source is on screen
 (a programme's segments, the event's `live/<event>/…`, a slate), `waiting`/`playing` and `currentTime`
@@ -14,9 +14,10 @@ schedules its own event.
 
 from __future__ import annotations
 
+import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -55,7 +56,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(400)]
 
 D = 2.0  # segment seconds
 CLIP_SECONDS = 8
-EVENT_SECONDS = 16
+EVENT_SECONDS = 24
+KILL_AT = timedelta(seconds=4)  # into the event, the publisher dies (slate from two segments on)
+BACK_AT = timedelta(seconds=10)  # and connects again (live from within two segments, and its start)
+ENCODER_START = 3.0  # seconds the ingest's encoder takes to start on a new contribution
 ADMIN, EDITOR, PASSWORD = "quantri", "bientap-truc-tiep", "mật-khẩu-trực-tiếp-dài-2026"
 SLUG = "kenh-truc-tiep"
 CHANNEL_NAME = "Kênh Pháp luật"
@@ -222,7 +226,7 @@ class ServedPlaylists:
         self.variants = {line.split("?", 1)[0]: urljoin(master_url, line) for line in lines}
         assert len(self.variants) == 2, master.text
         self.monitor = ReloadMonitor()
-        self.live_listed = 0
+        self.listed: dict[int, tuple[datetime, Source]] = {}  # media sequence number → (PDT, source)
 
     def reload(self) -> None:
         lists = {}
@@ -231,8 +235,12 @@ class ServedPlaylists:
             assert answer.status_code == 200, f"{url}: {answer.status_code} {answer.text}"
             lists[name] = read_media(answer.text)
         self.monitor.check(lists, same_instant=False)
-        newest = next(iter(lists.values()))
-        self.live_listed = max(self.live_listed, sum(_source(s.uri) == "live" for s in newest.segments))
+        for segment in next(iter(lists.values())).segments:
+            self.listed[segment.msn] = (segment.pdt, _source(segment.uri))
+
+    def sources(self, since: datetime, until: datetime) -> list[Source]:
+        """The sources listed for the segments starting in [since, until)."""
+        return [src for _, (pdt, src) in sorted(self.listed.items()) if since <= pdt < until]
 
     def close(self) -> None:
         self.http.close()
@@ -284,14 +292,51 @@ def _longest_stall_ms(log: dict[str, Any], *, until_ms: float) -> tuple[float, f
     return waited, still
 
 
-def _watch(page: Page, studio: Studio, event: dict[str, Any]) -> dict[str, Any]:
-    """Reload the served playlists every 0.5 s until the page has played the programme after the event
-    for a few seconds (or the deadline); returns the page's log."""
+@dataclass
+class Feed:
+    """The test's publisher: connected before the event, killed `KILL_AT` into it, back at `BACK_AT`;
+    a caller that fails (the SRT listener still holds the dead one) calls again, as encoders do."""
+
+    connect: Callable[[], subprocess.Popen[bytes]]
+    start: datetime
+    end: datetime
+    process: subprocess.Popen[bytes] | None = None
+    killed: datetime | None = None
+    back: datetime | None = None
+    retries: int = 0
+
+    def step(self) -> None:
+        now = datetime.now(UTC)
+        if now >= self.end:  # the key closes with the event
+            self.stop()
+        elif self.process is None and self.killed is None:
+            self.process = self.connect()
+        elif self.killed is None and now >= self.start + KILL_AT:
+            self.stop()
+            self.killed = datetime.now(UTC)
+        elif self.process is None and self.back is None and now >= self.start + BACK_AT:
+            self.process = self.connect()
+            self.back = datetime.now(UTC)
+        elif self.process is not None and self.process.poll() is not None:
+            self.process = self.connect()  # refused or dropped: call again
+            self.retries += 1
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+
+def _watch(page: Page, studio: Studio, event: dict[str, Any], feed: Feed) -> dict[str, Any]:
+    """Reload the served playlists every 0.5 s, kill and reconnect the publisher, until the page has
+    played the programme after the event for a few seconds (or the deadline); returns the page's log."""
     end = datetime.fromisoformat(event["event"]["end"])
     served = ServedPlaylists(studio.service)
     deadline = end + timedelta(seconds=30)
     try:
         while datetime.now(UTC) < deadline:
+            feed.step()
             served.reload()
             log: dict[str, Any] = page.evaluate("() => window.liveLog")
             runs = _collapsed(log["frags"])
@@ -300,13 +345,22 @@ def _watch(page: Page, studio: Studio, event: dict[str, Any]) -> dict[str, Any]:
                 if time.time() * 1000 - after > 3 * D * 1000:
                     break
             time.sleep(0.5)
-        assert served.monitor.reloads > 40, served.monitor.reloads
-        assert served.live_listed >= 3, "the served playlists never listed the feed"
     finally:
+        feed.stop()
         served.close()
+    assert served.monitor.reloads > 40, served.monitor.reloads
+    assert feed.killed is not None, "the publisher was never killed"
+    assert feed.back is not None, "the publisher never came back"
+    start = datetime.fromisoformat(event["event"]["start"])
+    again = [pdt for pdt, src in served.listed.values() if src == "live" and pdt >= feed.back]
     final: dict[str, Any] = page.evaluate("() => window.liveLog")
     final["now"] = time.time() * 1000
-    final["reloads"] = served.monitor.reloads
+    final["listed"] = {
+        "before": served.sources(start, feed.killed),
+        "lost": served.sources(feed.killed + timedelta(seconds=2 * D), feed.back),
+        "back_after_s": (min(again) - feed.back).total_seconds() if again else None,
+        "retries": feed.retries,
+    }
     return final
 
 
@@ -330,43 +384,64 @@ def test_hls_js_plays_programme_live_programme_then_the_catch_up(
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2 * CLIP_SECONDS + 6)
     event = schedule_event(studio, start=start, seconds=EVENT_SECONDS)
     air_around(studio, event)
-    if transport == "rtmp":
-        wait_rtmp_ready(studio.ingest)
-        feed = publisher(rtmp_url(studio.ingest, event), fmt="flv")
-    else:
-        wait_srt_ready(studio.ingest)
-        feed = publisher(srt_url(studio.ingest, event), fmt="mpegts")
+    ingest = studio.ingest
+
+    def connect() -> subprocess.Popen[bytes]:
+        if transport == "rtmp":
+            wait_rtmp_ready(ingest)
+            return publisher(rtmp_url(ingest, event), fmt="flv")
+        wait_srt_ready(ingest)
+        return publisher(srt_url(ingest, event), fmt="mpegts")
+
+    feed = Feed(
+        connect,
+        start=datetime.fromisoformat(event["event"]["start"]),
+        end=datetime.fromisoformat(event["event"]["end"]),
+    )
+    feed.step()
     context = browser.new_context()
     context.add_init_script(RECORDER)
-    page = context.new_page()
     try:
+        page = context.new_page()
         page.goto(f"{studio.service.base_url}/embed/{SLUG}")
         page.wait_for_function("() => window.legaltvPlayer && window.legaltvPlayer.engine === 'hls.js'")
-        log = _watch(page, studio, event)
-    finally:
-        feed.kill()
-        feed.wait()
-    runs = _collapsed(log["frags"])
-    played = runs[runs.index("programme") :] if "programme" in runs else runs
-    waited, still = _longest_stall_ms(log, until_ms=log["now"])
-    print(f"{transport}: played {runs}; longest waiting {waited:.0f} ms, currentTime still {still:.0f} ms")
-    trail = [(f["t"], f["url"]) for f in log["frags"]]
-    assert not log["fatal"], f"fatal hls.js errors: {log['errors']}\n{trail}"
-    assert played[0] == "programme", runs
-    assert played[-1] == "programme", runs
-    assert "live" in played, runs
-    assert set(played[1:-1]) <= {"live", "slate"}, runs
-    event_id = event["event"]["id"]
-    live_urls = [f["url"] for f in log["frags"] if _source(f["url"]) == "live"]
-    assert all(f"/live/{event_id}/" in url for url in live_urls), live_urls[:3]
-    assert len(live_urls) >= 3, live_urls
-    assert waited <= D * 1000, f"a stall of {waited:.0f} ms: {log['events']}"
-    assert still <= D * 1000 + 500, f"currentTime stood still {still:.0f} ms"
+        log = _watch(page, studio, event, feed)
+        runs = _collapsed(log["frags"])
+        played = runs[runs.index("programme") :] if "programme" in runs else runs
+        waited, still = _longest_stall_ms(log, until_ms=log["now"])
+        print(
+            f"{transport}: played {runs}; longest waiting {waited:.0f} ms, currentTime still {still:.0f} ms"
+        )
+        trail = [(f["t"], f["url"]) for f in log["frags"]]
+        listed = log["listed"]
+        print(f"{transport}: listed {listed}")
+        assert not log["fatal"], f"fatal hls.js errors: {log['errors']}\n{trail}"
+        assert "live" in listed["before"], listed
+        assert listed["lost"], listed
+        assert set(listed["lost"]) == {"slate"}, f"the feed listed two segments after it died: {listed}"
+        assert listed["back_after_s"] is not None, f"never live again after reconnecting: {listed}"
+        assert listed["back_after_s"] <= 2 * D + ENCODER_START, f"live again too late: {listed}"
+        assert played[0] == "programme", runs
+        assert played[-1] == "programme", runs
+        assert "live" in played, runs
+        assert set(played[1:-1]) <= {"live", "slate"}, runs
+        assert "slate" in played[played.index("live") :], (
+            f"the slate never played after the feed died: {runs}"
+        )
+        assert played.count("live") >= 2, f"the feed did not play again after reconnecting: {runs}"
+        event_id = event["event"]["id"]
+        live_urls = [f["url"] for f in log["frags"] if _source(f["url"]) == "live"]
+        assert all(f"/live/{event_id}/" in url for url in live_urls), live_urls[:3]
+        assert len(live_urls) >= 3, live_urls
+        assert len(log["samples"]) > 4 * EVENT_SECONDS, "the page did not sample the player"
+        assert waited <= D * 1000, f"a stall of {waited:.0f} ms: {log['events']}"
+        assert still <= D * 1000, f"currentTime stood still {still:.0f} ms"
 
-    # after the event: its catch-up programme, approved by an editor, plays from its page
-    recorded = _recording(studio, event)
-    _approve(studio.editor, recorded)
-    page.goto(f"{studio.service.base_url}/chuong-trinh/{recorded}")
-    page.wait_for_function("() => window.legaltvPlayer.video.currentTime > 3", timeout=20_000)
-    assert not page.evaluate("() => window.liveLog.fatal"), "fatal hls.js error on the catch-up"
-    context.close()
+        # after the event: its catch-up programme, approved by an editor, plays from its page
+        recorded = _recording(studio, event)
+        _approve(studio.editor, recorded)
+        page.goto(f"{studio.service.base_url}/chuong-trinh/{recorded}")
+        page.wait_for_function("() => window.legaltvPlayer.video.currentTime > 3", timeout=20_000)
+        assert not page.evaluate("() => window.liveLog.fatal"), "fatal hls.js error on the catch-up"
+    finally:
+        context.close()

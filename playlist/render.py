@@ -12,7 +12,7 @@ channel therefore always say EXT-X-VERSION 4, whether a byte range is in the win
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -331,10 +331,15 @@ def render_variant_master(
 
 
 def render_static_vod(
-    segments: Sequence[tuple[int, str]], *, target_duration: int, map_uri: str | None = None
+    segments: Sequence[tuple[int, str]],
+    *,
+    target_duration: int,
+    map_uri: str | None = None,
+    discontinuities: Collection[int] = (),
 ) -> str:
     """A complete VOD media playlist of fixed segments, given as (duration µs, URI), e.g. one rendition
-    of a transcoded programme; ``map_uri`` is the fMP4 initialisation section."""
+    of a transcoded programme; ``map_uri`` is the fMP4 initialisation section; the segments at the
+    positions in ``discontinuities`` follow a change of encoder (a recorded live event's feed and slate)."""
     lines = [
         tags.EXTM3U,
         f"{tags.VERSION}{media_version(uses_map=map_uri is not None)}",
@@ -345,7 +350,9 @@ def render_static_vod(
     ]
     if map_uri is not None:
         lines.append(f'{tags.MAP}URI="{map_uri}"')
-    for duration_us, uri in segments:
+    for i, (duration_us, uri) in enumerate(segments):
+        if i in discontinuities:
+            lines.append(tags.DISCONTINUITY)
         lines.append(tags.extinf(duration_us))
         lines.append(uri)
     lines.append(tags.ENDLIST)

@@ -25,7 +25,7 @@ from storage import StorageError, Store
 from transcoder.house import HouseFormat
 from transcoder.live import LIST_NAME, LiveEncode, aligned_segment, build_live_encode, parse_segment_list
 
-__all__ = ["MARK_MARGIN_S", "EventFeed", "LiveRun", "first_index_at"]
+__all__ = ["MARK_MARGIN_S", "STOP_WAIT_S", "EventFeed", "LiveRun", "first_index_at"]
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,8 @@ MARK_MARGIN_S = 0.5
 #: the first boundary an encode starts at is at least this far ahead (ffmpeg needs time to open)
 _START_AHEAD_S = 0.6
 _POLL_S = 0.1
+#: how long a stopped encode may take to end on SIGTERM before it is killed
+STOP_WAIT_S = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +128,9 @@ class LiveRun:
                     break
                 if self._stop.is_set() or self.clock() > end_s:
                     proc.terminate()
-                    proc.wait(timeout=10)
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        # blocked reading a publisher that left, ffmpeg ends only at its read timeout
+                        proc.wait(timeout=STOP_WAIT_S)
                     self._collect(first, seen, stored)
                     break
                 time.sleep(_POLL_S)

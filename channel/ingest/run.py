@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 RECORD_EVERY_S = 5.0
 #: how often running feeds' keys are checked again (a revoked key cuts its feed within this)
 GUARD_EVERY_S = 2.0
+#: how long the SRT listener probes a new caller's stream: just over the 2 s keyframe interval asked of
+#: publishers (ffmpeg's default, 5 s, kept an SRT feed off air ~4 segments after a reconnect, not 2)
+SRT_PROBE_US = 2_500_000
 
 
 class Ingest:
@@ -130,6 +133,8 @@ class Ingest:
                     "-hide_banner",
                     "-loglevel",
                     "error",
+                    "-analyzeduration",
+                    str(SRT_PROBE_US),
                     "-i",
                     url,
                     "-map",
@@ -196,9 +201,10 @@ class Ingest:
         with self.feeds.sessions() as session:
             for event in due_events(session, now=datetime.now(UTC), after=after):
                 try:
-                    if record_event(
+                    recorded = record_event(
                         session, store=self.store, event=event, live=self.marks.rule, now=datetime.now(UTC)
-                    ):
+                    )
+                    if recorded is not None:
                         done += 1
                 except (StorageError, SQLAlchemyError) as exc:
                     session.rollback()

@@ -10,7 +10,9 @@ see it and a channel airs it once an editor approves it.
 from __future__ import annotations
 
 import logging
+import posixpath
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,11 +23,11 @@ from sqlalchemy.orm import Session
 from channel.folding import programme_search_text
 from channel.models import Channel, LiveEvent, LiveStatus, Programme, ProgrammeStatus, Rendition
 from channel.playout.versions import latest_playout
-from playlist import LiveRule, Timeline, decide, live_source_id, timeline_from_dict
+from playlist import LiveRule, Timeline, decide, live_source_id, render_static_vod, timeline_from_dict
 from storage import Store
 from transcoder.house import AUDIO_CODEC, HouseFormat
 
-__all__ = ["Aired", "aired_segments", "due_events", "record_event"]
+__all__ = ["Aired", "aired_segments", "discontinuities", "due_events", "record_event"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,13 @@ class Aired:
     duration_us: int
     keys: dict[str, str]
     live: bool
+    index: int  # the event's segment number: n covers [start + n·D, start + (n+1)·D)
+
+    def continues(self, previous: Aired) -> bool:
+        """Whether this segment's timestamps follow on from ``previous`` (one run of the feed's encoder):
+        every other join, feed to slate, slate to feed, slate to slate, feed back after a loss, is an
+        EXT-X-DISCONTINUITY in the recording's playlists."""
+        return self.live and previous.live and self.index == previous.index + 1
 
 
 def aired_segments(timeline: Timeline, *, event_id: str, live: LiveRule, at_us: int) -> list[Aired]:
@@ -55,8 +64,13 @@ def aired_segments(timeline: Timeline, *, event_id: str, live: LiveRule, at_us: 
                 name: item.source.segment_key(name, index) if from_feed else item.source.gap_key(name, index)
                 for name in item.source.segment_templates
             }
-            out.append(Aired(duration_us=item.duration_us(j), keys=keys, live=from_feed))
+            out.append(Aired(duration_us=item.duration_us(j), keys=keys, live=from_feed, index=index))
     return out
+
+
+def discontinuities(aired: Sequence[Aired]) -> list[int]:
+    """Positions of the segments that do not continue the one before them (`Aired.continues`)."""
+    return [i for i in range(1, len(aired)) if not aired[i].continues(aired[i - 1])]
 
 
 def _description(house: HouseFormat, aired: list[Aired]) -> dict[str, Any]:
@@ -87,7 +101,25 @@ def _description(house: HouseFormat, aired: list[Aired]) -> dict[str, Any]:
         "thumbnails": [],
         "master": "master.m3u8",
         "recorded_from": "live",
+        "discontinuities": discontinuities(aired),
     }
+
+
+def _store_playlists(store: Store, prefix: str, description: Mapping[str, Any]) -> None:
+    """Each rung's `index.m3u8`, which the programme's master names (the segments are copies, the
+    playlists are written here), with a discontinuity wherever the encoder changed."""
+    for rendition in description["renditions"]:
+        folder = posixpath.dirname(rendition["playlist"])
+        segments = [
+            (round(seconds * 1_000_000), posixpath.relpath(key, folder))
+            for seconds, key in zip(description["segment_durations"], rendition["segments"], strict=True)
+        ]
+        text = render_static_vod(
+            segments,
+            target_duration=int(description["target_duration"]),
+            discontinuities=frozenset(description["discontinuities"]),
+        )
+        store.put_bytes(f"{prefix}{rendition['playlist']}", text.encode())
 
 
 def due_events(session: Session, *, now: datetime, after: timedelta) -> list[LiveEvent]:
@@ -139,6 +171,7 @@ def record_event(
         for name, key in segment.keys.items():
             store.put_bytes(f"{prefix}{name}/seg_{i:05d}.{house.segment_extension}", store.read_bytes(key))
     description = _description(house, aired)
+    _store_playlists(store, prefix, description)  # before the programme is ready: its master names them
     documents = [str(d) for d in event.legal_documents]
     programme = Programme(
         id=programme_id,

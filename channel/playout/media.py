@@ -28,8 +28,9 @@ SHORT = "public, max-age=60"
 #: a redirect to the public media base may be kept an hour (the base is a setting: it may change)
 BASE_REDIRECT = "public, max-age=3600"
 _PROXIED = (".m3u8", ".vtt", ".json")
-#: only what viewers may fetch: transcoded programmes and slates; never uploaded sources or scratch files
-PUBLIC_PREFIXES = ("programmes/", "slates/")
+#: only what viewers may fetch: transcoded programmes, slates and live events' segments (the live
+#: playlists list them); never uploaded sources or scratch files
+PUBLIC_PREFIXES = ("programmes/", "slates/", "live/")
 NOT_FOUND = {"code": "not_found", "message": "Không tìm thấy tệp / File not found"}
 
 

@@ -8,7 +8,6 @@ it reconnects; a wrong key (RTMP) or passphrase (SRT) is refused.
 
 from __future__ import annotations
 
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,7 +22,6 @@ from sqlalchemy import select
 
 from channel.app import create_app
 from channel.ingest import Ingest
-from channel.ingest.feeds import Feeds
 from channel.migrate import upgrade
 from channel.models import Channel as ChannelRow
 from channel.models import LiveEvent, Programme, ProgrammeStatus, Role
@@ -35,8 +33,18 @@ from channel.state import state_of
 from playlist import LiveRule, Timeline, Track, render_media, timeline_from_dict
 from tests.channel.api_fixtures import ApiUser, sign_in
 from tests.channel.editorial.approvals import approve_live_event, approve_programmes
+from tests.channel.ingest.harness import (
+    ReloadMonitor,
+    ingest_ports,
+    live_uris,
+    publisher,
+    rtmp_url,
+    running_ingest,
+    srt_url,
+    wait_rtmp_ready,
+    wait_srt_ready,
+)
 from tests.playlist.hls_check import MediaPlaylist, read_media
-from tests.processes import free_port
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.slow
@@ -82,8 +90,7 @@ class Channel:
     ingest: Ingest
     marks: LiveMarks
     channel_id: uuid.UUID | None = None
-    seen: dict[tuple[str, int], tuple[str, int, int, datetime]] = field(default_factory=dict)
-    previous: dict[str, MediaPlaylist] = field(default_factory=dict)
+    monitor: ReloadMonitor = field(default_factory=ReloadMonitor)
 
     def event(self, *, starts_in: float, lasts: float) -> dict[str, Any]:
         now = datetime.now(UTC)
@@ -146,24 +153,13 @@ class Channel:
     def reload(self, timeline: Timeline, rule: LiveRule) -> dict[str, MediaPlaylist]:
         """Every variant's live playlist now, checked against every earlier reload (§6.2.1–6.2.2)."""
         now = datetime.now(UTC)
-        lists = {}
-        for name in RUNGS:
-            pl = read_media(render_media(timeline, track=Track.video(name), at=now, window_s=20.0, live=rule))
-            for s in pl.segments:
-                seen = (s.uri, s.duration_ms, s.discontinuity, s.pdt)
-                assert self.seen.setdefault((name, s.msn), seen) == seen, f"{name} segment {s.msn} changed"
-            before = self.previous.get(name)
-            if before is not None:
-                assert pl.media_sequence >= before.media_sequence
-                assert pl.segments[-1].msn >= before.segments[-1].msn
-                dropped = pl.media_sequence - before.media_sequence
-                assert before.discontinuity_sequence + sum(
-                    s.tagged for s in before.segments[1 : dropped + 1]
-                ) == pl.discontinuity_sequence or dropped >= len(before.segments)
-            self.previous[name] = pl
-            lists[name] = pl
-        shapes = {tuple((s.msn, s.duration_ms, s.pdt) for s in pl.segments) for pl in lists.values()}
-        assert len(shapes) == 1, "variants disagree"
+        lists = {
+            name: read_media(
+                render_media(timeline, track=Track.video(name), at=now, window_s=20.0, live=rule)
+            )
+            for name in RUNGS
+        }
+        self.monitor.check(lists)
         return lists
 
 
@@ -177,10 +173,7 @@ def channel(tmp_path: Path) -> Iterator[Channel]:
         gop_seconds=1.0,
         live_grace_seconds=1.5,
         live_key_lead_seconds=60.0,
-        ingest_bind="127.0.0.1",
-        ingest_rtmp_port=free_port(),
-        ingest_srt_port=free_port(),
-        ingest_control_port=free_port(),
+        **ingest_ports(),
     )
     upgrade(settings.resolved_database_url)
     app = create_app(settings)
@@ -198,14 +191,9 @@ def channel(tmp_path: Path) -> Iterator[Channel]:
             channel_name="Kênh Pháp luật",
             workdir=tmp_path / "slate",
         )
-        ingest = Ingest(
-            settings,
-            feeds=Feeds(state.sessionmaker, settings),
-            store=state.store,
-            workdir=tmp_path / "ingest",
-        )
-        ingest.start()
-        try:
+        with running_ingest(
+            settings, sessions=state.sessionmaker, store=state.store, workdir=tmp_path / "ingest"
+        ) as ingest:
             yield Channel(
                 settings=settings,
                 client=client,
@@ -214,27 +202,6 @@ def channel(tmp_path: Path) -> Iterator[Channel]:
                 ingest=ingest,
                 marks=LiveMarks(state.store, grace_seconds=settings.live_grace_seconds),
             )
-        finally:
-            ingest.stop()
-
-
-def publisher(url: str, *, fmt: str) -> subprocess.Popen[bytes]:
-    """ffmpeg sending a generated 320x180 30 fps picture with a mono tone in real time."""
-    return subprocess.Popen(
-        [
-            "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-re",
-            "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30",
-            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
-            "-ac", "1", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "30",
-            "-c:a", "aac", "-f", fmt, url,
-        ],
-        stdin=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-
-
-def live_uris(pl: MediaPlaylist) -> list[tuple[datetime, bool]]:
-    return [(s.pdt, s.uri.startswith("live/")) for s in pl.segments]
 
 
 def run_scenario(ch: Channel, url_of: Any, fmt: str, *, refused: Any = None) -> dict[str, Any]:
@@ -287,12 +254,10 @@ def run_scenario(ch: Channel, url_of: Any, fmt: str, *, refused: Any = None) -> 
 
 def test_rtmp_contribution_airs_live_with_slate_on_loss_and_a_wrong_key_refused(channel: Channel) -> None:
     port = channel.settings.ingest_rtmp_port
-    wait_for(lambda: Path(channel.ingest.rtmp.workdir / "nginx.pid").exists(), seconds=10, what="nginx up")
+    wait_rtmp_ready(channel.ingest)
     wrong = publisher(f"rtmp://127.0.0.1:{port}/live/live_not-a-key", fmt="flv")
     assert wrong.wait(timeout=20) != 0, "a wrong key was let in"
-    event = run_scenario(
-        channel, lambda ev: f"rtmp://127.0.0.1:{port}/live/{ev['endpoints']['rtmp_stream_key']}", "flv"
-    )
+    event = run_scenario(channel, lambda ev: rtmp_url(channel.ingest, ev), "flv")
     # after the event: what aired is a catch-up programme, copied segment by segment (no re-encode)
     state = state_of(channel.client.app)  # type: ignore[arg-type]
 
@@ -310,6 +275,14 @@ def test_rtmp_contribution_airs_live_with_slate_on_loss_and_a_wrong_key_refused(
     assert programme.media_prefix is not None
     first = state.store.read_bytes(f"{programme.media_prefix}180p/seg_00000.ts")
     assert first[:1] == b"G"  # MPEG-TS sync byte: the bytes that aired, not re-encoded
+    index = state.store.read_bytes(f"{programme.media_prefix}180p/index.m3u8").decode()
+    listed = [line for line in index.splitlines() if line and not line.startswith("#")]
+    assert listed == [f"seg_{i:05d}.ts" for i in range(20)]  # what the master names, for players
+    assert "#EXT-X-ENDLIST" in index
+    # the publisher was killed and came back: feed → slate → feed, each join a discontinuity
+    joins = programme.media["discontinuities"]
+    assert len(joins) >= 2
+    assert index.count("#EXT-X-DISCONTINUITY\n") == len(joins)
     unapproved = channel.client.get(f"/api/programmes/{programme.id}/master.m3u8")
     assert unapproved.status_code == 404  # like every programme: viewers see it once an editor approves it
     with state.sessionmaker() as session:
@@ -320,14 +293,11 @@ def test_rtmp_contribution_airs_live_with_slate_on_loss_and_a_wrong_key_refused(
 
 
 def test_srt_contribution_airs_live_and_a_wrong_passphrase_is_refused(channel: Channel) -> None:
-    port = channel.settings.ingest_srt_port
-
     def url(ev: dict[str, Any]) -> str:
-        query = ev["endpoints"]["srt_url"].split("?", 1)[1]
-        return f"srt://127.0.0.1:{port}?{query}"
+        return srt_url(channel.ingest, ev)
 
     def wrong_passphrase(ev: dict[str, Any]) -> None:
-        wait_for(lambda: channel.ingest.srt_listening, seconds=10, what="the SRT listener of the event")
+        wait_srt_ready(channel.ingest)
         wrong = publisher(url(ev).replace("passphrase=", "passphrase=x"), fmt="mpegts")
         assert wrong.wait(timeout=20) != 0, "a wrong passphrase was let in"
 

@@ -32,8 +32,8 @@ def media_prefix(base_url: str) -> str:
     return f"{base_url.rstrip('/')}/" if base_url else MEDIA_PREFIX
 
 
-#: a signable prefix right after the media prefix: a programme revision's folder or a slate's
-_SIGNABLE = r"((?:programmes/[^/\"\s]+/r\d+|slates/[0-9a-f]+)/)"
+#: a signable prefix right after the media prefix: a programme revision's folder, a slate's, a live event's
+_SIGNABLE = r"((?:programmes/[^/\"\s]+/r\d+|slates/[0-9a-f]+|live/[0-9a-f-]+)/)"
 
 
 def token_expiry(now: float, *, period_s: int) -> int:

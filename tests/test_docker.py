@@ -139,6 +139,7 @@ def test_the_edge_is_the_only_way_in_and_fronts_both_replicas(config: dict[str, 
     script = " ".join(services["createbuckets"]["command"])
     assert "mc anonymous set download local/legaltv/programmes" in script
     assert "mc anonymous set download local/legaltv/slates" in script
+    assert "mc anonymous set download local/legaltv/live" in script
     assert "mc anonymous set download local/legaltv " not in script + " "
     # the replicas believe the edge's X-Forwarded-For: it comes from the stack's own network
     subnet = config["networks"]["default"]["ipam"]["config"][0]["subnet"]

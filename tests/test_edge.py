@@ -232,7 +232,7 @@ def test_media_from_s3_is_cached_at_the_edge(s3_server: S3Server, tmp_path: Path
     bucket = new_bucket_name()
     s3 = s3_server.client()
     s3.create_bucket(Bucket=bucket)
-    public = [f"arn:aws:s3:::{bucket}/programmes/*", f"arn:aws:s3:::{bucket}/slates/*"]
+    public = [f"arn:aws:s3:::{bucket}/{prefix}*" for prefix in ("programmes/", "slates/", "live/")]
     statement = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": public}
     # what `mc anonymous set download` does in the compose file: the public prefixes, nothing else
     s3.put_bucket_policy(
@@ -293,6 +293,9 @@ def test_signed_media_is_checked_at_the_edge(tmp_path: Path) -> None:
     store.put_bytes(
         "programmes/p1/r1/720p/index.m3u8", b"#EXTM3U\n#EXTINF:6.0,\nseg_00000.ts\n#EXT-X-ENDLIST\n"
     )
+    live = "live/0b0e3c1e-5d6f-4a1b-9c2d-3e4f5a6b7c8d/"
+    store.put_bytes(f"{live}720p/seg_00003.ts", SEGMENT_BYTES)
+    store.put_bytes(f"{live}marks/00003", b"1764547200.0")
     values = edge_values(
         tmp_path / "edge",
         port=free_port(),
@@ -328,3 +331,10 @@ def test_signed_media_is_checked_at_the_edge(tmp_path: Path) -> None:
         other_revision = signed.replace("/programmes/p1/r1/", "/programmes/p1/r2/")
         assert get(other_revision).status_code == 404  # a token holds for its own prefix only
         assert get("/media/slates/empty.vtt").status_code == 200
+        # a live event's segments are signed for the event's folder; its markers are never served
+        live_segment = (
+            uris.sign(f"/media/{live}720p/seg_00003.ts\n".encode(), now=time.time()).decode().strip()
+        )
+        assert get(live_segment).content == SEGMENT_BYTES
+        assert get(live_segment.replace("720p/seg_00003.ts", "marks/00003")).status_code == 404
+        assert get(f"/media/{live}720p/seg_00003.ts").status_code == 404  # unsigned

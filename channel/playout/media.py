@@ -34,6 +34,12 @@ PUBLIC_PREFIXES = ("programmes/", "slates/", "live/")
 NOT_FOUND = {"code": "not_found", "message": "Không tìm thấy tệp / File not found"}
 
 
+def _is_marker(key: str) -> bool:
+    """A live segment's marker (`live/<event>/marks/<n>`): the ingest's note to the playlists, not media."""
+    parts = key.split("/")
+    return len(parts) > 2 and parts[0] == "live" and parts[2] == "marks"
+
+
 def cache_control_for(key: str) -> str:
     """Segments and pictures never change under their key; playlists, JSON and WebVTT may be rewritten.
 
@@ -68,7 +74,7 @@ def media_response(
         return Response(EMPTY_VTT, media_type="text/vtt", headers={"Cache-Control": IMMUTABLE})
     try:
         validate_key(key)
-        if not key.startswith(PUBLIC_PREFIXES):
+        if not key.startswith(PUBLIC_PREFIXES) or _is_marker(key):
             raise NotFound(key)
         headers = {"Cache-Control": cache_control_for(key)}
         media_type = guess_content_type(key)

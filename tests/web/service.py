@@ -14,7 +14,7 @@ from tests.legaltv_cli import LEGALTV, run_cli
 from tests.processes import answering, free_port, running
 from tests.waiting import wait_for
 
-__all__ = ["Service", "running_service"]
+__all__ = ["SMALL_MEDIA", "Service", "running_service"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,17 @@ class Service:
         args = ("users", "create", username, "--role", role, "--password-stdin")
         done = run_cli(*args, env=self.env, stdin=password + "\n", timeout=60)
         assert done.returncode == 0, f"`legaltv users create` failed: {done.stderr}"
+
+
+#: a service with tiny media for browser tests: two small rungs, 2 s segments, whole-file encodes, and no
+#: second factor (these tests are about media and pages; test_console_account.py signs in with one)
+SMALL_MEDIA: dict[str, str] = {
+    "ladder": "[180,144]",
+    "segment_seconds": "2",
+    "gop_seconds": "1",
+    "chunk_seconds": "0",
+    "mfa_required_roles": "[]",
+}
 
 
 @contextmanager

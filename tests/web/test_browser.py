@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page
 
 from tests.clips import av_clip
 from tests.web.browser import SCREENSHOTS, api_token
-from tests.web.service import Service, missing_slate_segments, running_service, wait_for_slate
+from tests.web.service import SMALL_MEDIA, Service, missing_slate_segments, running_service, wait_for_slate
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -44,11 +44,7 @@ MONITOR = """() => {
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     root = tmp_path_factory.mktemp("e2e")
-    # MFA off: this test is about media; tests/web/test_console_account.py signs in with a second factor
-    with running_service(
-        root / "var", ladder="[180,144]", segment_seconds="2", gop_seconds="1", chunk_seconds="0",
-        mfa_required_roles="[]",
-    ) as running:  # fmt: skip
+    with running_service(root / "var", **SMALL_MEDIA) as running:
         running.create_user(USER, PASSWORD, "admin")
         yield running
 

@@ -50,7 +50,7 @@ from tests.clips import av_clip
 from tests.playlist.hls_check import read_media
 from tests.waiting import wait_for
 from tests.web.browser import api_token
-from tests.web.service import Service, running_service, wait_for_slate
+from tests.web.service import SMALL_MEDIA, Service, running_service, wait_for_slate
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(400)]
 
@@ -149,13 +149,7 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
     clip = av_clip(root / "luat-dat-dai.mp4", seconds=CLIP_SECONDS)
     live = {"live_grace_seconds": 1.5, "live_key_lead_seconds": 60.0, **ingest_ports()}
     with running_service(
-        root / "var",
-        ladder="[180,144]",
-        segment_seconds="2",
-        gop_seconds="1",
-        chunk_seconds="0",
-        mfa_required_roles="[]",
-        **{name: str(value) for name, value in live.items()},
+        root / "var", **SMALL_MEDIA, **{name: str(value) for name, value in live.items()}
     ) as service:
         service.create_user(ADMIN, PASSWORD, "admin")
         service.create_user(EDITOR, PASSWORD, "editor")

@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, Page, Playwright
 from tests.clips import av_clip
 from tests.web.axe import assert_accessible, with_axe
 from tests.web.browser import SCREENSHOTS, api_token, launch, sign_in
-from tests.web.service import Service, running_service, wait_for_slate
+from tests.web.service import SMALL_MEDIA, Service, running_service, wait_for_slate
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(400)]
 
@@ -128,15 +128,7 @@ def _prepare(service: Service, clip: Path) -> Aired:
 def aired(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Aired]:
     root = tmp_path_factory.mktemp("viewer")
     clip = av_clip(root / "hoi-dap.mp4", seconds=CLIP_SECONDS)
-    # MFA off: these tests are about pages; tests/web/test_console_account.py signs in with a second factor
-    with running_service(
-        root / "var",
-        ladder="[180,144]",
-        segment_seconds="2",
-        gop_seconds="1",
-        chunk_seconds="0",
-        mfa_required_roles="[]",
-    ) as service:
+    with running_service(root / "var", **SMALL_MEDIA) as service:
         yield _prepare(service, clip)
 
 

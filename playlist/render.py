@@ -12,6 +12,7 @@ channel therefore always say EXT-X-VERSION 4, whether a byte range is in the win
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +32,7 @@ __all__ = [
     "media_version",
     "render_master",
     "render_media",
+    "render_rendition_vod",
     "render_static_vod",
     "render_variant_master",
     "render_vod",
@@ -357,6 +359,25 @@ def render_static_vod(
         lines.append(uri)
     lines.append(tags.ENDLIST)
     return "\n".join(lines) + "\n"
+
+
+def render_rendition_vod(
+    playlist_key: str,
+    segments: Sequence[tuple[float, str]],
+    *,
+    target_duration: int,
+    init_key: str | None = None,
+    discontinuities: Collection[int] = (),
+) -> str:
+    """`render_static_vod` for one rung of a stored programme: segments as (seconds, key) with keys
+    relative to the programme's folder, written relative to the playlist's own folder (as players resolve)."""
+    folder = posixpath.dirname(playlist_key)
+    return render_static_vod(
+        [(round(seconds * 1_000_000), posixpath.relpath(key, folder)) for seconds, key in segments],
+        target_duration=target_duration,
+        map_uri=posixpath.relpath(init_key, folder) if init_key else None,
+        discontinuities=discontinuities,
+    )
 
 
 def render_master(channel: ChannelProfile, *, query: str = "", variant_query: str = "") -> str:

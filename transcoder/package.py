@@ -8,14 +8,13 @@ from `playlist/`'s renderer, the project's one HLS writer and version rule.
 from __future__ import annotations
 
 import math
-import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import m3u8
 
-from playlist import Variant, render_static_vod, render_variant_master
+from playlist import Variant, render_rendition_vod, render_variant_master
 from transcoder.build import PLAYLIST_NAME
 from transcoder.conformance import MeasuredRendition, check_conformance, measure_rendition
 from transcoder.describe import DESCRIPTION_NAME, AudioDescription, Description, RenditionDescription
@@ -127,13 +126,12 @@ def master_playlist(renditions: Sequence[RenditionDescription]) -> str:
 
 def rendition_playlist(rendition: RenditionDescription, description: Description) -> str:
     """A rung's VOD media playlist, URIs relative to the playlist's own folder (as ffmpeg wrote them)."""
-    folder = posixpath.dirname(rendition.playlist)
-    segments = [
-        (round(duration * 1_000_000), posixpath.relpath(key, folder))
-        for duration, key in zip(description.segment_durations, rendition.segments, strict=True)
-    ]
-    init = posixpath.relpath(rendition.init, folder) if rendition.init else None
-    return render_static_vod(segments, target_duration=description.target_duration, map_uri=init)
+    return render_rendition_vod(
+        rendition.playlist,
+        list(zip(description.segment_durations, rendition.segments, strict=True)),
+        target_duration=description.target_duration,
+        init_key=rendition.init,
+    )
 
 
 def describe_output(

@@ -10,7 +10,6 @@ see it and a channel airs it once an editor approves it.
 from __future__ import annotations
 
 import logging
-import posixpath
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Session
 from channel.folding import programme_search_text
 from channel.models import Channel, LiveEvent, LiveStatus, Programme, ProgrammeStatus, Rendition
 from channel.playout.versions import latest_playout
-from playlist import LiveRule, Timeline, decide, live_source_id, render_static_vod, timeline_from_dict
+from playlist import LiveRule, Timeline, decide, live_source_id, render_rendition_vod, timeline_from_dict
 from storage import Store
 from transcoder.house import AUDIO_CODEC, HouseFormat
 
@@ -109,13 +108,9 @@ def _store_playlists(store: Store, prefix: str, description: Mapping[str, Any]) 
     """Each rung's `index.m3u8`, which the programme's master names (the segments are copies, the
     playlists are written here), with a discontinuity wherever the encoder changed."""
     for rendition in description["renditions"]:
-        folder = posixpath.dirname(rendition["playlist"])
-        segments = [
-            (round(seconds * 1_000_000), posixpath.relpath(key, folder))
-            for seconds, key in zip(description["segment_durations"], rendition["segments"], strict=True)
-        ]
-        text = render_static_vod(
-            segments,
+        text = render_rendition_vod(
+            rendition["playlist"],
+            list(zip(description["segment_durations"], rendition["segments"], strict=True)),
             target_duration=int(description["target_duration"]),
             discontinuities=frozenset(description["discontinuities"]),
         )

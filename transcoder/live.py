@@ -36,6 +36,8 @@ LIST_NAME = "segments.csv"
 #: peak. One-pass loudnorm was measured adding ~3 s (its look-ahead), a segment and a half of latency.
 _COMPRESS_AT = -30
 _MAKEUP = 4
+#: no look-ahead and no B-frames: a frame leaves the encoder a few frames (its threads) after entering
+_NO_LOOKAHEAD = "rc-lookahead=0:sync-lookahead=0:bframes=0:mbtree=0"
 #: how far a cut may sit from its wall-clock boundary and still count as aligned (a frame at 25 fps)
 _TOLERANCE_S = 0.041
 
@@ -50,6 +52,9 @@ class LiveEncode:
     first_index: int
     outdir: Path
     input_options: tuple[str, ...] = ()
+    #: stamp the input with the ingest's clock; False reads a recorded file on its own timestamps
+    #: (tests and benchmarks feed files as fast as they encode)
+    wall_clock: bool = True
 
     @property
     def origin_s(self) -> float:
@@ -57,18 +62,42 @@ class LiveEncode:
         return (self.event_start_us / 1_000_000) + self.first_index * self.house.segment_seconds
 
 
+def _fit(width: int, height: int, *, up: bool) -> str:
+    """`scale` options for the largest even-sided picture of the input's aspect inside width x height,
+    rounded to the nearest even size like `transcoder.plan.fit_inside` (the live input's size is
+    known only to ffmpeg, and may change when a publisher reconnects); ``up=False`` never enlarges."""
+    wide = f"gte(iw/ih\\,{width}/{height})"
+    w = f"if({wide}\\,{width}\\,min({width}\\,max(2\\,round({height}*iw/ih/2)*2)))"
+    h = f"if({wide}\\,min({height}\\,max(2\\,round({width}*ih/iw/2)*2))\\,{height})"
+    if not up:
+        w, h = f"min(iw\\,{w})", f"min(ih\\,{h})"
+    return f"scale=w={w}:h={h}"
+
+
 def _video_graph(job: LiveEncode) -> str:
+    """One decode, square pixels, then a cascade: each rung's picture is scaled from the one above it
+    (never up), so only the first scale works at the source's size; each rung then fits its own box
+    (a no-op unless the source is smaller) and is padded to it. Scaling every rung from the source
+    kept the single filter thread ~40 % busier."""
     house = job.house
-    count = len(house.rungs)
-    head = f"[0:v:0]setpts=PTS-{job.origin_s:.6f}/TB,fps={house.fps}:start_time=0,split={count}" + "".join(
-        f"[vs{i}]" for i in range(count)
-    )
-    rungs = [
-        f"[vs{i}]scale=w={r.width}:h={r.height}:force_original_aspect_ratio=decrease:force_divisible_by=2,"
-        f"pad=w={r.width}:h={r.height}:x=(ow-iw)/2:y=(oh-ih)/2:color=black,setsar=1,format=yuv420p[v{i}]"
-        for i, r in enumerate(house.rungs)
+    rungs = house.rungs
+    parts = [
+        f"[0:v:0]setpts=PTS-{job.origin_s:.6f}/TB,fps={house.fps}:start_time=0,"
+        # an anamorphic source (SD with SAR 16:15, HDV 1440x1080) to square pixels; SAR 1 passes as is
+        "scale=w=round(iw*sar/2)*2:h=ih,setsar=1[c0]"
     ]
-    return ";".join([head, *rungs])
+    for i, rung in enumerate(rungs):
+        branch = f"[c{i}]"
+        if i + 1 < len(rungs):
+            below = rungs[i + 1]
+            parts.append(f"[c{i}]split=2[b{i}][d{i}]")
+            parts.append(f"[d{i}]{_fit(below.width, below.height, up=False)}[c{i + 1}]")
+            branch = f"[b{i}]"
+        parts.append(
+            f"{branch}{_fit(rung.width, rung.height, up=True)},pad=w={rung.width}:h={rung.height}:"
+            f"x=(ow-iw)/2:y=(oh-ih)/2:color=black,setsar=1,format=yuv420p[v{i}]"
+        )
+    return ";".join(parts)
 
 
 def _audio_graph(job: LiveEncode) -> str:
@@ -102,8 +131,7 @@ def build_live_encode(job: LiveEncode) -> list[str]:
         "warning",
         "-y",
         "-copyts",  # keep the wall clock: ffmpeg would otherwise start every input at 0
-        "-use_wallclock_as_timestamps",
-        "1",
+        *(("-use_wallclock_as_timestamps", "1") if job.wall_clock else ()),
         "-fflags",
         "+genpts",
         *job.input_options,
@@ -121,8 +149,11 @@ def build_live_encode(job: LiveEncode) -> list[str]:
         for name, value in {**video, **audio}.items():
             args += [f"-{name}", str(value)]
         args += [
-            "-tune",
-            "zerolatency",
+            # what `-tune zerolatency` turns off, but keeping x264's frame threads: sliced threads
+            # encode one frame at a time, so the rungs ran one after another (1.42x against 1.82x
+            # real time with the cascade, bench/live.py)
+            "-x264-params",
+            _NO_LOOKAHEAD,
             "-f",
             "segment",
             "-segment_format",

@@ -292,6 +292,7 @@ MEDIA: dict[str, tuple[str, Callable[[Path], None]]] = {
     "pal_16_9": ("pal_16_9.mpg", _anamorphic("720x576", "25", "16:9", "mpeg2")),
     "ntsc_4_3": ("ntsc_4_3.mpg", _anamorphic("720x480", "30000/1001", "4:3", "mpeg2")),
     "ntsc_16_9": ("ntsc_16_9.mp4", _anamorphic("720x480", "30000/1001", "16:9", "h264")),
+    "portrait": ("portrait.mp4", _anamorphic("360x640", "30", "9:16", "h264")),
 }
 
 

@@ -34,8 +34,11 @@ def test_the_clock_starts_at_the_first_boundary_and_every_rung_is_cut_on_it() ->
     assert args[args.index("-use_wallclock_as_timestamps") + 1] == "1"
     assert args[args.index("-i") - 2 : args.index("-i")] == ["-rtmp_live", "live"]
     graph = args[args.index("-filter_complex") + 1]
-    assert graph.startswith("[0:v:0]setpts=PTS-1800000014.000000/TB,fps=25:start_time=0,split=2[vs0][vs1]")
-    assert "scale=w=320:h=180:force_original_aspect_ratio=decrease" in graph
+    assert graph.startswith("[0:v:0]setpts=PTS-1800000014.000000/TB,fps=25:start_time=0,")
+    # the 144p picture is scaled from the 180p one (never up), then each rung fits its own box
+    assert "[c0]split=2[b0][d0];[d0]scale=w=min(iw\\,if(gte(iw/ih\\,256/144)" in graph
+    assert "[b0]scale=w=if(gte(iw/ih\\,320/180)" in graph
+    assert graph.count("scale=w=if(") == 2  # each rung fits its own box too
     assert "pad=w=256:h=144:x=(ow-iw)/2:y=(oh-ih)/2:color=black,setsar=1,format=yuv420p[v1]" in graph
     assert "aresample=48000:async=1:first_pts=0,aformat=sample_fmts=fltp:channel_layouts=stereo" in graph
     assert graph.endswith("asplit=2[a0][a1]")
@@ -43,6 +46,8 @@ def test_the_clock_starts_at_the_first_boundary_and_every_rung_is_cut_on_it() ->
     assert args[args.index("-segment_time") + 1] == "2"
     assert args[args.index("-segment_start_number") + 1] == "7"
     assert args[args.index("-g") + 1] == "25"
+    assert args.count("-x264-params") == 2  # frame threads, no look-ahead, no B-frames
+    assert "-tune" not in args
     assert "expr:isnan(prev_forced_t)+gte(floor(t/1+0.0001),floor(prev_forced_t/1+0.0001)+1)" in args
     assert args[-1] == "/w/144p/run_%05d.ts"
     assert "/w/180p/segments.csv" in args

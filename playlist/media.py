@@ -154,11 +154,21 @@ class ProgrammeMedia:
     #: that fill a live segment that did not arrive in time (``gap_templates[v].format(n % gap_count)``)
     gap_templates: Mapping[str, str] = field(default_factory=dict)
     gap_count: int = 0
+    #: source segments that do not continue the one before them (a recorded live event's changes of
+    #: encoder: feed to slate and back); each is preceded by EXT-X-DISCONTINUITY wherever it airs
+    discontinuities: tuple[int, ...] = ()
     offsets_us: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    _run_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.durations_us or min(self.durations_us) <= 0:
             raise MediaDescriptionError("segment durations must be positive and non-empty")
+        inner = self.discontinuities
+        if list(inner) != sorted(set(inner)) or any(not 0 < k < len(self.durations_us) for k in inner):
+            raise MediaDescriptionError(
+                "discontinuities must be distinct segment positions after the first, in order"
+            )
+        object.__setattr__(self, "_run_starts", (0, *inner))
         acc = [0]
         for d in self.durations_us:
             acc.append(acc[-1] + d)
@@ -172,6 +182,16 @@ class ProgrammeMedia:
     def is_live(self) -> bool:
         """A live event's wall-clock segments, written in real time by the ingest (`playlist.live`)."""
         return self.gap_count > 0
+
+    def runs_through(self, k: int) -> int:
+        """How many runs (stretches without a discontinuity) have begun at unbounded source indices
+        0…k: every loop begins one, and so does every inner discontinuity."""
+        loops, idx = divmod(k, len(self.durations_us))
+        return loops * len(self._run_starts) + bisect_right(self._run_starts, idx)
+
+    def starts_run(self, k: int) -> bool:
+        """True when unbounded source index ``k`` follows a discontinuity within the source (a loop)."""
+        return k % len(self.durations_us) in self._run_starts
 
     def gap_key(self, variant: str, index: int) -> str:
         """The slate segment airing instead of live segment ``index`` when it did not arrive."""
@@ -236,6 +256,7 @@ class ProgrammeMedia:
                     raise MediaDescriptionError(f"subtitle {track['language']} segment count differs")
                 subtitles[str(track["language"])] = segment_template(prefix=prefix, keys=segments)
             gops = _gop_table(description, durations)
+            inner = tuple(int(k) for k in description.get("discontinuities") or ())
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, MediaDescriptionError):
                 raise
@@ -252,6 +273,7 @@ class ProgrammeMedia:
             init_keys=inits,
             subtitle_templates=subtitles,
             gops=gops,
+            discontinuities=inner,
         )
 
 

@@ -3,9 +3,9 @@
 Sources (programmes, fillers, slate) are written once and referenced by index, without their GOP
 tables (only compiling needs them); each item is one short row, with its sub-segment when a hard start
 cut it inside a segment; sequence numbers are rebuilt from the first item's (they are contiguous by
-construction). Format 3 adds emergency items and the cause of an override on each item, and live
-sources their gap slate (optional keys, so a format 3 reader without live events reads them as
-before); formats 1 (before sub-segments) and 2 are still read.
+construction). Format 3 adds emergency items and the cause of an override on each item, live
+sources their gap slate and recorded ones their inner discontinuities (optional keys, so a format 3
+reader without live events reads them as before); formats 1 (before sub-segments) and 2 are still read.
 """
 
 from __future__ import annotations
@@ -70,6 +70,7 @@ def _source_to_dict(m: ProgrammeMedia) -> dict[str, Any]:
         "init_keys": dict(m.init_keys),
         "subtitle_templates": dict(m.subtitle_templates),
         **({"gap_templates": dict(m.gap_templates), "gap_count": m.gap_count} if m.is_live else {}),
+        **({"discontinuities": list(m.discontinuities)} if m.discontinuities else {}),
     }
 
 
@@ -85,6 +86,7 @@ def _source_from_dict(d: Mapping[str, Any]) -> ProgrammeMedia:
         subtitle_templates=dict(d["subtitle_templates"]),
         gap_templates=dict(d.get("gap_templates") or {}),
         gap_count=int(d.get("gap_count") or 0),
+        discontinuities=tuple(d.get("discontinuities") or ()),
     )
 
 

@@ -113,13 +113,14 @@ class Item:
     def discontinuity_of(self, j: int) -> int:
         if self.source.is_live:  # every live segment may be the live feed or the slate: each is a run
             return self.discontinuity + j
-        n = self.source.segment_count
-        return self.discontinuity + (self.first_segment + j) // n - self.first_segment // n
+        src, first = self.source, self.first_segment
+        return self.discontinuity + src.runs_through(first + j) - src.runs_through(first)
 
     def starts_run(self, j: int) -> bool:
-        """True when segment ``j`` is preceded by EXT-X-DISCONTINUITY (item start, slate wrap, or any
-        segment of a live event: which of feed or slate it shows is decided segment by segment)."""
-        return j == 0 or self.source.is_live or (self.first_segment + j) % self.source.segment_count == 0
+        """True when segment ``j`` is preceded by EXT-X-DISCONTINUITY (item start, slate wrap, a change of
+        encoder inside the source, or any segment of a live event: which of feed or slate it shows is
+        decided segment by segment)."""
+        return j == 0 or self.source.is_live or self.source.starts_run(self.first_segment + j)
 
     @property
     def segment_durations(self) -> tuple[float, ...]:

@@ -59,8 +59,10 @@ def description(
     fmt: SegmentFormat = "mpegts",
     languages: Sequence[str] = (),
     gops: bool = False,
+    discontinuities: Sequence[int] = (),
 ) -> dict[str, Any]:
-    """description.json of a programme; with ``gops``, version 2 with where its GOPs start."""
+    """description.json of a programme; with ``gops``, version 2 with where its GOPs start; with
+    ``discontinuities``, a recorded live event's changes of encoder."""
     ext = "ts" if fmt == "mpegts" else "m4s"
     segment_gops = [gops_of(d) for d in durations] if gops else []
     return {
@@ -93,6 +95,7 @@ def description(
             for lang in languages
         ],
         "master": "master.m3u8",
+        **({"discontinuities": list(discontinuities)} if discontinuities else {}),
     }
 
 
@@ -104,9 +107,10 @@ def media(
     languages: Sequence[str] = (),
     title: str = "",
     gops: bool = False,
+    discontinuities: Sequence[int] = (),
 ) -> ProgrammeMedia:
     return ProgrammeMedia.from_description(
-        description(durations, fmt=fmt, languages=languages, gops=gops),
+        description(durations, fmt=fmt, languages=languages, gops=gops, discontinuities=discontinuities),
         programme_id=programme_id,
         prefix=f"programmes/{programme_id}/r1",
         title=title or f"Chương trình {programme_id}",

@@ -129,3 +129,22 @@ def test_gop_tables_off_the_contract_are_refused(change: object, message: str) -
     change(desc)  # type: ignore[operator]
     with pytest.raises(MediaDescriptionError, match=message):
         ProgrammeMedia.from_description(desc, programme_id="p", prefix="p/", title="t")
+
+
+def test_a_recording_counts_a_run_at_every_change_of_encoder_and_every_loop() -> None:
+    m = media("rec", [6.0] * 5, discontinuities=[2, 3])
+    assert [m.starts_run(k) for k in range(7)] == [True, False, True, True, False, True, False]
+    assert [m.runs_through(k) for k in range(7)] == [1, 1, 2, 3, 3, 4, 4]
+    assert (
+        ProgrammeMedia.from_description(
+            description([6.0, 6.0]), programme_id="p", prefix="p", title="t"
+        ).discontinuities
+        == ()
+    )
+
+
+@pytest.mark.parametrize("inner", [[0], [5], [3, 2], [2, 2], ["x"]])
+def test_discontinuities_off_the_contract_are_refused(inner: list[object]) -> None:
+    bad = {**description([6.0] * 5), "discontinuities": inner}
+    with pytest.raises(MediaDescriptionError):
+        ProgrammeMedia.from_description(bad, programme_id="p", prefix="p", title="t")

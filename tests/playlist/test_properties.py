@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -82,6 +83,13 @@ def entry_lists(draw: st.DrawFn, *, names: list[str], start_s: int, prefix: str)
     return out
 
 
+def inner_discontinuities(count: int) -> st.SearchStrategy[list[int]]:
+    """Where a recorded live event changed encoder (feed, slate), usually nowhere."""
+    if count < 2:
+        return st.just([])
+    return st.one_of(st.just([]), st.lists(st.integers(1, count - 1), unique=True).map(sorted))
+
+
 @st.composite
 def scenarios(draw: st.DrawFn) -> Scenario:
     fmt: SegmentFormat = draw(st.sampled_from(["mpegts", "fmp4"]))
@@ -92,13 +100,17 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         langs = draw(st.sampled_from([(), ("vi",)]))
         ready = draw(st.integers(0, 4)) > 0
         gops = fmt == "mpegts" and draw(st.booleans())  # fMP4 descriptions have empty GOP lists
+        inner = draw(inner_discontinuities(len(durations)))
         programmes[f"p{k}"] = (
-            media(f"p{k}", durations, fmt=fmt, languages=langs, gops=gops) if ready else None
+            media(f"p{k}", durations, fmt=fmt, languages=langs, gops=gops, discontinuities=inner)
+            if ready
+            else None
         )
-    fillers = tuple(
-        media(f"f{k}", draw(st.lists(SEGMENT, min_size=1, max_size=6)), fmt=fmt, gops=fmt == "mpegts")
-        for k in range(draw(st.integers(0, 2)))
-    )
+    fillers = []
+    for k in range(draw(st.integers(0, 2))):
+        durations = draw(st.lists(SEGMENT, min_size=1, max_size=6))
+        inner = draw(inner_discontinuities(len(durations)))
+        fillers.append(media(f"f{k}", durations, fmt=fmt, gops=fmt == "mpegts", discontinuities=inner))
     names = list(programmes)
     entries = draw(entry_lists(names=names, start_s=draw(st.integers(0, 120)), prefix="e"))
     last = max((to_us(e.start) - to_us(EPOCH) for e in entries), default=0) // 1_000_000
@@ -143,7 +155,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     return Scenario(
         channel=ch,
         programmes=programmes,
-        fillers=fillers,
+        fillers=tuple(fillers),
         entries=tuple(entries),
         edits=tuple(edits),
         horizon=EPOCH + timedelta(seconds=horizon_s),
@@ -330,6 +342,22 @@ def check_window(pl: MediaPlaylist, at: datetime, timeline: Timeline) -> None:
         assert abs(gap) <= timedelta(milliseconds=1)
 
 
+_SOURCE_SEGMENT = re.compile(r"^programmes/([^/]+)/r1/[^/]+/seg_(\d+)\.")
+
+
+def check_inner_discontinuities(pl: MediaPlaylist, scn: Scenario) -> None:
+    """A segment where a recorded source changed encoder is announced, wherever it airs."""
+    sources = {m.programme_id: m for m in (*scn.programmes.values(), *scn.fillers) if m is not None}
+    for s in pl.segments[1:]:
+        found = _SOURCE_SEGMENT.match(s.uri)
+        if found is None:  # a programme without subtitles on the subtitle track
+            assert s.uri == "static/empty.vtt", s.uri
+            continue
+        source = sources.get(found[1])
+        if source is not None and int(found[2]) in source.discontinuities:
+            assert s.tagged, f"{s.uri} follows a change of encoder but is not after EXT-X-DISCONTINUITY"
+
+
 def check_epg(timeline: Timeline, pl: MediaPlaylist, at: datetime) -> None:
     now, nxt = now_next(timeline, at)
     assert now.start <= at < now.stop
@@ -390,6 +418,7 @@ def test_reloads_obey_rfc8216_and_the_guide(scn: Scenario) -> None:
             assert shape is None or boundaries == shape, "tracks disagree on boundaries and numbers"
             shape = boundaries
             remember(name, pl)
+            check_inner_discontinuities(pl, scn)
             before = previous.get(name)
             if before is not None:
                 assert pl.media_sequence >= before.media_sequence

@@ -10,8 +10,8 @@ a keyframe opens every GOP of the grid, and the segment muxer cuts every D, so e
 one wall-clock segment; the first and last of a run (a publisher joining or leaving mid-segment) are
 partial and dropped by `aligned_segment` (the slate covers them). Every rung is scaled to fit and
 padded to its exact size with square pixels (portrait, 4:3, any SAR), at the house rate, GOP,
-codecs, AAC 48 kHz stereo (mono is upmixed), loudness brought near the target by a compressor and a
-true-peak limiter (no look-ahead: a live segment must be ready within the grace).
+codecs, AAC 48 kHz stereo (mono is upmixed), loudness brought near the target by a dynamic normaliser and
+a true-peak limiter (short look-ahead: a live segment must be ready within the grace).
 """
 
 from __future__ import annotations
@@ -32,10 +32,16 @@ __all__ = [
 ]
 
 LIST_NAME = "segments.csv"
-#: real-time loudness: a compressor (a speech feed lands near -23 LUFS) and a limiter at the house true
-#: peak. One-pass loudnorm was measured adding ~3 s (its look-ahead), a segment and a half of latency.
-_COMPRESS_AT = -30
-_MAKEUP = 4
+#: real-time loudness: ffmpeg's dynamic normaliser steering the level to an RMS near the house target
+#: (frames of 150 ms, smoothed over 5: under a second of look-ahead), at most +26 dB so a muted
+#: microphone's hiss is not raised to speech level, then a limiter at the house true peak. One-pass
+#: loudnorm was measured adding ~3 s (its look-ahead): past the grace a live segment has.
+_FRAME_MS = 150
+_SMOOTHING_FRAMES = 5
+_MAX_GAIN = 20.0
+#: each channel's RMS over the stereo feed's integrated loudness: speech's RMS sits ~3 dB above its
+#: LUFS in mono, and two equal channels add 3 dB of loudness (measured on synthesised voice)
+_RMS_OVER_LUFS_DB = 0.0
 #: no look-ahead and no B-frames: a frame leaves the encoder a few frames (its threads) after entering
 _NO_LOOKAHEAD = "rc-lookahead=0:sync-lookahead=0:bframes=0:mbtree=0"
 #: how far a cut may sit from its wall-clock boundary and still count as aligned (a frame at 25 fps)
@@ -107,7 +113,8 @@ def _audio_graph(job: LiveEncode) -> str:
         f"[0:a:0]asetpts=PTS-{job.origin_s:.6f}/TB,atrim=start=0,"
         f"aresample={house.audio_sample_rate}:async=1:first_pts=0,"
         f"aformat=sample_fmts=fltp:channel_layouts=stereo,"
-        f"acompressor=threshold={_COMPRESS_AT}dB:ratio=3:attack=5:release=200:makeup={_MAKEUP}dB,"
+        f"dynaudnorm=f={_FRAME_MS}:g={_SMOOTHING_FRAMES}:p=0.9:m={_MAX_GAIN:g}:"
+        f"r={10 ** ((house.loudness_i + _RMS_OVER_LUFS_DB) / 20):.4f},"
         f"alimiter=limit={10 ** (house.loudness_tp / 20):.4f}:attack=5:release=50:level=disabled,"
         f"asplit={count}" + "".join(f"[a{i}]" for i in range(count))
     )

@@ -249,6 +249,24 @@ def _late_audio(container: str) -> Callable[[Path], None]:
     return make_late
 
 
+def _speech(gain_db: float) -> Callable[[Path], None]:
+    """12 s of synthesised English speech (ffmpeg's flite), `gain_db` from flite's level (-16 LUFS)."""
+
+    def make_speech(out: Path) -> None:
+        text = (
+            "The Ministry of Justice answers citizens questions on the new law on land. Every household "
+            "may register its land use rights online. The deadline for comments is the end of the month."
+        )
+        _h264_aac(
+            out,
+            "testsrc2=s=160x90:r=25:d=12",
+            f"flite=text='{text}':voice=slt,volume={gain_db}dB,aresample=48000",
+            "-shortest",
+        )
+
+    return make_speech
+
+
 def _anamorphic(size: str, rate: str, aspect: str, codec: str) -> Callable[[Path], None]:
     """2 s of white stored as `size` with display aspect `aspect` (non-square pixels)."""
 
@@ -293,6 +311,8 @@ MEDIA: dict[str, tuple[str, Callable[[Path], None]]] = {
     "ntsc_4_3": ("ntsc_4_3.mpg", _anamorphic("720x480", "30000/1001", "4:3", "mpeg2")),
     "ntsc_16_9": ("ntsc_16_9.mp4", _anamorphic("720x480", "30000/1001", "16:9", "h264")),
     "portrait": ("portrait.mp4", _anamorphic("360x640", "30", "9:16", "h264")),
+    "speech_loud": ("speech_loud.mp4", _speech(3)),  # about -13 LUFS, peaks near full scale
+    "speech_quiet": ("speech_quiet.mp4", _speech(-25)),  # about -41 LUFS: a distant microphone
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import subprocess
 import threading
 import time
@@ -95,11 +96,22 @@ class LiveRun:
         self._stop.set()
 
     def run(self) -> int:
-        """Blocking; returns ffmpeg's exit status (what ended the run is in the log)."""
+        """Blocking; returns ffmpeg's exit status (what ended the run is in the log). A contribution
+        without sound (ffmpeg finds no audio stream) is encoded again at once with silence."""
+        status, soundless = self._encode(has_audio=True)
+        if soundless and not self._stop.is_set():
+            log.warning(
+                "live %s: the contribution has no sound; its picture airs with silence", self.feed.event_id
+            )
+            status, _ = self._encode(has_audio=False)
+        return status
+
+    def _encode(self, *, has_audio: bool) -> tuple[int, bool]:
+        """One ffmpeg: (its exit status, True when it stopped because the input has no audio stream)."""
         feed = self.feed
         first = first_index_at(feed, round(self.clock() * 1_000_000))
         if first >= feed.segment_count:
-            return 0
+            return 0, False
         job = LiveEncode(
             house=feed.house,
             input_url=self.input_url,
@@ -107,16 +119,23 @@ class LiveRun:
             first_index=first,
             outdir=self.workdir,
             input_options=self.input_options,
+            has_audio=has_audio,
         )
         for rung in feed.house.rungs:
-            (self.workdir / rung.name).mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(self.workdir / rung.name, ignore_errors=True)
+            (self.workdir / rung.name).mkdir(parents=True)
         log.info("live %s: encoding from segment %d (%s)", feed.event_id, first, _safe(self.input_url))
         piped = self.source is not None
         proc = subprocess.Popen(
-            build_live_encode(job), stdin=subprocess.PIPE if piped else subprocess.DEVNULL
+            build_live_encode(job),
+            stdin=subprocess.PIPE if piped else subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
+        soundless = threading.Event()
+        reader = threading.Thread(target=self._read_log, args=(proc, soundless), daemon=True)
+        reader.start()
         if piped:
-            threading.Thread(target=self._relay, args=(proc,), daemon=True).start()
+            threading.Thread(target=self._relay, args=(proc, has_audio), daemon=True).start()
         seen = {rung.name: 0 for rung in feed.house.rungs}
         stored: dict[int, set[str]] = {}
         end_s = feed.end_us / 1_000_000 + feed.house.segment_seconds
@@ -144,13 +163,28 @@ class LiveRun:
             proc.returncode,
             len(self.marked),
         )
-        return proc.returncode or 0
+        reader.join(timeout=2.0)  # its stderr ends with it
+        if proc.stderr is not None:
+            proc.stderr.close()
+        return proc.returncode or 0, soundless.is_set()
 
-    def _relay(self, proc: subprocess.Popen[bytes]) -> None:
-        """Copy the contribution into ffmpeg until it ends (then ffmpeg sees end of input)."""
+    def _read_log(self, proc: subprocess.Popen[bytes], soundless: threading.Event) -> None:
+        """ffmpeg's warnings into the ingest's log; notes a missing audio stream (the graph's ``a:0``)."""
+        assert proc.stderr is not None
+        for raw in proc.stderr:
+            line = raw.decode(errors="replace").rstrip()
+            if ":a:0" in line and "matches no streams" in line:
+                soundless.set()
+            log.warning("live %s: ffmpeg: %s", self.feed.event_id, _safe_line(line, self.input_url))
+
+    def _relay(self, proc: subprocess.Popen[bytes], has_audio: bool) -> None:
+        """Copy the contribution into ffmpeg until it ends (then ffmpeg sees end of input; one mixing
+        in generated silence is stopped, as that input never ends)."""
         assert proc.stdin is not None
         assert self.source is not None
         try:
+            # again for a second encode: the stream's first bytes carry the decoder's parameter sets,
+            # which an encoder may send only once (the rest goes on from where the first encode stopped)
             proc.stdin.write(self.head)
             while chunk := os.read(self.source.fileno(), 65536):
                 proc.stdin.write(chunk)
@@ -159,6 +193,8 @@ class LiveRun:
         finally:
             with contextlib.suppress(OSError):
                 proc.stdin.close()
+            if not has_audio and proc.poll() is None:
+                proc.terminate()
 
     def _collect(self, first: int, seen: dict[str, int], stored: dict[int, set[str]]) -> None:
         feed = self.feed
@@ -201,6 +237,11 @@ class LiveRun:
             self.marked.append(n)
         except StorageError as exc:
             log.warning("live %s: marker %d not stored: %s", feed.event_id, n, exc)
+
+
+def _safe_line(line: str, url: str) -> str:
+    """A line of ffmpeg's log without the input URL's secrets."""
+    return line.replace(url, _safe(url)) if url else line
 
 
 def _safe(url: str) -> str:

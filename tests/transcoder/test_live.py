@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from transcoder.house import HouseFormat
@@ -67,3 +68,17 @@ def test_the_list_gives_whole_wall_clock_segments_only() -> None:
     indices = [aligned_segment(s, segment_seconds=2.0, first_index=7) for s in listed]
     assert indices == [7, 8, None]  # the last one is cut short: the publisher left
     assert aligned_segment(ListedSegment("x", 0.5, 2.0), segment_seconds=2.0, first_index=0) is None
+
+
+def test_a_feed_without_sound_gets_generated_silence_on_the_same_clock() -> None:
+    base = job()
+    silent = build_live_encode(dataclasses.replace(base, has_audio=False))
+    inputs = [silent[i + 1] for i, arg in enumerate(silent) if arg == "-i"]
+    assert inputs == ["rtmp://127.0.0.1:1935/live/live_key", "anullsrc=r=48000:cl=stereo"]
+    second = silent.index("anullsrc=r=48000:cl=stereo")
+    assert silent[second - 6 : second - 1] == ["-use_wallclock_as_timestamps", "1", "-re", "-f", "lavfi"]
+    graph = silent[silent.index("-filter_complex") + 1]
+    assert "[1:a:0]asetpts=PTS-1800000014.000000/TB" in graph
+    assert "[0:a:0]" not in graph
+    assert silent.count("-shortest") == 2
+    assert "-shortest" not in build_live_encode(base)

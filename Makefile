@@ -10,10 +10,14 @@ PYTEST_ARGS ?=
 run: setup
 	$(VENV)/bin/legaltv demo
 
-## Run the whole test suite (real ffmpeg, Redis, PostgreSQL, an S3 server, a Celery worker, Chromium).
+## Run the whole test suite (real ffmpeg, Redis, PostgreSQL, an S3 server, a Celery worker, Chromium):
+## TEST_WORKERS pytest processes (most tests wait on real time), the browser tests in a second run
+## (a Playwright driver holds its process's event loop, which the other tests need free).
+TEST_WORKERS ?= 2
 test: export LEGALTV_SYSTEM_DEPS = test
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m browser $(PYTEST_ARGS)
 
 ## The fast tests only (no real encodes, workers or browsers).
 test-fast: setup

@@ -37,3 +37,11 @@ def redis_db_pair(redis_url: str) -> Iterator[tuple[str, str]]:
     """Two empty Redis databases of the test's own (a broker and a result backend), flushed afterwards."""
     with empty_redis_dbs(redis_url, 2) as (broker, results):
         yield broker, results
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that drives Chromium is a `browser` test, so `make test` runs them apart: a Playwright
+    driver holds its process's event loop, and a test calling `asyncio.run` after it would fail."""
+    for item in items:
+        if "playwright" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)

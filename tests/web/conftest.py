@@ -150,10 +150,10 @@ def busy_channel(api_app: FastAPI, embedded_settings: Settings) -> Busy:
 
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
-    """One Playwright driver for the browser tests (tests/web runs last): a second sync driver cannot
-    start while one runs in the thread, so every page test launches its Chromium from this one. It is
-    not offered outside tests/web: while it runs, the thread counts as inside an event loop, and tests
-    that call `asyncio.run` would fail."""
+    """One Playwright driver per test process for the browser tests: a second sync driver cannot
+    start while one runs in the thread, so every page test launches its Chromium from this one. While
+    it runs, the thread counts as inside an event loop and tests calling `asyncio.run` would fail, so
+    the tests using it are marked `browser` (tests/conftest.py) and `make test` runs them apart."""
     with sync_playwright() as driver:
         yield driver
 

@@ -1,6 +1,6 @@
 """The viewer page of a channel about to start: it says so, asks again, and plays once the slate is there.
 
-uvicorn serves the app; Debian's Chromium (driven by Playwright) opens `/` for a channel published
+uvicorn serves the app; Debian's Chromium (the browser tests' one) opens `/` for a channel published
 before its slate exists. The page must show "about to start" (never a fatal player error), keep
 asking as Retry-After says, and play as soon as the slate is made (here by `ensure_slate`, what the
 worker does).
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser
 
 from channel.app import create_app
 from channel.grid.channels import ensure_channel
@@ -27,9 +27,6 @@ from channel.web.i18n import MESSAGES
 from tests.channel.library.conftest import serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--autoplay-policy=no-user-gesture-required"]
 
 
 @pytest.fixture
@@ -43,8 +40,9 @@ def app(tmp_path: Path) -> Iterator[FastAPI]:
     state_of(made).engine.dispose()
 
 
-def test_the_viewer_page_waits_for_a_channel_about_to_start_then_plays(app: FastAPI, tmp_path: Path) -> None:
-    assert Path(CHROMIUM).is_file(), f"Debian's chromium is needed at {CHROMIUM} (apt-get install chromium)"
+def test_the_viewer_page_waits_for_a_channel_about_to_start_then_plays(
+    app: FastAPI, browser: Browser, tmp_path: Path
+) -> None:
     settings: Settings = state_of(app).settings
     with state_of(app).sessionmaker() as session:
         channel = ensure_channel(session, slug="kenh-sap-phat", name="Kênh Sắp Phát", settings=settings)
@@ -52,10 +50,9 @@ def test_the_viewer_page_waits_for_a_channel_about_to_start_then_plays(app: Fast
         publish_channel(session, channel_id=channel.id, now=datetime.now(UTC))
         session.commit()
         house, name = channel.house_format, channel.name
-    with serving(app) as base, sync_playwright() as playwright:  # its own driver, closed at the end
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with serving(app) as base:
+        page = browser.new_page()
         try:
-            page = browser.new_page()
             page.goto(f"{base}/")
             page.wait_for_function(
                 "() => (window.legaltvPlayer.starting || 0) >= 2", timeout=20_000
@@ -70,4 +67,4 @@ def test_the_viewer_page_waits_for_a_channel_about_to_start_then_plays(app: Fast
             assert page.evaluate("() => window.legaltvPlayer.fatal.length") == 0
             assert not page.is_visible("#player-error")
         finally:
-            browser.close()
+            page.close()

@@ -111,24 +111,19 @@ def _video_graph(job: LiveEncode) -> str:
 def _audio_graph(job: LiveEncode) -> str:
     house = job.house
     count = len(house.rungs)
+    outputs = "".join(f"[a{i}]" for i in range(count))
+    if not job.has_audio:
+        # generated in the graph, from 0 = the first boundary: the muxers pull it at the video's pace
+        return f"anullsrc=r={house.audio_sample_rate}:cl=stereo,asplit={count}{outputs}"
     return (
-        f"[{0 if job.has_audio else 1}:a:0]asetpts=PTS-{job.origin_s:.6f}/TB,atrim=start=0,"
+        f"[0:a:0]asetpts=PTS-{job.origin_s:.6f}/TB,atrim=start=0,"
         f"aresample={house.audio_sample_rate}:async=1:first_pts=0,"
         f"aformat=sample_fmts=fltp:channel_layouts=stereo,"
         f"dynaudnorm=f={_FRAME_MS}:g={_SMOOTHING_FRAMES}:p=0.9:m={_MAX_GAIN:g}:"
         f"r={10 ** ((house.loudness_i + _RMS_OVER_LUFS_DB) / 20):.4f},"
         f"alimiter=limit={10 ** (house.loudness_tp / 20):.4f}:attack=5:release=50:level=disabled,"
-        f"asplit={count}" + "".join(f"[a{i}]" for i in range(count))
+        f"asplit={count}{outputs}"
     )
-
-
-def _silence(job: LiveEncode) -> tuple[str, ...]:
-    """For a feed without sound, a second input of silence generated in real time (on the same clock)."""
-    if job.has_audio:
-        return ()
-    clock = ("-use_wallclock_as_timestamps", "1") if job.wall_clock else ()
-    layout = f"anullsrc=r={job.house.audio_sample_rate}:cl=stereo"
-    return (*clock, "-re", "-f", "lavfi", "-i", layout)
 
 
 def _keyframes(house: HouseFormat) -> str:
@@ -155,7 +150,6 @@ def build_live_encode(job: LiveEncode) -> list[str]:
         *job.input_options,
         "-i",
         job.input_url,
-        *_silence(job),
         "-filter_complex",
         f"{_video_graph(job)};{_audio_graph(job)}",
     ]
@@ -189,7 +183,6 @@ def build_live_encode(job: LiveEncode) -> list[str]:
             "live",
             "-max_muxing_queue_size",
             "4096",
-            *(() if job.has_audio else ("-shortest",)),  # the silence never ends; the feed does
             str(rung_dir / "run_%05d.ts"),
         ]
     return args

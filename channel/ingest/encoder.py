@@ -35,6 +35,8 @@ MARK_MARGIN_S = 0.5
 #: the first boundary an encode starts at is at least this far ahead (ffmpeg needs time to open)
 _START_AHEAD_S = 0.6
 _POLL_S = 0.1
+#: the pause before an encoder that died mid-feed is started again
+_RESTART_WAIT_S = 0.5
 #: how long a stopped encode may take to end on SIGTERM before it is killed
 STOP_WAIT_S = 3.0
 
@@ -90,6 +92,7 @@ class LiveRun:
         self.source = source
         self.head = head
         self._stop = threading.Event()
+        self._source_ended = threading.Event()  # the relayed contribution reached its end
         self.marked: list[int] = []  # segments this run put on air, in order
 
     def stop(self) -> None:
@@ -97,14 +100,29 @@ class LiveRun:
 
     def run(self) -> int:
         """Blocking; returns ffmpeg's exit status (what ended the run is in the log). A contribution
-        without sound (ffmpeg finds no audio stream) is encoded again at once with silence."""
+        without sound (ffmpeg finds no audio stream) is encoded again at once with silence; a relayed
+        contribution whose encoder ends before it does is encoded again (until the event's end)."""
         status, soundless = self._encode(has_audio=True)
-        if soundless and not self._stop.is_set():
+        if soundless:
             log.warning(
                 "live %s: the contribution has no sound; its picture airs with silence", self.feed.event_id
             )
-            status, _ = self._encode(has_audio=False)
+        again = soundless
+        while again or self._feed_goes_on():
+            if self._stop.is_set() or self.clock() > self.feed.end_us / 1_000_000:
+                break
+            if not again:
+                log.warning(
+                    "live %s: the encoder ended before the feed; starting it again", self.feed.event_id
+                )
+                self._stop.wait(_RESTART_WAIT_S)
+            status, _ = self._encode(has_audio=not soundless)
+            again = False
         return status
+
+    def _feed_goes_on(self) -> bool:
+        """True for a relayed contribution that has not ended (its encoder should be running)."""
+        return self.source is not None and not self._source_ended.is_set()
 
     def _encode(self, *, has_audio: bool) -> tuple[int, bool]:
         """One ffmpeg: (its exit status, True when it stopped because the input has no audio stream)."""
@@ -188,6 +206,7 @@ class LiveRun:
             proc.stdin.write(self.head)
             while chunk := os.read(self.source.fileno(), 65536):
                 proc.stdin.write(chunk)
+            self._source_ended.set()
         except (BrokenPipeError, ValueError, OSError):
             pass
         finally:

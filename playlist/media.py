@@ -190,7 +190,8 @@ class ProgrammeMedia:
         return loops * len(self._run_starts) + bisect_right(self._run_starts, idx)
 
     def starts_run(self, k: int) -> bool:
-        """True when unbounded source index ``k`` follows a discontinuity within the source (a loop)."""
+        """True when unbounded source index ``k`` follows a discontinuity within the source (a loop or
+        an inner discontinuity)."""
         return k % len(self.durations_us) in self._run_starts
 
     def gap_key(self, variant: str, index: int) -> str:

@@ -163,8 +163,8 @@ def build_live_encode(job: LiveEncode) -> list[str]:
             args += [f"-{name}", str(value)]
         args += [
             # what `-tune zerolatency` turns off, but keeping x264's frame threads: sliced threads
-            # encode one frame at a time, so the rungs ran one after another (1.42x against 1.82x
-            # real time with the cascade, bench/live.py)
+            # encode one frame at a time, so the rungs ran one after another (1.40x against 1.74x
+            # real time on a 20 s 1080p trial; docs/benchmarks.md)
             "-x264-params",
             _NO_LOOKAHEAD,
             "-f",

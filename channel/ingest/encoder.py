@@ -196,8 +196,8 @@ class LiveRun:
             log.warning("live %s: ffmpeg: %s", self.feed.event_id, _safe_line(line, self.input_url))
 
     def _relay(self, proc: subprocess.Popen[bytes], has_audio: bool) -> None:
-        """Copy the contribution into ffmpeg until it ends (then ffmpeg sees end of input; one mixing
-        in generated silence is stopped, as that input never ends)."""
+        """Copy the contribution into ffmpeg until it ends (then ffmpeg sees end of input; one airing
+        generated silence is stopped, as its graph's silence never ends)."""
         assert proc.stdin is not None
         assert self.source is not None
         try:

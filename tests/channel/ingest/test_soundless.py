@@ -4,7 +4,6 @@ first encode finds no audio stream, the second mixes in generated silence and en
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import time
@@ -17,6 +16,7 @@ from channel.ingest.encoder import EventFeed, LiveRun
 from channel.settings import Settings
 from playlist import live_segment_key
 from storage import LocalStore
+from tests.transcoder.conftest import ffprobe_json
 
 pytestmark = pytest.mark.slow
 
@@ -53,11 +53,7 @@ def test_a_feed_without_audio_airs_with_silence_and_the_run_ends_with_it(tmp_pat
     for rung in house.rungs:
         segment = tmp_path / "aired.ts"
         segment.write_bytes(store.read_bytes(live_segment_key(feed.event_id, rung.name, run.marked[0])))
-        probe = subprocess.run(
-            ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(segment)],
-            capture_output=True, check=True, text=True,
-        )  # fmt: skip
-        streams = {s["codec_type"]: s for s in json.loads(probe.stdout)["streams"]}
+        streams = {s["codec_type"]: s for s in ffprobe_json(segment, "-show_streams")["streams"]}
         assert (streams["video"]["width"], streams["video"]["height"]) == (rung.width, rung.height)
         audio = streams["audio"]
         assert (audio["codec_name"], audio["sample_rate"], audio["channels"]) == ("aac", "48000", 2)

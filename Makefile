@@ -10,14 +10,19 @@ PYTEST_ARGS ?=
 run: setup
 	$(VENV)/bin/legaltv demo
 
-## Run the whole test suite (real ffmpeg, Redis, PostgreSQL, an S3 server, a Celery worker, Chromium):
-## TEST_WORKERS pytest processes (most tests wait on real time), the browser tests in a second run
-## (a Playwright driver holds its process's event loop, which the other tests need free).
-TEST_WORKERS ?= 2
+## Run the whole test suite (real ffmpeg, Redis, PostgreSQL, an S3 server, a Celery worker, Chromium).
+## TEST_WORKERS=2 runs it in two pytest-xdist processes, the browser tests in a second run (a Playwright
+## driver holds its process's event loop): ~13-15 minutes instead of ~24, but not yet reliable enough
+## for CI (see the README).
+TEST_WORKERS ?= 1
 test: export LEGALTV_SYSTEM_DEPS = test
 test: setup
+ifeq ($(TEST_WORKERS),1)
+	$(PY) -m pytest $(PYTEST_ARGS)
+else
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not browser" $(PYTEST_ARGS)
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m browser $(PYTEST_ARGS)
+endif
 
 ## The fast tests only (no real encodes, workers or browsers).
 test-fast: setup
